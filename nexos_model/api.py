@@ -1,0 +1,217 @@
+"""``run()``: the one entry point that notebooks, the app, the CLI and the batch runner share.
+
+It loads and validates parameters, reads the history (bundled data, or a user's export on top of
+it by year), diagnoses data quality, and calls the pure projection core.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from nexos_model import catalog
+from nexos_model.errors import NexosError, ParameterError
+from nexos_model.io.bundled import load_bundled_history, load_municipalities
+from nexos_model.io.readers import read_revenue_export
+from nexos_model.params.loader import Resolved, load_parameters
+from nexos_model.projection import RESULT_COLUMNS, ProjectionInputs, project
+from nexos_model.quality import EXCLUDING_TYPES, annual_values, diagnose, flagged_cells
+from nexos_model.revenue import trend
+
+
+@dataclass
+class RunResult:
+    """What ``run()`` returns: parameters with provenance, history, diagnostics and projection."""
+
+    escenario: str
+    parameters: dict[str, Resolved]
+    history: pd.DataFrame  # tidy source lines of the municipalities run
+    annual: pd.DataFrame  # municipio, anio, concepto, valor (observed, duplicates removed)
+    quality: pd.DataFrame  # findings of the data-quality diagnostics
+    projection: pd.DataFrame  # escenario, municipio, anio, concepto, valor
+    notes: dict[str, list[str]] = field(default_factory=dict)  # Spanish: what was done about doubtful data
+
+    @property
+    def municipios(self) -> list[str]:
+        return list(self.parameters)
+
+    @property
+    def params(self) -> Resolved:
+        """The resolved parameters when a single municipality was run."""
+        if len(self.parameters) != 1:
+            raise ValueError("varios municipios: use .parameters[código]")
+        return next(iter(self.parameters.values()))
+
+    def wide(self, municipio: str | None = None) -> pd.DataFrame:
+        """Observed and projected values as years × concepts for one municipality."""
+        municipio = municipio or self.municipios[0]
+        observed = self.annual.loc[self.annual["municipio"] == municipio]
+        hist = observed.pivot_table(index="anio", columns="concepto", values="valor", aggfunc="sum")
+        hist = catalog.add_totals(hist.reindex(columns=catalog.base_concepts(), fill_value=0.0).fillna(0.0))
+        proj = self.projection.loc[self.projection["municipio"] == municipio].pivot(
+            index="anio", columns="concepto", values="valor"
+        )
+        return pd.concat([hist, proj[hist.columns]]).rename_axis(columns="concepto")
+
+
+def resolve_municipios(selection: str | Iterable[str]) -> list[str]:
+    """``'todos'``, ``'0901,1301'``, ``'depto:09'`` or a list -> validated INE codes."""
+    table = load_municipalities()
+    known = table["municipio"].tolist()
+    if isinstance(selection, str):
+        text = selection.strip().lower()
+        if text in {"todos", "all"}:
+            return known
+        if text.startswith("depto:"):
+            depto = text.split(":", 1)[1].zfill(2)
+            codes = table.loc[table["departamento_codigo"] == depto, "municipio"].tolist()
+            if not codes:
+                raise NexosError(f"departamento '{depto}' desconocido (se esperaba un código de 01 a 22)")
+            return codes
+        selection = [s for s in text.split(",") if s.strip()]
+    codes, errors = [], []
+    for item in selection:
+        code = str(item).strip().zfill(4)
+        if code in known:
+            codes.append(code)
+        else:
+            hint = difflib.get_close_matches(code, known, n=1)
+            tip = f"; ¿quiso decir '{hint[0]}'?" if hint else ""
+            errors.append(f"municipio '{item}' desconocido{tip} (se esperaba un código INE de 4 dígitos; ver `nexos municipios`)")
+    if errors:
+        raise NexosError(errors)
+    return codes
+
+
+def combine_history(bundled: pd.DataFrame, user: pd.DataFrame) -> pd.DataFrame:
+    """The user's file on top of the bundled data, by year: a (municipio, year) in the file replaces it."""
+    replaced = pd.MultiIndex.from_frame(user[["municipio", "anio"]].drop_duplicates())
+    keep = ~pd.MultiIndex.from_frame(bundled[["municipio", "anio"]]).isin(replaced)
+    return pd.concat([bundled.loc[keep], user], ignore_index=True)
+
+
+def load_history(datos: str | Path | None = None, solo_datos: bool = False) -> pd.DataFrame:
+    """The history to project: bundled, a user's export, or the export on top of the bundled data."""
+    if datos is None:
+        return load_bundled_history()
+    user = read_revenue_export(Path(datos))
+    return user if solo_datos else combine_history(load_bundled_history(), user)
+
+
+@dataclass(frozen=True)
+class PreparedHistory:
+    """The history as arrays, cleaned by the diagnostics, with national reference growth."""
+
+    annual: pd.DataFrame
+    quality: pd.DataFrame
+    municipios: list[str]
+    years: np.ndarray
+    values: np.ndarray  # (municipios, concepts, years), NaN where missing or excluded
+    national_growth: np.ndarray  # (concepts,)
+    notes: dict[str, list[str]]
+
+
+def prepare_history(history: pd.DataFrame, measure: str, factor: float, floor: float,
+                    exclude_flagged: bool) -> PreparedHistory:
+    """Aggregate lines to concepts, diagnose, blank out flagged values, compute national growth."""
+    years = np.array(sorted(history["anio"].unique()))
+    quality = diagnose(history, years.tolist(), factor, floor, measure)
+    annual = annual_values(history, measure)
+    concepts = catalog.base_concepts()
+    municipios = sorted(annual["municipio"].unique())
+    cube = (
+        annual.set_index(["municipio", "concepto", "anio"])["valor"]
+        .unstack("anio")
+        .reindex(pd.MultiIndex.from_product([municipios, concepts]), fill_value=np.nan)
+        .reindex(columns=years)
+    )
+    present = annual.groupby("municipio")["anio"].unique().map(set)
+    values = np.array(cube.to_numpy(dtype=float)).reshape(len(municipios), len(concepts), len(years))
+    # A concept absent in a year the municipality reported is zero; a year not reported is missing.
+    for i, municipio in enumerate(municipios):
+        for t, year in enumerate(years):
+            if year in present[municipio]:
+                values[i, :, t] = np.nan_to_num(values[i, :, t], nan=0.0)
+    notes: dict[str, list[str]] = {m: [] for m in municipios}
+    if exclude_flagged:
+        index = {m: i for i, m in enumerate(municipios)}
+        cidx = {c: j for j, c in enumerate(concepts)}
+        yidx = {int(y): t for t, y in enumerate(years)}
+        for municipio, year, concept in sorted(flagged_cells(quality)):
+            values[index[municipio], cidx[concept], yidx[year]] = np.nan
+        for row in quality.itertuples():
+            if row.tipo in EXCLUDING_TYPES:
+                notes[row.municipio].append(f"{row.anio}: {row.mensaje}; no se usa para ajustar la tendencia.")
+            elif row.tipo == "linea_duplicada":
+                notes[row.municipio].append(f"{row.anio}: {row.mensaje}.")
+            elif row.tipo == "anio_faltante":
+                notes[row.municipio].append(f"{row.mensaje}.")
+    growth = trend.national_growth(values, years)
+    return PreparedHistory(annual, quality, municipios, years, values, growth, notes)
+
+
+@lru_cache(maxsize=8)
+def _prepared_bundled(measure: str, factor: float, floor: float, exclude: bool) -> PreparedHistory:
+    return prepare_history(load_bundled_history(), measure, factor, floor, exclude)
+
+
+def run(
+    municipio: str | Iterable[str] = "0901",
+    escenario: str = "base",
+    overrides: Mapping[str, Any] | list[str] | None = None,
+    datos: str | Path | None = None,
+    solo_datos: bool = False,
+) -> RunResult:
+    """Load, validate and project one municipality (or many: a list, ``'todos'``, ``'depto:09'``).
+
+    ``overrides`` is the top parameter layer: a dict (``{'tendencia.contraccion': 0.3}``) or
+    ``--set``-style strings. ``datos`` is a user's SICOIN GL export used on top of the bundled
+    data by year (or alone with ``solo_datos=True``). User errors raise ``NexosError`` with
+    Spanish messages.
+    """
+    codes = resolve_municipios(municipio)
+    parameters: dict[str, Resolved] = {}
+    errors: list[str] = []
+    for code in codes:
+        try:
+            parameters[code] = load_parameters(code, escenario, overrides)
+        except ParameterError as exc:
+            errors.extend(m for m in exc.messages if m not in errors)
+    if errors:
+        raise ParameterError(errors)
+
+    projections, notes = [], {}
+    cache: dict[tuple, PreparedHistory] = {}
+    for code, resolved in parameters.items():
+        p = resolved.params
+        key = (p.projection.measure, p.quality.outlier_factor, p.quality.outlier_floor,
+               p.quality.flagged_values == "excluir")
+        if key not in cache:
+            cache[key] = (_prepared_bundled(*key) if datos is None else
+                          prepare_history(load_history(datos, solo_datos), *key))
+        prepared = cache[key]
+        if code not in prepared.municipios:
+            raise NexosError(f"municipio {code}: no hay historia de ingresos en los datos")
+        i = prepared.municipios.index(code)
+        inputs = ProjectionInputs(code, tuple(catalog.base_concepts()), prepared.years,
+                                  prepared.values[i], prepared.national_growth)
+        projections.append(project(inputs, p, escenario))
+        notes[code] = prepared.notes[code]
+
+    first = next(iter(cache.values()))
+    history = load_history(datos, solo_datos) if datos is not None else load_bundled_history()
+    return RunResult(
+        escenario=escenario,
+        parameters=parameters,
+        history=history.loc[history["municipio"].isin(codes)].reset_index(drop=True),
+        annual=first.annual.loc[first.annual["municipio"].isin(codes)].reset_index(drop=True),
+        quality=first.quality.loc[first.quality["municipio"].isin(codes)].reset_index(drop=True),
+        projection=pd.concat(projections, ignore_index=True)[RESULT_COLUMNS],
+        notes=notes,
+    )

@@ -1,0 +1,178 @@
+"""The ``nexos`` command: Spanish flags and messages; a user error exits 1 without a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from nexos_model.errors import NexosError
+
+_ARGPARSE_ES = {
+    "usage: ": "uso: ",
+    "options": "opciones",
+    "positional arguments": "argumentos",
+    "show this help message and exit": "muestra esta ayuda y termina",
+    "the following arguments are required: %s": "faltan los argumentos obligatorios: %s",
+    "unrecognized arguments: %s": "argumentos no reconocidos: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "opción no válida: %(value)r (elija entre %(choices)s)",
+    "argument %(argument_name)s: %(message)s": "argumento %(argument_name)s: %(message)s",
+    "expected one argument": "se esperaba un valor",
+    "invalid %(type)s value: %(value)r": "valor no válido (%(type)s): %(value)r",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: error: %(message)s\n",
+    "ambiguous option: %(option)s could match %(matches)s": "opción ambigua: %(option)s puede ser %(matches)s",
+}
+
+
+def _translate(text: str) -> str:
+    return _ARGPARSE_ES.get(text, text)
+
+
+argparse._ = _translate  # argparse looks its messages up through this module-level function
+
+
+def _command_municipios(args: argparse.Namespace) -> int:
+    from nexos_model.io.bundled import load_municipalities
+
+    table = load_municipalities()
+    if args.departamento:
+        table = table.loc[table["departamento_codigo"] == args.departamento.zfill(2)]
+    for row in table.itertuples():
+        print(f"{row.municipio}  {row.nombre} ({row.departamento})  población 2018: {row.poblacion:,}")
+    print(f"{len(table)} municipios")
+    return 0
+
+
+def _command_esquema(args: argparse.Namespace) -> int:
+    from nexos_model.params.schema import Parameters
+
+    print(json.dumps(Parameters.model_json_schema(by_alias=True), ensure_ascii=False, indent=2))
+    return 0
+
+
+def _command_validar(args: argparse.Namespace) -> int:
+    from nexos_model.validation import validate_paths
+
+    problems = validate_paths([Path(p) for p in args.rutas])
+    for path in args.rutas:
+        if not any(m.startswith(str(path)) for m in problems):
+            print(f"{path}: correcto")
+    if problems:
+        for message in problems:
+            print(message, file=sys.stderr)
+        return 1
+    return 0
+
+
+def _command_calidad(args: argparse.Namespace) -> int:
+    from nexos_model.api import load_history, resolve_municipios
+    from nexos_model.params.loader import load_parameters
+    from nexos_model.quality import diagnose
+
+    settings = load_parameters(None, "base").params
+    history = load_history(args.datos, args.solo_datos)
+    if args.municipio:
+        codes = resolve_municipios(args.municipio)
+        history = history.loc[history["municipio"].isin(codes)]
+    years = sorted(load_history(args.datos, args.solo_datos)["anio"].unique().tolist())
+    findings = diagnose(history, years, settings.quality.outlier_factor,
+                        settings.quality.outlier_floor, settings.projection.measure)
+    if args.salida:
+        from nexos_model.io.writers import write_table
+
+        write_table(findings, Path(args.salida))
+        print(f"{len(findings)} observaciones escritas en {args.salida}")
+    else:
+        for row in findings.itertuples():
+            print(f"{row.municipio} {row.anio} {row.tipo}: {row.mensaje}")
+        print(f"{len(findings)} observaciones en {history['municipio'].nunique()} municipios")
+    return 0
+
+
+def _command_proyectar(args: argparse.Namespace) -> int:
+    from nexos_model.api import run
+    from nexos_model.io.writers import write_table
+
+    result = run(args.municipio, args.escenario, overrides=args.set or None,
+                 datos=args.datos, solo_datos=args.solo_datos)
+    write_table(result.projection, Path(args.salida))
+    years = result.projection["anio"]
+    print(f"Proyección de {len(result.municipios)} municipio(s), escenario '{args.escenario}', "
+          f"{years.min()}-{years.max()}: {args.salida}")
+    for code, notes in result.notes.items():
+        for note in notes:
+            print(f"  aviso {code}: {note}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nexos",
+        description="Nexos: proyecciones de ingresos, espacio fiscal e inversión para los municipios de Guatemala.",
+    )
+    sub = parser.add_subparsers(dest="comando", metavar="COMANDO", title="comandos")
+
+    p = sub.add_parser("municipios", help="lista los municipios de los datos incluidos",
+                       description="Lista los 340 municipios con su código INE y población del Censo 2018.")
+    p.add_argument("--departamento", metavar="CÓDIGO", help="solo los de un departamento (p. ej. 09)")
+    p.set_defaults(func=_command_municipios)
+
+    p = sub.add_parser("esquema", help="imprime el esquema JSON de los parámetros",
+                       description="Imprime el JSON Schema de los parámetros (para editores de YAML).")
+    p.set_defaults(func=_command_esquema)
+
+    p = sub.add_parser("validar", help="valida archivos de parámetros o de datos",
+                       description="Valida archivos de parámetros (YAML) o de datos (CSV/XLSX); "
+                                   "lista todos los errores y termina con estado 1 si hay alguno.")
+    p.add_argument("rutas", nargs="+", metavar="RUTA", help="archivos a validar")
+    p.set_defaults(func=_command_validar)
+
+    def data_flags(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--datos", metavar="ARCHIVO",
+                       help="exportación de SICOIN GL / Portal de Gobiernos Locales (CSV o XLSX) "
+                            "que reemplaza, por año, los datos incluidos")
+        p.add_argument("--solo-datos", action="store_true",
+                       help="usar solo el archivo de --datos, sin los datos incluidos")
+
+    p = sub.add_parser("calidad", help="diagnóstico de calidad de los datos",
+                       description="Lista, por municipio, año y línea, lo dudoso de los datos: años "
+                                   "faltantes, montos negativos, líneas duplicadas y valores implausibles.")
+    p.add_argument("--municipio", metavar="CÓDIGO", help="código INE, lista separada por comas o depto:DD")
+    data_flags(p)
+    p.add_argument("--salida", metavar="ARCHIVO", help="escribir las observaciones (.csv, .xlsx, .parquet)")
+    p.set_defaults(func=_command_calidad)
+
+    p = sub.add_parser("proyectar", help="proyecta uno o varios municipios",
+                       description="Proyecta los ingresos de uno o varios municipios bajo un escenario "
+                                   "y escribe la tabla (.csv, .xlsx o .parquet según la extensión).")
+    p.add_argument("--municipio", required=True, metavar="CÓDIGO",
+                   help="código INE (p. ej. 0901), lista separada por comas, depto:DD o 'todos'")
+    p.add_argument("--escenario", default="base", metavar="NOMBRE", help="escenario (por defecto: base)")
+    p.add_argument("--set", action="append", metavar="CLAVE=VALOR",
+                   help="ajuste de un parámetro, p. ej. --set tendencia.contraccion=0.3 (repetible)")
+    data_flags(p)
+    p.add_argument("--salida", required=True, metavar="ARCHIVO", help="archivo de resultados")
+    p.set_defaults(func=_command_proyectar)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        return args.func(args)
+    except NexosError as exc:
+        for message in exc.messages:
+            print(f"error: {message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrumpido: no quedó ningún archivo a medio escribir", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

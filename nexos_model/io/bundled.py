@@ -1,0 +1,136 @@
+"""Loaders for the data files bundled with the package (``nexos_model/data``).
+
+Every loader is cached (the files are read once per process) and returns a *copy*
+of the cached frame, so callers may modify what they get without corrupting the
+cache. With pandas copy-on-write the copy is cheap.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import pandas as pd
+
+from nexos_model.errors import DataFileError
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+MUNICIPALITIES_FILE = "municipios_censo2018.csv"
+REVENUE_FILE = "ingresos_municipales_2016_2019_por_seccion.csv"
+SPENDING_FILE = "gasto_municipal_por_funcion_2016_2019.csv"
+RANKING_FILE = "ranking_gestion_municipal_segeplan_2013_2016_2018.csv"
+SITUADO_FILE = "situado_constitucional_parametros_nacionales.csv"
+
+
+def data_path(name: str) -> Path:
+    """Path of a bundled data file, e.g. ``data_path("conceptos.csv")``."""
+    path = DATA_DIR / name
+    if not path.is_file():
+        disponibles = ", ".join(sorted(p.name for p in DATA_DIR.glob("*.csv")))
+        raise DataFileError(
+            f"{name}: no es un archivo de datos incluido en el paquete "
+            f"(archivos disponibles: {disponibles})"
+        )
+    return path
+
+
+def _read_bundled_csv(name: str, text_columns: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Read a bundled CSV keeping code columns as text (leading zeros)."""
+    return pd.read_csv(data_path(name), dtype={c: str for c in text_columns}, encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=None)
+def _municipalities() -> pd.DataFrame:
+    raw = _read_bundled_csv(MUNICIPALITIES_FILE, ("cod_municipio", "cod_departamento"))
+    out = pd.DataFrame(
+        {
+            "municipio": raw["cod_municipio"].str.zfill(4),
+            "nombre": raw["municipio"],
+            "departamento_codigo": raw["cod_departamento"].str.zfill(2),
+            "departamento": raw["departamento"],
+            "poblacion": raw["poblacion_total"].astype("int64"),
+            "poblacion_urbana": raw["urbana"].astype("int64"),
+            "poblacion_rural": raw["rural"].astype("int64"),
+        }
+    )
+    return out.sort_values("municipio", ignore_index=True)
+
+
+def load_municipalities() -> pd.DataFrame:
+    """The 340 municipalities with INE codes and 2018 census population, sorted by code.
+
+    Columns: ``municipio`` (code "0901"), ``nombre``, ``departamento_codigo`` ("09"),
+    ``departamento``, ``poblacion``, ``poblacion_urbana``, ``poblacion_rural``.
+    """
+    return _municipalities().copy()
+
+
+@functools.lru_cache(maxsize=None)
+def _bundled_history() -> pd.DataFrame:
+    from nexos_model.io.readers import read_revenue_export  # avoid an import cycle
+
+    return read_revenue_export(data_path(REVENUE_FILE))
+
+
+def load_bundled_history() -> pd.DataFrame:
+    """Revenue history 2016-2019 of all 340 municipalities, by sección.
+
+    Read through :func:`nexos_model.io.readers.read_revenue_export`, so it has exactly the
+    shape of a user's export (``municipio, anio, rubro, concepto, devengado, vigente,
+    percibido, fila``). Known quirk: Guatemala (0101) 2017 has devengado far above
+    percibido in most secciones (a source error, left as is for the diagnostics).
+    """
+    return _bundled_history().copy()
+
+
+@functools.lru_cache(maxsize=None)
+def _spending_history() -> pd.DataFrame:
+    raw = _read_bundled_csv(SPENDING_FILE, ("cod_municipio",))
+    return pd.DataFrame(
+        {
+            "municipio": raw["cod_municipio"].str.zfill(4),
+            "anio": raw["ejercicio"].astype("int64"),
+            "funcion": raw["funcion"],
+            "devengado": raw["devengado"].astype("float64"),
+            "vigente": raw["vigente"].astype("float64"),
+        }
+    )
+
+
+def load_spending_history() -> pd.DataFrame:
+    """Spending by función 2016-2019 (``municipio, anio, funcion, devengado, vigente``).
+
+    Coverage shrinks after 2016 (340, 331, 288, 202 municipalities) and some rows have no
+    ``funcion`` (NaN, kept so that totals stay complete; ``groupby`` drops them by default).
+    """
+    return _spending_history().copy()
+
+
+@functools.lru_cache(maxsize=None)
+def _ranking() -> pd.DataFrame:
+    raw = _read_bundled_csv(RANKING_FILE, ("cod_municipio",))
+    out = raw[["cod_municipio", "rgm_2013", "rgm_2016", "rgm_2018"]].rename(
+        columns={"cod_municipio": "municipio"}
+    )
+    out["municipio"] = out["municipio"].str.zfill(4)
+    return out.sort_values("municipio", ignore_index=True)
+
+
+def load_ranking() -> pd.DataFrame:
+    """SEGEPLAN municipal management ranking (0-1): ``municipio, rgm_2013, rgm_2016, rgm_2018``.
+
+    ``rgm_2013`` is NaN for the six municipalities created after 2013.
+    """
+    return _ranking().copy()
+
+
+@functools.lru_cache(maxsize=None)
+def _situado_national() -> pd.DataFrame:
+    return _read_bundled_csv(SITUADO_FILE)
+
+
+def load_situado_national() -> pd.DataFrame:
+    """National situado constitucional figures, as in the CSV
+    (``anio, variable, valor, unidad, fuente_url, nota``)."""
+    return _situado_national().copy()

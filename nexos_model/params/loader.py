@@ -1,0 +1,342 @@
+"""Layered parameter loading: defaults < municipality < scenario < overrides.
+
+Each layer is a sparse YAML overlay. Every resolved leaf remembers which layer set it
+(``Resolved.provenance``), and every validation problem of every layer is reported at once as
+``archivo: clave.ruta: mensaje (valor dado: ...; se esperaba: ...)``, in Spanish.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from nexos_model.errors import ParameterError
+from nexos_model.params.schema import Parameters
+
+OVERRIDES = "ajustes"  # name of the in-memory layer (notebook, app, --set)
+
+
+def display_name(path: Path) -> str:
+    """A path as the user thinks of it: relative to the working folder when inside it."""
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def params_dir() -> Path:
+    """The parameter folder: ``$NEXOS_PARAMETROS`` or the project's ``params/``."""
+    env = os.environ.get("NEXOS_PARAMETROS")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[2] / "params"
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One overlay: where it came from and the nested mapping it sets."""
+
+    name: str
+    values: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Validated parameters plus, for every leaf key path, the layer that set it."""
+
+    params: Parameters
+    provenance: dict[str, str]
+    raw: dict[str, Any]
+    layers: tuple[Layer, ...] = field(default=())
+
+    def digest(self) -> str:
+        """A short hash of the resolved values, printed on reports and used by the batch cache."""
+        text = json.dumps(self.raw, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+    def changes_from_defaults(self) -> dict[str, tuple[str, Any]]:
+        """Leaf paths set by any layer other than the defaults: ``{path: (layer, value)}``."""
+        flat = flatten(self.raw)
+        return {
+            path: (layer, flat[path])
+            for path, layer in self.provenance.items()
+            if layer != self.layers[0].name and path in flat
+        }
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """Read a YAML mapping; a missing file or bad syntax is a Spanish ParameterError."""
+    if not path.exists():
+        raise ParameterError(f"{display_name(path)}: el archivo no existe")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"línea {mark.line + 1}, columna {mark.column + 1}: " if mark else ""
+        raise ParameterError(f"{path}: {where}YAML mal formado ({getattr(exc, 'problem', exc)})")
+    except UnicodeDecodeError:
+        raise ParameterError(f"{path}: el archivo no está en UTF-8")
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ParameterError(
+            f"{path}: se esperaba un mapa de claves (clave: valor), no {type(data).__name__}"
+        )
+    return data
+
+
+def parse_assignment(text: str) -> dict[str, Any]:
+    """``'tendencia.contraccion=0.3'`` -> ``{'tendencia': {'contraccion': 0.3}}`` (YAML-typed)."""
+    if "=" not in text:
+        raise ParameterError(
+            f"--set {text!r}: se esperaba la forma clave.sub=valor (p. ej. tendencia.contraccion=0.3)"
+        )
+    key, _, value = text.partition("=")
+    parsed = yaml.safe_load(value) if value.strip() else None
+    return unflatten({key.strip(): parsed})
+
+
+def unflatten(flat: Mapping[str, Any]) -> dict[str, Any]:
+    """Dotted keys to nested dicts; nested input passes through."""
+    out: dict[str, Any] = {}
+    for key, value in flat.items():
+        parts = str(key).split(".")
+        node = out
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+    return out
+
+
+def flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested dicts to dotted leaf paths. Year-keyed mappings are leaves of their own year."""
+    out: dict[str, Any] = {}
+    for key, value in tree.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, Mapping) and value:
+            out.update(flatten(value, path))
+        else:
+            out[path] = value
+    return out
+
+
+def _is_year_map(value: Any) -> bool:
+    return isinstance(value, Mapping) and bool(value) and all(isinstance(k, int) for k in value)
+
+
+def merge(base: Mapping[str, Any], overlay: Mapping[str, Any]) -> dict[str, Any]:
+    """Deep-merge ``overlay`` onto ``base``.
+
+    A year-keyed overlay on a plain number keeps the number as the value 'from the start'
+    (key 0), so ``{2026: 0.05}`` over ``0.04`` changes 2026 onwards only.
+    """
+    out = dict(base)
+    for key, value in overlay.items():
+        current = out.get(key)
+        if _is_year_map(value) and isinstance(current, (int, float)) and not isinstance(current, bool):
+            current = {0: current}
+        if isinstance(value, Mapping) and isinstance(current, Mapping):
+            out[key] = merge(current, value)
+        else:
+            out[key] = value
+    return out
+
+
+def resolve(layers: list[Layer]) -> Resolved:
+    """Merge the layers in order, validate, and record provenance. Raises ParameterError."""
+    merged: dict[str, Any] = {}
+    provenance: dict[str, str] = {}
+    for layer in layers:
+        merged = merge(merged, layer.values)
+        for path in flatten(layer.values):
+            provenance[path] = layer.name
+    try:
+        params = Parameters.model_validate(merged)
+    except ValidationError as exc:
+        raise ParameterError(_explain(exc, provenance, layers)) from None
+    return Resolved(params=params, provenance=provenance, raw=merged, layers=tuple(layers))
+
+
+def load_layers(
+    municipio: str | None = None,
+    escenario: str | None = "base",
+    overrides: Mapping[str, Any] | list[str] | None = None,
+    directory: Path | None = None,
+) -> list[Layer]:
+    """The layers that apply to a municipality and scenario, in order (missing optional files skipped)."""
+    directory = Path(directory) if directory else params_dir()
+    layers = [Layer(display_name(directory / "defaults.yaml"), read_yaml(directory / "defaults.yaml"))]
+    if municipio:
+        path = directory / "municipios" / f"{municipio}.yaml"
+        if path.exists():
+            layers.append(Layer(display_name(path), read_yaml(path)))
+    if escenario:
+        path = scenario_path(escenario, directory)
+        layers.append(Layer(display_name(path), read_yaml(path)))
+    if overrides:
+        if isinstance(overrides, Mapping):
+            values = unflatten(overrides)
+        else:
+            values = {}
+            for item in overrides:
+                values = merge(values, parse_assignment(item))
+        layers.append(Layer(OVERRIDES, values))
+    return layers
+
+
+def scenario_path(name: str, directory: Path | None = None) -> Path:
+    """The file of a named scenario; an unknown name lists the available ones."""
+    directory = Path(directory) if directory else params_dir()
+    folder = directory / "escenarios"
+    path = folder / f"{name}.yaml"
+    if not path.exists() or path.parent.resolve() != folder.resolve():
+        known = sorted(p.stem for p in folder.glob("*.yaml"))
+        hint = difflib.get_close_matches(name, known, n=1)
+        tip = f"; ¿quiso decir '{hint[0]}'?" if hint else ""
+        raise ParameterError(
+            f"escenario '{name}' desconocido{tip} (escenarios disponibles: {', '.join(known)})"
+        )
+    return path
+
+
+def load_parameters(
+    municipio: str | None = None,
+    escenario: str | None = "base",
+    overrides: Mapping[str, Any] | list[str] | None = None,
+    directory: Path | None = None,
+) -> Resolved:
+    """Load, layer and validate the parameters of one municipality under one scenario."""
+    return resolve(load_layers(municipio, escenario, overrides, directory))
+
+
+def validate_file(path: Path) -> None:
+    """Validate a single overlay file (defaults, municipality or scenario) against the schema."""
+    path = Path(path)
+    defaults = params_dir() / "defaults.yaml"
+    layers = [Layer(display_name(defaults), read_yaml(defaults))]
+    if path.resolve() != defaults.resolve():
+        layers.append(Layer(display_name(path), read_yaml(path)))
+    else:
+        layers = [Layer(display_name(path), read_yaml(path))]
+    resolve(layers)
+
+
+# --- Spanish error messages -------------------------------------------------------------
+
+_MESSAGES = {
+    "missing": "falta este parámetro",
+    "extra_forbidden": "clave desconocida",
+    "float_parsing": "debe ser un número",
+    "float_type": "debe ser un número",
+    "int_parsing": "debe ser un número entero",
+    "int_type": "debe ser un número entero",
+    "int_from_float": "debe ser un número entero",
+    "bool_parsing": "debe ser verdadero o falso",
+    "bool_type": "debe ser verdadero o falso",
+    "string_type": "debe ser un texto",
+    "dict_type": "debe ser un mapa de claves",
+    "model_type": "debe ser un mapa de claves",
+    "list_type": "debe ser una lista",
+    "literal_error": "valor no admitido",
+    "greater_than_equal": "fuera de rango",
+    "less_than_equal": "fuera de rango",
+    "greater_than": "fuera de rango",
+    "less_than": "fuera de rango",
+    "finite_number": "debe ser un número finito",
+    "value_error": "valor no válido",
+}
+
+
+def _expected(error: dict[str, Any], field_info: dict[str, Any] | None) -> str:
+    ctx = error.get("ctx") or {}
+    kind = error["type"]
+    if kind == "literal_error":
+        return "uno de " + str(ctx.get("expected", "")).replace("'", "").replace(" or ", " o ")
+    if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
+        lo, hi = (field_info or {}).get("ge"), (field_info or {}).get("le")
+        if lo is None:
+            lo = ctx.get("ge", ctx.get("gt"))
+        if hi is None:
+            hi = ctx.get("le", ctx.get("lt"))
+        unit = (field_info or {}).get("unidad", "")
+        span = f"entre {lo} y {hi}" if lo is not None and hi is not None else (
+            f">= {lo}" if lo is not None else f"<= {hi}"
+        )
+        return f"{span} {unit}".strip()
+    if kind in {"float_parsing", "float_type", "finite_number"}:
+        return "un número"
+    if kind.startswith("int_"):
+        return "un número entero"
+    if kind.startswith("bool"):
+        return "true o false"
+    if kind == "missing":
+        return "un valor en params/defaults.yaml o en una capa superior"
+    if kind == "extra_forbidden":
+        return "una clave del esquema (ver `nexos esquema`)"
+    if kind == "value_error":
+        return str(ctx.get("error", ""))
+    return ""
+
+
+def _schema_node(loc: tuple[Any, ...]) -> tuple[type[BaseModel] | None, dict[str, Any] | None]:
+    """Walk the schema along a Spanish key path: (model owning the last key, its field metadata)."""
+    model: type[BaseModel] | None = Parameters
+    info: dict[str, Any] | None = None
+    for key in loc:
+        if model is None:
+            break
+        fields = {f.alias or name: f for name, f in model.model_fields.items()}
+        f = fields.get(str(key))
+        if f is None:
+            return model, info
+        info = dict(f.json_schema_extra or {})
+        for meta in f.metadata:
+            for bound in ("ge", "le"):
+                if getattr(meta, bound, None) is not None:
+                    info[bound] = getattr(meta, bound)
+        ann = f.annotation
+        model = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
+    return model, info
+
+
+def _explain(exc: ValidationError, provenance: dict[str, str], layers: list[Layer]) -> list[str]:
+    messages = []
+    for error in exc.errors():
+        loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and "[" in p))
+        path = ".".join(str(p) for p in loc)
+        field_loc = tuple(p for p in loc if not isinstance(p, int))
+        owner, info = _schema_node(field_loc)
+        where = _layer_for(path, provenance, layers, error["type"])
+        text = _MESSAGES.get(error["type"], error["msg"])
+        if error["type"] == "extra_forbidden" and owner is not None:
+            known = [f.alias or n for n, f in owner.model_fields.items()]
+            hint = difflib.get_close_matches(str(loc[-1]), known, n=1)
+            if hint:
+                text += f"; ¿quiso decir '{hint[0]}'?"
+        given = error.get("input")
+        detail = [] if error["type"] == "missing" else [f"valor dado: {given!r}"]
+        expected = _expected(error, info)
+        if expected:
+            detail.append(f"se esperaba: {expected}")
+        suffix = f" ({'; '.join(detail)})" if detail else ""
+        messages.append(f"{where}: {path}: {text}{suffix}")
+    return messages
+
+
+def _layer_for(path: str, provenance: dict[str, str], layers: list[Layer], kind: str) -> str:
+    """The file that set ``path`` (or its nearest set ancestor/descendant)."""
+    if path in provenance:
+        return provenance[path]
+    candidates = [p for p in provenance if p.startswith(path + ".") or path.startswith(p + ".")]
+    if candidates:
+        return provenance[max(candidates, key=len)]
+    return layers[0].name if layers else "parámetros"

@@ -1,0 +1,149 @@
+"""The parameter schema: every key a user may write, with its label, unit, range and source.
+
+Keys are Spanish (what users edit); attributes are English (what code reads). Each field's
+metadata (``etiqueta``, ``unidad``, ``fuente``, ``rol``) is the one catalog that the validator,
+the JSON Schema, the app's forms and the report annex all read. Values live in
+``params/defaults.yaml`` and the overlays; the schema holds no default values, so a value has
+exactly one home.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+
+def param(
+    key: str,
+    *,
+    label: str,
+    unit: str,
+    source: str,
+    ge: float | None = None,
+    le: float | None = None,
+    role: Literal["incertidumbre", "palanca"] | None = None,
+) -> Any:
+    """A required field whose YAML key is ``key``, carrying its user-facing metadata."""
+    extra = {"etiqueta": label, "unidad": unit, "fuente": source}
+    if role:
+        extra["rol"] = role
+    return Field(alias=key, ge=ge, le=le, json_schema_extra=extra)
+
+
+def _scalar_to_series(value: Any) -> Any:
+    """A plain number means 'this value in every year' (year 0 = from the start)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return {0: value}
+    return value
+
+
+def year_series(ge: float, le: float) -> Any:
+    """Type of a year-keyed value: ``0.04`` or ``{2020: 0.04, 2025: 0.035}``.
+
+    A year's value holds until the next year that sets one (Tax-Calculator style).
+    """
+    return Annotated[
+        dict[Annotated[int, Field(ge=0, le=2100)], Annotated[float, Field(ge=ge, le=le)]],
+        BeforeValidator(_scalar_to_series),
+    ]
+
+
+class Section(BaseModel):
+    """A group of parameters: unknown keys are errors, keys are the Spanish aliases."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=False, frozen=True)
+
+
+class ProjectionSettings(Section):
+    horizon: int = param(
+        "horizonte",
+        label="Horizonte de proyección",
+        unit="años",
+        source="Práctica de planificación multianual (POM de 3+ años; PDM-OT a 10 años).",
+        ge=1,
+        le=30,
+    )
+    measure: Literal["devengado", "percibido"] = param(
+        "medida",
+        label="Momento de registro del ingreso",
+        unit="",
+        source="Fases de ejecución de SICOIN GL: devengado (reconocido) o percibido (cobrado).",
+    )
+
+
+class TrendSettings(Section):
+    method: Literal["mediana_contraida", "ultimo_valor"] = param(
+        "metodo",
+        label="Método de tendencia",
+        unit="",
+        source="Elección de Nexos: ver la documentación de nexos_model.revenue.trend.",
+    )
+    shrinkage: float = param(
+        "contraccion",
+        label="Peso del crecimiento nacional en la tendencia",
+        unit="fracción",
+        source="Elección de Nexos: series de 4 años son ruidosas; se contrae hacia la mediana nacional.",
+        ge=0,
+        le=1,
+        role="incertidumbre",
+    )
+    growth_min: float = param(
+        "crecimiento_minimo",
+        label="Crecimiento anual mínimo admitido",
+        unit="fracción por año",
+        source="Elección de Nexos: cota para que un año atípico no domine la proyección.",
+        ge=-0.5,
+        le=0.5,
+    )
+    growth_max: float = param(
+        "crecimiento_maximo",
+        label="Crecimiento anual máximo admitido",
+        unit="fracción por año",
+        source="Elección de Nexos: cota para que un año atípico no domine la proyección.",
+        ge=-0.5,
+        le=1.0,
+    )
+
+
+class QualitySettings(Section):
+    outlier_factor: float = param(
+        "factor_atipico",
+        label="Factor para marcar un valor implausible",
+        unit="veces la mediana de los otros años",
+        source="Elección de Nexos: un año que multiplica o divide por este factor a sus vecinos.",
+        ge=1.5,
+        le=1000,
+    )
+    outlier_floor: float = param(
+        "monto_minimo_atipico",
+        label="Monto mínimo para evaluar atípicos",
+        unit="quetzales",
+        source="Elección de Nexos: montos pequeños varían mucho sin ser errores.",
+        ge=0,
+        le=1e9,
+    )
+    flagged_values: Literal["excluir", "conservar"] = param(
+        "valores_marcados",
+        label="Tratamiento de valores marcados por el diagnóstico",
+        unit="",
+        source="Elección de Nexos: por defecto no se aprende de un valor dudoso.",
+    )
+
+
+class Parameters(Section):
+    """All parameters of one municipality under one scenario (after layering)."""
+
+    description: str = param(
+        "descripcion",
+        label="Descripción del escenario",
+        unit="",
+        source="Texto libre del autor del escenario.",
+    )
+    projection: ProjectionSettings = param(
+        "proyeccion", label="Proyección", unit="", source="Nexos"
+    )
+    trend: TrendSettings = param("tendencia", label="Tendencia", unit="", source="Nexos")
+    quality: QualitySettings = param(
+        "calidad", label="Calidad de datos", unit="", source="Nexos"
+    )

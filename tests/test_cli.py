@@ -1,0 +1,121 @@
+"""The ``nexos`` command as a user runs it: Spanish help, exit status, no traceback, atomic outputs."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from conftest import nexos
+
+
+def test_help_is_spanish_everywhere():
+    out = nexos("--help")
+    assert out.returncode == 0 and "uso: nexos" in out.stdout and "comandos" in out.stdout
+    for command in ["municipios", "validar", "calidad", "esquema", "proyectar"]:
+        sub = nexos(command, "--help")
+        assert sub.returncode == 0 and "uso:" in sub.stdout and "muestra esta ayuda" in sub.stdout, command
+
+
+def test_municipios_lists_340():
+    out = nexos("municipios")
+    assert out.returncode == 0
+    assert out.stdout.strip().splitlines()[-1] == "340 municipios"
+    assert "0901  Quetzaltenango (Quetzaltenango)" in out.stdout
+
+
+def test_proyectar_writes_every_concept_for_ten_years(tmp_path):
+    target = tmp_path / "x.csv"
+    out = nexos("proyectar", "--municipio", "0901", "--escenario", "base", "--salida", str(target))
+    assert out.returncode == 0, out.stderr
+    table = pd.read_csv(target, dtype={"municipio": str})
+    assert sorted(table["anio"].unique()) == list(range(2020, 2030))
+    assert table["municipio"].unique().tolist() == ["0901"]
+    assert table.groupby("anio")["concepto"].nunique().eq(20).all()
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".parquet"])
+def test_proyectar_other_formats(tmp_path, suffix):
+    target = tmp_path / f"x{suffix}"
+    out = nexos("proyectar", "--municipio", "1301,0901", "--salida", str(target))
+    assert out.returncode == 0, out.stderr
+    table = pd.read_excel(target) if suffix == ".xlsx" else pd.read_parquet(target)
+    assert len(table) == 2 * 10 * 20
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["--municipio", "9999"], "municipio '9999' desconocido"),
+    (["--municipio", "0901", "--escenario", "inventado"], "escenario 'inventado' desconocido"),
+    (["--municipio", "0901", "--set", "tendencia.contraccion=2"], "ajustes: tendencia.contraccion: fuera de rango (valor dado: 2; se esperaba: entre 0 y 1 fracción)"),
+    (["--municipio", "0901", "--set", "tendencia.contracion=0.2"], "¿quiso decir 'contraccion'?"),
+    (["--municipio", "0901", "--set", "proyeccion.horizonte=diez"], "proyeccion.horizonte: debe ser un número entero"),
+    (["--municipio", "0901", "--datos", "no_existe.csv"], "no_existe.csv"),
+])
+def test_bad_input_exits_1_with_spanish_message_and_leaves_output_untouched(tmp_path, args, expected):
+    target = tmp_path / "x.csv"
+    target.write_text("contenido previo\n", encoding="utf-8")
+    out = nexos("proyectar", *args, "--salida", str(target))
+    assert out.returncode == 1
+    assert expected in out.stderr
+    assert "Traceback" not in out.stderr + out.stdout
+    assert target.read_text(encoding="utf-8") == "contenido previo\n"
+    assert list(tmp_path.iterdir()) == [target]
+
+
+def test_unsupported_output_extension(tmp_path):
+    out = nexos("proyectar", "--municipio", "0901", "--salida", str(tmp_path / "x.doc"))
+    assert out.returncode == 1 and "extensión no admitida" in out.stderr
+    assert not (tmp_path / "x.doc").exists()
+
+
+def test_validar_lists_every_error_of_every_file(tmp_path):
+    good = tmp_path / "bueno.yaml"
+    good.write_text("tendencia:\n  contraccion: 0.3\n", encoding="utf-8")
+    bad = tmp_path / "malo.yaml"
+    bad.write_text("tendencia:\n  contraccion: 3\n  metodo: magia\nextra: 1\n", encoding="utf-8")
+    data = tmp_path / "datos.csv"
+    data.write_text("municipio,anio,rubro,devengado\n0901,2020,10100,abc\n9999,2020,10100,1\n", encoding="utf-8")
+    out = nexos("validar", str(good), str(bad), str(data))
+    assert out.returncode == 1
+    assert f"{good}: correcto" in out.stdout
+    lines = out.stderr.strip().splitlines()
+    assert sum("malo.yaml" in l for l in lines) == 3
+    assert sum("datos.csv" in l for l in lines) >= 2
+    assert "Traceback" not in out.stderr
+
+
+def test_validar_bundled_parameters_pass():
+    out = nexos("validar", "params/defaults.yaml", "params/escenarios/base.yaml",
+                "params/escenarios/optimista.yaml", "params/escenarios/pesimista.yaml")
+    assert out.returncode == 0, out.stderr
+
+
+def test_esquema_is_json_schema_with_spanish_keys():
+    out = nexos("esquema")
+    schema = json.loads(out.stdout)
+    assert "tendencia" in schema["properties"]
+
+
+def test_calidad_names_municipality_year_and_line():
+    out = nexos("calidad", "--municipio", "0101")
+    assert out.returncode == 0
+    assert "0101 2017 devengado_sin_percibir: rubro 11200" in out.stdout
+
+
+def test_datos_replaces_bundled_years(tmp_path):
+    # A user's export for 2019 only, Latin-1 with quoted 1,234.56 amounts: it replaces 2019.
+    data = tmp_path / "sicoin.csv"
+    rows = ["Portal de Gobiernos Locales - Ejecución de ingresos", "",
+            "Año;Código Municipio;Sección;Devengado"]
+    rows += [f'2019;901;{code};"{amount}"' for code, amount in
+             [("10100", "30,000,000.00"), ("11200", "2,500,000.00"), ("14200", "200,000,000.00")]]
+    data.write_bytes("\n".join(rows).encode("cp1252"))
+    target = tmp_path / "x.csv"
+    out = nexos("proyectar", "--municipio", "0901", "--datos", str(data), "--salida", str(target))
+    assert out.returncode == 0, out.stderr
+    base = tmp_path / "b.csv"
+    nexos("proyectar", "--municipio", "0901", "--salida", str(base))
+    new, old = pd.read_csv(target), pd.read_csv(base)
+    pick = lambda t: t.query("anio == 2020 and concepto == 'impuestos_directos'")["valor"].item()
+    assert pick(new) != pytest.approx(pick(old))
