@@ -106,6 +106,27 @@ def _command_proyectar(args: argparse.Namespace) -> int:
     return 0
 
 
+def _command_backtest(args: argparse.Namespace) -> int:
+    from nexos_model.backtest import backtest, error_summary
+    from nexos_model.io.writers import write_table
+    from nexos_model.report.formatting import porcentaje
+
+    table = backtest(args.hasta, args.escenario, overrides=args.set or None, datos=args.datos)
+    naive = backtest(args.hasta, args.escenario, overrides=[*(args.set or []), "tendencia.metodo=ultimo_valor"],
+                     datos=args.datos)
+    write_table(table, Path(args.salida))
+    ours, base = error_summary(table), error_summary(naive).set_index("concepto")
+    print(f"Backtest desde datos hasta {args.hasta}, años {table['anio'].min()}-{table['anio'].max()}, "
+          f"{table['municipio'].nunique()} municipios: {args.salida}")
+    print(f"{'concepto':<55} {'casos':>6} {'error mediano':>14} {'±10 %':>8} {'ingenuo':>9} {'±10 %':>8}")
+    for row in ours.itertuples():
+        ref = base.loc[row.concepto]
+        print(f"{row.etiqueta:<55} {row.casos:>6} {porcentaje(row.mdape):>14} {porcentaje(row.dentro_10):>8} "
+              f"{porcentaje(ref.mdape):>9} {porcentaje(ref.dentro_10):>8}")
+    print("error mediano = mediana del error porcentual absoluto; ingenuo = repetir el último valor")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nexos",
@@ -154,6 +175,17 @@ def build_parser() -> argparse.ArgumentParser:
     data_flags(p)
     p.add_argument("--salida", required=True, metavar="ARCHIVO", help="archivo de resultados")
     p.set_defaults(func=_command_proyectar)
+
+    p = sub.add_parser("backtest", help="mide el error de la proyección en años ya observados",
+                       description="Proyecta todos los municipios con datos hasta un año y compara con lo "
+                                   "observado después; escribe municipio, concepto, anio, prediccion, real "
+                                   "e imprime el error frente al pronóstico ingenuo (último valor).")
+    p.add_argument("--hasta", required=True, type=int, metavar="AÑO", help="último año de datos usado (p. ej. 2018)")
+    p.add_argument("--escenario", default="base", metavar="NOMBRE", help="escenario (por defecto: base)")
+    p.add_argument("--set", action="append", metavar="CLAVE=VALOR", help="ajuste de un parámetro (repetible)")
+    p.add_argument("--datos", metavar="ARCHIVO", help="exportación propia sobre los datos incluidos")
+    p.add_argument("--salida", required=True, metavar="ARCHIVO", help="archivo de resultados")
+    p.set_defaults(func=_command_backtest)
     return parser
 
 

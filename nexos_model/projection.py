@@ -31,22 +31,34 @@ def project(inputs: ProjectionInputs, params: Parameters, escenario: str) -> pd.
     Revenue and transfers follow the trend method; financing (cash use, loans) is not a trend:
     it is projected as zero here and decided by the debt plan.
     """
-    settings = params.trend
+    settings, macro = params.trend, params.macro
+    years = inputs.years[-1] + np.arange(1, params.projection.horizon + 1)
     if settings.method == "ultimo_valor":
         growth = np.zeros(len(inputs.concepts))
+        base = trend.base_value(inputs.values, inputs.years, growth)
+        path = np.repeat(base[:, None], len(years), axis=1)
     else:
         own = trend.own_growth(inputs.values, inputs.years)
         growth = trend.shrunk_growth(
             own, inputs.national_growth, settings.shrinkage, settings.growth_min, settings.growth_max
         )
-    base = trend.base_value(inputs.values, inputs.years, growth)
-    path = trend.project_path(base, growth, params.projection.horizon)
+        base = trend.base_value(inputs.values, inputs.years, growth)
+        real = trend.real_growth(growth, macro.historical_inflation, macro.historical_population_growth)
+        path = trend.project_path(base, real, year_values(macro.inflation, years),
+                                  year_values(macro.population_growth, years), settings.damping)
     financing = np.array([catalog.group(c) == "financiamiento" for c in inputs.concepts])
     path[financing] = 0.0
 
-    years = inputs.years[-1] + np.arange(1, params.projection.horizon + 1)
     wide = pd.DataFrame(path.T, index=pd.Index(years, name="anio"), columns=list(inputs.concepts))
     return to_long(catalog.add_totals(wide), escenario, inputs.municipio)
+
+
+def year_values(series: dict[int, float], years: np.ndarray) -> np.ndarray:
+    """A year-keyed parameter as a path: each year takes the latest key at or before it."""
+    keys = np.array(sorted(series))
+    values = np.array([series[k] for k in keys])
+    index = np.searchsorted(keys, years, side="right") - 1
+    return values[np.clip(index, 0, None)]
 
 
 def to_long(wide: pd.DataFrame, escenario: str, municipio: str) -> pd.DataFrame:

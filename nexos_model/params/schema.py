@@ -72,6 +72,39 @@ class ProjectionSettings(Section):
     )
 
 
+class MacroSettings(Section):
+    inflation: year_series(-0.1, 0.5) = param(
+        "inflacion",
+        label="Inflación proyectada",
+        unit="fracción por año",
+        source="Banco de Guatemala: meta de inflación de 4 % ± 1 punto (Política monetaria).",
+        role="incertidumbre",
+    )
+    historical_inflation: float = param(
+        "inflacion_historica",
+        label="Inflación media del período de datos",
+        unit="fracción por año",
+        source="INE, IPC: variación interanual 2016-2019 de 4.4, 5.7, 2.3 y 3.4 %; media ≈ 4 % [NC: verificar cifras].",
+        ge=-0.1,
+        le=0.5,
+    )
+    population_growth: year_series(-0.05, 0.1) = param(
+        "crecimiento_poblacion",
+        label="Crecimiento de la población proyectado",
+        unit="fracción por año",
+        source="Tasa intercensal 2002-2018: (14,901,286 / 11,237,196)^(1/16) − 1 = 1.78 % (INE, censos 2002 y 2018).",
+        role="incertidumbre",
+    )
+    historical_population_growth: float = param(
+        "crecimiento_poblacion_historico",
+        label="Crecimiento de la población en el período de datos",
+        unit="fracción por año",
+        source="Tasa intercensal 2002-2018 del INE: 1.78 %.",
+        ge=-0.05,
+        le=0.1,
+    )
+
+
 class TrendSettings(Section):
     method: Literal["mediana_contraida", "ultimo_valor"] = param(
         "metodo",
@@ -87,6 +120,14 @@ class TrendSettings(Section):
         ge=0,
         le=1,
         role="incertidumbre",
+    )
+    damping: float = param(
+        "amortiguacion",
+        label="Amortiguación del crecimiento real",
+        unit="fracción (1 = sin amortiguar)",
+        source="Tendencia amortiguada (Gardner y McKenzie, 1985); elegida con `nexos backtest` en 2017 y 2018.",
+        ge=0,
+        le=1,
     )
     growth_min: float = param(
         "crecimiento_minimo",
@@ -143,6 +184,7 @@ class Parameters(Section):
     projection: ProjectionSettings = param(
         "proyeccion", label="Proyección", unit="", source="Nexos"
     )
+    macro: MacroSettings = param("macro", label="Supuestos macroeconómicos", unit="", source="Nexos")
     trend: TrendSettings = param("tendencia", label="Tendencia", unit="", source="Nexos")
     quality: QualitySettings = param(
         "calidad", label="Calidad de datos", unit="", source="Nexos"

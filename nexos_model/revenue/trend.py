@@ -6,6 +6,12 @@ outlier, and shrinking it toward the national median growth of the same concept 
 ``shrinkage``) keeps a municipality's own signal while damping noise; bounds stop a freak year
 from compounding for a decade. ``ultimo_valor`` (naive, no growth) is kept as the benchmark.
 
+Nominal growth is decomposed as (1 + g) = (1 + inflation)(1 + population)(1 + real): the history
+gives g, the historical inflation and population growth parameters turn it into real growth, and
+the projection recomposes it with the projected inflation and population paths. Real growth is
+damped (Gardner & McKenzie's damped trend: the k-th year ahead gets φ^k of it) because the
+backtest (``nexos backtest``) shows that undamped 4-year trends lose to the naive forecast.
+
 All functions are vectorized over leading axes: values have shape (..., years).
 """
 
@@ -76,7 +82,27 @@ def base_value(values: np.ndarray, years: np.ndarray, growth: np.ndarray) -> np.
     return np.where(has_any, np.nan_to_num(last) * (1.0 + growth) ** gap, 0.0)
 
 
-def project_path(base: np.ndarray, growth: np.ndarray, horizon: int) -> np.ndarray:
-    """base × (1 + g)^h for h = 1..horizon; shape (..., horizon)."""
+def real_growth(nominal: np.ndarray, inflation: float, population: float) -> np.ndarray:
+    """Real per-year growth in (1 + g) = (1 + inflation)(1 + population)(1 + real)."""
+    return (1.0 + nominal) / ((1.0 + inflation) * (1.0 + population)) - 1.0
+
+
+def project_path(
+    base: np.ndarray,
+    real: np.ndarray,
+    inflation: np.ndarray,
+    population: np.ndarray,
+    damping: float,
+) -> np.ndarray:
+    """base × Π_{k≤h} (1 + π_k)(1 + n_k)(1 + real × φ^k) for h = 1..H.
+
+    ``inflation`` and ``population`` are paths over the H projected years (broadcastable);
+    the result has shape (..., H).
+    """
+    inflation = np.asarray(inflation, dtype=float)
+    horizon = inflation.shape[-1]
     steps = np.arange(1, horizon + 1)
-    return base[..., None] * (1.0 + growth[..., None]) ** steps
+    yearly = (1.0 + inflation) * (1.0 + np.asarray(population, dtype=float)) * (
+        1.0 + real[..., None] * damping**steps
+    )
+    return base[..., None] * np.cumprod(yearly, axis=-1)

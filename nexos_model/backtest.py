@@ -1,0 +1,83 @@
+"""Backtest: project from data up to a year, compare with what really happened after it.
+
+Used to choose the trend method honestly, on more than one held-out year, against the naive
+last-value forecast.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from nexos_model import catalog
+from nexos_model.api import load_history, prepare_history
+from nexos_model.errors import NexosError
+from nexos_model.params.loader import load_parameters
+from nexos_model.projection import ProjectionInputs, project
+
+BACKTEST_COLUMNS = ["municipio", "concepto", "anio", "prediccion", "real"]
+
+
+def backtest(until: int, escenario: str = "base", overrides: Mapping[str, Any] | list[str] | None = None,
+             datos: str | None = None) -> pd.DataFrame:
+    """Predictions from data up to ``until`` beside the observed values of the later years."""
+    history = load_history(datos)
+    later = sorted(y for y in history["anio"].unique() if y > until)
+    if not later or until < history["anio"].min() + 1:
+        raise NexosError(
+            f"--hasta {until}: se necesitan al menos dos años de datos hasta {until} y alguno "
+            f"después (años disponibles: {history['anio'].min()}-{history['anio'].max()})")
+    params = load_parameters(None, escenario, overrides).params
+    horizon = {"proyeccion.horizonte": int(max(later) - until)}
+    params = load_parameters(None, escenario, _merge_overrides(overrides, horizon)).params
+    q = params.quality
+    prepared = prepare_history(history.loc[history["anio"] <= until], params.projection.measure,
+                               q.outlier_factor, q.outlier_floor, q.flagged_values == "excluir")
+    concepts = tuple(catalog.base_concepts())
+    frames = []
+    for i, code in enumerate(prepared.municipios):
+        inputs = ProjectionInputs(code, concepts, prepared.years, prepared.values[i], prepared.national_growth)
+        frames.append(project(inputs, params, escenario))
+    predicted = pd.concat(frames, ignore_index=True).rename(columns={"valor": "prediccion"})
+    observed = observed_values(history, later, params.projection.measure)
+    table = predicted.merge(observed, on=["municipio", "anio", "concepto"], how="inner")
+    return table[BACKTEST_COLUMNS].sort_values(["municipio", "concepto", "anio"]).reset_index(drop=True)
+
+
+def _merge_overrides(overrides, extra: dict) -> dict | list:
+    if overrides is None:
+        return extra
+    if isinstance(overrides, Mapping):
+        return {**overrides, **extra}
+    return [*overrides, *(f"{k}={v}" for k, v in extra.items())]
+
+
+def observed_values(history: pd.DataFrame, years: list[int], measure: str) -> pd.DataFrame:
+    """Observed annual values with totals, tidy: municipio, anio, concepto, real."""
+    from nexos_model.quality import annual_values
+
+    annual = annual_values(history.loc[history["anio"].isin(years)], measure)
+    wide = annual.pivot_table(index=["municipio", "anio"], columns="concepto", values="valor", aggfunc="sum")
+    wide = catalog.add_totals(wide.reindex(columns=catalog.base_concepts()).fillna(0.0))
+    long = wide.rename_axis(columns="concepto").stack().rename("real").reset_index()
+    return long
+
+
+def error_summary(table: pd.DataFrame, concepts: list[str] | None = None) -> pd.DataFrame:
+    """Median absolute percentage error and share within ±10 %, per concept (own-source only).
+
+    Cases with a real value of zero are left out (a percentage error is undefined there).
+    """
+    if concepts is None:
+        concepts = ["ingresos_propios"] + catalog.children("ingresos_propios")
+    rows = []
+    for concept in concepts:
+        sub = table.loc[(table["concepto"] == concept) & (table["real"] > 0)]
+        if sub.empty:
+            continue
+        ape = np.abs(sub["prediccion"] - sub["real"]) / sub["real"]
+        rows.append(dict(concepto=concept, etiqueta=catalog.label(concept), casos=len(sub),
+                         mdape=float(np.median(ape)), dentro_10=float((ape <= 0.10).mean())))
+    return pd.DataFrame(rows)
