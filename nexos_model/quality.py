@@ -22,11 +22,12 @@ EXCLUDING_TYPES = ("monto_negativo", "valor_implausible", "devengado_sin_percibi
 def annual_values(history: pd.DataFrame, measure: str = "devengado") -> pd.DataFrame:
     """Sum source lines to ``municipio, anio, concepto, valor``, dropping exact duplicate lines."""
     lines = drop_duplicate_lines(history)
-    return (
+    annual = (
         lines.groupby(["municipio", "anio", "concepto"], as_index=False)[measure]
         .sum()
         .rename(columns={measure: "valor"})
     )
+    return annual.astype({"valor": float})
 
 
 def drop_duplicate_lines(history: pd.DataFrame) -> pd.DataFrame:
