@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from nexos_model.checks import finite_array
 from nexos_model.errors import ParameterError
 
 WEIGHT_TOLERANCE = 1e-9
@@ -79,17 +80,6 @@ EARMARK_INVESTMENT_MIN_SHARE: dict[str, float] = {
 
 # --------------------------------------------------------------------------------------------
 # Validation helpers: collect every problem, raise once.
-
-
-def _as_float(value, field: str, errors: list[str]) -> np.ndarray:
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        errors.append(f"{field}: no es numérico (valor dado {value!r}, se espera un número)")
-        return np.asarray(np.nan)
-    if not np.all(np.isfinite(arr)):
-        errors.append(f"{field}: hay valores vacíos o infinitos (se esperan números finitos)")
-    return arr
 
 
 def _check_non_negative(arr: np.ndarray, field: str, errors: list[str]) -> None:
@@ -195,10 +185,10 @@ def allocate_art119(
             population, mismatched lengths; all problems listed at once.
     """
     errors = validate_art119_weights(weights)
-    pool_a = _as_float(pool, "monto_a_distribuir", errors)
-    pop = _as_float(population, "poblacion", errors)
-    own = _as_float(own_revenue, "ingresos_propios", errors)
-    ald = _as_float(aldeas_caserios, "aldeas_caserios", errors)
+    pool_a = finite_array(pool, "monto_a_distribuir", errors)
+    pop = finite_array(population, "poblacion", errors)
+    own = finite_array(own_revenue, "ingresos_propios", errors)
+    ald = finite_array(aldeas_caserios, "aldeas_caserios", errors)
 
     if pool_a.ndim > 1:
         errors.append(
@@ -318,8 +308,8 @@ def round_to_centavos(amounts, total) -> np.ndarray:
         ParameterError: non-finite values, or amounts that do not add up to ``total``.
     """
     errors: list[str] = []
-    x = _as_float(amounts, "montos", errors)
-    t = _as_float(total, "total", errors)
+    x = finite_array(amounts, "montos", errors)
+    t = finite_array(total, "total", errors)
     if x.ndim == 0:
         errors.append("montos: se espera una lista de montos, no un número")
     _raise_if(errors)
@@ -348,7 +338,7 @@ def allocation_in_quetzales(parts: Mapping[str, np.ndarray], pool) -> dict[str, 
     missing = [k for k in ART119_CRITERIA if k not in parts]
     if missing:
         errors.append(f"partes: faltan criterios {missing}")
-    pool_a = _as_float(pool, "monto_a_distribuir", errors)
+    pool_a = finite_array(pool, "monto_a_distribuir", errors)
     _raise_if(errors)
     stacked = np.stack([np.atleast_2d(np.asarray(parts[k], dtype=float)) for k in ART119_CRITERIA])
     # stacked: (4, n_draws, n_mun)
@@ -419,8 +409,8 @@ def estimate_aldeas_caserios(
     Monotone: among estimated municipalities, more rural population never gives fewer aldeas.
     """
     errors: list[str] = []
-    rural = _as_float(rural_population, "poblacion_rural", errors)
-    urban = _as_float(urban_population, "poblacion_urbana", errors)
+    rural = finite_array(rural_population, "poblacion_rural", errors)
+    urban = finite_array(urban_population, "poblacion_urbana", errors)
     _check_non_negative(rural, "poblacion_rural", errors)
     _check_non_negative(urban, "poblacion_urbana", errors)
     if rural.ndim != 1 or rural.size == 0:
@@ -500,8 +490,8 @@ def project_pool(base_amount, base_year: int, growth, years: Sequence[int]) -> n
         (n_years,) when neither base nor growth has a draws axis, else (n_draws, n_years).
     """
     errors: list[str] = []
-    base = _as_float(base_amount, "monto_base", errors)
-    g = _as_float(growth, "crecimiento", errors)
+    base = finite_array(base_amount, "monto_base", errors)
+    g = finite_array(growth, "crecimiento", errors)
     _check_non_negative(base, "monto_base", errors)
     finite_g = g[np.isfinite(g)]
     if finite_g.size and finite_g.min() <= -1:
@@ -567,8 +557,8 @@ def split_transfers(
         :data:`TRANSFER_SOURCES`, in that order.
     """
     errors: list[str] = []
-    cur = _as_float(total_current, "transferencias_corrientes", errors)
-    cap = _as_float(total_capital, "transferencias_capital", errors)
+    cur = finite_array(total_current, "transferencias_corrientes", errors)
+    cap = finite_array(total_capital, "transferencias_capital", errors)
     _check_non_negative(cur, "transferencias_corrientes", errors)
     _check_non_negative(cap, "transferencias_capital", errors)
     unknown = sorted(set(shares) - set(TRANSFER_SOURCES))
@@ -639,8 +629,8 @@ def earmark_split(amount, investment_min_share) -> tuple[np.ndarray, np.ndarray]
         ``(investment, operating)``, arrays of the broadcast shape, summing to ``amount``.
     """
     errors: list[str] = []
-    a = _as_float(amount, "monto", errors)
-    s = _as_float(investment_min_share, "inversion_minima", errors)
+    a = finite_array(amount, "monto", errors)
+    s = finite_array(investment_min_share, "inversion_minima", errors)
     _check_non_negative(a, "monto", errors)
     finite_s = s[np.isfinite(s)]
     if finite_s.size and (finite_s.min() < 0 or finite_s.max() > 1):

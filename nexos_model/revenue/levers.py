@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from nexos_model.checks import finite_array
 from nexos_model.errors import ParameterError
 
 SHAPES = ("lineal", "s", "escalones")
@@ -35,17 +36,6 @@ def _years_array(years, errors: list[str]) -> np.ndarray:
         )
         return np.array([], dtype=int)
     return y.astype(int)
-
-
-def _check_finite(value, field: str, errors: list[str]) -> np.ndarray:
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        errors.append(f"{field}: no es numérico (valor dado: {value!r})")
-        return np.asarray(np.nan)
-    if not np.all(np.isfinite(arr)):
-        errors.append(f"{field}: hay valores vacíos o infinitos (se esperan números finitos)")
-    return arr
 
 
 def progress(start_year: int, target_year: int, years, shape: str = "lineal", steps=None,
@@ -112,8 +102,8 @@ def lever_path(current, target, start_year: int, target_year: int, years, shape:
     docstring for the shapes "lineal", "s" and "escalones".
     """
     errors: list[str] = []
-    c = _check_finite(current, "palanca.valor_actual", errors)
-    t = _check_finite(target, "palanca.valor_meta", errors)
+    c = finite_array(current, "palanca.valor_actual", errors)
+    t = finite_array(target, "palanca.valor_meta", errors)
     if errors:
         raise ParameterError(errors)
     p = progress(start_year, target_year, years, shape=shape, steps=steps)
@@ -134,10 +124,10 @@ def implementation_cost(total_cost, start_year: int, years, profile=(1.0,)) -> n
     """
     errors: list[str] = []
     y = _years_array(years, errors)
-    cost = _check_finite(total_cost, "palanca.costo_total", errors)
+    cost = finite_array(total_cost, "palanca.costo_total", errors)
     if np.any(np.asarray(cost)[np.isfinite(cost)] < 0):
         errors.append("palanca.costo_total: debe ser ≥ 0")
-    shares = _check_finite(profile, "palanca.perfil_costo", errors).reshape(-1)
+    shares = finite_array(profile, "palanca.perfil_costo", errors).reshape(-1)
     if shares.size == 0 or np.any(shares < 0) or not np.isclose(shares.sum(), 1.0, atol=1e-9):
         errors.append(
             f"palanca.perfil_costo: las participaciones deben ser ≥ 0 y sumar 1 "
