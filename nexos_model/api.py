@@ -18,6 +18,7 @@ import pandas as pd
 from nexos_model import catalog
 from nexos_model.errors import NexosError, ParameterError
 from nexos_model.io.bundled import load_bundled_history, load_municipalities
+from nexos_model.indicators import compare_with_peers, indicators, peer_medians
 from nexos_model.io.readers import read_revenue_export
 from nexos_model.params.loader import Resolved, load_parameters
 from nexos_model.projection import RESULT_COLUMNS, ProjectionInputs, project
@@ -36,6 +37,7 @@ class RunResult:
     quality: pd.DataFrame  # findings of the data-quality diagnostics
     projection: pd.DataFrame  # escenario, municipio, anio, concepto, valor
     notes: dict[str, list[str]] = field(default_factory=dict)  # Spanish: what was done about doubtful data
+    peers: pd.DataFrame | None = None  # indicator medians by department and nationally (observed years)
 
     @property
     def municipios(self) -> list[str]:
@@ -47,6 +49,15 @@ class RunResult:
         if len(self.parameters) != 1:
             raise ValueError("varios municipios: use .parameters[código]")
         return next(iter(self.parameters.values()))
+
+    def indicators(self, municipio: str | None = None) -> pd.DataFrame:
+        """Indicators of one municipality, observed and projected years, beside peer medians."""
+        municipio = municipio or self.municipios[0]
+        table = load_municipalities().set_index("municipio")
+        values = self.wide(municipio).rename_axis(index="anio").stack().rename("valor").reset_index()
+        values.insert(0, "municipio", municipio)
+        own = indicators(values, table["poblacion"])
+        return compare_with_peers(own, self.peers, municipio, table.at[municipio, "departamento_codigo"])
 
     def wide(self, municipio: str | None = None) -> pd.DataFrame:
         """Observed and projected values as years × concepts for one municipality."""
@@ -115,6 +126,7 @@ class PreparedHistory:
     values: np.ndarray  # (municipios, concepts, years), NaN where missing or excluded
     national_growth: np.ndarray  # (concepts,)
     notes: dict[str, list[str]]
+    peers: pd.DataFrame  # indicator medians by department and nationally
 
 
 def prepare_history(history: pd.DataFrame, measure: str, factor: float, floor: float,
@@ -153,7 +165,10 @@ def prepare_history(history: pd.DataFrame, measure: str, factor: float, floor: f
             elif row.tipo == "anio_faltante":
                 notes[row.municipio].append(f"{row.mensaje}.")
     growth = trend.national_growth(values, years)
-    return PreparedHistory(annual, quality, municipios, years, values, growth, notes)
+    table = load_municipalities().set_index("municipio")
+    peers = peer_medians(indicators(catalog.long_with_totals(annual), table["poblacion"]),
+                         table["departamento_codigo"])
+    return PreparedHistory(annual, quality, municipios, years, values, growth, notes, peers)
 
 
 @lru_cache(maxsize=8)
@@ -214,4 +229,5 @@ def run(
         quality=first.quality.loc[first.quality["municipio"].isin(codes)].reset_index(drop=True),
         projection=pd.concat(projections, ignore_index=True)[RESULT_COLUMNS],
         notes=notes,
+        peers=first.peers,
     )

@@ -59,10 +59,7 @@ def observed_values(history: pd.DataFrame, years: list[int], measure: str) -> pd
     from nexos_model.quality import annual_values
 
     annual = annual_values(history.loc[history["anio"].isin(years)], measure)
-    wide = annual.pivot_table(index=["municipio", "anio"], columns="concepto", values="valor", aggfunc="sum")
-    wide = catalog.add_totals(wide.reindex(columns=catalog.base_concepts()).fillna(0.0))
-    long = wide.rename_axis(columns="concepto").stack().rename("real").reset_index()
-    return long
+    return catalog.long_with_totals(annual).rename(columns={"valor": "real"})
 
 
 def error_summary(table: pd.DataFrame, concepts: list[str] | None = None) -> pd.DataFrame:

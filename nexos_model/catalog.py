@@ -72,3 +72,13 @@ def add_totals(wide: pd.DataFrame) -> pd.DataFrame:
         parts = [c for c in children(name) if c in out.columns]
         out[name] = out[parts].sum(axis=1) if parts else 0.0
     return out
+
+
+def long_with_totals(values: pd.DataFrame) -> pd.DataFrame:
+    """``municipio, anio, concepto, valor`` of base concepts -> the same with every total added.
+
+    Concepts absent in a municipality-year count as zero.
+    """
+    wide = values.pivot_table(index=["municipio", "anio"], columns="concepto", values="valor", aggfunc="sum")
+    wide = add_totals(wide.reindex(columns=base_concepts()).fillna(0.0))
+    return wide.rename_axis(columns="concepto").stack().rename("valor").reset_index()
