@@ -232,7 +232,7 @@ def validate_file(path: Path) -> None:
 
 # --- Spanish error messages -------------------------------------------------------------
 
-_MESSAGES = {
+PYDANTIC_MESSAGES = {
     "missing": "falta este parámetro",
     "extra_forbidden": "clave desconocida",
     "float_parsing": "debe ser un número",
@@ -316,7 +316,7 @@ def _explain(exc: ValidationError, provenance: dict[str, str], layers: list[Laye
         field_loc = tuple(p for p in loc if not isinstance(p, int))
         owner, info = _schema_node(field_loc)
         where = _layer_for(path, provenance, layers, error["type"])
-        text = _MESSAGES.get(error["type"], error["msg"])
+        text = PYDANTIC_MESSAGES.get(error["type"], error["msg"])
         if error["type"] == "extra_forbidden" and owner is not None:
             known = [f.alias or n for n, f in owner.model_fields.items()]
             hint = difflib.get_close_matches(str(loc[-1]), known, n=1)

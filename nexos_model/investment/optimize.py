@@ -1,0 +1,797 @@
+"""Multi-year investment programme (POM) and its first year (POA): optimal vs ranked fill.
+
+Formulation solved by :func:`optimal_programme` with ``scipy.optimize.milp`` (HiGHS):
+
+Variables
+    ``x[p, s]`` ∈ {0, 1}: project p starts in year s, for s in its window
+    (``inicio_minimo <= s <= inicio_maximo``) such that it finishes within the horizon
+    (``s + duracion - 1 <= last year``).
+    ``f[p, k, y]`` >= 0 (Q): money of eligible source k paying project p in year y.
+    ``z[r]`` ∈ [0, 1] (only with ``result_weight > 0``): share of result r's gap closed.
+
+Constraints
+    one start           Σ_s x[p, s] <= 1  (= 1 when ``obligatorio``)
+    full funding        Σ_k f[p, k, y] = Σ_s costo_total_p × perfil_p[y - s] × x[p, s]
+    space by source     Σ_p f[p, k, y] + [k = propios] × Σ_p O&M_p × Σ_{s: s + duracion_p <= y} x[p, s]
+                        <= espacio[k, y]       (O&M starts the year after the project ends)
+    O&M after horizon   Σ_p O&M_p × Σ_s x[p, s] <= espacio[propios, last year]
+                        (``om_after_horizon``: the plan stays affordable once built, assuming
+                        own revenue stays at its last projected level)
+    dependencies        x[B, s] <= Σ_{s': s' + duracion_A <= s} x[A, s']  (B starts after A ends,
+                        hence B only if A)
+    exclusive groups    Σ_{p in g} Σ_s x[p, s] <= 1
+    results             z[r] <= Σ_p aporte_{p,r} / (meta_r - linea_base_r) × Σ_s x[p, s]
+
+Objective
+    maximise Σ_p puntaje_p × Σ_s x[p, s] + result_weight × Σ_r z[r]
+    (plus a tie-break below 1e-6 of the smallest score that prefers earlier starts).
+
+:func:`ranked_fill` is the spreadsheet method: mandatory projects first, then by score
+descending, each at its earliest feasible start, funded greedily in its ``fuentes`` order,
+kept only if it fits the remaining space (O&M included), else skipped.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from nexos_model.errors import NexosError, ParameterError
+from nexos_model.investment.portfolio import FUENTES, Project, check_portfolio
+from nexos_model.investment.progress import parse_targets
+from nexos_model.investment.scoring import score_projects
+
+PROPIOS = "propios"
+_REL_TOL = 1e-7  # relative tolerance for "fits" checks (money in Q)
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def check_years(years: Sequence[int]) -> list[int]:
+    """The programming horizon as a list of consecutive years."""
+    out = [int(y) for y in years]
+    if not out or any(b != a + 1 for a, b in zip(out, out[1:])):
+        raise ParameterError(
+            f"anios: valor dado {list(years)!r} (se esperaba: años consecutivos, p. ej. [2026, 2027, 2028])"
+        )
+    return out
+
+
+def fiscal_space_table(space: Any, years: Sequence[int]) -> pd.DataFrame:
+    """Fiscal space for investment by funding source and year (Q), as a sources × years frame.
+
+    Accepts a DataFrame indexed by source with year columns, a long DataFrame with columns
+    ``fuente, anio, monto`` (or ``valor``), a mapping ``{fuente: {anio: monto}}`` or
+    ``{fuente: [monto por año]}``, or an array of shape (5, len(years)) in ``FUENTES`` order.
+    Missing sources or years are 0. ``prestamo_infom`` is the borrowing capacity.
+    """
+    years = check_years(years)
+    table = pd.DataFrame(0.0, index=list(FUENTES), columns=years)
+    errors: list[str] = []
+    if isinstance(space, pd.DataFrame) and "fuente" in space.columns and "anio" in space.columns:
+        value = "monto" if "monto" in space.columns else "valor"
+        frame = space.pivot_table(index="fuente", columns="anio", values=value, aggfunc="sum")
+    elif isinstance(space, pd.DataFrame):
+        frame = space
+    elif isinstance(space, Mapping):
+        frame = pd.DataFrame(
+            {k: (dict(v) if isinstance(v, Mapping) else dict(zip(years, v))) for k, v in space.items()}
+        ).T
+    else:
+        array = np.asarray(space, dtype=float)
+        if array.shape != (len(FUENTES), len(years)):
+            raise ParameterError(
+                f"espacio_fiscal: forma {array.shape} (se esperaba: {len(FUENTES)} fuentes × {len(years)} años)"
+            )
+        frame = pd.DataFrame(array, index=list(FUENTES), columns=years)
+    for source in frame.index:
+        if source not in FUENTES:
+            errors.append(
+                f"espacio_fiscal: fuente desconocida (valor dado: {source!r}; se esperaba: uno de {', '.join(FUENTES)})"
+            )
+            continue
+        for year in years:
+            if year in frame.columns:
+                v = pd.to_numeric(frame.loc[source, year], errors="coerce")
+                if pd.isna(v) and not pd.isna(frame.loc[source, year]):
+                    errors.append(f"espacio_fiscal: {source} {year}: debe ser un número (valor dado: {frame.loc[source, year]!r})")
+                    continue
+                v = 0.0 if pd.isna(v) else float(v)
+                if v < 0 or not np.isfinite(v):
+                    errors.append(
+                        f"espacio_fiscal: {source} {year}: fuera de rango (valor dado: {v:,.2f}; se esperaba: un monto >= 0)"
+                    )
+                table.loc[source, year] = v
+    if errors:
+        raise ParameterError(errors)
+    return table
+
+
+def start_years(project: Project, years: Sequence[int]) -> list[int]:
+    """Allowed start years: inside the project's window and finishing within the horizon."""
+    return [
+        s
+        for s in years
+        if (project.earliest_start is None or s >= project.earliest_start)
+        and (project.latest_start is None or s <= project.latest_start)
+        and s + project.duration - 1 <= years[-1]
+    ]
+
+
+def _scores(projects, scores, weights, sector_priority, results_targets) -> tuple[np.ndarray, pd.DataFrame]:
+    table = score_projects(projects, weights, sector_priority, results_targets)
+    if scores is not None:
+        given = dict(scores)
+        missing = [p.name for p in projects if p.name not in given]
+        if missing:
+            raise ParameterError(f"puntajes: faltan proyectos (valor dado: sin {missing})")
+        table["puntaje"] = [float(given[p.name]) for p in projects]
+    return table["puntaje"].to_numpy(dtype=float), table
+
+
+# --------------------------------------------------------------------------- result
+
+
+@dataclass
+class Programme:
+    """A programmed portfolio: what is built when, paid by which source.
+
+    Tables (Spanish column names, for reports):
+    ``cronograma`` (proyecto, sector, inicio, fin, costo_total, costo_operacion_anual,
+    puntaje, obligatorio), ``financiamiento`` (proyecto, fuente, anio, monto),
+    ``no_financiados`` (proyecto, puntaje, obligatorio, razon), ``poa`` (first year: one row
+    per project under execution, one column per source, ``total``), ``operacion`` (anio,
+    operacion_nueva, operacion_acumulada), ``uso_espacio`` (fuente, anio, espacio,
+    inversion, operacion, saldo).
+    """
+
+    metodo: str
+    years: list[int]
+    projects: list[Project]
+    puntajes: pd.DataFrame
+    cronograma: pd.DataFrame
+    financiamiento: pd.DataFrame
+    no_financiados: pd.DataFrame
+    poa: pd.DataFrame
+    operacion: pd.DataFrame
+    uso_espacio: pd.DataFrame
+    objetivo: float
+    puntaje_total: float
+    estado: str = "óptimo"
+    segundos: float = 0.0
+    avisos: list[str] = field(default_factory=list)
+
+    @property
+    def starts(self) -> dict[str, int]:
+        """Selected project -> start year."""
+        return dict(zip(self.cronograma["proyecto"], self.cronograma["inicio"]))
+
+
+@dataclass
+class Comparison:
+    """Optimal programme vs the ranked-order fill, and the gain in total score (%)."""
+
+    optimo: Programme
+    orden: Programme
+    ganancia_pct: float
+
+    def summary(self) -> pd.DataFrame:
+        rows = []
+        for label, prog in (("óptimo (MILP)", self.optimo), ("orden de puntaje", self.orden)):
+            rows.append(
+                {
+                    "metodo": label,
+                    "proyectos": len(prog.cronograma),
+                    "puntaje_total": prog.puntaje_total,
+                    "inversion": float(prog.cronograma["costo_total"].sum()),
+                    "segundos": prog.segundos,
+                }
+            )
+        return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- shared tables
+
+
+def _usage(projects, starts, funding, space, years) -> tuple[pd.DataFrame, np.ndarray]:
+    """Space used by source and year; returns the table and remaining[k, y] (Q)."""
+    k_index = {k: i for i, k in enumerate(FUENTES)}
+    y_index = {y: j for j, y in enumerate(years)}
+    invest = np.zeros((len(FUENTES), len(years)))
+    for (name, source, year), amount in funding.items():
+        invest[k_index[source], y_index[year]] += amount
+    om = np.zeros((len(FUENTES), len(years)))
+    by_name = {p.name: p for p in projects}
+    for name, s in starts.items():
+        p = by_name[name]
+        for y in years:
+            if y >= s + p.duration:
+                om[k_index[PROPIOS], y_index[y]] += p.annual_om_cost
+    cap = space.to_numpy(dtype=float)
+    remaining = cap - invest - om
+    rows = [
+        {
+            "fuente": k,
+            "anio": y,
+            "espacio": cap[i, j],
+            "inversion": invest[i, j],
+            "operacion": om[i, j],
+            "saldo": remaining[i, j],
+        }
+        for i, k in enumerate(FUENTES)
+        for j, y in enumerate(years)
+    ]
+    return pd.DataFrame(rows), remaining
+
+
+def _fmt(q: float) -> str:
+    return f"Q{q:,.0f}"
+
+
+def _budget_reason(p, s, remaining, years, post_room, om_after_horizon) -> tuple[float, str | None]:
+    """Shortfall (Q) and Spanish reason for fitting p at start s into ``remaining``."""
+    k_index = {k: i for i, k in enumerate(FUENTES)}
+    y_index = {y: j for j, y in enumerate(years)}
+    cost = p.yearly_cost()
+    total_short, first = 0.0, None
+    for t in range(p.duration):
+        y = s + t
+        j = y_index[y]
+        room = {k: max(remaining[k_index[k], j], 0.0) for k in p.sources}
+        short = cost[t] - sum(room.values())
+        if short > _REL_TOL * max(cost[t], 1.0):
+            total_short += short
+            if first is None:
+                detalle = ", ".join(f"{k} {_fmt(v)}" for k, v in room.items())
+                first = (
+                    f"no cabe en el espacio fiscal: en {y} necesita {_fmt(cost[t])} y sus fuentes "
+                    f"tienen un saldo de {_fmt(sum(room.values()))} ({detalle})"
+                )
+    if p.annual_om_cost > 0:
+        for y in years:
+            if y >= s + p.duration:
+                room = remaining[k_index[PROPIOS], y_index[y]]
+                if p.annual_om_cost > room + _REL_TOL * max(p.annual_om_cost, 1.0):
+                    total_short += p.annual_om_cost - max(room, 0.0)
+                    if first is None:
+                        first = (
+                            f"su operación y mantenimiento ({_fmt(p.annual_om_cost)}/año) no cabe en el "
+                            f"saldo de ingresos propios de {y} ({_fmt(max(room, 0.0))})"
+                        )
+        if om_after_horizon and p.annual_om_cost > post_room + _REL_TOL * max(p.annual_om_cost, 1.0):
+            total_short += p.annual_om_cost - max(post_room, 0.0)
+            if first is None:
+                first = (
+                    f"su operación y mantenimiento ({_fmt(p.annual_om_cost)}/año) no cabe en los ingresos "
+                    f"propios después de {years[-1]} (saldo {_fmt(max(post_room, 0.0))})"
+                )
+    return total_short, first
+
+
+def _window_text(p: Project, years: Sequence[int]) -> str:
+    a = p.earliest_start if p.earliest_start is not None else years[0]
+    b = p.latest_start if p.latest_start is not None else years[-1]
+    return (
+        f"fuera de su ventana: debe iniciar entre {a} y {b} y dura {p.duration} año(s), "
+        f"así que no termina dentro del horizonte {years[0]}–{years[-1]}"
+    )
+
+
+def _unfunded_reason(p, projects, starts, remaining, years, post_room, om_after_horizon, metodo) -> str:
+    by_name = {q.name: q for q in projects}
+    options = start_years(p, years)
+    if not options:
+        return _window_text(p, years)
+    if p.exclusive_group:
+        rivals = [q for q in starts if by_name[q].exclusive_group == p.exclusive_group and q != p.name]
+        if rivals:
+            return f"excluyente con '{rivals[0]}' (grupo_exclusivo '{p.exclusive_group}'), que fue seleccionado"
+    for dep in p.depends_on:
+        if dep not in starts:
+            return f"depende de '{dep}', que no fue seleccionado"
+    ready = max((starts[d] + by_name[d].duration for d in p.depends_on), default=years[0])
+    options = [s for s in options if s >= ready]
+    if not options:
+        deps = ", ".join(f"'{d}' (termina en {starts[d] + by_name[d].duration - 1})" for d in p.depends_on)
+        return f"depende de {deps}: no queda año de inicio dentro de su ventana y del horizonte"
+    if metodo == "orden":
+        options = options[:1]
+    best = min(
+        (_budget_reason(p, s, remaining, years, post_room, om_after_horizon) for s in options),
+        key=lambda item: item[0],
+    )
+    if best[1]:
+        return best[1]
+    if metodo == "orden":
+        return "cabía con el saldo final, pero no cuando el método por orden de puntaje lo evaluó"
+    return "cabe con el saldo restante solo reordenando el financiamiento de otros proyectos; no mejora el puntaje"
+
+
+def _build_programme(
+    metodo, projects, scores, score_table, starts, funding, space, years,
+    om_after_horizon, objective, estado, seconds,
+) -> Programme:
+    by_name = {p.name: p for p in projects}
+    score_of = dict(zip((p.name for p in projects), scores))
+    order = [p.name for p in projects if p.name in starts]
+    cronograma = pd.DataFrame(
+        {
+            "proyecto": order,
+            "sector": [by_name[n].sector for n in order],
+            "inicio": [int(starts[n]) for n in order],
+            "fin": [int(starts[n] + by_name[n].duration - 1) for n in order],
+            "costo_total": [by_name[n].total_cost for n in order],
+            "costo_operacion_anual": [by_name[n].annual_om_cost for n in order],
+            "puntaje": [score_of[n] for n in order],
+            "obligatorio": [by_name[n].mandatory for n in order],
+        }
+    ).sort_values(["inicio", "puntaje"], ascending=[True, False], ignore_index=True)
+    financiamiento = pd.DataFrame(
+        [
+            {"proyecto": n, "fuente": k, "anio": y, "monto": a}
+            for (n, k, y), a in funding.items()
+            if a > 0
+        ],
+        columns=["proyecto", "fuente", "anio", "monto"],
+    ).sort_values(["anio", "proyecto", "fuente"], ignore_index=True)
+    uso, remaining = _usage(projects, starts, funding, space, years)
+    post_room = float(space.loc[PROPIOS, years[-1]]) - sum(by_name[n].annual_om_cost for n in starts)
+    no_fin = [
+        {
+            "proyecto": p.name,
+            "puntaje": score_of[p.name],
+            "obligatorio": p.mandatory,
+            "razon": _unfunded_reason(p, projects, starts, remaining, years, post_room, om_after_horizon, metodo),
+        }
+        for p in projects
+        if p.name not in starts
+    ]
+    no_financiados = pd.DataFrame(no_fin, columns=["proyecto", "puntaje", "obligatorio", "razon"])
+    first = years[0]
+    poa = (
+        financiamiento[financiamiento["anio"] == first]
+        .pivot_table(index="proyecto", columns="fuente", values="monto", aggfunc="sum", fill_value=0.0)
+        .reindex(columns=list(FUENTES), fill_value=0.0)
+    )
+    poa["total"] = poa.sum(axis=1)
+    poa = poa.reset_index()
+    poa.insert(1, "codigo_snip", [by_name[n].snip_code or "" for n in poa["proyecto"]])
+    poa.insert(2, "sector", [by_name[n].sector for n in poa["proyecto"]])
+    poa.insert(3, "anio", first)
+    poa.columns.name = None
+    new_om = [
+        sum(by_name[n].annual_om_cost for n, s in starts.items() if s + by_name[n].duration == y)
+        for y in years
+    ]
+    operacion = pd.DataFrame(
+        {"anio": years, "operacion_nueva": new_om, "operacion_acumulada": np.cumsum(new_om)}
+    )
+    puntaje_total = float(sum(score_of[n] for n in starts))
+    avisos = []
+    missing = [p.name for p in projects if p.mandatory and p.name not in starts]
+    if missing:
+        avisos.append("proyectos obligatorios sin financiar: " + ", ".join(f"'{m}'" for m in missing))
+    return Programme(
+        metodo=metodo,
+        years=list(years),
+        projects=list(projects),
+        puntajes=score_table,
+        cronograma=cronograma,
+        financiamiento=financiamiento,
+        no_financiados=no_financiados,
+        poa=poa,
+        operacion=operacion,
+        uso_espacio=uso,
+        objetivo=float(objective if objective is not None else puntaje_total),
+        puntaje_total=puntaje_total,
+        estado=estado,
+        segundos=seconds,
+        avisos=avisos,
+    )
+
+
+# --------------------------------------------------------------------------- MILP
+
+
+@dataclass
+class _Model:
+    c: np.ndarray
+    constraints: list[LinearConstraint]
+    integrality: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    x_index: dict[tuple[int, int], int]
+    f_index: dict[tuple[int, str, int], int]
+    z_index: dict[str, int]
+    unit: float
+
+
+def _build_model(projects, scores, space, years, om_after_horizon, targets, result_weight) -> _Model:
+    n_proj = len(projects)
+    y_index = {y: j for j, y in enumerate(years)}
+    unit = float(np.median([p.total_cost for p in projects])) if projects else 1.0
+    cap = space.to_numpy(dtype=float) / unit
+    options = [start_years(p, years) for p in projects]
+
+    x_index: dict[tuple[int, int], int] = {}
+    for i, opts in enumerate(options):
+        for s in opts:
+            x_index[(i, s)] = len(x_index)
+    f_index: dict[tuple[int, str, int], int] = {}
+    n_x = len(x_index)
+    for i, p in enumerate(projects):
+        if not options[i]:
+            continue
+        active = range(min(options[i]), max(options[i]) + p.duration)
+        for y in active:
+            for k in p.sources:
+                f_index[(i, k, y)] = n_x + len(f_index)
+    n_xf = n_x + len(f_index)
+    use_results = result_weight > 0 and bool(targets)
+    z_index = {r: n_xf + j for j, r in enumerate(targets)} if use_results else {}
+    n_var = n_xf + len(z_index)
+
+    rows, cols, vals, lo, hi = [], [], [], [], []
+    row = 0
+
+    def add(entries, lb, ub):
+        nonlocal row
+        for col, val in entries:
+            rows.append(row)
+            cols.append(col)
+            vals.append(val)
+        lo.append(lb)
+        hi.append(ub)
+        row += 1
+
+    # one start per project (exactly one if mandatory)
+    for i, p in enumerate(projects):
+        entries = [(x_index[(i, s)], 1.0) for s in options[i]]
+        if entries:
+            add(entries, 1.0 if p.mandatory else 0.0, 1.0)
+    # full funding of each year's cost
+    for i, p in enumerate(projects):
+        if not options[i]:
+            continue
+        share = np.asarray(p.cost_profile) * p.total_cost / unit
+        for y in range(min(options[i]), max(options[i]) + p.duration):
+            entries = [(f_index[(i, k, y)], 1.0) for k in p.sources]
+            entries += [(x_index[(i, s)], -share[y - s]) for s in options[i] if 0 <= y - s < p.duration]
+            add(entries, 0.0, 0.0)
+    # space by source and year, O&M of finished projects charged to propios
+    for kk, k in enumerate(FUENTES):
+        for y in years:
+            entries = [(col, 1.0) for (i, kf, yf), col in f_index.items() if kf == k and yf == y]
+            if k == PROPIOS:
+                for (i, s), col in x_index.items():
+                    p = projects[i]
+                    if p.annual_om_cost > 0 and s + p.duration <= y:
+                        entries.append((col, p.annual_om_cost / unit))
+            if entries:
+                add(entries, -np.inf, cap[kk, y_index[y]])
+    if om_after_horizon:
+        entries = [(col, projects[i].annual_om_cost / unit) for (i, s), col in x_index.items()
+                   if projects[i].annual_om_cost > 0]
+        if entries:
+            add(entries, -np.inf, cap[FUENTES.index(PROPIOS), -1])
+    # dependencies: B starts only after A has finished
+    names = {p.name: i for i, p in enumerate(projects)}
+    for b, p in enumerate(projects):
+        for dep in p.depends_on:
+            a = names[dep]
+            for s in options[b]:
+                entries = [(x_index[(b, s)], 1.0)]
+                entries += [(x_index[(a, sa)], -1.0) for sa in options[a] if sa + projects[a].duration <= s]
+                add(entries, -np.inf, 0.0)
+    # exclusive groups
+    groups: dict[str, list[int]] = {}
+    for i, p in enumerate(projects):
+        if p.exclusive_group:
+            groups.setdefault(p.exclusive_group, []).append(i)
+    for members in groups.values():
+        entries = [(x_index[(i, s)], 1.0) for i in members for s in options[i]]
+        if len(members) > 1 and entries:
+            add(entries, -np.inf, 1.0)
+    # strategic results: z_r <= share of the gap closed
+    for r, col in z_index.items():
+        gap = targets[r].gap
+        entries = [(col, 1.0)]
+        if gap > 0:
+            entries += [(x_index[(i, s)], -projects[i].results.get(r, 0.0) / gap)
+                        for (i, s) in x_index if projects[i].results.get(r, 0.0) > 0]
+        add(entries, -np.inf, 0.0 if gap > 0 else 1.0)
+
+    c = np.zeros(n_var)
+    positive = scores[scores > 0]
+    eps = 1e-6 * (positive.min() if positive.size else 1.0) / max(1, n_proj * len(years))
+    for (i, s), col in x_index.items():
+        c[col] = -(scores[i] + eps * (years[-1] - s))
+    for col in z_index.values():
+        c[col] = -result_weight
+    matrix = sparse.csr_array((vals, (rows, cols)), shape=(row, n_var))
+    integrality = np.zeros(n_var)
+    integrality[:n_x] = 1
+    lower = np.zeros(n_var)
+    upper = np.full(n_var, np.inf)
+    upper[:n_x] = 1
+    for col in z_index.values():
+        upper[col] = 1
+    constraints = [LinearConstraint(matrix, np.array(lo), np.array(hi))] if row else []
+    return _Model(c, constraints, integrality, lower, upper, x_index, f_index, z_index, unit)
+
+
+def _solve(model: _Model, time_limit: float, gap: float, lower=None, upper=None, integer=True):
+    return milp(
+        model.c,
+        constraints=model.constraints,
+        integrality=model.integrality if integer else None,
+        bounds=Bounds(model.lower if lower is None else lower, model.upper if upper is None else upper),
+        options={"time_limit": time_limit, "mip_rel_gap": gap, "disp": False},
+    )
+
+
+def _feasible_alone(projects, required: set[str], space, years, om_after_horizon) -> bool:
+    """Whether the projects in ``required`` fit together (all forced, others left out)."""
+    subset = [
+        p.model_copy(update={"mandatory": True, "depends_on": tuple(d for d in p.depends_on if d in required)})
+        for p in projects
+        if p.name in required
+    ]
+    if any(not start_years(p, years) for p in subset):
+        return False
+    model = _build_model(subset, np.ones(len(subset)), space, years, om_after_horizon, {}, 0.0)
+    res = _solve(model, 30.0, 1e-4)
+    return res.status in (0, 1) and res.x is not None
+
+
+def _ancestors(name: str, by_name: Mapping[str, Project]) -> set[str]:
+    out, stack = set(), [name]
+    while stack:
+        for dep in by_name[stack.pop()].depends_on:
+            if dep not in out:
+                out.add(dep)
+                stack.append(dep)
+    return out
+
+
+def explain_infeasible(projects, space, years, om_after_horizon: bool = True) -> list[str]:
+    """Spanish explanation of why the mandatory projects cannot all be programmed."""
+    by_name = {p.name: p for p in projects}
+    mandatory = [p for p in projects if p.mandatory]
+    messages = []
+    k_index = {k: i for i, k in enumerate(FUENTES)}
+    cap = space.to_numpy(dtype=float)
+    groups: dict[str, list[str]] = {}
+    for p in mandatory:
+        if p.exclusive_group:
+            groups.setdefault(p.exclusive_group, []).append(p.name)
+    for g, names in groups.items():
+        if len(names) > 1:
+            messages.append(
+                f"los proyectos obligatorios {', '.join(repr(n) for n in names)} son excluyentes entre sí "
+                f"(grupo_exclusivo '{g}'): solo uno puede ejecutarse"
+            )
+    alone_ok = []
+    for p in mandatory:
+        if not start_years(p, years):
+            messages.append(f"el proyecto obligatorio '{p.name}' está {_window_text(p, years)}")
+            continue
+        deps = _ancestors(p.name, by_name)
+        if _feasible_alone(projects, {p.name}, space, years, om_after_horizon):
+            if deps and not _feasible_alone(projects, {p.name} | deps, space, years, om_after_horizon):
+                messages.append(
+                    f"el proyecto obligatorio '{p.name}' cabe solo, pero no junto con los proyectos de los "
+                    f"que depende ({', '.join(repr(d) for d in sorted(deps))}) dentro del horizonte y el "
+                    "espacio fiscal"
+                )
+            else:
+                alone_ok.append(p)
+            continue
+        full = cap.copy()
+        reasons = [
+            _budget_reason(p, s, full, years, cap[k_index[PROPIOS], -1], om_after_horizon)
+            for s in start_years(p, years)
+        ]
+        short, text = min(reasons, key=lambda item: item[0])
+        messages.append(
+            f"el proyecto obligatorio '{p.name}' no cabe por sí solo: "
+            + (text or "su costo por año no cabe en el espacio de sus fuentes")
+        )
+    if not messages and alone_ok:
+        total = sum(p.total_cost for p in alone_ok)
+        sources = sorted({k for p in alone_ok for k in p.sources}, key=FUENTES.index)
+        room = cap[[k_index[k] for k in sources]].sum()
+        names = ", ".join(f"'{p.name}'" for p in alone_ok)
+        text = (
+            f"cada proyecto obligatorio cabe por sí solo, pero juntos ({names}) no caben: cuestan "
+            f"{_fmt(total)} y el espacio de sus fuentes ({', '.join(sources)}) en {years[0]}–{years[-1]} "
+            f"es {_fmt(room)}"
+        )
+        om = sum(p.annual_om_cost for p in alone_ok)
+        if om > 0:
+            text += f"; además su operación suma {_fmt(om)}/año en ingresos propios"
+        if total <= room:
+            text += " (el total alcanza, pero no en los años y fuentes que cada uno puede usar)"
+        messages.append(text)
+    return messages or ["los proyectos obligatorios no caben en el espacio fiscal por fuente y año"]
+
+
+def optimal_programme(
+    projects: Sequence[Project],
+    space: Any,
+    years: Sequence[int],
+    weights: Mapping[str, Any] | None = None,
+    sector_priority: Mapping[str, Any] | None = None,
+    results_targets: Mapping[str, Any] | None = None,
+    result_weight: float = 0.0,
+    scores: Mapping[str, float] | None = None,
+    om_after_horizon: bool = True,
+    time_limit: float = 60.0,
+    gap: float = 1e-6,
+) -> Programme:
+    """The score-maximising multi-year programme (see the module docstring for the model).
+
+    ``space``: fiscal space by source and year (see :func:`fiscal_space_table`).
+    ``scores``: optional ``{proyecto: puntaje}`` replacing :func:`score_projects`.
+    ``result_weight``: weight of Σ_r (share of result r's gap closed, capped at 1).
+    Raises ParameterError with a Spanish explanation if the mandatory projects do not fit,
+    NexosError if the solver stops without any programme (time limit).
+    """
+    projects = list(projects)
+    check_portfolio(projects)
+    years = check_years(years)
+    space = fiscal_space_table(space, years)
+    targets = parse_targets(results_targets)
+    score_vec, score_table = _scores(projects, scores, weights, sector_priority, results_targets)
+    if result_weight < 0:
+        raise ParameterError(f"peso_resultados: valor dado {result_weight!r} (se esperaba: >= 0)")
+    t0 = time.perf_counter()
+    if any(p.mandatory and not start_years(p, years) for p in projects):
+        raise ParameterError(
+            ["no hay programa factible con los proyectos obligatorios:"]
+            + explain_infeasible(projects, space, years, om_after_horizon)
+        )
+    model = _build_model(projects, score_vec, space, years, om_after_horizon, targets, result_weight)
+    res = _solve(model, time_limit, gap)
+    if res.status == 2:
+        raise ParameterError(
+            ["no hay programa factible con los proyectos obligatorios:"]
+            + explain_infeasible(projects, space, years, om_after_horizon)
+        )
+    if res.x is None:
+        raise NexosError(
+            f"el optimizador no encontró un programa en {time_limit:.0f} s "
+            "(reduzca la cartera o aumente el tiempo límite)"
+        )
+    estado = "óptimo" if res.status == 0 else "límite de tiempo (mejor programa encontrado)"
+    x = np.round(res.x[: len(model.x_index)])
+    # Re-solve the funding as an LP with the starts fixed, so money adds up exactly.
+    lower, upper = model.lower.copy(), model.upper.copy()
+    lower[: len(x)] = x
+    upper[: len(x)] = x
+    lp = _solve(model, time_limit, gap, lower, upper, integer=False)
+    values = lp.x if lp.x is not None else res.x
+    starts = {projects[i].name: s for (i, s), col in model.x_index.items() if x[col] > 0.5}
+    funding = {}
+    for (i, k, y), col in model.f_index.items():
+        amount = max(float(values[col]), 0.0) * model.unit
+        if projects[i].name in starts and amount > 1e-9 * model.unit:
+            funding[(projects[i].name, k, y)] = amount
+    objective = float(sum(score_vec[i] for i, p in enumerate(projects) if p.name in starts))
+    objective += result_weight * float(sum(values[col] for col in model.z_index.values()))
+    return _build_programme(
+        "optimo", projects, score_vec, score_table, starts, funding, space, years,
+        om_after_horizon, objective, estado, time.perf_counter() - t0,
+    )
+
+
+# --------------------------------------------------------------------------- ranked fill
+
+
+def ranked_fill(
+    projects: Sequence[Project],
+    space: Any,
+    years: Sequence[int],
+    weights: Mapping[str, Any] | None = None,
+    sector_priority: Mapping[str, Any] | None = None,
+    results_targets: Mapping[str, Any] | None = None,
+    scores: Mapping[str, float] | None = None,
+    om_after_horizon: bool = True,
+) -> Programme:
+    """The spreadsheet method: by score descending (mandatory first), earliest feasible
+    start, greedy funding in the project's ``fuentes`` order; skip what does not fit."""
+    projects = list(projects)
+    check_portfolio(projects)
+    years = check_years(years)
+    space = fiscal_space_table(space, years)
+    score_vec, score_table = _scores(projects, scores, weights, sector_priority, results_targets)
+    t0 = time.perf_counter()
+    k_index = {k: i for i, k in enumerate(FUENTES)}
+    y_index = {y: j for j, y in enumerate(years)}
+    remaining = space.to_numpy(dtype=float).copy()
+    post_room = float(space.loc[PROPIOS, years[-1]])
+    by_name = {p.name: p for p in projects}
+    order = sorted(range(len(projects)), key=lambda i: (not projects[i].mandatory, -score_vec[i], i))
+    starts: dict[str, int] = {}
+    funding: dict[tuple[str, str, int], float] = {}
+    taken_groups: set[str] = set()
+    for i in order:
+        p = projects[i]
+        if p.exclusive_group and p.exclusive_group in taken_groups:
+            continue
+        if any(d not in starts for d in p.depends_on):
+            continue
+        ready = max((starts[d] + by_name[d].duration for d in p.depends_on), default=years[0])
+        options = [s for s in start_years(p, years) if s >= ready]
+        if not options:
+            continue
+        s = options[0]
+        trial = remaining.copy()
+        plan: dict[tuple[str, str, int], float] = {}
+        fits = True
+        for t, amount in enumerate(p.yearly_cost()):
+            j = y_index[s + t]
+            need = amount
+            for k in p.sources:
+                take = min(max(trial[k_index[k], j], 0.0), need)
+                if take > 0:
+                    trial[k_index[k], j] -= take
+                    plan[(p.name, k, s + t)] = take
+                    need -= take
+            if need > _REL_TOL * max(amount, 1.0):
+                fits = False
+                break
+        if fits and p.annual_om_cost > 0:
+            for y in years:
+                if y >= s + p.duration:
+                    trial[k_index[PROPIOS], y_index[y]] -= p.annual_om_cost
+            fits = trial[k_index[PROPIOS]].min() >= -_REL_TOL * max(p.annual_om_cost, 1.0)
+            if om_after_horizon and p.annual_om_cost > post_room + _REL_TOL * max(p.annual_om_cost, 1.0):
+                fits = False
+        if not fits:
+            continue
+        remaining = trial
+        if om_after_horizon:
+            post_room -= p.annual_om_cost
+        starts[p.name] = s
+        funding.update(plan)
+        if p.exclusive_group:
+            taken_groups.add(p.exclusive_group)
+    return _build_programme(
+        "orden", projects, score_vec, score_table, starts, funding, space, years,
+        om_after_horizon, None, "heurística", time.perf_counter() - t0,
+    )
+
+
+def compare_methods(projects: Sequence[Project], space: Any, years: Sequence[int], **options) -> Comparison:
+    """Optimal programme and ranked fill on the same inputs; gain = (óptimo / orden - 1) × 100."""
+    fill_options = {k: v for k, v in options.items() if k not in ("result_weight", "time_limit", "gap")}
+    best = optimal_programme(projects, space, years, **options)
+    ranked = ranked_fill(projects, space, years, **fill_options)
+    gain = (
+        100.0 * (best.puntaje_total / ranked.puntaje_total - 1.0)
+        if ranked.puntaje_total > 0
+        else float("inf") if best.puntaje_total > 0 else 0.0
+    )
+    return Comparison(best, ranked, gain)
+
+
+__all__ = [
+    "Comparison",
+    "Programme",
+    "check_years",
+    "compare_methods",
+    "explain_infeasible",
+    "fiscal_space_table",
+    "optimal_programme",
+    "ranked_fill",
+    "start_years",
+]
