@@ -201,15 +201,15 @@ def run(
     if errors:
         raise ParameterError(errors)
 
-    projections, notes = [], {}
+    history = load_history(datos, solo_datos)
+    projections, notes, annual, quality = [], {}, [], []
     cache: dict[tuple, PreparedHistory] = {}
     for code, resolved in parameters.items():
         p = resolved.params
         key = (p.projection.measure, p.quality.outlier_factor, p.quality.outlier_floor,
                p.quality.flagged_values == "excluir")
         if key not in cache:
-            cache[key] = (_prepared_bundled(*key) if datos is None else
-                          prepare_history(load_history(datos, solo_datos), *key))
+            cache[key] = _prepared_bundled(*key) if datos is None else prepare_history(history, *key)
         prepared = cache[key]
         if code not in prepared.municipios:
             raise NexosError(f"municipio {code}: no hay historia de ingresos en los datos")
@@ -218,16 +218,16 @@ def run(
                                   prepared.values[i], prepared.national_growth)
         projections.append(project(inputs, p, escenario))
         notes[code] = prepared.notes[code]
+        annual.append(prepared.annual.loc[prepared.annual["municipio"] == code])
+        quality.append(prepared.quality.loc[prepared.quality["municipio"] == code])
 
-    first = next(iter(cache.values()))
-    history = load_history(datos, solo_datos) if datos is not None else load_bundled_history()
     return RunResult(
         escenario=escenario,
         parameters=parameters,
         history=history.loc[history["municipio"].isin(codes)].reset_index(drop=True),
-        annual=first.annual.loc[first.annual["municipio"].isin(codes)].reset_index(drop=True),
-        quality=first.quality.loc[first.quality["municipio"].isin(codes)].reset_index(drop=True),
+        annual=pd.concat(annual, ignore_index=True),
+        quality=pd.concat(quality, ignore_index=True),
         projection=pd.concat(projections, ignore_index=True)[RESULT_COLUMNS],
         notes=notes,
-        peers=first.peers,
+        peers=next(iter(cache.values())).peers,
     )
