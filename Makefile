@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: install
+	-@scripts/install-system.sh  # chromium for the PDF reports; without it the demo still writes HTML
 	$(BIN)/python -m nexos_model.demo
 
 test: install

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from nexos_model.errors import NexosError
+from nexos_model.report.commands import add_reporte_command
 
 _ARGPARSE_ES = {
     "usage: ": "uso: ",
@@ -186,6 +187,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--datos", metavar="ARCHIVO", help="exportación propia sobre los datos incluidos")
     p.add_argument("--salida", required=True, metavar="ARCHIVO", help="archivo de resultados")
     p.set_defaults(func=_command_backtest)
+
+    add_reporte_command(sub)
     return parser
 
 

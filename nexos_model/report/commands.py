@@ -1,0 +1,54 @@
+"""``nexos reporte``: the council report of one municipality and scenario (HTML, PDF, Excel)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+__all__ = ["add_reporte_command"]
+
+
+def _overrides(assignments: list[str] | None) -> dict[str, Any]:
+    """``--set clave.sub=valor`` (repeatable) as the nested mapping the workbook receives."""
+    from nexos_model.params.loader import merge, parse_assignment
+
+    values: dict[str, Any] = {}
+    for item in assignments or []:
+        values = merge(values, parse_assignment(item))
+    return values
+
+
+def _command_reporte(args: argparse.Namespace) -> int:
+    from nexos_model.api import resolve_municipios
+    from nexos_model.errors import NexosError
+    from nexos_model.report.render import render_report
+
+    codes = resolve_municipios(args.municipio)
+    if len(codes) != 1:
+        raise NexosError(f"--municipio {args.municipio}: el reporte es de un solo municipio "
+                         f"(para varios, use `nexos lote`)")
+    paths = render_report(codes[0], args.escenario, args.formato, Path(args.salida),
+                          overrides=_overrides(args.set))
+    print(f"Reporte de {codes[0]}, escenario '{args.escenario}':")
+    for kind, path in paths.items():
+        print(f"  {kind}: {path}")
+    return 0
+
+
+def add_reporte_command(subparsers: Any) -> argparse.ArgumentParser:
+    """Add ``nexos reporte`` to the ``nexos`` command's subparsers; returns its parser."""
+    p = subparsers.add_parser(
+        "reporte", help="genera el reporte al Concejo Municipal (HTML, PDF, Excel)",
+        description="Ejecuta el cuaderno del reporte para un municipio y un escenario y escribe en la "
+                    "carpeta de salida: workbook.ipynb, reporte.html, reporte.pdf y proyeccion.xlsx "
+                    "(según --formato). El PDF requiere chromium (scripts/install-system.sh).")
+    p.add_argument("--municipio", required=True, metavar="CÓDIGO", help="código INE del municipio (p. ej. 0901)")
+    p.add_argument("--escenario", default="base", metavar="NOMBRE", help="escenario (por defecto: base)")
+    p.add_argument("--formato", default="html,pdf,xlsx", metavar="LISTA",
+                   help="formatos separados por comas: html, pdf, xlsx (por defecto: los tres)")
+    p.add_argument("--set", action="append", metavar="CLAVE=VALOR",
+                   help="ajuste de un parámetro, p. ej. --set tendencia.contraccion=0.3 (repetible)")
+    p.add_argument("--salida", required=True, metavar="CARPETA", help="carpeta donde se escriben los archivos")
+    p.set_defaults(func=_command_reporte)
+    return p
