@@ -204,19 +204,18 @@ def history_table(result: "RunResult", municipio: str | None = None) -> pd.DataF
 
 
 def indicators_table(result: "RunResult", municipio: str | None = None) -> pd.DataFrame:
-    """Observed indicators by year: autonomy, own revenue per inhabitant, growth of own revenue."""
+    """The last observed year's indicators beside the department's and the national median."""
     code = _code(result, municipio)
-    wide = result.wide(code)
     _, last, _ = _years(result, code)
-    observed = wide.loc[wide.index <= last]
-    population = _place(code)["poblacion"]
-    own = observed["ingresos_propios"]
+    table = result.indicators(code)
+    table = table.loc[table["anio"] == last]
+    money = table["indicador"].str.endswith("per_capita")
+    show = lambda v, is_money: quetzales(v) if is_money else porcentaje(v)  # noqa: E731
     return pd.DataFrame({
-        "Año": [str(y) for y in observed.index],
-        "Ingresos propios": [quetzales(v) for v in own],
-        "Autonomía financiera": [porcentaje(v) for v in _autonomy(observed)],
-        "Propios por habitante (Censo 2018)": [quetzales(v / population) if population else "—" for v in own],
-        "Crecimiento de propios": [porcentaje(v) for v in own.pct_change()],
+        f"Indicador ({last})": table["etiqueta"].tolist(),
+        "Municipio": [show(v, m) for v, m in zip(table["valor"], money)],
+        "Mediana del departamento": [show(v, m) for v, m in zip(table["mediana_departamento"], money)],
+        "Mediana nacional": [show(v, m) for v, m in zip(table["mediana_nacional"], money)],
     })
 
 
