@@ -49,7 +49,8 @@ def own_growth(values: np.ndarray, years: np.ndarray) -> np.ndarray:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN series: NaN is the answer
         median = np.nanmedian(logs, axis=-1)
-    return np.expm1(median)
+    with np.errstate(over="ignore"):  # absurd jumps overflow to inf; the growth bounds clip them
+        return np.expm1(median)
 
 
 def national_growth(values: np.ndarray, years: np.ndarray) -> np.ndarray:
