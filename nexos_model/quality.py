@@ -15,6 +15,15 @@ from nexos_model.report.formatting import quetzales
 
 FINDING_COLUMNS = ["municipio", "anio", "rubro", "concepto", "tipo", "valor", "fila", "mensaje"]
 
+# Spanish names of each finding type (singular, plural), for reports and the app.
+FINDING_LABELS = {
+    "anio_faltante": ("año faltante", "años faltantes"),
+    "monto_negativo": ("monto negativo", "montos negativos"),
+    "linea_duplicada": ("línea duplicada", "líneas duplicadas"),
+    "devengado_sin_percibir": ("devengado sin percibir", "devengados sin percibir"),
+    "valor_implausible": ("valor implausible", "valores implausibles"),
+}
+
 # Finding types that mark a (municipio, anio, concepto) value as not to be learned from.
 EXCLUDING_TYPES = ("monto_negativo", "valor_implausible", "devengado_sin_percibir")
 

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from nexos_model import catalog
+from nexos_model.quality import FINDING_LABELS
 from nexos_model.report.formatting import anio_rango, fecha, numero, porcentaje, quetzales
 
 if TYPE_CHECKING:
     from nexos_model.api import RunResult
 
 __all__ = [
-    "FINDING_LABELS",
     "assumptions_annex",
     "concept_table",
     "cover",
@@ -38,13 +38,6 @@ __all__ = [
 ]
 
 #: Spanish names of the data-quality finding types (``quality.diagnose``'s ``tipo``).
-FINDING_LABELS = {
-    "anio_faltante": ("año faltante", "años faltantes"),
-    "monto_negativo": ("monto negativo", "montos negativos"),
-    "linea_duplicada": ("línea duplicada", "líneas duplicadas"),
-    "devengado_sin_percibir": ("devengado sin percibir", "devengados sin percibir"),
-    "valor_implausible": ("valor implausible", "valores implausibles"),
-}
 
 #: Subject of the headline sentence of each concept (Spanish needs the article's gender).
 SUBJECTS = {"ingresos_propios": "Los ingresos propios", "transferencias": "Las transferencias"}
