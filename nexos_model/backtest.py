@@ -29,7 +29,6 @@ def backtest(until: int, escenario: str = "base", overrides: Mapping[str, Any] |
         raise NexosError(
             f"--hasta {until}: se necesitan al menos dos años de datos hasta {until} y alguno "
             f"después (años disponibles: {history['anio'].min()}-{history['anio'].max()})")
-    params = load_parameters(None, escenario, overrides).params
     horizon = {"proyeccion.horizonte": int(max(later) - until)}
     params = load_parameters(None, escenario, _merge_overrides(overrides, horizon)).params
     q = params.quality

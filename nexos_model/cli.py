@@ -73,10 +73,10 @@ def _command_calidad(args: argparse.Namespace) -> int:
 
     settings = load_parameters(None, "base").params
     history = load_history(args.datos, args.solo_datos)
+    years = sorted(history["anio"].unique().tolist())  # expected years: those of the whole file
     if args.municipio:
         codes = resolve_municipios(args.municipio)
         history = history.loc[history["municipio"].isin(codes)]
-    years = sorted(load_history(args.datos, args.solo_datos)["anio"].unique().tolist())
     findings = diagnose(history, years, settings.quality.outlier_factor,
                         settings.quality.outlier_floor, settings.projection.measure)
     if args.salida:
