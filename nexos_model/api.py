@@ -21,7 +21,12 @@ from nexos_model.io.bundled import load_bundled_history, load_municipalities
 from nexos_model.indicators import compare_with_peers, indicators, peer_medians
 from nexos_model.io.readers import read_revenue_export
 from nexos_model.params.loader import Resolved, load_parameters
-from nexos_model.projection import RESULT_COLUMNS, ProjectionInputs, project
+from nexos_model import projection as core
+from nexos_model.params.values import Values
+from nexos_model.projection import RESULT_COLUMNS, ProjectionInputs
+from nexos_model.revenue.streams import lever_notes
+from nexos_model.rules import rules_table
+from nexos_model.transfers import estimate_aldeas_caserios
 from nexos_model.quality import EXCLUDING_TYPES, annual_values, diagnose, flagged_cells
 from nexos_model.revenue import trend
 
@@ -38,6 +43,13 @@ class RunResult:
     projection: pd.DataFrame  # escenario, municipio, anio, concepto, valor
     notes: dict[str, list[str]] = field(default_factory=dict)  # Spanish: what was done about doubtful data
     peers: pd.DataFrame | None = None  # indicator medians by department and nationally (observed years)
+    gaps: pd.DataFrame | None = None  # potential and gap of the driver streams (municipio, anio, flujo, componente, valor, per_capita)
+    calibration: pd.DataFrame | None = None  # implied unobserved drivers that reproduce the base year
+    fiscal_space: pd.DataFrame | None = None  # municipio, anio, fuente, monto
+    rules: pd.DataFrame | None = None  # one row per municipality, year and legal rule
+    aporte: pd.DataFrame | None = None  # aporte constitucional by art. 119 criterion
+    borrowing: pd.DataFrame | None = None  # largest new INFOM loan by start year
+    arrays: dict[str, Any] = field(default_factory=dict, repr=False)  # model arrays per municipality
 
     @property
     def municipios(self) -> list[str]:
@@ -58,6 +70,14 @@ class RunResult:
         values.insert(0, "municipio", municipio)
         own = indicators(values, table["poblacion"])
         return compare_with_peers(own, self.peers, municipio, table.at[municipio, "departamento_codigo"])
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every result table by its Spanish name (the sheets of ``nexos proyectar --salida x.xlsx``)."""
+        indicators = pd.concat([self.indicators(code).assign(municipio=code) for code in self.municipios],
+                               ignore_index=True)
+        return {"proyeccion": self.projection, "brechas": self.gaps, "calibracion": self.calibration,
+                "espacio_fiscal": self.fiscal_space, "reglas": self.rules, "aporte": self.aporte,
+                "endeudamiento": self.borrowing, "indicadores": indicators, "calidad": self.quality}
 
     def wide(self, municipio: str | None = None) -> pd.DataFrame:
         """Observed and projected values as years × concepts for one municipality."""
@@ -127,6 +147,20 @@ class PreparedHistory:
     national_growth: np.ndarray  # (concepts,)
     notes: dict[str, list[str]]
     peers: pd.DataFrame  # indicator medians by department and nationally
+    inputs: ProjectionInputs  # all municipalities, for the model core
+    aldeas: np.ndarray  # (M,) aldeas y caseríos (estimated where unknown)
+    aldeas_estimated: np.ndarray
+    contexts: dict = field(default_factory=dict, compare=False)  # horizon -> (NationalContext, stream growth)
+
+    def context(self, horizon: int):
+        """The national context (art. 119 coupling) under the default parameters, cached by horizon."""
+        if horizon not in self.contexts:
+            defaults = load_parameters(None, None, {"proyeccion.horizonte": horizon}).params
+            v = Values(defaults)
+            growth = core.national_stream_growth(self.inputs, v)
+            self.contexts[horizon] = (core.national_context(self.inputs, v, growth, self.aldeas,
+                                                            self.aldeas_estimated), growth)
+        return self.contexts[horizon]
 
 
 def prepare_history(history: pd.DataFrame, measure: str, factor: float, floor: float,
@@ -168,7 +202,15 @@ def prepare_history(history: pd.DataFrame, measure: str, factor: float, floor: f
     table = load_municipalities().set_index("municipio")
     peers = peer_medians(indicators(catalog.long_with_totals(annual), table["poblacion"]),
                          table["departamento_codigo"])
-    return PreparedHistory(annual, quality, municipios, years, values, growth, notes, peers)
+    census = table.loc[municipios]
+    inputs = ProjectionInputs(tuple(municipios), tuple(concepts), years, values, growth,
+                              census["poblacion"].to_numpy(dtype=float))
+    defaults = load_parameters(None, None).params.transfers.aporte
+    aldeas, estimated = estimate_aldeas_caserios(census["poblacion_rural"].to_numpy(dtype=float),
+                                                 census["poblacion_urbana"].to_numpy(dtype=float),
+                                                 defaults.national_aldeas)
+    return PreparedHistory(annual, quality, municipios, years, values, growth, notes, peers, inputs,
+                           aldeas, estimated)
 
 
 @lru_cache(maxsize=8)
@@ -203,6 +245,9 @@ def run(
 
     history = load_history(datos, solo_datos)
     projections, notes, annual, quality = [], {}, [], []
+    tables: dict[str, list[pd.DataFrame]] = {k: [] for k in ("gaps", "calibration", "fiscal_space", "rules",
+                                                             "aporte", "borrowing")}
+    arrays: dict[str, Any] = {}
     cache: dict[tuple, PreparedHistory] = {}
     for code, resolved in parameters.items():
         p = resolved.params
@@ -213,11 +258,19 @@ def run(
         prepared = cache[key]
         if code not in prepared.municipios:
             raise NexosError(f"municipio {code}: no hay historia de ingresos en los datos")
-        i = prepared.municipios.index(code)
-        inputs = ProjectionInputs(code, tuple(catalog.base_concepts()), prepared.years,
-                                  prepared.values[i], prepared.national_growth)
-        projections.append(project(inputs, p, escenario))
-        notes[code] = prepared.notes[code]
+        ctx, stream_growth = prepared.context(p.projection.horizon)
+        v = Values(p)
+        result = core.project_arrays(core.subset(prepared.inputs, [code]), v, ctx, stream_growth)
+        arrays[code] = result
+        projections.append(core.lines_table(result, escenario))
+        tables["gaps"].append(core.gaps_table(result))
+        tables["calibration"].append(pd.DataFrame(result.streams.calibration))
+        tables["fiscal_space"].append(core.space_table(result))
+        tables["rules"].append(rules_table(result.fiscal, v, result.years, [code]))
+        tables["aporte"].append(core.aporte_table(result))
+        tables["borrowing"].append(core.capacity_table(result))
+        notes[code] = (prepared.notes[code] + result.fiscal.notes.get(code, []) + _run_notes(result, ctx, code)
+                       + lever_notes(result.streams, v, [code])[code])
         annual.append(prepared.annual.loc[prepared.annual["municipio"] == code])
         quality.append(prepared.quality.loc[prepared.quality["municipio"] == code])
 
@@ -230,4 +283,19 @@ def run(
         projection=pd.concat(projections, ignore_index=True)[RESULT_COLUMNS],
         notes=notes,
         peers=next(iter(cache.values())).peers,
+        **{k: pd.concat(v, ignore_index=True) for k, v in tables.items()},
+        arrays=arrays,
     )
+
+
+def _run_notes(result: core.ModelArrays, ctx, code: str) -> list[str]:
+    """Spanish notes on estimates the run had to make for this municipality."""
+    notes = []
+    row = ctx.rows([code])[0]
+    if ctx.aldeas_estimated[row]:
+        notes.append(f"Aldeas y caseríos estimados en {int(ctx.aldeas[row])} (sin dato por municipio: se reparte "
+                     f"el total nacional por población rural); afecta el 10 % del aporte constitucional.")
+    for row in result.streams.calibration:
+        if row["nota"] and row["municipio"] == code:
+            notes.append(f"{row['flujo']}: {row['nota']}.")
+    return notes

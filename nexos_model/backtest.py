@@ -14,8 +14,9 @@ import pandas as pd
 from nexos_model import catalog
 from nexos_model.api import load_history, prepare_history
 from nexos_model.errors import NexosError
+from nexos_model import projection as core
 from nexos_model.params.loader import load_parameters
-from nexos_model.projection import ProjectionInputs, project
+from nexos_model.params.values import Values
 
 BACKTEST_COLUMNS = ["municipio", "concepto", "anio", "prediccion", "real"]
 
@@ -34,15 +35,26 @@ def backtest(until: int, escenario: str = "base", overrides: Mapping[str, Any] |
     q = params.quality
     prepared = prepare_history(history.loc[history["anio"] <= until], params.projection.measure,
                                q.outlier_factor, q.outlier_floor, q.flagged_values == "excluir")
-    concepts = tuple(catalog.base_concepts())
-    frames = []
-    for i, code in enumerate(prepared.municipios):
-        inputs = ProjectionInputs(code, concepts, prepared.years, prepared.values[i], prepared.national_growth)
-        frames.append(project(inputs, params, escenario))
-    predicted = pd.concat(frames, ignore_index=True).rename(columns={"valor": "prediccion"})
+    ctx, stream_growth = prepared.context(params.projection.horizon)
+    arrays = core.project_arrays(prepared.inputs, Values(params), ctx, stream_growth)
+    predicted = core.lines_table(arrays, escenario).rename(columns={"valor": "prediccion"})
     observed = observed_values(history, later, params.projection.measure)
     table = predicted.merge(observed, on=["municipio", "anio", "concepto"], how="inner")
     return table[BACKTEST_COLUMNS].sort_values(["municipio", "concepto", "anio"]).reset_index(drop=True)
+
+
+def naive_forecast(table: pd.DataFrame, until: int, datos: str | None = None,
+                   measure: str = "devengado") -> pd.DataFrame:
+    """The naive benchmark beside ``table``: each concept's last observed value up to ``until``,
+    repeated in every later year (no model, no cleaning: what a spreadsheet would carry forward)."""
+    history = load_history(datos)
+    known = sorted(y for y in history["anio"].unique() if y <= until)
+    last = observed_values(history, known, measure).sort_values("anio").groupby(
+        ["municipio", "concepto"], as_index=False).last()
+    out = table.drop(columns="prediccion").merge(
+        last[["municipio", "concepto", "real"]].rename(columns={"real": "prediccion"}),
+        on=["municipio", "concepto"], how="left")
+    return out[BACKTEST_COLUMNS]
 
 
 def _merge_overrides(overrides, extra: dict) -> dict | list:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 _CATALOG = Path(__file__).parent / "data" / "conceptos.csv"
+_RESULTS = Path(__file__).parent / "data" / "resultados.csv"
 
 
 @lru_cache(maxsize=1)
@@ -21,10 +22,19 @@ def concepts() -> pd.DataFrame:
     return table.set_index("concepto")
 
 
+@lru_cache(maxsize=1)
+def result_lines() -> pd.DataFrame:
+    """Model lines beyond the MINFIN concepts (streams, transfers by source, spending, debt,
+    fiscal space), indexed by ``concepto`` (columns grupo, unidad, etiqueta, descripcion)."""
+    return pd.read_csv(_RESULTS, dtype=str, keep_default_na=False).set_index("concepto")
+
+
 def label(concept: str) -> str:
-    """The Spanish label of a concept (the code itself when the catalog has none)."""
-    table = concepts()
-    return table.at[concept, "etiqueta"] if concept in table.index else concept
+    """The Spanish label of a concept or model line (the code itself when no catalog has it)."""
+    for table in (concepts(), result_lines()):
+        if concept in table.index:
+            return table.at[concept, "etiqueta"]
+    return concept
 
 
 def base_concepts() -> list[str]:

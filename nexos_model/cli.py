@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from nexos_model.errors import NexosError
+from nexos_model.fiscal_commands import add_fiscal_commands
 from nexos_model.report.commands import add_reporte_command
 
 _ARGPARSE_ES = {
@@ -93,14 +94,30 @@ def _command_calidad(args: argparse.Namespace) -> int:
 
 def _command_proyectar(args: argparse.Namespace) -> int:
     from nexos_model.api import run
-    from nexos_model.io.writers import write_table
+    from nexos_model.io.writers import write_table, write_tables
+    from nexos_model.report.summary import headline_lines
 
     result = run(args.municipio, args.escenario, overrides=args.set or None,
                  datos=args.datos, solo_datos=args.solo_datos)
-    write_table(result.projection, Path(args.salida))
+    path = Path(args.salida)
+    tables = result.tables()
+    if path.suffix.lower() == ".xlsx":
+        write_tables(tables, path)
+        written = [str(path)]
+    else:
+        written = []
+        for name, table in tables.items():
+            target = path if name == "proyeccion" else path.with_name(f"{path.stem}_{name}{path.suffix}")
+            write_table(table, target)
+            written.append(str(target))
     years = result.projection["anio"]
     print(f"Proyección de {len(result.municipios)} municipio(s), escenario '{args.escenario}', "
-          f"{years.min()}-{years.max()}: {args.salida}")
+          f"{years.min()}-{years.max()}:")
+    for item in written:
+        print(f"  {item}")
+    if len(result.municipios) == 1:
+        for line in headline_lines(result):
+            print(f"  {line}")
     for code, notes in result.notes.items():
         for note in notes:
             print(f"  aviso {code}: {note}")
@@ -108,13 +125,12 @@ def _command_proyectar(args: argparse.Namespace) -> int:
 
 
 def _command_backtest(args: argparse.Namespace) -> int:
-    from nexos_model.backtest import backtest, error_summary
+    from nexos_model.backtest import backtest, error_summary, naive_forecast
     from nexos_model.io.writers import write_table
     from nexos_model.report.formatting import porcentaje
 
     table = backtest(args.hasta, args.escenario, overrides=args.set or None, datos=args.datos)
-    naive = backtest(args.hasta, args.escenario, overrides=[*(args.set or []), "tendencia.metodo=ultimo_valor"],
-                     datos=args.datos)
+    naive = naive_forecast(table, args.hasta, args.datos)
     write_table(table, Path(args.salida))
     ours, base = error_summary(table), error_summary(naive).set_index("concepto")
     print(f"Backtest desde datos hasta {args.hasta}, años {table['anio'].min()}-{table['anio'].max()}, "
@@ -188,6 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--salida", required=True, metavar="ARCHIVO", help="archivo de resultados")
     p.set_defaults(func=_command_backtest)
 
+    add_fiscal_commands(sub)
     add_reporte_command(sub)
     return parser
 

@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 
 from conftest import nexos
-from nexos_model.backtest import backtest, error_summary
+from nexos_model.api import load_history
+from nexos_model.backtest import backtest, error_summary, naive_forecast, observed_values
 from nexos_model.errors import NexosError
-from nexos_model.projection import year_values
+from nexos_model.params.values import year_path as year_values
 
 
 def test_error_summary_by_hand():
@@ -28,10 +29,13 @@ def test_backtest_predicts_the_held_out_years_for_every_municipality():
     assert sorted(table["anio"].unique()) == [2018, 2019]
     assert table["municipio"].nunique() == 340
     assert np.isfinite(table["prediccion"]).all()
-    naive = backtest(2017, overrides={"tendencia.metodo": "ultimo_valor"})
+    naive = naive_forecast(table, 2017)
     own = naive.query("concepto == 'ingresos_propios'")
-    # The naive forecast repeats 2017 (flagged values excluded): the same prediction both years.
+    # The naive forecast repeats the observed 2017 value: the same prediction both years.
     assert (own.groupby("municipio")["prediccion"].nunique() == 1).all()
+    observed_2017 = observed_values(load_history(), [2017], "devengado").query("concepto == 'ingresos_propios'")
+    merged = own.query("anio == 2018").merge(observed_2017, on="municipio", suffixes=("", "_2017"))
+    np.testing.assert_allclose(merged["prediccion"], merged["real_2017"])
 
 
 def test_backtest_needs_history_before_and_after():

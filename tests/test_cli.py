@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+
+from nexos_model import catalog
 import pytest
 
 from conftest import nexos
@@ -32,7 +34,11 @@ def test_proyectar_writes_every_concept_for_ten_years(tmp_path):
     table = pd.read_csv(target, dtype={"municipio": str})
     assert sorted(table["anio"].unique()) == list(range(2020, 2030))
     assert table["municipio"].unique().tolist() == ["0901"]
-    assert table.groupby("anio")["concepto"].nunique().eq(20).all()
+    lines = len(set(catalog.concepts().index) | set(catalog.result_lines().index))
+    assert table.groupby("anio")["concepto"].nunique().eq(lines).all()
+    for name in ("brechas", "calibracion", "espacio_fiscal", "reglas", "aporte", "endeudamiento", "indicadores"):
+        assert (tmp_path / f"x_{name}.csv").exists(), name
+    assert "Espacio fiscal para inversión 2020" in out.stdout
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".parquet"])
@@ -41,7 +47,7 @@ def test_proyectar_other_formats(tmp_path, suffix):
     out = nexos("proyectar", "--municipio", "1301,0901", "--salida", str(target))
     assert out.returncode == 0, out.stderr
     table = pd.read_excel(target) if suffix == ".xlsx" else pd.read_parquet(target)
-    assert len(table) == 2 * 10 * 20
+    assert len(table) == 2 * 10 * len(set(catalog.concepts().index) | set(catalog.result_lines().index))
 
 
 @pytest.mark.parametrize("args, expected", [

@@ -12,8 +12,9 @@ from nexos_model import catalog, run
 from nexos_model.api import prepare_history
 from nexos_model.errors import NexosError
 from nexos_model.io.bundled import load_bundled_history
-from nexos_model.projection import ProjectionInputs, project
+from nexos_model.projection import ProjectionInputs, project, subset
 from nexos_model.params.loader import load_parameters
+from nexos_model.params.values import Values
 from nexos_model.revenue import trend
 
 
@@ -29,8 +30,9 @@ def test_every_concept_for_ten_years_after_the_last_data_year():
     proj = result.projection
     assert list(proj.columns) == ["escenario", "municipio", "anio", "concepto", "valor"]
     assert sorted(proj["anio"].unique()) == list(range(2020, 2030))
-    assert set(proj["concepto"]) == set(catalog.concepts().index)
-    assert len(proj) == 10 * len(catalog.concepts())
+    expected = set(catalog.concepts().index) | set(catalog.result_lines().index)
+    assert set(proj["concepto"]) == expected
+    assert len(proj) == 10 * len(expected)
     assert proj["valor"].notna().all() and np.isfinite(proj["valor"]).all()
     assert_totals_are_sums(proj)
 
@@ -78,10 +80,9 @@ def test_a_flagged_value_is_not_learned_from_and_the_run_says_so():
 
     def project_0101(hist):
         prepared = prepare_history(hist, "devengado", 5.0, 50_000.0, True)
-        i = prepared.municipios.index("0101")
-        inputs = ProjectionInputs("0101", tuple(catalog.base_concepts()), prepared.years,
-                                  prepared.values[i], prepared.national_growth)
-        return project(inputs, params, "base").set_index(["anio", "concepto"])["valor"]
+        ctx, growth = prepared.context(params.projection.horizon)
+        inputs = subset(prepared.inputs, ["0101"])
+        return project(inputs, Values(params), "base", ctx, growth).set_index(["anio", "concepto"])["valor"]
 
     pd.testing.assert_series_equal(project_0101(history), project_0101(doubled))
     kept = run("0101", "base", {"calidad.valores_marcados": "conservar"}).wide()
@@ -118,9 +119,21 @@ def test_valid_parameters_never_give_nan_infinite_or_negative(values, shrinkage,
     params = load_parameters("0901", "base", {
         "tendencia.contraccion": shrinkage, "tendencia.crecimiento_minimo": low,
         "tendencia.crecimiento_maximo": high, "proyeccion.horizonte": horizon}).params
-    inputs = ProjectionInputs("0901", concepts, np.array([2016, 2017, 2018, 2019]), cube,
-                              np.full(len(concepts), national))
-    out = project(inputs, params, "prueba")
-    assert np.isfinite(out["valor"]).all() and (out["valor"] >= 0).all()
-    assert len(out) == horizon * len(catalog.concepts())
+    prepared = _prepared()
+    ctx, growth = prepared.context(horizon)
+    inputs = ProjectionInputs(("0901",), concepts, np.array([2016, 2017, 2018, 2019]), cube[None],
+                              np.full(len(concepts), national), subset(prepared.inputs, ["0901"]).census)
+    out = project(inputs, Values(params), "prueba", ctx, growth[:] * 0 + national)
+    assert np.isfinite(out["valor"]).all()
+    # Every amount is non-negative except current savings, which is negative when operation
+    # costs more than the current revenue that may pay it (a finding, not an error).
+    amounts = out.loc[out["concepto"] != "ahorro_corriente"]
+    assert (amounts["valor"] >= -1e-6).all(), amounts.loc[amounts["valor"] < 0]
+    assert out["anio"].nunique() == horizon
     assert_totals_are_sums(out)
+
+
+def _prepared():
+    from nexos_model.api import _prepared_bundled
+
+    return _prepared_bundled("devengado", 5.0, 50_000.0, True)

@@ -9,50 +9,13 @@ exactly one home.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from nexos_model.params.fields import Section, param, year_series
+from nexos_model.params.fiscal_schema import DebtSettings, RuleSettings, SpendingSettings, TransferSettings
+from nexos_model.params.revenue_schema import LeverSettings, OwnRevenueSettings
 
-
-def param(
-    key: str,
-    *,
-    label: str,
-    unit: str,
-    source: str,
-    ge: float | None = None,
-    le: float | None = None,
-    role: Literal["incertidumbre", "palanca"] | None = None,
-) -> Any:
-    """A required field whose YAML key is ``key``, carrying its user-facing metadata."""
-    extra = {"etiqueta": label, "unidad": unit, "fuente": source}
-    if role:
-        extra["rol"] = role
-    return Field(alias=key, ge=ge, le=le, json_schema_extra=extra)
-
-
-def _scalar_to_series(value: Any) -> Any:
-    """A plain number means 'this value in every year' (year 0 = from the start)."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return {0: value}
-    return value
-
-
-def year_series(ge: float, le: float) -> Any:
-    """Type of a year-keyed value: ``0.04`` or ``{2020: 0.04, 2025: 0.035}``.
-
-    A year's value holds until the next year that sets one (Tax-Calculator style).
-    """
-    return Annotated[
-        dict[Annotated[int, Field(ge=0, le=2100)], Annotated[float, Field(ge=ge, le=le)]],
-        BeforeValidator(_scalar_to_series),
-    ]
-
-
-class Section(BaseModel):
-    """A group of parameters: unknown keys are errors, keys are the Spanish aliases."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=False, frozen=True)
+__all__ = ["Parameters", "Section", "param", "year_series"]
 
 
 class ProjectionSettings(Section):
@@ -189,3 +152,13 @@ class Parameters(Section):
     quality: QualitySettings = param(
         "calidad", label="Calidad de datos", unit="", source="Nexos"
     )
+    own_revenue: OwnRevenueSettings = param(
+        "ingresos_propios", label="Ingresos propios: flujos e impulsores", unit="", source="Nexos"
+    )
+    levers: LeverSettings = param(
+        "palancas", label="Reformas (palancas) de ingresos propios", unit="", source="Concejo Municipal"
+    )
+    transfers: TransferSettings = param("transferencias", label="Transferencias", unit="", source="Nexos")
+    spending: SpendingSettings = param("gasto", label="Gasto", unit="", source="Nexos")
+    debt: DebtSettings = param("deuda", label="Deuda", unit="", source="Nexos")
+    rules: RuleSettings = param("reglas", label="Reglas legales", unit="", source="Nexos")

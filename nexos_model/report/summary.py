@@ -135,6 +135,35 @@ def executive_summary(result: "RunResult", municipio: str | None = None) -> list
     return out
 
 
+def headline_lines(result: "RunResult", municipio: str | None = None) -> list[str]:
+    """Short Spanish lines for the terminal: own revenue, potential and gap, fiscal space, rules."""
+    code = _code(result, municipio)
+    proj = result.projection.loc[result.projection["municipio"] == code]
+    value = proj.pivot_table(index="anio", columns="concepto", values="valor")
+    first, end = int(value.index.min()), int(value.index.max())
+    out = [f"Ingresos propios: {quetzales(value.at[first, 'ingresos_propios'])} en {first}, "
+           f"{quetzales(value.at[end, 'ingresos_propios'])} en {end}."]
+    gaps = result.gaps.loc[(result.gaps["municipio"] == code) & (result.gaps["anio"] == first)]
+    for stream, rows in gaps.groupby("flujo", sort=False):
+        parts = rows.set_index("componente")["valor"]
+        out.append(f"{catalog.label(stream)} {first}: recaudación {quetzales(parts['recaudacion'])}, potencial "
+                   f"{quetzales(parts['potencial'])}, brecha {quetzales(parts['brecha_total'])}.")
+    space = result.fiscal_space.loc[(result.fiscal_space["municipio"] == code) & (result.fiscal_space["anio"] == first)]
+    detail = ", ".join(f"{FUENTE_LABELS.get(r.fuente, r.fuente)} {quetzales(r.monto)}" for r in space.itertuples())
+    out.append(f"Espacio fiscal para inversión {first}: {quetzales(space['monto'].sum())} ({detail}).")
+    rules = result.rules.loc[result.rules["municipio"] == code]
+    broken = rules.loc[~rules["cumple"]]
+    if broken.empty:
+        out.append(f"Reglas legales: se cumplen todas en {first}-{end}.")
+    else:
+        out.append(f"Reglas legales: {len(broken)} incumplimientos en {first}-{end}; el primero: {broken.iloc[0]['mensaje']}")
+    return out
+
+
+FUENTE_LABELS = {"propios": "propios", "aporte_constitucional": "aporte constitucional", "iva_paz": "IVA-PAZ",
+                 "codede": "CODEDE", "prestamo_infom": "préstamo INFOM"}
+
+
 def quality_sentences(result: "RunResult", municipio: str | None = None) -> list[str]:
     """One sentence on the data-quality diagnostics of the municipality's history."""
     code = _code(result, municipio)

@@ -1,0 +1,260 @@
+"""The yearly fiscal space: own revenue, transfers by source, spending, debt and what is left to
+invest, by funding source, under the earmarks. Pure: arrays in, arrays out.
+
+Arrays are (municipalities, draws, years). The aporte constitucional and IVA-PAZ are allocated
+by the Código Municipal art. 119 formula across all 340 municipalities (``NationalContext``):
+a municipality that raises its own revenue raises its share of the 25 % criterion and lowers the
+others' by the same total, the others following their projected paths.
+
+Accounting identity, every year (checked by the tests):
+
+    own revenue + transfers + loan proceeds + unfunded (deficit)
+        = operating spending + debt service + fiscal space for investment (all sources)
+
+Funding order: debt service first from ``deuda.fuente_pago`` (INFOM loans are advances on the
+aporte), then operating spending from the sources in ``gasto.funcionamiento.orden_financiamiento``
+(own revenue first). What the rules check is how much of each earmarked source operation used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nexos_model import debt, transfers
+from nexos_model.params.fiscal_schema import TRANSFER_SOURCES
+from nexos_model.params.values import Values
+from nexos_model.spending import operating_base, operating_paths
+
+#: Funding sources of the investment plan (same order as ``nexos_model.investment.FUENTES``).
+#: Vehicle tax, petroleum and other transfers are pooled with own revenue as freely usable money.
+SPACE_SOURCES = ("codede", "iva_paz", "aporte_constitucional", "prestamo_infom", "propios")
+POOLED_INTO_OWN = ("otras", "petroleo", "circulacion_vehiculos")
+
+
+@dataclass(frozen=True)
+class NationalContext:
+    """The art. 119 inputs of every municipality: population, aldeas, own revenue paths.
+
+    ``own`` (N, K) is each municipality's own-source revenue over ``years`` (K): history up to
+    the last data year, then its projection under the default parameters.
+    """
+
+    municipios: tuple[str, ...]
+    population: np.ndarray
+    aldeas: np.ndarray
+    aldeas_estimated: np.ndarray
+    years: np.ndarray
+    own: np.ndarray
+
+    def rows(self, codes: list[str]) -> np.ndarray:
+        index = {c: i for i, c in enumerate(self.municipios)}
+        return np.array([index[c] for c in codes])
+
+
+def pool_path(base_amount: float, base_year: int, v: Values, key: str, years: np.ndarray) -> np.ndarray:
+    """National pool over ``years``, (D|1, K): the base-year amount compounded forward (and
+    discounted backward) by the growth of ``transferencias.<key>.crecimiento`` of each year."""
+    span = np.arange(min(base_year, int(years[0])), max(base_year, int(years[-1])) + 1)
+    growth = np.asarray(v.path(f"transferencias.{key}.crecimiento", span), dtype=float)
+    logs = np.log1p(growth.reshape(-1, len(span)))  # (D|1, S): growth into each span year
+    cum = np.cumsum(logs, axis=-1)
+    at_base = cum[:, [int(np.searchsorted(span, base_year))]]
+    level = base_amount * np.exp(cum - at_base)
+    return level[:, np.searchsorted(span, years)]
+
+
+def formula_shares(own: np.ndarray, rows: np.ndarray, ctx: NationalContext, weights: dict, lag: int,
+                   years: np.ndarray) -> dict[str, np.ndarray]:
+    """Each municipality's share of a pool by art. 119, per criterion, (M, D, T).
+
+    ``own`` (M, D, K) is the group's own revenue over ``ctx.years`` (its scenario path); the
+    others keep ``ctx.own``. Year y uses own revenue of y − ``lag`` (the Comisión de Cálculo
+    Matemático works on the previous year's figures).
+    """
+    m, d, _ = own.shape
+    parts = {k: np.zeros((m, d, len(years))) for k in transfers.ART119_CRITERIA}
+    for t, year in enumerate(years):
+        k = int(np.searchsorted(ctx.years, year - lag))
+        everyone = np.broadcast_to(ctx.own[:, k], (d, len(ctx.municipios))).copy()
+        everyone[:, rows] = np.maximum(own[:, :, k].T, 0.0)
+        split = transfers.allocate_art119(np.ones(d), ctx.population, everyone, ctx.aldeas, weights)
+        for name in transfers.ART119_CRITERIA:
+            parts[name][:, :, t] = split[name][:, rows].T
+    return parts
+
+
+@dataclass
+class FiscalInputs:
+    """One group of municipalities sharing parameter values: what the fiscal core needs."""
+
+    municipios: list[str]
+    years: np.ndarray  # (T,) projection years
+    own_full: np.ndarray  # (M, D|1, K) own revenue over ctx.years (history + projection)
+    own: np.ndarray  # (M, D|1, T) own revenue in the projection years
+    transfers_base: np.ndarray  # (M, 2) last history year: public current (16200), capital (17200)
+    donations: np.ndarray  # (M, D|1, T) other transfers (donations), trend-projected
+    lever_cost: np.ndarray  # (T,) or (M, D, T)
+    om_cost: np.ndarray | None = None  # (M, D|1, T) O&M of the investment plan, if any
+
+
+@dataclass
+class FiscalResult:
+    lines: dict[str, np.ndarray]  # concept -> (M, D, T)
+    space: dict[str, np.ndarray]  # funding source -> (M, D, T)
+    used_for_operation: dict[str, np.ndarray]
+    aporte_parts: dict[str, np.ndarray]
+    notes: dict[str, list[str]] = field(default_factory=dict)
+    capacity: dict[str, np.ndarray] = field(default_factory=dict)  # monto, plazo by start year (M, D, T)
+    new_loan_last_year: int | None = None
+    donations: np.ndarray | None = None  # (M, D, T) the part of 'otras' that is donations
+
+
+def _grow(base: np.ndarray, v: Values, key: str, years: np.ndarray) -> np.ndarray:
+    """(M, D|1) base-year amounts compounded by ``transferencias.<key>.crecimiento``, (M, D, T)."""
+    growth = np.asarray(v.path(f"transferencias.{key}.crecimiento", years)).reshape(-1, len(years))
+    return base[:, :, None] * np.cumprod(1 + growth, axis=-1)[None]
+
+
+def project_transfers(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_year: int):
+    """Transfers by source (M, D, T), the aporte's parts by criterion, and notes."""
+    t_cfg = v.params.transfers
+    years = inputs.years
+    rows = ctx.rows(inputs.municipios)
+    weights = dict(t_cfg.aporte.weights)
+    axis = np.concatenate(([last_year], years))
+    shares = formula_shares(inputs.own_full, rows, ctx, weights, t_cfg.aporte.revenue_lag, axis)
+    total_share = sum(shares.values())
+    aporte_pool = pool_path(t_cfg.aporte.base_amount, t_cfg.aporte.base_year, v, "aporte_constitucional", axis)
+    iva_pool = pool_path(t_cfg.iva_paz.base_amount, t_cfg.iva_paz.base_year, v, "iva_paz", axis)
+    aporte = aporte_pool[None] * total_share  # (M, D, 1 + T): the last data year, then projection
+    iva = iva_pool[None] * total_share
+    aporte_parts = {name: share[..., 1:] * aporte_pool[None, :, 1:] for name, share in shares.items()}
+
+    # The data's public transfers in the last year, minus the formula's aporte and IVA-PAZ, is what
+    # the other sources were; it is split by their shares and grown at their own rates.
+    current, capital = inputs.transfers_base[:, 0], inputs.transfers_base[:, 1]
+    booked = current + capital
+    formula_base = aporte[:, :, 0] + iva[:, :, 0]  # (M, D)
+    residual = np.maximum(booked[:, None] - formula_base, 0.0)
+    ratio = np.divide(residual, booked[:, None], out=np.zeros_like(residual), where=booked[:, None] > 0)
+    notes = {c: [] for c in inputs.municipios}
+    for i, code in enumerate(inputs.municipios):
+        if booked[i] < float(np.mean(formula_base[i])):
+            notes[code].append(
+                f"{last_year}: las transferencias registradas (Q {booked[i]:,.2f}) son menores que el aporte "
+                f"constitucional y el IVA-PAZ que da la fórmula del art. 119 (Q {float(np.mean(formula_base[i])):,.2f}); "
+                f"las demás transferencias se proyectan en cero.")
+    out = {"aporte_constitucional": aporte[..., 1:], "iva_paz": iva[..., 1:]}
+    for key, cfg in t_cfg.shared().items():
+        base = (cfg.share_current * current[:, None] + cfg.share_capital * capital[:, None]) * ratio
+        out[key] = _grow(base, v, key, years)
+    out["otras"] = out["otras"] + inputs.donations
+    base_year = {"aporte_constitucional": aporte[..., 0].mean(axis=1), "iva_paz": iva[..., 0].mean(axis=1)}
+    return out, aporte_parts, notes, base_year
+
+
+def _loan_service(loan, years: np.ndarray, amount) -> debt.AnnualDebtService:
+    return debt.debt_service_by_year(amount, loan.rate, loan.term, loan.grace, loan.method,
+                                     loan.payments_per_year, years, loan.start_year)
+
+
+def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_year: int) -> FiscalResult:
+    """Transfers, spending, debt, the funding of operation and the fiscal space by source."""
+    years = inputs.years
+    p = v.params
+    shape = np.broadcast_shapes(inputs.own.shape, (len(inputs.municipios), v.n_draws, len(years)))
+    by_source, aporte_parts, notes, formula_base = project_transfers(inputs, ctx, v, last_year)
+    by_source = {k: np.broadcast_to(a, shape) for k, a in by_source.items()}
+    own = np.broadcast_to(inputs.own, shape)
+
+    # Spending
+    own_base = inputs.own_full[:, :, int(np.searchsorted(ctx.years, last_year))].mean(axis=1)
+    base = operating_base(own_base, formula_base["aporte_constitucional"], formula_base["iva_paz"], v)
+    lines = operating_paths(base, v, years)
+    lines["costo_reformas"] = np.broadcast_to(inputs.lever_cost, shape)
+    lines["operacion_mantenimiento"] = (np.zeros(shape) if inputs.om_cost is None
+                                        else np.broadcast_to(inputs.om_cost, shape))
+    operating = sum(np.broadcast_to(lines[k], shape) for k in
+                    ("gasto_personal", "gasto_bienes_servicios", "costo_reformas", "operacion_mantenimiento"))
+    lines = {k: np.broadcast_to(a, shape) for k, a in lines.items()}
+    lines["gasto_funcionamiento"] = operating
+
+    # Debt: existing loans and the scenario's new loan
+    interest = np.zeros(shape)
+    principal = np.zeros(shape)
+    proceeds = np.zeros(shape)
+    for loan in p.debt.existing:
+        service = _loan_service(loan, years, loan.amount)
+        interest = interest + service.interest[None]
+        principal = principal + service.amortization[None]
+    new = p.debt.new_loan
+    new_amount = v.scalar("deuda.nuevo_prestamo.monto")
+    if np.any(np.asarray(new_amount) > 0):
+        service = _loan_service(new, years, np.ravel(new_amount))
+        interest = interest + service.interest[None]
+        principal = principal + service.amortization[None]
+        proceeds = proceeds + service.proceeds[None]
+    service_total = interest + principal
+    lines.update(intereses=interest, amortizacion=principal, servicio_deuda=service_total,
+                 desembolso_prestamo=proceeds)
+
+    # Funding: debt service first from its source, then operation in the legal order.
+    available = {"propios": own.copy(), **{k: np.array(a) for k, a in by_source.items()}}
+    used_op = {k: np.zeros(shape) for k in available}
+    need = service_total.copy()
+    for source in (p.debt.payment_source, "propios"):
+        take = np.minimum(need, available[source])
+        available[source] -= take
+        need -= take
+    unfunded = need
+    need = operating.copy()
+    for source in p.spending.operating.funding_order:
+        take = np.minimum(need, available[source])
+        available[source] -= take
+        used_op[source] += take
+        need -= take
+    unfunded = unfunded + need
+    lines["deficit"] = unfunded
+
+    space = {
+        "codede": available["codede"],
+        "iva_paz": available["iva_paz"],
+        "aporte_constitucional": available["aporte_constitucional"],
+        "prestamo_infom": proceeds,
+        "propios": available["propios"] + sum(available[k] for k in POOLED_INTO_OWN),
+    }
+    for source in TRANSFER_SOURCES:
+        lines[source if source != "otras" else "otras_transferencias"] = by_source[source]
+    lines["transferencias_total"] = sum(by_source.values())
+    lines["ingresos_propios_total"] = own
+    lines["espacio_fiscal"] = sum(space.values())
+    free = own + by_source["otras"] + by_source["petroleo"] + \
+        p.rules.aporte_operating_max * by_source["aporte_constitucional"] + \
+        p.rules.iva_paz_operating_max * by_source["iva_paz"]
+    lines["ahorro_corriente"] = free - (operating - lines["costo_reformas"]) - interest
+    ordinary = own + by_source["aporte_constitucional"] + by_source["iva_paz"]
+    lines["ingresos_ordinarios"] = ordinary
+    capacity = borrowing_capacity(ordinary, service_total, v, years)
+    return FiscalResult(lines, space, used_op, aporte_parts, notes, capacity,
+                        new.start_year + new.term - 1 if np.any(np.asarray(new_amount) > 0) else None)
+
+
+def borrowing_capacity(ordinary: np.ndarray, service: np.ndarray, v: Values, years: np.ndarray) -> dict:
+    """Largest new INFOM loan that could start in each year (M, D, T): its service keeps the
+    debt-service ratio within ``reglas.servicio_deuda_maximo`` in every year of the loan, under
+    ``deuda.plazo_maximo`` and the mayor's term (``reglas.fin_periodo_alcalde``)."""
+    p = v.params
+    limit = v.scalar("reglas.servicio_deuda_maximo")
+    room = np.maximum(limit * ordinary - service, 0.0)
+    m, d, t = room.shape
+    amount = np.zeros((m, d, t))
+    term = np.zeros((m, d, t))
+    flat = room.reshape(m * d, t)
+    for k, start in enumerate(years):
+        result = debt.borrowing_capacity(flat, p.debt.capacity_rate, p.debt.max_term, 0, "frances", 12,
+                                         years, int(start), term_limit_year=p.rules.term_end_year)
+        amount[:, :, k] = np.asarray(result["monto"]).reshape(m, d)
+        term[:, :, k] = np.asarray(result["plazo"]).reshape(m, d)
+    return {"monto": amount, "plazo": term}

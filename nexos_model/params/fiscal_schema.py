@@ -1,0 +1,236 @@
+"""Parameters of transfers, spending, debt and the legal rules (the yearly fiscal space).
+
+Every legal number is a parameter with its article in ``fuente`` and how sure it is: [C]
+confirmed in a source, [NC] not confirmed (``shared/domain.md``). None is a literal in code.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import model_validator
+
+from nexos_model.params.fields import Section, param, year_series
+
+TRANSFER_SOURCES = ("aporte_constitucional", "iva_paz", "circulacion_vehiculos", "petroleo", "codede", "otras")
+FORMULA_CRITERIA = ("partes_iguales", "poblacion", "ingresos_propios_per_capita", "aldeas_caserios")
+
+
+class NationalPool(Section):
+    base_year: int = param("anio_base", label="Año del monto nacional conocido", unit="año",
+                           source="Ver monto_base.", ge=2000, le=2100)
+    base_amount: float = param("monto_base", label="Monto nacional a distribuir en el año base",
+                               unit="quetzales", source="Ver la fuente de cada transferencia.", ge=0)
+    growth: year_series(-0.5, 1.0) = param(
+        "crecimiento", label="Crecimiento nominal del monto nacional", unit="fracción por año",
+        source="Ver la fuente de cada transferencia.", role="incertidumbre")
+    investment_min_share: float = param(
+        "inversion_minima", label="Parte mínima destinada a inversión", unit="fracción",
+        source="Ver la fuente de cada transferencia.", ge=0, le=1)
+
+
+class AporteSettings(NationalPool):
+    weights: dict[str, float] = param(
+        "ponderaciones",
+        label="Ponderación de cada criterio de distribución",
+        unit="fracción (suma 1)",
+        source="Código Municipal art. 119, reformado por Decreto 22-2010: 35 % partes iguales, "
+               "30 % población, 25 % ingresos propios per cápita, 10 % aldeas y caseríos [C; "
+               "verificado al centavo en el cuadro oficial de 2010].",
+    )
+    revenue_lag: int = param(
+        "rezago_ingresos",
+        label="Rezago de los ingresos propios usados en la fórmula",
+        unit="años",
+        source="Cuadro oficial de 2010: usó población e ingresos de 2009 [C].",
+        ge=0,
+        le=3,
+    )
+    national_aldeas: int = param(
+        "aldeas_caserios_nacional",
+        label="Aldeas y caseríos en el país (para estimar los de cada municipio)",
+        unit="número",
+        source="Cuadro oficial de 2010: 14,796 [C]. Sin datos por municipio: se reparte por "
+               "población rural (estimación, se señala).",
+        ge=1,
+    )
+
+    @model_validator(mode="after")
+    def _weights(self) -> "AporteSettings":
+        unknown = sorted(set(self.weights) - set(FORMULA_CRITERIA))
+        if unknown:
+            raise ValueError(f"ponderaciones: criterios desconocidos {unknown} (se esperan "
+                             f"{', '.join(FORMULA_CRITERIA)})")
+        if abs(sum(self.weights.values()) - 1) > 1e-9 or min(self.weights.values()) < 0:
+            raise ValueError(f"ponderaciones: deben ser ≥ 0 y sumar 1 (suma dada "
+                             f"{sum(self.weights.values()):.10g})")
+        return self
+
+
+class SharedTransfer(Section):
+    """A transfer booked inside the data's totals and projected from its share of them."""
+
+    share_current: float = param(
+        "fraccion_corrientes",
+        label="Fracción de las transferencias corrientes (16200) que no son aporte ni IVA-PAZ",
+        unit="fracción", source="Reparto supuesto de los totales nacionales 2017 [NC].", ge=0, le=1)
+    share_capital: float = param(
+        "fraccion_capital",
+        label="Fracción de las transferencias de capital (17200) que no son aporte ni IVA-PAZ",
+        unit="fracción", source="Reparto supuesto de los totales nacionales 2017 [NC].", ge=0, le=1)
+    growth: year_series(-0.5, 1.0) = param(
+        "crecimiento", label="Crecimiento nominal", unit="fracción por año",
+        source="Supuesto de Nexos [NC]: inflación más crecimiento real de la recaudación.",
+        role="incertidumbre")
+    investment_min_share: float = param(
+        "inversion_minima", label="Parte mínima destinada a inversión", unit="fracción",
+        source="Ver domain.md §b.", ge=0, le=1)
+
+
+class TransferSettings(Section):
+    aporte: AporteSettings = param(
+        "aporte_constitucional", label="Aporte constitucional", unit="",
+        source="Constitución art. 257: 10 % de los ingresos ordinarios del Estado; al menos 90 % "
+               "para inversión y hasta 10 % para funcionamiento [C].")
+    iva_paz: NationalPool = param(
+        "iva_paz", label="IVA-PAZ", unit="",
+        source="Ley del IVA (Decreto 27-92) art. 10, reformado por Decreto 32-2001: 1.5 de los 12 "
+               "puntos, con los criterios del art. 119; al menos 75 % para inversión [NC].")
+    vehicles: SharedTransfer = param(
+        "circulacion_vehiculos", label="Impuesto de circulación de vehículos", unit="",
+        source="Decreto 70-94: parte del impuesto para infraestructura vial [NC].")
+    petroleum: SharedTransfer = param(
+        "petroleo", label="Impuesto a la distribución de petróleo y regalías", unit="",
+        source="Decreto 38-92; Decreto 109-83; FONPETROL (Decreto 71-2008) [NC].")
+    codede: SharedTransfer = param(
+        "codede", label="Aportes a Consejos Departamentales de Desarrollo (CODEDE)", unit="",
+        source="Fondos por proyecto registrado en SNIP, solo inversión [NC].")
+    other: SharedTransfer = param(
+        "otras", label="Otras transferencias del sector público", unit="",
+        source="Residuo del reparto [NC].")
+
+    def shared(self) -> dict[str, SharedTransfer]:
+        """The transfers projected from their share of the data's totals, by source key."""
+        return {"circulacion_vehiculos": self.vehicles, "petroleo": self.petroleum,
+                "codede": self.codede, "otras": self.other}
+
+    @model_validator(mode="after")
+    def _shares_sum_to_one(self) -> "TransferSettings":
+        problems = []
+        for attr, key in (("share_current", "fraccion_corrientes"), ("share_capital", "fraccion_capital")):
+            total = sum(getattr(t, attr) for t in self.shared().values())
+            if abs(total - 1) > 1e-3:
+                problems.append(f"{key}: la suma entre circulacion_vehiculos, petroleo, codede y otras "
+                                f"debe ser 1 (suma dada {total:.4f})")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+class OperatingSpending(Section):
+    base_amount: float | None = param(
+        "monto_base",
+        label="Gasto de funcionamiento del último año con datos",
+        unit="quetzales",
+        source="Presupuesto municipal si se conoce; si no, se estima (ver fraccion_propios).",
+        ge=0,
+        optional=True,
+    )
+    own_share: float = param(
+        "fraccion_propios",
+        label="Parte de los ingresos propios que paga funcionamiento (estimación del gasto base)",
+        unit="fracción",
+        source="Supuesto de Nexos [NC]: los ingresos propios pagan la mayor parte de la planilla "
+               "(domain.md §b); el gasto base se estima como esta fracción de los propios más el "
+               "10 % del aporte y el 25 % del IVA-PAZ permitidos.",
+        ge=0,
+        le=2,
+    )
+    personnel_share: float = param(
+        "fraccion_personal", label="Parte del funcionamiento que es personal", unit="fracción",
+        source="Supuesto de Nexos [NC].", ge=0, le=1)
+    salary_adjustment: year_series(-0.2, 0.5) = param(
+        "ajuste_salarial_real", label="Ajuste salarial real", unit="fracción por año",
+        source="Supuesto de Nexos [NC]; pactos colectivos municipales.", role="incertidumbre")
+    staff_growth: year_series(-0.2, 0.5) = param(
+        "crecimiento_plantilla", label="Crecimiento de la plantilla", unit="fracción por año",
+        source="Plan de personal del municipio.", role="palanca")
+    om_share: float = param(
+        "operacion_mantenimiento_inversion",
+        label="Operación y mantenimiento anual de la inversión nueva",
+        unit="fracción del costo de inversión",
+        source="Supuesto de Nexos [NC] cuando la cartera no da el costo de O&M de un proyecto.",
+        ge=0,
+        le=0.5,
+    )
+    funding_order: list[str] = param(
+        "orden_financiamiento",
+        label="Orden en que las fuentes pagan el funcionamiento",
+        unit="lista de fuentes",
+        source="Práctica municipal: primero ingresos propios y transferencias de libre uso, luego "
+               "la parte permitida del aporte y del IVA-PAZ.",
+    )
+
+
+class SpendingSettings(Section):
+    operating: OperatingSpending = param("funcionamiento", label="Gasto de funcionamiento", unit="",
+                                         source="Nexos")
+
+
+class Loan(Section):
+    amount: float = param("monto", label="Monto del préstamo", unit="quetzales",
+                          source="Decisión del Concejo; INFOM.", ge=0, role="palanca")
+    rate: float = param("tasa", label="Tasa de interés anual", unit="fracción",
+                        source="INFOM: alrededor de 8 % (2024) [C].", ge=0, le=1, role="incertidumbre")
+    term: int = param("plazo", label="Plazo (incluye gracia)", unit="años",
+                      source="INFOM: la mayoría a 3 años como máximo [C].", ge=1, le=30)
+    grace: int = param("gracia", label="Período de gracia", unit="años", source="Contrato.", ge=0, le=10)
+    method: Literal["frances", "aleman"] = param("metodo", label="Sistema de amortización", unit="",
+                                                 source="Contrato.")
+    payments_per_year: Literal[1, 2, 4, 12] = param("pagos_por_anio", label="Pagos por año", unit="",
+                                                    source="Contrato.")
+    start_year: int = param("anio", label="Año del desembolso", unit="año", source="Contrato.",
+                            ge=2000, le=2100)
+
+    @model_validator(mode="after")
+    def _grace(self) -> "Loan":
+        if self.grace >= self.term:
+            raise ValueError(f"gracia ({self.grace}) debe ser menor que plazo ({self.term})")
+        return self
+
+
+class DebtSettings(Section):
+    existing: list[Loan] = param("existentes", label="Préstamos vigentes", unit="",
+                                 source="Registro de deuda municipal (MINFIN/INFOM).")
+    new_loan: Loan = param("nuevo_prestamo", label="Préstamo nuevo", unit="", source="Decisión del Concejo.")
+    payment_source: Literal["aporte_constitucional", "propios"] = param(
+        "fuente_pago", label="Fuente que paga el servicio de la deuda", unit="",
+        source="INFOM: los préstamos son en la práctica anticipos sobre el situado constitucional [C].")
+    max_term: int = param("plazo_maximo", label="Plazo máximo de un préstamo nuevo", unit="años",
+                          source="INFOM: mayoría a 3 años como máximo (Prensa Libre 2025) [C].", ge=1, le=30)
+    capacity_rate: float = param("tasa_capacidad", label="Tasa para calcular la capacidad de endeudamiento",
+                                 unit="fracción", source="INFOM: alrededor de 8 % [C].", ge=0, le=1)
+
+
+class RuleSettings(Section):
+    aporte_operating_max: float = param(
+        "aporte_funcionamiento_maximo", label="Parte máxima del aporte para funcionamiento",
+        unit="fracción", source="Constitución art. 257 [C].", ge=0, le=1)
+    iva_paz_operating_max: float = param(
+        "iva_paz_funcionamiento_maximo", label="Parte máxima del IVA-PAZ para funcionamiento",
+        unit="fracción", source="Ley del IVA art. 10 (Decreto 32-2001) [NC].", ge=0, le=1)
+    debt_service_max: float = param(
+        "servicio_deuda_maximo",
+        label="Servicio de la deuda máximo / ingresos ordinarios (propios, aporte e IVA-PAZ)",
+        unit="fracción",
+        source="Sin tope numérico confirmado: capacidad de pago certificada por MINFIN/INFOM "
+               "(Código Municipal, Título VI) [NC]; valor supuesto por Nexos.",
+        ge=0, le=1, role="palanca")
+    term_end_year: int = param(
+        "fin_periodo_alcalde",
+        label="Último año del período del alcalde",
+        unit="año",
+        source="INFOM no presta más allá del período de 4 años del alcalde (salvo proyectos "
+               "autofinanciables) [C]. Con datos hasta 2019 el período vigente es 2020-2024 (toma de "
+               "posesión el 15 de enero de 2020): último año completo 2023 [NC].",
+        ge=2000, le=2100)

@@ -1,0 +1,67 @@
+"""Parameter values as the model core reads them: validated, with uncertainties replaced by draws.
+
+A deterministic run reads plain numbers; a Monte Carlo run replaces some parameters (by their
+dotted Spanish key, e.g. ``macro.inflacion``) with arrays of draws. Both go through the same
+accessor, so every formula in the core is written once and broadcasts over a draws axis: a drawn
+value comes back shaped ``(1, draws, 1)``, for arrays shaped (municipalities, draws, years).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+from pydantic import BaseModel
+
+from nexos_model.params.schema import Parameters
+
+
+def _by_alias(model: BaseModel, key: str) -> Any:
+    for name, info in type(model).model_fields.items():
+        if (info.alias or name) == key:
+            return getattr(model, name)
+    raise KeyError(key)
+
+
+def lookup(params: Parameters, dotted: str) -> Any:
+    """The value at a dotted Spanish key (``'transferencias.aporte_constitucional.crecimiento'``)."""
+    node: Any = params
+    for part in dotted.split("."):
+        node = _by_alias(node, part) if isinstance(node, BaseModel) else node[part]
+    return node
+
+
+def year_path(series: Mapping[int, float], years: np.ndarray) -> np.ndarray:
+    """A year-keyed parameter as a path: each year takes the latest key at or before it."""
+    keys = np.array(sorted(series))
+    values = np.array([series[k] for k in keys], dtype=float)
+    index = np.searchsorted(keys, years, side="right") - 1
+    return values[np.clip(index, 0, None)]
+
+
+class Values:
+    """``params`` with the parameters named in ``draws`` replaced by arrays of draws."""
+
+    def __init__(self, params: Parameters, draws: Mapping[str, np.ndarray] | None = None):
+        self.params = params
+        self.draws = {k: np.asarray(v, dtype=float) for k, v in (draws or {}).items()}
+        self.n_draws = max((v.size for v in self.draws.values()), default=1)
+
+    def scalar(self, key: str) -> float | np.ndarray:
+        """A number, or its draws shaped (1, draws, 1)."""
+        if key in self.draws:
+            return self.draws[key].reshape(1, -1, 1)
+        return float(lookup(self.params, key))
+
+    def path(self, key: str, years: np.ndarray) -> np.ndarray:
+        """A year series over ``years``: shape (years,), or (1, draws, years) when drawn.
+
+        A drawn year series is one value per draw held over all years (the draw replaces the
+        whole path), which is how its uncertainty is specified.
+        """
+        if key in self.draws:
+            return np.broadcast_to(self.draws[key].reshape(1, -1, 1), (1, self.n_draws, len(years)))
+        value = lookup(self.params, key)
+        if isinstance(value, Mapping):
+            return year_path(value, np.asarray(years))
+        return np.full(len(years), float(value))

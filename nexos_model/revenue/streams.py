@@ -1,0 +1,318 @@
+"""Own-source revenue by stream: trend or driver projection, calibration, potential and gap, levers.
+
+Every array is shaped (municipalities, draws, years) unless said otherwise; a deterministic run
+has one draw. A stream's history is its share of the MINFIN concepts (``ingresos_propios.flujos``).
+
+- ``tendencia`` streams follow :mod:`nexos_model.revenue.trend` (shrunk median growth, damped
+  real growth recomposed with inflation and population).
+- ``impulsores`` streams (IUSI, water, boleto de ornato) follow their driver formula from
+  :mod:`nexos_model.revenue.drivers`. The base year is reproduced exactly: the unobserved driver
+  (collection efficiency, or ornato compliance) is calibrated as observed / revenue at full
+  collection; where that ratio exceeds 1, the defaults undercount the base (properties,
+  connections, adults), which is scaled up instead and reported.
+- Levers (``palancas``) move a driver from its base-year value to a target along a path; closing
+  part of the gap then shows up year by year. The potential is the ROSRA one: full coverage,
+  updated valuation, legal or reference rate, full payment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nexos_model.errors import ParameterError
+from nexos_model.params.revenue_schema import DRIVER_STREAMS, LEVER_DRIVERS
+from nexos_model.params.values import Values
+from nexos_model.revenue import drivers, levers, potential, trend
+
+GAP_PARTS = ("coverage_gap", "valuation_gap", "rate_gap", "compliance_gap", "interaction")
+CENSUS_YEAR = 2018
+
+
+@dataclass(frozen=True)
+class StreamTable:
+    """The stream catalog resolved against the concept list: names, methods, fractions (S, C)."""
+
+    names: tuple[str, ...]
+    methods: tuple[str, ...]
+    fractions: np.ndarray
+
+
+def stream_table(settings, concepts: list[str]) -> StreamTable:
+    """Streams from ``ingresos_propios.flujos``; each own concept must be split exactly once."""
+    names = tuple(settings.streams)
+    fractions = np.zeros((len(names), len(concepts)))
+    errors: list[str] = []
+    for i, name in enumerate(names):
+        stream = settings.streams[name]
+        if name in concepts and stream.concepts != {name: 1.0}:
+            errors.append(f"ingresos_propios.flujos.{name}: un flujo con el nombre de un concepto "
+                          f"de la clasificación debe ser exactamente ese concepto (use otro nombre, p. ej. '{name}_flujo')")
+        if stream.method == "impulsores" and name not in DRIVER_STREAMS:
+            errors.append(f"ingresos_propios.flujos.{name}.metodo: 'impulsores' solo existe para "
+                          f"{', '.join(DRIVER_STREAMS)} (use 'tendencia')")
+        for concept, share in stream.concepts.items():
+            if concept not in concepts:
+                errors.append(f"ingresos_propios.flujos.{name}.conceptos: concepto desconocido "
+                              f"'{concept}' (se esperaba uno de {', '.join(concepts)})")
+                continue
+            fractions[i, concepts.index(concept)] = share
+    from nexos_model import catalog
+
+    own = set(catalog.children("ingresos_propios"))
+    totals = fractions.sum(axis=0)
+    for concept, total in zip(concepts, totals):
+        if concept not in own and total > 0:
+            errors.append(f"ingresos_propios.flujos: el concepto '{concept}' no es un ingreso propio")
+        elif concept in own and abs(total - 1) > 1e-6:
+            errors.append(f"ingresos_propios.flujos: las fracciones del concepto '{concept}' suman "
+                          f"{total:.4g} entre todos los flujos (se esperaba 1)")
+    if errors:
+        raise ParameterError(errors)
+    return StreamTable(names, tuple(settings.streams[n].method for n in names), fractions)
+
+
+def stream_history(values: np.ndarray, fractions: np.ndarray) -> np.ndarray:
+    """(M, C, H) concept history -> (M, S, H) stream history; NaN where a used concept is NaN."""
+    filled = np.nan_to_num(values)
+    out = np.einsum("sc,mch->msh", fractions, filled)
+    missing = np.einsum("sc,mch->msh", (fractions > 0).astype(float), np.isnan(values).astype(float))
+    return np.where(missing > 0, np.nan, out)
+
+
+def population_path(census: np.ndarray, years: np.ndarray, historical: float,
+                    growth: np.ndarray, last_history_year: int) -> np.ndarray:
+    """Population by year (M, D|1, T): the 2018 census grown at the historical rate to the last
+    history year, then along the projected growth path (share per year)."""
+    at_base = census * (1 + historical) ** (last_history_year - CENSUS_YEAR)
+    factor = np.cumprod(1 + np.broadcast_to(growth, np.broadcast_shapes(np.shape(growth), (len(years),))),
+                        axis=-1)
+    return at_base[:, None, None] * factor
+
+
+@dataclass
+class StreamProjection:
+    """What the stream engine returns (arrays (M, D, T) unless said otherwise)."""
+
+    names: tuple[str, ...]
+    methods: tuple[str, ...]
+    base: np.ndarray  # (M, S) base-year value of each stream (last history year)
+    revenue: dict[str, np.ndarray]
+    potential: dict[str, np.ndarray] = field(default_factory=dict)  # driver streams only
+    gaps: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    calibration: list[dict] = field(default_factory=list)  # one row per municipality and stream
+    lever_cost: np.ndarray | None = None  # (M, D|1, T) implementation cost of the levers
+    drivers: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+
+
+def _trend_path(history: np.ndarray, years_hist: np.ndarray, national: float, v: Values,
+                years: np.ndarray, inflation: np.ndarray, pop_growth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Base (M,) and path (M, D|1, T) of one stream by the trend method of ``tendencia``."""
+    method = v.params.trend.method
+    own = trend.own_growth(history, years_hist)
+    if method == "ultimo_valor":
+        base = trend.base_value(history, years_hist, np.zeros(len(history)))
+        return base, np.broadcast_to(base[:, None, None], (len(base), 1, len(years))).copy()
+    lo, hi = v.scalar("tendencia.crecimiento_minimo"), v.scalar("tendencia.crecimiento_maximo")
+    central = trend.shrunk_growth(own, np.full_like(own, national), v.params.trend.shrinkage,
+                                  v.params.trend.growth_min, v.params.trend.growth_max)
+    base = trend.base_value(history, years_hist, central)
+    growth = trend.shrunk_growth(own[:, None, None], national, v.scalar("tendencia.contraccion"), lo, hi)
+    real = trend.real_growth(growth, v.scalar("macro.inflacion_historica"),
+                             v.scalar("macro.crecimiento_poblacion_historico"))
+    damping = v.scalar("tendencia.amortiguacion")
+    steps = np.arange(1, len(years) + 1)
+    yearly = (1 + inflation) * (1 + pop_growth) * (1 + real * np.power(damping, steps))
+    return base, base[:, None, None] * np.cumprod(yearly, axis=-1)
+
+
+def _lever_path(current: np.ndarray, key: str, v: Values, years: np.ndarray) -> np.ndarray:
+    """The driver's path: ``current`` (M, D|1, T) raised toward the lever's target if it has one.
+
+    A reform only raises a driver: where the driver is already at or above the target (e.g. a
+    collection rate calibrated at 1), the lever changes nothing (see :func:`lever_notes`).
+    """
+    lever = v.params.levers.active().get(key)
+    if lever is None:
+        return current
+    p = levers.progress(lever.start_year, lever.target_year, years, lever.shape)
+    target = v.scalar(f"palancas.{key}.meta")
+    return current + np.maximum(target - current, 0.0) * p
+
+
+def lever_notes(projection: "StreamProjection", v: Values, municipios: list[str]) -> dict[str, list[str]]:
+    """Spanish notes on levers whose target is not above the driver's base-year value."""
+    notes: dict[str, list[str]] = {c: [] for c in municipios}
+    for key, lever in v.params.levers.active().items():
+        stream, driver = LEVER_DRIVERS[key]
+        factors = projection.drivers.get(stream)
+        if factors is None:
+            notes_all = (f"palanca {key}: el flujo '{stream}' se proyecta por tendencia; la palanca solo actúa "
+                         f"con metodo 'impulsores'")
+            for code in municipios:
+                notes[code].append(notes_all)
+            continue
+        start = np.asarray(factors[{"coverage": "coverage", "valuation": "valuation",
+                                    "collection": "compliance"}[driver]])
+        unit = 12.0 if (stream == "agua" and driver == "valuation") else 1.0
+        for i, code in enumerate(municipios):
+            current = float(np.broadcast_to(start, (len(municipios),) + start.shape[1:])[i, 0, 0]) / unit
+            if stream == "iusi" and driver == "valuation":
+                continue  # the valuation ratio drifts with prices; its target is compared year by year
+            if lever.target <= current + 1e-12:
+                notes[code].append(f"palanca {key}: la meta {lever.target:g} no supera el valor actual "
+                                   f"{current:.3g}; no cambia la proyección")
+    return notes
+
+
+def lever_cost(v: Values, years: np.ndarray) -> np.ndarray:
+    """Implementation cost of every active lever by projection year (Q), shape (T,)."""
+    total = np.zeros(len(years))
+    for lever in v.params.levers.active().values():
+        if lever.cost > 0:
+            span = np.arange(min(years[0], lever.start_year),
+                             max(years[-1], lever.start_year + len(lever.cost_profile) - 1) + 1)
+            cost = levers.implementation_cost(lever.cost, lever.start_year, span, lever.cost_profile)
+            total = total + cost[np.isin(span, years)]
+    return total
+
+
+def _calibrated(name: str, driver: str, observed: np.ndarray, at_full: np.ndarray,
+                municipios: list[str], known_base: bool) -> tuple[np.ndarray, np.ndarray, list[dict]]:
+    """Calibrate the unobserved driver so the base year is reproduced; report every value."""
+    result = drivers.calibrate(np.nan_to_num(np.maximum(observed, 0.0)), at_full)
+    scale = np.nan_to_num(result["base_scale"], nan=1.0)
+    rows = []
+    for i, code in enumerate(municipios):
+        value = float(result["value"][i])
+        note = ""
+        if value > 1:
+            note = (f"con los impulsores supuestos el cobro implícito sería {value:.2f} (> 1): la base "
+                    f"(predios, conexiones o adultos) se multiplica por {value:.2f} para reproducir el año base")
+        elif value == 0:
+            note = "sin recaudación en el año base"
+        rows.append({"municipio": code, "flujo": name, "impulsor": driver,
+                     "valor": float(result["driver"][i]), "valor_implicito": value,
+                     "escala_base": float(scale[i]), "fuera_de_rango": bool(result["out_of_range"][i]),
+                     "base_conocida": known_base, "nota": note})
+    return result["driver"], scale, rows
+
+
+def _market_index(v: Values, years: np.ndarray, inflation: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Nominal market-value index of property and its yearly growth, (1|1, D|1, T)."""
+    growth = (1 + inflation) * (1 + v.scalar("ingresos_propios.impulsores.iusi.crecimiento_real_valor")) - 1
+    growth = np.broadcast_to(growth, np.broadcast_shapes(np.shape(growth), (1, 1, len(years))))
+    return np.cumprod(1 + growth, axis=-1), growth
+
+
+def _iusi(observed, pop_base, pop, v: Values, years, inflation, municipios):
+    d = v.params.own_revenue.drivers
+    s = d.iusi
+    pph = v.scalar("ingresos_propios.impulsores.personas_por_hogar")
+    shares = np.asarray(s.value_shares)
+    market = np.asarray(s.market_values)
+    bounds, rates = s.bracket_bounds, s.rates_per_mil
+    known = s.properties is not None
+    n_base = (np.full(len(pop_base), s.properties) if known
+              else pop_base / float(d.persons_per_household) * s.properties_per_household)
+    units = n_base[:, None, None] * pop / pop_base[:, None, None]
+    coverage0 = v.scalar("ingresos_propios.impulsores.iusi.cobertura_catastral")
+    valuation0 = v.scalar("ingresos_propios.impulsores.iusi.factor_avaluo")
+    index, growth = _market_index(v, years, inflation)
+    indexation = v.scalar("ingresos_propios.impulsores.iusi.indexacion_avaluo")
+    drift = np.cumprod((1 + indexation * growth) / (1 + growth), axis=-1)
+    valuation = _lever_path(valuation0 * drift, "iusi_avaluo", v, years)
+    coverage = _lever_path(coverage0 * np.ones((1, 1, len(years))), "iusi_cobertura", v, years)
+    market_t = market * index[..., None]  # (1, D, T, B)
+    assessed_t = market_t * np.asarray(valuation)[..., None]
+    billed_each = (drivers.iusi_tax(assessed_t, bounds, rates) * shares).sum(axis=-1)
+    billed_base = float((drivers.iusi_tax(market * float(np.mean(valuation0)), bounds, rates) * shares).sum())
+    full_base = n_base * float(np.mean(coverage0)) * billed_base
+    collection0, scale, rows = _calibrated("iusi", "eficiencia_cobro", observed, full_base, municipios, known)
+    collection = _lever_path(collection0[:, None, None] * np.ones((1, 1, len(years))), "iusi_cobro", v, years)
+    base_units = units * scale[:, None, None]
+    mean_assessed = (assessed_t * shares).sum(axis=-1)
+    mean_market = (market_t * shares).sum(axis=-1)
+    full_tax = (drivers.iusi_tax(market_t, bounds, rates) * shares).sum(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(mean_assessed > 0, billed_each / mean_assessed, 0.0)
+        rate_target = np.where(mean_market > 0, full_tax / mean_market, 0.0)
+    factors = dict(base=base_units, coverage=coverage, valuation=mean_assessed, rate=rate,
+                   compliance=collection, valuation_target=mean_market, rate_target=rate_target)
+    return factors, rows
+
+
+def _water(observed, pop_base, pop, v: Values, years, inflation, municipios):
+    d = v.params.own_revenue.drivers
+    w = d.water
+    known = w.connections is not None
+    c_base = (np.full(len(pop_base), w.connections) if known
+              else pop_base / float(d.persons_per_household) * w.service_coverage)
+    units = c_base[:, None, None] * pop / pop_base[:, None, None]
+    ones = np.ones((1, 1, len(years)))
+    registration0 = v.scalar("ingresos_propios.impulsores.agua.registro")
+    tariff0 = v.scalar("ingresos_propios.impulsores.agua.tarifa_mensual")
+    full_base = c_base * float(np.mean(registration0)) * float(np.mean(tariff0)) * drivers.MONTHS_PER_YEAR
+    collection0, scale, rows = _calibrated("agua", "eficiencia_cobro", observed, full_base, municipios, known)
+    registration = _lever_path(registration0 * ones, "agua_registro", v, years)
+    tariff = _lever_path(tariff0 * ones, "agua_tarifa", v, years)
+    collection = _lever_path(collection0[:, None, None] * ones, "agua_cobro", v, years)
+    reference = v.scalar("ingresos_propios.impulsores.agua.tarifa_referencia") * ones
+    factors = dict(base=units * scale[:, None, None], coverage=registration,
+                   valuation=tariff * drivers.MONTHS_PER_YEAR, rate=ones, compliance=collection,
+                   valuation_target=np.maximum(reference, tariff) * drivers.MONTHS_PER_YEAR, rate_target=ones)
+    return factors, rows
+
+
+def _ornato(observed, pop_base, pop, v: Values, years, inflation, municipios):
+    adult_share = v.scalar("ingresos_propios.impulsores.ornato.proporcion_adultos")
+    ones = np.ones((1, 1, len(years)))
+    fee0 = v.scalar("ingresos_propios.impulsores.ornato.cuota_media")
+    full_base = pop_base * float(np.mean(adult_share)) * float(np.mean(fee0))
+    compliance0, scale, rows = _calibrated("ornato", "cumplimiento", observed, full_base, municipios, False)
+    fee = _lever_path(fee0 * ones, "ornato_cuota", v, years)
+    compliance = _lever_path(compliance0[:, None, None] * ones, "ornato_cumplimiento", v, years)
+    factors = dict(base=pop * adult_share * scale[:, None, None], coverage=ones, valuation=fee, rate=ones,
+                   compliance=compliance, valuation_target=fee, rate_target=ones)
+    return factors, rows
+
+
+DRIVER_MODELS = {"iusi": _iusi, "agua": _water, "ornato": _ornato}
+
+
+def project_streams(history: np.ndarray, years_hist: np.ndarray, national_growth: np.ndarray,
+                    table: StreamTable, census: np.ndarray, municipios: list[str], v: Values,
+                    years: np.ndarray, shocks: np.ndarray | None = None) -> StreamProjection:
+    """Project every stream of ``table`` for municipalities sharing the parameter values ``v``.
+
+    ``history`` (M, S, H) stream history; ``national_growth`` (S,) median growth of each stream;
+    ``census`` (M,) 2018 population. ``shocks`` (M, D, S, T), optional: standard normal draws of
+    the trend error; the path is multiplied by exp(σ × cumulative shock), σ =
+    ``tendencia.error_anual`` (Monte Carlo only).
+    """
+    inflation = v.path("macro.inflacion", years)
+    pop_growth = v.path("macro.crecimiento_poblacion", years)
+    pop = population_path(census, years, v.params.macro.historical_population_growth, pop_growth,
+                          int(years_hist[-1]))
+    pop_base = census * (1 + v.params.macro.historical_population_growth) ** (int(years_hist[-1]) - CENSUS_YEAR)
+    out = StreamProjection(table.names, table.methods, np.zeros((len(census), len(table.names))), {})
+    for s, (name, method) in enumerate(zip(table.names, table.methods)):
+        base, path = _trend_path(history[:, s], years_hist, float(national_growth[s]), v, years,
+                                 inflation, pop_growth)
+        out.base[:, s] = base
+        if method == "impulsores":
+            factors, rows = DRIVER_MODELS[name](base, pop_base, pop, v, years, inflation, municipios)
+            gap = potential.gap_decomposition(**{k: factors[k] for k in (
+                "base", "coverage", "valuation", "rate", "compliance", "valuation_target", "rate_target")})
+            path = gap["actual"]
+            out.potential[name] = gap["potential"]
+            out.gaps[name] = {k: gap[k] for k in GAP_PARTS + ("total_gap",)}
+            out.calibration.extend(rows)
+            out.drivers[name] = factors
+        if shocks is not None:
+            sigma = v.scalar("tendencia.error_anual")
+            path = path * np.exp(sigma * np.cumsum(shocks[:, :, s], axis=-1))
+        out.revenue[name] = np.broadcast_to(path, np.broadcast_shapes(np.shape(path), (len(census), 1, len(years))))
+    out.lever_cost = lever_cost(v, years)
+    return out
