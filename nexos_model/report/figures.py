@@ -51,7 +51,7 @@ def _money_axis(ax: "Axes") -> None:
     """Y ticks in millions of quetzales, with as many decimals as the tick step needs."""
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-    ax.yaxis.set_major_locator(MaxNLocator(nbins=6, min_n_ticks=3))
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=6, min_n_ticks=3, steps=[1, 2, 5, 10]))  # no 1.5 steps: labels round cleanly
 
     def fmt(value: float, _pos: int) -> str:
         ticks = ax.yaxis.get_majorticklocs()
@@ -162,3 +162,172 @@ def to_svg(fig: "Figure") -> str:
     with matplotlib.rc_context(STYLE):
         fig.savefig(buf, format="svg", metadata={"Creator": None, "Date": None, "Format": None, "Type": None})
     return buf.getvalue()
+
+
+# --- Uncertainty and scenarios --------------------------------------------------------------
+# These charts take tables, not a RunResult (percentile bands, a tornado table, scenarios side
+# by side), so workbooks, reports and the app can draw them from whatever run produced them.
+
+__all__ += ["fan_chart", "scenario_comparison_chart", "tornado_chart"]
+
+#: Percentile bands of a fan chart, outermost first: (low, high, Spanish label, opacity).
+#: One hue at rising opacity: the nested bands read as lighter-to-darker greys in print.
+FAN_BANDS = (
+    ("p05", "p95", "Intervalo del 90 % (p05 a p95)", 0.16),
+    ("p10", "p90", "Intervalo del 80 % (p10 a p90)", 0.22),
+    ("p25", "p75", "Intervalo del 50 % (p25 a p75)", 0.30),
+)
+
+#: Line styles that stay distinct in grey print, in the order scenarios get them (base first).
+SCENARIO_STYLES = (
+    (INK, "-", "o"),
+    (ACCENT, "--", "s"),
+    (MID, ":", "^"),
+    (INK, "-.", "D"),
+    (ACCENT, ":", "v"),
+    (MID, "--", "P"),
+)
+
+
+def _value_axis(ax: "Axes", unit: str, low: float) -> None:
+    """Y axis in the unit's words: quetzales in millions (from 0 unless values go negative),
+    ``porcentaje`` for fractions shown as %, anything else as the axis label."""
+    from matplotlib.ticker import MaxNLocator, PercentFormatter
+
+    if unit == "quetzales":
+        _money_axis(ax)
+        # Steps of 1, 2 or 5 only: _money_axis picks decimals from the step, and a 1.5 step
+        # (MaxNLocator's default allows it) would print 150,000 as "0.2".
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=6, min_n_ticks=3, steps=[1, 2, 5, 10]))
+        if low < 0:  # fiscal space can be negative: do not cut it at zero
+            ax.autoscale(enable=True, axis="y")
+    elif unit == "porcentaje":
+        ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
+        ax.set_ylabel("Porcentaje")
+    else:
+        ax.set_ylabel(unit[:1].upper() + unit[1:])
+
+
+def _by_year(table, column: str = "anio"):
+    """The table indexed by year (accepts a year index or an ``anio`` column)."""
+    frame = table.set_index(column) if column in getattr(table, "columns", ()) else table
+    return frame.sort_index()
+
+
+def fan_chart(history, bands, title: str, unit: str = "quetzales") -> "Figure":
+    """Observed values and the projected percentile bands (p05–p95, p10–p90, p25–p75, median).
+
+    ``history``: Series by year (observed). ``bands``: DataFrame with ``p05 … p95`` by year
+    (year index or ``anio`` column). The fan opens from the last observed value, so the
+    projection visibly starts from what happened.
+    """
+    import matplotlib
+
+    bands = _by_year(bands)
+    bands = bands[[c for c in ("p05", "p10", "p25", "p50", "p75", "p90", "p95") if c in bands]].astype(float)
+    history = history.sort_index()
+    if len(history) and bands.index.min() > history.index.max():
+        bands = bands.reindex([history.index.max(), *bands.index])
+        bands.iloc[0] = float(history.iloc[-1])
+    years = list(history.index) + [y for y in bands.index if y not in set(history.index)]
+    low = min(float(history.min()) if len(history) else 0.0, float(bands.min().min()))
+    with matplotlib.rc_context(STYLE):
+        fig, ax = _figure()
+        for lo, hi, label, alpha in FAN_BANDS:
+            if lo in bands and hi in bands:
+                ax.fill_between(bands.index, bands[lo], bands[hi], color=ACCENT, alpha=alpha,
+                                linewidth=0, label=label)
+        if "p50" in bands:
+            ax.plot(bands.index, bands["p50"], color=ACCENT, linestyle="--", marker="s", markersize=3.5,
+                    markerfacecolor="white", linewidth=1.8, label="Mediana (p50)")
+        if len(history):
+            ax.plot(history.index, history.values, color=INK, linestyle="-", marker="o", markersize=4,
+                    linewidth=2, label="Observado")
+            _mark_projection(ax, int(history.index.max()), int(max(years)))
+        _value_axis(ax, unit, low)
+        ax.set_xticks(years)
+        ax.tick_params(axis="x", labelrotation=45)
+        ax.set_xlabel("Año")
+        ax.set_title(title)
+        fig.legend(loc="outside lower center", ncols=3)
+    return fig
+
+
+def tornado_chart(table, title: str, unit: str = "quetzales", central: float | None = None,
+                  labels: dict[str, str] | None = None) -> "Figure":
+    """Tornado: how far the outcome moves when each parameter goes to its low or high value.
+
+    ``table`` is :func:`nexos_model.scenarios.sensitivity.tornado`'s (widest swing on top); bars
+    start at the all-central outcome (``central``, else ``table.attrs["resultado_central"]``).
+    Low values are light outlined bars, high values dark ones; each label shows the range tried.
+    """
+    import matplotlib
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
+
+    if central is None:
+        central = table.attrs.get("resultado_central")
+    if central is None:
+        central = float((table["resultado_bajo"] + table["resultado_alto"]).mean() / 2)
+    rows = table.sort_values("rango", ascending=False, kind="stable").reset_index(drop=True)
+    names = labels or {}
+    if "etiqueta" in rows:
+        names = {**dict(zip(rows["parametro"], rows["etiqueta"])), **names}
+    y = list(range(len(rows)))[::-1]  # widest on top
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(SIZE[0], max(2.6, 0.5 * len(rows) + 1.4)), layout="constrained")
+        ax = fig.add_subplot()
+        ax.barh(y, rows["resultado_bajo"] - central, left=central, height=0.6, color=LIGHT,
+                edgecolor=INK, linewidth=0.6, label="Parámetro en su valor bajo")
+        ax.barh(y, rows["resultado_alto"] - central, left=central, height=0.6, color=ACCENT,
+                edgecolor=INK, linewidth=0.6, label="Parámetro en su valor alto")
+        ax.axvline(central, color=INK, linewidth=1.2, label="Resultado central")
+        ax.set_yticks(y, [f"{names.get(p, p)}\n({lo:g} a {hi:g})"
+                          for p, lo, hi in zip(rows["parametro"], rows["bajo"], rows["alto"])])
+        ax.grid(axis="y", visible=False)
+        ax.grid(axis="x", visible=True)
+        if unit == "quetzales":  # as _money_axis, on x: decimals follow the tick step
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=6, min_n_ticks=3, steps=[1, 2, 5, 10]))
+
+            def fmt(value: float, _pos: int) -> str:
+                ticks = ax.xaxis.get_majorticklocs()
+                step = abs(ticks[1] - ticks[0]) if len(ticks) > 1 else abs(value) or 1e6
+                return millones(value, 0 if step >= 1e6 else 1 if step >= 1e5 else 2).replace(" millones", "")
+
+            ax.xaxis.set_major_formatter(FuncFormatter(fmt))
+            ax.set_xlabel("Millones de quetzales")
+        elif unit == "porcentaje":
+            ax.xaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
+            ax.set_xlabel("Porcentaje")
+        else:
+            ax.set_xlabel(unit[:1].upper() + unit[1:])
+        ax.set_title(title)
+        fig.legend(loc="outside lower center", ncols=3)
+    return fig
+
+
+def scenario_comparison_chart(table, title: str, unit: str = "quetzales", base: str = "base") -> "Figure":
+    """One line per scenario over the years (``escenario, anio, valor``); the base scenario
+    first and solid, the others told apart by dash pattern and marker, not colour alone."""
+    import matplotlib
+
+    names = list(dict.fromkeys(table["escenario"]))
+    if base in names:
+        names.remove(base)
+        names.insert(0, base)
+    years = sorted(table["anio"].unique())
+    with matplotlib.rc_context(STYLE):
+        fig, ax = _figure()
+        for i, name in enumerate(names):
+            color, dash, marker = SCENARIO_STYLES[i % len(SCENARIO_STYLES)]
+            rows = table.loc[table["escenario"] == name].sort_values("anio")
+            ax.plot(rows["anio"], rows["valor"], color=color, linestyle=dash, marker=marker, markersize=4,
+                    markerfacecolor=color if i == 0 else "white", linewidth=2 if i == 0 else 1.6,
+                    label=f"Escenario {name}")
+        _value_axis(ax, unit, float(table["valor"].min()))
+        ax.set_xticks(years)
+        ax.tick_params(axis="x", labelrotation=45)
+        ax.set_xlabel("Año")
+        ax.set_title(title)
+        fig.legend(loc="outside lower center", ncols=min(len(names), 4))
+    return fig
