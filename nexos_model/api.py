@@ -50,6 +50,10 @@ class RunResult:
     aporte: pd.DataFrame | None = None  # aporte constitucional by art. 119 criterion
     borrowing: pd.DataFrame | None = None  # largest new INFOM loan by start year
     arrays: dict[str, Any] = field(default_factory=dict, repr=False)  # model arrays per municipality
+    percentiles: pd.DataFrame | None = None  # Monte Carlo: municipio, anio, concepto, p05..p95, media
+    probabilities: pd.DataFrame | None = None  # Monte Carlo: municipio, anio, evento, probabilidad
+    simulations: int = 0
+    seed: int | None = None
 
     @property
     def municipios(self) -> list[str]:
@@ -77,7 +81,9 @@ class RunResult:
                                ignore_index=True)
         return {"proyeccion": self.projection, "brechas": self.gaps, "calibracion": self.calibration,
                 "espacio_fiscal": self.fiscal_space, "reglas": self.rules, "aporte": self.aporte,
-                "endeudamiento": self.borrowing, "indicadores": indicators, "calidad": self.quality}
+                "endeudamiento": self.borrowing, "indicadores": indicators, "calidad": self.quality,
+                **({"percentiles": self.percentiles, "probabilidades": self.probabilities}
+                   if self.percentiles is not None else {})}
 
     def wide(self, municipio: str | None = None) -> pd.DataFrame:
         """Observed and projected values as years × concepts for one municipality."""
@@ -224,13 +230,16 @@ def run(
     overrides: Mapping[str, Any] | list[str] | None = None,
     datos: str | Path | None = None,
     solo_datos: bool = False,
+    simulaciones: int = 0,
+    semilla: int = 2026,
 ) -> RunResult:
     """Load, validate and project one municipality (or many: a list, ``'todos'``, ``'depto:09'``).
 
     ``overrides`` is the top parameter layer: a dict (``{'tendencia.contraccion': 0.3}``) or
     ``--set``-style strings. ``datos`` is a user's SICOIN GL export used on top of the bundled
     data by year (or alone with ``solo_datos=True``). User errors raise ``NexosError`` with
-    Spanish messages.
+    Spanish messages. ``simulaciones`` > 0 adds Monte Carlo percentiles and event
+    probabilities (seeded by ``semilla``) to the deterministic run.
     """
     codes = resolve_municipios(municipio)
     parameters: dict[str, Resolved] = {}
@@ -271,6 +280,12 @@ def run(
         tables["borrowing"].append(core.capacity_table(result))
         notes[code] = (prepared.notes[code] + result.fiscal.notes.get(code, []) + _run_notes(result, ctx, code)
                        + lever_notes(result.streams, v, [code])[code])
+        if simulaciones:
+            from nexos_model.scenarios.montecarlo import simulate
+
+            sim = simulate(core.subset(prepared.inputs, [code]), p, ctx, stream_growth, simulaciones, semilla)
+            tables.setdefault("percentiles", []).append(sim.percentiles)
+            tables.setdefault("probabilities", []).append(sim.probabilities)
         annual.append(prepared.annual.loc[prepared.annual["municipio"] == code])
         quality.append(prepared.quality.loc[prepared.quality["municipio"] == code])
 
@@ -285,6 +300,8 @@ def run(
         peers=next(iter(cache.values())).peers,
         **{k: pd.concat(v, ignore_index=True) for k, v in tables.items()},
         arrays=arrays,
+        simulations=simulaciones,
+        seed=semilla if simulaciones else None,
     )
 
 

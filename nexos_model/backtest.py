@@ -22,8 +22,12 @@ BACKTEST_COLUMNS = ["municipio", "concepto", "anio", "prediccion", "real"]
 
 
 def backtest(until: int, escenario: str = "base", overrides: Mapping[str, Any] | list[str] | None = None,
-             datos: str | None = None) -> pd.DataFrame:
-    """Predictions from data up to ``until`` beside the observed values of the later years."""
+             datos: str | None = None, simulaciones: int = 0, semilla: int = 2026) -> pd.DataFrame:
+    """Predictions from data up to ``until`` beside the observed values of the later years.
+
+    With ``simulaciones`` the Monte Carlo bands of own-source revenue are added (columns
+    ``p10``, ``p90``) so the intervals can be checked for honesty (:func:`interval_coverage`).
+    """
     history = load_history(datos)
     later = sorted(y for y in history["anio"].unique() if y > until)
     if not later or until < history["anio"].min() + 1:
@@ -40,7 +44,27 @@ def backtest(until: int, escenario: str = "base", overrides: Mapping[str, Any] |
     predicted = core.lines_table(arrays, escenario).rename(columns={"valor": "prediccion"})
     observed = observed_values(history, later, params.projection.measure)
     table = predicted.merge(observed, on=["municipio", "anio", "concepto"], how="inner")
-    return table[BACKTEST_COLUMNS].sort_values(["municipio", "concepto", "anio"]).reset_index(drop=True)
+    columns = list(BACKTEST_COLUMNS)
+    if simulaciones:
+        from nexos_model.scenarios.montecarlo import simulate
+
+        sim = simulate(prepared.inputs, params, ctx, stream_growth, simulaciones, semilla,
+                       outcomes=("ingresos_propios",))
+        table = table.merge(sim.percentiles[["municipio", "anio", "concepto", "p10", "p90"]],
+                            on=["municipio", "anio", "concepto"], how="left")
+        columns += ["p10", "p90"]
+    return table[columns].sort_values(["municipio", "concepto", "anio"]).reset_index(drop=True)
+
+
+def interval_coverage(table: pd.DataFrame, concept: str = "ingresos_propios") -> pd.DataFrame:
+    """Per held-out year: how often the real value fell inside the p10-p90 band (goal ≈ 80 %)."""
+    sub = table.loc[(table["concepto"] == concept) & table["p10"].notna()]
+    inside = (sub["real"] >= sub["p10"]) & (sub["real"] <= sub["p90"])
+    return (sub.assign(dentro=inside).groupby("anio")
+            .agg(casos=("dentro", "size"), dentro_p10_p90=("dentro", "mean"),
+                 debajo=("real", lambda r: float((r < sub.loc[r.index, "p10"]).mean())),
+                 encima=("real", lambda r: float((r > sub.loc[r.index, "p90"]).mean())))
+            .reset_index())
 
 
 def naive_forecast(table: pd.DataFrame, until: int, datos: str | None = None,

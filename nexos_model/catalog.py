@@ -45,8 +45,13 @@ def base_concepts() -> list[str]:
 
 def children(concept: str) -> list[str]:
     """Concepts that add up to ``concept``."""
+    return list(_children(concept))
+
+
+@lru_cache(maxsize=None)
+def _children(concept: str) -> tuple[str, ...]:
     table = concepts()
-    return table.index[table["padre"] == concept].tolist()
+    return tuple(table.index[table["padre"] == concept])
 
 
 def totals() -> list[str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from nexos_model.errors import NexosError
 from nexos_model.fiscal_commands import add_fiscal_commands
+from nexos_model.scenarios.commands import add_scenario_commands
 from nexos_model.report.commands import add_reporte_command
 
 _ARGPARSE_ES = {
@@ -98,7 +99,8 @@ def _command_proyectar(args: argparse.Namespace) -> int:
     from nexos_model.report.summary import headline_lines
 
     result = run(args.municipio, args.escenario, overrides=args.set or None,
-                 datos=args.datos, solo_datos=args.solo_datos)
+                 datos=args.datos, solo_datos=args.solo_datos, simulaciones=args.simulaciones,
+                 semilla=args.semilla)
     path = Path(args.salida)
     tables = result.tables()
     if path.suffix.lower() == ".xlsx":
@@ -118,6 +120,9 @@ def _command_proyectar(args: argparse.Namespace) -> int:
     if len(result.municipios) == 1:
         for line in headline_lines(result):
             print(f"  {line}")
+    if args.simulaciones:
+        print(f"  Monte Carlo: {args.simulaciones} simulaciones, semilla {args.semilla} (percentiles p05-p95 y "
+              f"probabilidades en las tablas 'percentiles' y 'probabilidades').")
     for code, notes in result.notes.items():
         for note in notes:
             print(f"  aviso {code}: {note}")
@@ -129,7 +134,8 @@ def _command_backtest(args: argparse.Namespace) -> int:
     from nexos_model.io.writers import write_table
     from nexos_model.report.formatting import porcentaje
 
-    table = backtest(args.hasta, args.escenario, overrides=args.set or None, datos=args.datos)
+    table = backtest(args.hasta, args.escenario, overrides=args.set or None, datos=args.datos,
+                     simulaciones=args.simulaciones, semilla=args.semilla)
     naive = naive_forecast(table, args.hasta, args.datos)
     write_table(table, Path(args.salida))
     ours, base = error_summary(table), error_summary(naive).set_index("concepto")
@@ -141,6 +147,13 @@ def _command_backtest(args: argparse.Namespace) -> int:
         print(f"{row.etiqueta:<55} {row.casos:>6} {porcentaje(row.mdape):>14} {porcentaje(row.dentro_10):>8} "
               f"{porcentaje(ref.mdape):>9} {porcentaje(ref.dentro_10):>8}")
     print("error mediano = mediana del error porcentual absoluto; ingenuo = repetir el último valor")
+    if args.simulaciones:
+        from nexos_model.backtest import interval_coverage
+
+        for row in interval_coverage(table).itertuples():
+            print(f"Ingresos propios {row.anio}: el valor real cayó dentro de la banda p10-p90 en "
+                  f"{porcentaje(row.dentro_p10_p90)} de {row.casos} municipios (meta ≈ 80 %; debajo "
+                  f"{porcentaje(row.debajo)}, encima {porcentaje(row.encima)}).")
     return 0
 
 
@@ -190,6 +203,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--set", action="append", metavar="CLAVE=VALOR",
                    help="ajuste de un parámetro, p. ej. --set tendencia.contraccion=0.3 (repetible)")
     data_flags(p)
+    p.add_argument("--simulaciones", type=int, default=0, metavar="N",
+                   help="simulaciones de Monte Carlo (0 = solo la proyección central)")
+    p.add_argument("--semilla", type=int, default=2026, metavar="S", help="semilla de Monte Carlo (por defecto 2026)")
     p.add_argument("--salida", required=True, metavar="ARCHIVO", help="archivo de resultados")
     p.set_defaults(func=_command_proyectar)
 
@@ -201,10 +217,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--escenario", default="base", metavar="NOMBRE", help="escenario (por defecto: base)")
     p.add_argument("--set", action="append", metavar="CLAVE=VALOR", help="ajuste de un parámetro (repetible)")
     p.add_argument("--datos", metavar="ARCHIVO", help="exportación propia sobre los datos incluidos")
+    p.add_argument("--simulaciones", type=int, default=0, metavar="N",
+                   help="con N > 0, mide cuántas veces el valor real cae en la banda p10-p90")
+    p.add_argument("--semilla", type=int, default=2026, metavar="S", help="semilla de Monte Carlo")
     p.add_argument("--salida", required=True, metavar="ARCHIVO", help="archivo de resultados")
     p.set_defaults(func=_command_backtest)
 
     add_fiscal_commands(sub)
+    add_scenario_commands(sub)
     add_reporte_command(sub)
     return parser
 

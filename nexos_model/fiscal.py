@@ -69,20 +69,31 @@ def formula_shares(own: np.ndarray, rows: np.ndarray, ctx: NationalContext, weig
                    years: np.ndarray) -> dict[str, np.ndarray]:
     """Each municipality's share of a pool by art. 119, per criterion, (M, D, T).
 
-    ``own`` (M, D, K) is the group's own revenue over ``ctx.years`` (its scenario path); the
-    others keep ``ctx.own``. Year y uses own revenue of y − ``lag`` (the Comisión de Cálculo
-    Matemático works on the previous year's figures).
+    ``own`` (M, D, K) is the group's own revenue over ``ctx.years`` (its scenario path); every
+    other municipality keeps ``ctx.own``. Year y uses own revenue of y − ``lag`` (the Comisión de
+    Cálculo Matemático works on the previous year's figures). The same formula as
+    :func:`nexos_model.transfers.allocate_art119` (checked against it in the tests), written so
+    that only the group's rows vary by draw: the 25 % criterion's denominator is the others'
+    per-cápita sum (fixed) plus the group's (drawn). A denominator of 0 splits in equal parts.
     """
-    m, d, _ = own.shape
-    parts = {k: np.zeros((m, d, len(years))) for k in transfers.ART119_CRITERIA}
-    for t, year in enumerate(years):
-        k = int(np.searchsorted(ctx.years, year - lag))
-        everyone = np.broadcast_to(ctx.own[:, k], (d, len(ctx.municipios))).copy()
-        everyone[:, rows] = np.maximum(own[:, :, k].T, 0.0)
-        split = transfers.allocate_art119(np.ones(d), ctx.population, everyone, ctx.aldeas, weights)
-        for name in transfers.ART119_CRITERIA:
-            parts[name][:, :, t] = split[name][:, rows].T
-    return parts
+    n = len(ctx.municipios)
+    others = np.ones(n, dtype=bool)
+    others[rows] = False
+    k = np.searchsorted(ctx.years, years - lag)
+    pop = ctx.population
+    per_capita_others = (np.maximum(ctx.own[others][:, k], 0.0) / pop[others, None]).sum(axis=0)  # (T,)
+    group_pc = np.maximum(own[:, :, k], 0.0) / pop[rows, None, None]  # (M, D, T)
+    denominator = per_capita_others + group_pc.sum(axis=0)  # (D, T)
+    own_share = np.divide(group_pc, denominator, out=np.full(group_pc.shape, 1.0 / n), where=denominator > 0)
+    total_aldeas = ctx.aldeas.sum()
+    aldeas = ctx.aldeas[rows] / total_aldeas if total_aldeas > 0 else np.full(len(rows), 1.0 / n)
+    shape = group_pc.shape
+    return {
+        "partes_iguales": np.full(shape, weights["partes_iguales"] / n),
+        "poblacion": np.broadcast_to((weights["poblacion"] * pop[rows] / pop.sum())[:, None, None], shape),
+        "ingresos_propios_per_capita": weights["ingresos_propios_per_capita"] * own_share,
+        "aldeas_caserios": np.broadcast_to((weights["aldeas_caserios"] * aldeas)[:, None, None], shape),
+    }
 
 
 @dataclass
@@ -151,13 +162,13 @@ def project_transfers(inputs: FiscalInputs, ctx: NationalContext, v: Values, las
         base = (cfg.share_current * current[:, None] + cfg.share_capital * capital[:, None]) * ratio
         out[key] = _grow(base, v, key, years)
     out["otras"] = out["otras"] + inputs.donations
-    base_year = {"aporte_constitucional": aporte[..., 0].mean(axis=1), "iva_paz": iva[..., 0].mean(axis=1)}
+    base_year = {"aporte_constitucional": aporte[..., 0], "iva_paz": iva[..., 0]}  # (M, D) per draw
     return out, aporte_parts, notes, base_year
 
 
-def _loan_service(loan, years: np.ndarray, amount) -> debt.AnnualDebtService:
-    return debt.debt_service_by_year(amount, loan.rate, loan.term, loan.grace, loan.method,
-                                     loan.payments_per_year, years, loan.start_year)
+def _loan_service(loan, years: np.ndarray, amount, rate=None) -> debt.AnnualDebtService:
+    return debt.debt_service_by_year(amount, loan.rate if rate is None else rate, loan.term, loan.grace,
+                                     loan.method, loan.payments_per_year, years, loan.start_year)
 
 
 def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_year: int) -> FiscalResult:
@@ -170,7 +181,7 @@ def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_y
     own = np.broadcast_to(inputs.own, shape)
 
     # Spending
-    own_base = inputs.own_full[:, :, int(np.searchsorted(ctx.years, last_year))].mean(axis=1)
+    own_base = inputs.own_full[:, :, int(np.searchsorted(ctx.years, last_year))]  # (M, D)
     base = operating_base(own_base, formula_base["aporte_constitucional"], formula_base["iva_paz"], v)
     lines = operating_paths(base, v, years)
     lines["costo_reformas"] = np.broadcast_to(inputs.lever_cost, shape)
@@ -192,10 +203,10 @@ def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_y
     new = p.debt.new_loan
     new_amount = v.scalar("deuda.nuevo_prestamo.monto")
     if np.any(np.asarray(new_amount) > 0):
-        service = _loan_service(new, years, np.ravel(new_amount))
+        service = _loan_service(new, years, np.ravel(new_amount), np.ravel(v.scalar("deuda.nuevo_prestamo.tasa")))
         interest = interest + service.interest[None]
         principal = principal + service.amortization[None]
-        proceeds = proceeds + service.proceeds[None]
+        proceeds = proceeds + service.disbursement[None]
     service_total = interest + principal
     lines.update(intereses=interest, amortizacion=principal, servicio_deuda=service_total,
                  desembolso_prestamo=proceeds)

@@ -12,7 +12,7 @@ from nexos_model.params.values import Values
 
 
 def operating_base(own_base: np.ndarray, aporte_base: np.ndarray, iva_base: np.ndarray, v: Values) -> np.ndarray:
-    """Operating spending of the last history year (Q), (M,).
+    """Operating spending of the last history year (Q), (M, D): one value per municipality and draw.
 
     The bundled spending data (by función, partial after 2016) cannot give it, so unless the
     municipality states it (``gasto.funcionamiento.monto_base``) it is estimated as the part of
@@ -37,7 +37,7 @@ def operating_paths(base: np.ndarray, v: Values, years: np.ndarray) -> dict[str,
     salary = v.path("gasto.funcionamiento.ajuste_salarial_real", years)
     staff = v.path("gasto.funcionamiento.crecimiento_plantilla", years)
     share = v.params.spending.operating.personnel_share
-    b = base[:, None, None]
+    b = base[:, :, None]
     personnel = b * share * np.cumprod((1 + inflation) * (1 + salary) * (1 + staff), axis=-1)
     goods = b * (1 - share) * np.cumprod(np.broadcast_to(1 + inflation, np.shape(inflation)), axis=-1)
     return {"gasto_personal": personnel, "gasto_bienes_servicios": goods}

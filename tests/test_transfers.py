@@ -9,20 +9,18 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from nexos_model.errors import ParameterError
+from nexos_model.params.loader import load_parameters
 from nexos_model.transfers import (
     ART119_CRITERIA,
-    ART119_WEIGHTS,
-    DEFAULT_TRANSFER_SHARES,
-    EARMARK_INVESTMENT_MIN_SHARE,
-    TRANSFER_SOURCES,
     allocate_art119,
     allocation_in_quetzales,
-    earmark_split,
     estimate_aldeas_caserios,
-    project_pool,
     round_to_centavos,
-    split_transfers,
 )
+
+# The weights are parameters; these tests check the defaults against the law's hand cases and
+# the official 2010 table.
+ART119_WEIGHTS = dict(load_parameters(None, None).params.transfers.aporte.weights)
 
 
 def cents(x) -> np.ndarray:
@@ -326,72 +324,3 @@ def test_estimate_aldeas_sums_and_is_monotone(rural, extra, minimum):
     bumped[0] += 1 + rural.max() // 10
     counts_after, _ = estimate_aldeas_caserios(bumped, np.zeros_like(rural), national, minimum=minimum)
     assert counts_after[0] >= counts[0]
-
-
-# ------------------------------------------------------------------------------------------------
-# Pool projection, split by source, earmarks
-
-
-def test_project_pool_scalar_and_by_year():
-    # Q3,051,745,000 in 2018; +10% then +5%: 3,356,919,500 and 3,524,765,475.
-    np.testing.assert_allclose(
-        project_pool(3_051_745_000, 2018, [0.10, 0.05], [2019, 2020]), [3_356_919_500, 3_524_765_475]
-    )
-    # Including the base year: its growth entry is not applied.
-    np.testing.assert_allclose(project_pool(100.0, 2020, 0.1, [2020, 2021, 2022]), [100, 110, 121])
-
-
-def test_project_pool_draws():
-    growth = np.array([[0.0, 0.1, 0.1], [0.2, 0.0, 0.5]])
-    out = project_pool(100.0, 2024, growth, [2025, 2026, 2027])
-    np.testing.assert_allclose(out, [[100, 110, 121], [120, 120, 180]])
-    out = project_pool(np.array([100.0, 200.0]), 2024, 0.1, [2025, 2026])
-    np.testing.assert_allclose(out, [[110, 121], [220, 242]])
-
-
-def test_project_pool_validation():
-    with pytest.raises(ParameterError) as err:
-        project_pool(-1, 2020, -1.5, [2022, 2024])
-    text = "\n".join(err.value.messages)
-    assert "monto_base" in text and "crecimiento" in text and "consecutivos" in text and "el primero" in text
-    with pytest.raises(ParameterError, match="crecimiento: 2 años, anios tiene 3"):
-        project_pool(1, 2020, [0.1, 0.1], [2021, 2022, 2023])
-
-
-def test_split_transfers_defaults_keep_totals_and_the_aporte_earmark():
-    current = np.array([1_091e6, 1_313e6])
-    capital = np.array([7_680e6, 8_746.7e6])
-    split = split_transfers(current, capital, DEFAULT_TRANSFER_SHARES)
-    assert tuple(split) == TRANSFER_SOURCES
-    np.testing.assert_allclose(sum(split[s]["current"] for s in split), current)
-    np.testing.assert_allclose(sum(split[s]["capital"] for s in split), capital)
-    np.testing.assert_allclose(sum(split[s]["total"] for s in split), current + capital)
-    assert np.all(split["codede"]["current"] == 0)
-    # Defaults were set so the aporte is booked about 10% current / 90% capital (2017).
-    aporte = split["aporte_constitucional"]
-    assert aporte["current"][0] / aporte["total"][0] == pytest.approx(0.10, abs=0.005)
-
-
-def test_split_transfers_validation():
-    bad = {"aporte_constitucional": {"current": 0.5, "capital": 1.0}, "iva_pas": {"current": 0.5}}
-    with pytest.raises(ParameterError, match=r"fuentes desconocidas \['iva_pas'\]"):
-        split_transfers(1.0, 1.0, bad)
-    with pytest.raises(ParameterError, match=r"current: deben sumar 1"):
-        split_transfers(1.0, 1.0, {"aporte_constitucional": {"current": 0.5, "capital": 1.0}})
-    with pytest.raises(ParameterError, match="transferencias_corrientes: hay valores negativos"):
-        split_transfers(-1.0, 1.0, DEFAULT_TRANSFER_SHARES)
-
-
-def test_earmark_split():
-    # Aporte constitucional Q1,000,000: at least Q900,000 investment, up to Q100,000 operation.
-    investment, operating = earmark_split(1_000_000.0, EARMARK_INVESTMENT_MIN_SHARE["aporte_constitucional"])
-    assert (investment, operating) == pytest.approx((900_000, 100_000))
-    investment, operating = earmark_split([400.0, 800.0], EARMARK_INVESTMENT_MIN_SHARE["iva_paz"])
-    np.testing.assert_allclose(investment, [300, 600])
-    np.testing.assert_allclose(operating, [100, 200])
-    investment, operating = earmark_split(500.0, EARMARK_INVESTMENT_MIN_SHARE["codede"])
-    assert investment == 500 and operating == 0
-    with pytest.raises(ParameterError, match="inversion_minima: fuera de rango"):
-        earmark_split(1.0, 1.2)
-    with pytest.raises(ParameterError, match="monto: hay valores negativos"):
-        earmark_split(-1.0, 0.9)

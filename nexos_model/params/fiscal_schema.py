@@ -234,3 +234,34 @@ class RuleSettings(Section):
                "autofinanciables) [C]. Con datos hasta 2019 el período vigente es 2020-2024 (toma de "
                "posesión el 15 de enero de 2020): último año completo 2023 [NC].",
         ge=2000, le=2100)
+
+
+class CorrelationPair(Section):
+    first: str = param("a", label="Primera incertidumbre", unit="clave", source="Usuario")
+    second: str = param("b", label="Segunda incertidumbre", unit="clave", source="Usuario")
+    rho: float = param("rho", label="Correlación", unit="entre -1 y 1", source="Usuario", ge=-1, le=1)
+
+
+class UncertaintySettings(Section):
+    """What Monte Carlo samples. Each key of ``distribuciones`` is a parameter declared with role
+    ``incertidumbre``; the distribution's central value (its mean) must equal the parameter's
+    value, so a deterministic run is the Monte Carlo path at central values. For ``normal`` and
+    ``lognormal`` the mean may be left out: the parameter's value is used."""
+
+    distributions: dict[str, dict] = param(
+        "distribuciones", label="Distribución de cada incertidumbre", unit="",
+        source="Ver la fuente de cada parámetro; dispersión supuesta por Nexos [NC] salvo que se indique.")
+    correlations: list[CorrelationPair] = param(
+        "correlaciones", label="Correlaciones entre incertidumbres (cópula gaussiana)", unit="",
+        source="Supuesto de Nexos [NC].")
+    trend_error: float = param(
+        "error_tendencia", label="Error anual de la tendencia de cada flujo de ingresos propios",
+        unit="desviación del logaritmo por año",
+        source="Calibrado con `nexos backtest --hasta 2018 --simulaciones N` para que la banda p10-p90 "
+               "cubra cerca del 80 % de los valores reales de 2019; verificado con --hasta 2017.",
+        ge=0, le=2)
+    growth_error: float = param(
+        "error_crecimiento", label="Error del crecimiento anual de cada flujo de ingresos propios",
+        unit="desviación de la tasa de crecimiento",
+        source="Supuesto de Nexos [NC]: la historia (4 años) no permite medirlo; acumula con el horizonte.",
+        ge=0, le=0.5)

@@ -323,6 +323,13 @@ def _explain(exc: ValidationError, provenance: dict[str, str], layers: list[Laye
             if hint:
                 text += f"; ¿quiso decir '{hint[0]}'?"
         given = error.get("input")
+        if error["type"] == "value_error" and isinstance(given, (dict, list)):
+            # A rule across several keys: its own message says what is wrong; the whole
+            # section's values would only bury it.
+            reason = str((error.get("ctx") or {}).get("error", error["msg"]))
+            for part in reason.split("; "):
+                messages.append(f"{where}: {path or 'parámetros'}: {part}")
+            continue
         detail = [] if error["type"] == "missing" else [f"valor dado: {given!r}"]
         expected = _expected(error, info)
         if expected:

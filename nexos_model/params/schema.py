@@ -11,8 +11,16 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import model_validator
+
 from nexos_model.params.fields import Section, param, year_series
-from nexos_model.params.fiscal_schema import DebtSettings, RuleSettings, SpendingSettings, TransferSettings
+from nexos_model.params.fiscal_schema import (
+    DebtSettings,
+    RuleSettings,
+    SpendingSettings,
+    TransferSettings,
+    UncertaintySettings,
+)
 from nexos_model.params.revenue_schema import LeverSettings, OwnRevenueSettings
 
 __all__ = ["Parameters", "Section", "param", "year_series"]
@@ -162,3 +170,14 @@ class Parameters(Section):
     spending: SpendingSettings = param("gasto", label="Gasto", unit="", source="Nexos")
     debt: DebtSettings = param("deuda", label="Deuda", unit="", source="Nexos")
     rules: RuleSettings = param("reglas", label="Reglas legales", unit="", source="Nexos")
+    uncertainty: UncertaintySettings = param("incertidumbre", label="Incertidumbre (Monte Carlo)", unit="",
+                                             source="Nexos")
+
+    @model_validator(mode="after")
+    def _uncertainties_are_declared(self) -> "Parameters":
+        from nexos_model.params.uncertainty import uncertainty_problems
+
+        problems = uncertainty_problems(self)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self

@@ -1,0 +1,127 @@
+"""Declared roles and the uncertainty specs of a parameter set.
+
+Every field's metadata may carry ``rol``: ``incertidumbre`` (sampled in Monte Carlo) or
+``palanca`` (a council decision). ``incertidumbre.distribuciones`` maps a dotted Spanish key to
+a distribution; this module checks that the key is declared an uncertainty, fills in the mean
+of a normal or lognormal from the parameter's value, and checks that the distribution's central
+value equals the parameter's value (so the deterministic run is Monte Carlo at central values).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from pydantic import BaseModel
+
+from nexos_model.errors import ParameterError
+
+CENTER_TOLERANCE = 1e-9
+
+
+def field_metadata(path: str) -> tuple[dict[str, Any], str]:
+    """Schema metadata (etiqueta, unidad, fuente, rol, ge, le, and ``etiqueta_completa``: the
+    labels from the top section down, joined by ›) of a dotted Spanish key path, and the part
+    of the path below the last schema field (e.g. a year key)."""
+    from nexos_model.params.schema import Parameters
+
+    model: Any = Parameters
+    meta: dict[str, Any] = {}
+    trail: list[str] = []
+    parts = path.split(".")
+    for i, key in enumerate(parts):
+        fields = {f.alias or name: f for name, f in model.model_fields.items()} if model else {}
+        if key not in fields:
+            return meta, ".".join(parts[i:])
+        info = fields[key]
+        meta = dict(info.json_schema_extra or {})
+        trail.append(meta.get("etiqueta", key))
+        meta["etiqueta_completa"] = " › ".join(trail)
+        for bound in info.metadata:
+            for attr in ("ge", "le"):
+                if getattr(bound, attr, None) is not None:
+                    meta[attr] = getattr(bound, attr)
+        ann = info.annotation
+        model = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
+    return meta, ""
+
+
+def declared(role: str) -> list[str]:
+    """Dotted keys of every schema field declared with ``rol: role`` (fixed sections only)."""
+    from nexos_model.params.schema import Parameters
+
+    out: list[str] = []
+
+    def walk(model: type[BaseModel], prefix: str) -> None:
+        for name, info in model.model_fields.items():
+            key = f"{prefix}{info.alias or name}"
+            extra = info.json_schema_extra or {}
+            if isinstance(extra, dict) and extra.get("rol") == role:
+                out.append(key)
+            ann = info.annotation
+            if isinstance(ann, type) and issubclass(ann, BaseModel):
+                walk(ann, key + ".")
+
+    walk(Parameters, "")
+    return out
+
+
+def _value(params: Any, key: str) -> float:
+    from nexos_model.params.values import lookup
+
+    value = lookup(params, key)
+    if isinstance(value, Mapping):
+        distinct = set(value.values())
+        if len(distinct) != 1:
+            raise ValueError(f"{key}: tiene valores distintos por año ({dict(value)}); una distribución "
+                             f"reemplaza la serie completa, así que se espera un solo valor")
+        return float(next(iter(distinct)))
+    return float(value)
+
+
+def _filled(raw: Mapping[str, Any], center: float) -> dict[str, Any]:
+    spec = dict(raw)
+    if spec.get("distribucion") in ("normal", "lognormal") and "media" not in spec:
+        spec["media"] = center
+    return spec
+
+
+def uncertainty_specs(params: Any) -> dict[str, Any]:
+    """The parsed distribution of every declared uncertainty, centred on its parameter's value."""
+    from nexos_model.scenarios.distributions import parse_specs
+
+    raw = params.uncertainty.distributions
+    filled = {key: _filled(spec, _value(params, key)) for key, spec in raw.items()}
+    return parse_specs(filled, "incertidumbre.distribuciones")
+
+
+def correlations(params: Any) -> dict[tuple[str, str], float]:
+    return {(c.first, c.second): c.rho for c in params.uncertainty.correlations}
+
+
+def uncertainty_problems(params: Any) -> list[str]:
+    """Every problem with ``incertidumbre`` at once (Spanish), or [] if it is usable."""
+    problems: list[str] = []
+    allowed = set(declared("incertidumbre"))
+    raw = params.uncertainty.distributions
+    for key in raw:
+        if key not in allowed:
+            problems.append(f"incertidumbre.distribuciones.{key}: no es un parámetro declarado como "
+                            f"incertidumbre (se esperaba uno de: {', '.join(sorted(allowed))})")
+    for pair in params.uncertainty.correlations:
+        for name in (pair.first, pair.second):
+            if name not in raw:
+                problems.append(f"incertidumbre.correlaciones: '{name}' no tiene distribución en "
+                                f"incertidumbre.distribuciones")
+    if problems:
+        return problems
+    try:
+        specs = uncertainty_specs(params)
+    except (ValueError, ParameterError) as exc:
+        return list(getattr(exc, "messages", [str(exc)]))
+    for key, spec in specs.items():
+        value = _value(params, key)
+        if abs(spec.central() - value) > CENTER_TOLERANCE * max(1.0, abs(value)):
+            problems.append(f"incertidumbre.distribuciones.{key}: su valor central {spec.central():.6g} difiere "
+                            f"del valor del parámetro {value:.6g}; ajuste la distribución (o omita la media en "
+                            f"normal y lognormal) para que coincidan")
+    return problems

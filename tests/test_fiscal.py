@@ -1,0 +1,200 @@
+"""The fiscal space: transfers by source (coupled art. 119), spending, debt, legal rules, identities."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import nexos
+from nexos_model import run
+from nexos_model.api import _prepared_bundled
+from nexos_model.fiscal import formula_shares
+from nexos_model.params.loader import load_parameters
+from nexos_model.transfers import ART119_CRITERIA, allocate_art119
+
+WEIGHTS = dict(load_parameters(None, None).params.transfers.aporte.weights)
+
+
+def wide(result, code):
+    proj = result.projection.loc[result.projection["municipio"] == code]
+    return proj.pivot_table(index="anio", columns="concepto", values="valor")
+
+
+@pytest.fixture(scope="module")
+def ctx():
+    prepared = _prepared_bundled("devengado", 5.0, 50_000.0, True)
+    return prepared.context(10)[0]
+
+
+# --- aporte constitucional: the formula, coupled across the 340 -------------------------------
+
+def test_group_formula_equals_the_full_allocation(ctx):
+    """The fast per-group formula gives what allocate_art119 gives over all 340 municipalities."""
+    years = ctx.years[-3:]
+    k = np.searchsorted(ctx.years, years - 1)
+    own = ctx.own[:, k].copy()
+    rows = np.array([ctx.municipios.index("1401")])
+    raised = own[rows] * 3.0  # the group's own (scenario) path
+    shares = formula_shares(_on_axis(ctx, rows, raised, years), rows, ctx, WEIGHTS, 1, years)
+    for t in range(len(years)):
+        everyone = own[:, t].copy()
+        everyone[rows] = raised[:, t]
+        full = allocate_art119(1.0, ctx.population, np.maximum(everyone, 0), ctx.aldeas, WEIGHTS)
+        for name in ART119_CRITERIA:
+            np.testing.assert_allclose(shares[name][0, 0, t], full[name][0, rows[0]], rtol=1e-12)
+
+
+def _on_axis(ctx, rows, values, years):
+    """The group's own revenue laid on ``ctx.years`` (its lagged years carry ``values``)."""
+    own = np.broadcast_to(ctx.own[rows][:, None, :], (len(rows), 1, len(ctx.years))).copy()
+    own[:, 0, np.searchsorted(ctx.years, years - 1)] = values
+    return own
+
+
+def test_raising_own_revenue_raises_the_share_and_lowers_the_others_by_the_same_total(ctx):
+    years = ctx.years[-1:]
+    k = int(np.searchsorted(ctx.years, years[0] - 1))
+    own = np.maximum(ctx.own[:, k], 0)
+    i = ctx.municipios.index("1401")
+    before = allocate_art119(3e9, ctx.population, own, ctx.aldeas, WEIGHTS)["total"][0]
+    raised = own.copy()
+    raised[i] *= 2
+    after = allocate_art119(3e9, ctx.population, raised, ctx.aldeas, WEIGHTS)["total"][0]
+    gain = after[i] - before[i]
+    assert gain > 0
+    others = np.delete(after - before, i)
+    assert (others <= 0).all()
+    assert others.sum() == pytest.approx(-gain, rel=1e-9)
+
+
+def test_a_cadastre_reform_raises_the_aporte_through_the_formula():
+    base = wide(run("1401", "base"), "1401")
+    reform = wide(run("1401", "actualizacion_catastral"), "1401")
+    # The reform starts in 2021; the formula uses the previous year's own revenue.
+    assert reform.loc[2020, "aporte_constitucional"] == pytest.approx(base.loc[2020, "aporte_constitucional"])
+    assert (reform.loc[2023:, "aporte_constitucional"] > base.loc[2023:, "aporte_constitucional"]).all()
+
+
+def test_nexos_aporte_splits_the_pool_to_the_centavo(tmp_path):
+    out = nexos("aporte", "--anio", "2021", "--monto", "3400000000.00", "--salida", str(tmp_path / "a.csv"))
+    assert out.returncode == 0, out.stderr
+    table = pd.read_csv(tmp_path / "a.csv", dtype={"municipio": str})
+    assert len(table) == 340
+    cents = (table[list(ART119_CRITERIA)] * 100).round().astype("int64")
+    assert cents.to_numpy().sum() == 340_000_000_000
+    assert ((cents.sum(axis=1) - (table["total"] * 100).round().astype("int64")) == 0).all()
+    # 35 % in equal parts: every municipality the same, to the centavo (± the last centavo).
+    assert table["partes_iguales"].max() - table["partes_iguales"].min() <= 0.011
+    assert "Q 3,400,000,000.00" in out.stdout
+
+
+def test_nexos_aporte_year_out_of_range_is_a_spanish_error(tmp_path):
+    out = nexos("aporte", "--anio", "1990", "--monto", "1000", "--salida", str(tmp_path / "a.csv"))
+    assert out.returncode == 1 and "--anio 1990" in out.stderr and "se esperaba" in out.stderr
+
+
+# --- identities --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("code, escenario, overrides", [
+    ("0901", "base", None),
+    ("1401", "actualizacion_catastral", None),
+    ("1301", "pesimista", {"deuda.nuevo_prestamo.monto": 5_000_000}),
+    ("0801", "base", {"gasto.funcionamiento.monto_base": 60_000_000}),  # operation beyond the sources
+])
+def test_sources_equal_uses_every_year(code, escenario, overrides):
+    w = wide(run(code, escenario, overrides), code)
+    sources = w["ingresos_propios_total"] + w["transferencias_total"] + w["desembolso_prestamo"] + w["deficit"]
+    uses = w["gasto_funcionamiento"] + w["servicio_deuda"] + w["espacio_fiscal"]
+    np.testing.assert_allclose(sources, uses, rtol=1e-10)
+    np.testing.assert_allclose(w["ingresos_propios"], w["ingresos_propios_total"], rtol=1e-10)
+    np.testing.assert_allclose(w["transferencias"], w["transferencias_total"], rtol=1e-10)
+    spaces = [c for c in w.columns if c.startswith("espacio_") and c != "espacio_fiscal"]
+    np.testing.assert_allclose(w[spaces].sum(axis=1), w["espacio_fiscal"], rtol=1e-10)
+    assert (w[spaces] >= -1e-6).all().all()
+
+
+def test_fiscal_space_table_matches_the_projection():
+    result = run("1301", "base")
+    space = result.fiscal_space.pivot_table(index="anio", columns="fuente", values="monto")
+    np.testing.assert_allclose(space.sum(axis=1), wide(result, "1301")["espacio_fiscal"], rtol=1e-12)
+    assert set(space.columns) == {"codede", "iva_paz", "aporte_constitucional", "prestamo_infom", "propios"}
+
+
+# --- legal rules: one case that breaks each, one that keeps it ---------------------------------
+
+def rule(result, name):
+    return result.rules.loc[result.rules["regla"] == name]
+
+
+HEAVY_OPERATION = {"gasto.funcionamiento.monto_base": 40_000_000}  # 1401 raises about Q 11 million
+
+
+@pytest.mark.parametrize("name, breaking", [
+    ("aporte_funcionamiento", HEAVY_OPERATION),
+    ("iva_paz_funcionamiento", {"gasto.funcionamiento.monto_base": 60_000_000}),
+    ("gasto_financiado", {"gasto.funcionamiento.monto_base": 200_000_000}),
+    ("codede_solo_inversion", {**HEAVY_OPERATION, "gasto.funcionamiento.orden_financiamiento":
+                               ["propios", "codede", "aporte_constitucional"]}),
+    ("servicio_deuda", {"deuda.nuevo_prestamo.monto": 40_000_000}),
+    ("plazo_prestamo", {"deuda.nuevo_prestamo.monto": 1_000_000, "deuda.nuevo_prestamo.plazo": 5}),
+    ("prestamos_solo_inversion", {"deuda.nuevo_prestamo.monto": 1_000_000,
+                                  "gasto.funcionamiento.monto_base": 200_000_000}),
+])
+def test_each_rule_breaks_and_keeps(name, breaking):
+    kept = rule(run("1401", "base", {"deuda.nuevo_prestamo.monto": 1_000_000}), name)
+    broken = rule(run("1401", "base", breaking), name)
+    assert len(kept) == 10 and kept["cumple"].all(), kept.loc[~kept["cumple"], "mensaje"].tolist()
+    assert not broken["cumple"].all()
+    first = broken.loc[~broken["cumple"]].iloc[0]
+    assert first["exceso"] > 0
+    assert first["mensaje"].startswith(f"{first['anio']}: No cumple")
+    assert first["articulo"]  # every rule cites its article
+
+
+def test_aporte_rule_measures_the_share_used_for_operation():
+    result = run("1401", "base", HEAVY_OPERATION)
+    row = rule(result, "aporte_funcionamiento").iloc[0]
+    w = wide(result, "1401")
+    assert row["limite"] == pytest.approx(0.10)
+    assert row["exceso"] == pytest.approx(row["valor"] * w.loc[row["anio"], "aporte_constitucional"]
+                                          - 0.10 * w.loc[row["anio"], "aporte_constitucional"], rel=1e-9)
+    assert "% del aporte constitucional" in row["mensaje"]
+
+
+# --- debt in the projection --------------------------------------------------------------------
+
+def test_a_new_loan_shows_as_proceeds_service_and_loan_space():
+    result = run("1301", "base", {"deuda.nuevo_prestamo.monto": 3_000_000, "deuda.nuevo_prestamo.tasa": 0.08})
+    w = wide(result, "1301")
+    assert w.loc[2021, "desembolso_prestamo"] == pytest.approx(3_000_000)
+    assert w.loc[2021:2023, "amortizacion"].sum() == pytest.approx(3_000_000)
+    assert w.loc[2024:, "servicio_deuda"].sum() == 0
+    space = result.fiscal_space.query("fuente == 'prestamo_infom'").set_index("anio")["monto"]
+    assert space[2021] == pytest.approx(3_000_000) and space.drop(2021).sum() == 0
+
+
+def test_borrowing_capacity_respects_the_mayors_term():
+    capacity = run("1301", "base").borrowing
+    end = load_parameters("1301", "base").params.rules.term_end_year
+    assert (capacity.loc[capacity["anio"] > end, "monto"] == 0).all()
+    assert capacity.loc[capacity["anio"] == 2021, "monto"].iloc[0] > 0
+    lends = capacity["monto"] > 0
+    assert (capacity.loc[lends, "anio"] + capacity.loc[lends, "plazo"] - 1 <= end).all()
+
+
+def test_nexos_prestamo_writes_the_schedule(tmp_path):
+    out = nexos("prestamo", "--monto", "1000000", "--tasa", "0.08", "--plazo", "3", "--gracia", "1",
+                "--metodo", "aleman", "--pagos-por-anio", "4", "--salida", str(tmp_path / "p.csv"))
+    assert out.returncode == 0, out.stderr
+    schedule = pd.read_csv(tmp_path / "p.csv")
+    assert len(schedule) == 12
+    assert schedule["amortizacion"].sum() == pytest.approx(1_000_000)
+    assert (schedule.loc[:3, "amortizacion"] == 0).all()  # one year of grace: interest only
+    assert "Q 1,000,000.00" in out.stdout
+
+
+def test_nexos_prestamo_bad_input_is_spanish(tmp_path):
+    out = nexos("prestamo", "--monto", "-5", "--tasa", "0.08", "--plazo", "3", "--salida", str(tmp_path / "p.csv"))
+    assert out.returncode == 1 and "prestamo.monto" in out.stderr
+    assert not (tmp_path / "p.csv").exists()
