@@ -54,6 +54,7 @@ class RunResult:
     probabilities: pd.DataFrame | None = None  # Monte Carlo: municipio, anio, evento, probabilidad
     simulations: int = 0
     seed: int | None = None
+    plans: dict[str, Any] = field(default_factory=dict)  # municipio -> InvestmentPlan (run(planificar=True))
 
     @property
     def municipios(self) -> list[str]:
@@ -232,6 +233,8 @@ def run(
     solo_datos: bool = False,
     simulaciones: int = 0,
     semilla: int = 2026,
+    planificar: bool = False,
+    cartera: str | Path | None = None,
 ) -> RunResult:
     """Load, validate and project one municipality (or many: a list, ``'todos'``, ``'depto:09'``).
 
@@ -239,7 +242,9 @@ def run(
     ``--set``-style strings. ``datos`` is a user's SICOIN GL export used on top of the bundled
     data by year (or alone with ``solo_datos=True``). User errors raise ``NexosError`` with
     Spanish messages. ``simulaciones`` > 0 adds Monte Carlo percentiles and event
-    probabilities (seeded by ``semilla``) to the deterministic run.
+    probabilities (seeded by ``semilla``) to the deterministic run. ``planificar`` programmes
+    the investment portfolio (``cartera``, or ``params/carteras/<código>.*``) into the fiscal
+    space and feeds the plan's O&M and new loans back into the projection (``RunResult.plans``).
     """
     codes = resolve_municipios(municipio)
     parameters: dict[str, Resolved] = {}
@@ -257,6 +262,7 @@ def run(
     tables: dict[str, list[pd.DataFrame]] = {k: [] for k in ("gaps", "calibration", "fiscal_space", "rules",
                                                              "aporte", "borrowing")}
     arrays: dict[str, Any] = {}
+    plans: dict[str, Any] = {}
     cache: dict[tuple, PreparedHistory] = {}
     for code, resolved in parameters.items():
         p = resolved.params
@@ -269,7 +275,15 @@ def run(
             raise NexosError(f"municipio {code}: no hay historia de ingresos en los datos")
         ctx, stream_growth = prepared.context(p.projection.horizon)
         v = Values(p)
-        result = core.project_arrays(core.subset(prepared.inputs, [code]), v, ctx, stream_growth)
+        inputs = core.subset(prepared.inputs, [code])
+        result = core.project_arrays(inputs, v, ctx, stream_growth)
+        om_cost = plan_debt = None
+        if planificar:
+            plan = _plan(code, escenario, resolved, result, prepared, cartera)
+            plans[code] = plan
+            if plan is not None:
+                om_cost, plan_debt = core.plan_effect(plan.efecto, result.years)
+                result = core.project_arrays(inputs, v, ctx, stream_growth, om_cost=om_cost, plan_debt=plan_debt)
         arrays[code] = result
         projections.append(core.lines_table(result, escenario))
         tables["gaps"].append(core.gaps_table(result))
@@ -283,7 +297,8 @@ def run(
         if simulaciones:
             from nexos_model.scenarios.montecarlo import simulate
 
-            sim = simulate(core.subset(prepared.inputs, [code]), p, ctx, stream_growth, simulaciones, semilla)
+            sim = simulate(inputs, p, ctx, stream_growth, simulaciones, semilla, om_cost=om_cost,
+                           plan_debt=plan_debt)
             tables.setdefault("percentiles", []).append(sim.percentiles)
             tables.setdefault("probabilities", []).append(sim.probabilities)
         annual.append(prepared.annual.loc[prepared.annual["municipio"] == code])
@@ -302,7 +317,19 @@ def run(
         arrays=arrays,
         simulations=simulaciones,
         seed=semilla if simulaciones else None,
+        plans=plans,
     )
+
+
+def _plan(code: str, escenario: str, resolved: Resolved, arrays, prepared, cartera):
+    """The investment plan on the run's fiscal space (before the plan), or None with a note."""
+    from nexos_model.investment import plan_for_run
+
+    draft = RunResult(escenario=escenario, parameters={code: resolved}, history=pd.DataFrame(),
+                      annual=prepared.annual.loc[prepared.annual["municipio"] == code], quality=pd.DataFrame(),
+                      projection=core.lines_table(arrays, escenario), fiscal_space=core.space_table(arrays),
+                      borrowing=core.capacity_table(arrays), arrays={code: arrays}, peers=prepared.peers)
+    return plan_for_run(draft, code, cartera)
 
 
 def _run_notes(result: core.ModelArrays, ctx, code: str) -> list[str]:

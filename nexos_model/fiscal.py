@@ -108,6 +108,7 @@ class FiscalInputs:
     donations: np.ndarray  # (M, D|1, T) other transfers (donations), trend-projected
     lever_cost: np.ndarray  # (T,) or (M, D, T)
     om_cost: np.ndarray | None = None  # (M, D|1, T) O&M of the investment plan, if any
+    plan_debt: dict[str, np.ndarray] | None = None  # the plan's new loans: intereses, amortizacion, desembolso (T,)
 
 
 @dataclass
@@ -207,6 +208,10 @@ def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_y
         interest = interest + service.interest[None]
         principal = principal + service.amortization[None]
         proceeds = proceeds + service.disbursement[None]
+    if inputs.plan_debt is not None:
+        interest = interest + inputs.plan_debt["intereses"]
+        principal = principal + inputs.plan_debt["amortizacion"]
+        proceeds = proceeds + inputs.plan_debt["desembolso"]
     service_total = interest + principal
     lines.update(intereses=interest, amortizacion=principal, servicio_deuda=service_total,
                  desembolso_prestamo=proceeds)
@@ -255,7 +260,9 @@ def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_y
 def borrowing_capacity(ordinary: np.ndarray, service: np.ndarray, v: Values, years: np.ndarray) -> dict:
     """Largest new INFOM loan that could start in each year (M, D, T): its service keeps the
     debt-service ratio within ``reglas.servicio_deuda_maximo`` in every year of the loan, under
-    ``deuda.plazo_maximo`` and the mayor's term (``reglas.fin_periodo_alcalde``)."""
+    ``deuda.plazo_maximo`` and the mayor's term (``reglas.fin_periodo_alcalde``), at
+    ``deuda.tasa_capacidad`` with the amortization method and payments per year of
+    ``deuda.nuevo_prestamo`` (the terms the investment plan's loans use too)."""
     p = v.params
     limit = v.scalar("reglas.servicio_deuda_maximo")
     room = np.maximum(limit * ordinary - service, 0.0)
@@ -264,8 +271,9 @@ def borrowing_capacity(ordinary: np.ndarray, service: np.ndarray, v: Values, yea
     term = np.zeros((m, d, t))
     flat = room.reshape(m * d, t)
     for k, start in enumerate(years):
-        result = debt.borrowing_capacity(flat, p.debt.capacity_rate, p.debt.max_term, 0, "frances", 12,
-                                         years, int(start), term_limit_year=p.rules.term_end_year)
+        result = debt.borrowing_capacity(flat, p.debt.capacity_rate, p.debt.max_term, 0, p.debt.new_loan.method,
+                                         p.debt.new_loan.payments_per_year, years, int(start),
+                                         term_limit_year=p.rules.term_end_year)
         amount[:, :, k] = np.asarray(result["monto"]).reshape(m, d)
         term[:, :, k] = np.asarray(result["plazo"]).reshape(m, d)
     return {"monto": amount, "plazo": term}

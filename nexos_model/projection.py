@@ -112,8 +112,13 @@ def _concept_lines(inputs: ProjectionInputs, v: Values, own: stream_engine.Strea
 
 
 def project_arrays(inputs: ProjectionInputs, v: Values, ctx: NationalContext, national_stream_growth: np.ndarray,
-                   shocks: np.ndarray | None = None, om_cost: np.ndarray | None = None) -> ModelArrays:
-    """The whole model for a group of municipalities sharing parameter values ``v``."""
+                   shocks: np.ndarray | None = None, om_cost: np.ndarray | None = None,
+                   plan_debt: dict[str, np.ndarray] | None = None) -> ModelArrays:
+    """The whole model for a group of municipalities sharing parameter values ``v``.
+
+    ``om_cost`` and ``plan_debt`` carry an investment plan's recurrent costs and new loans
+    (``plan_effect``) into spending and debt.
+    """
     years = years_after(inputs, v.params.projection.horizon)
     table, _ = stream_setup(inputs, v)
     own = project_own_revenue(inputs, v, national_stream_growth, shocks)
@@ -137,7 +142,7 @@ def project_arrays(inputs: ProjectionInputs, v: Values, ctx: NationalContext, na
     transfers_base = np.stack([np.maximum(base[:, inputs.concepts.index("transferencias_corrientes_publicas")], 0),
                                np.maximum(base[:, inputs.concepts.index("transferencias_capital_publicas")], 0)], axis=1)
     fiscal_inputs = FiscalInputs(list(inputs.municipios), years, own_full, own_total, transfers_base,
-                                 donations, own.lever_cost, om_cost)
+                                 donations, own.lever_cost, om_cost, plan_debt)
     fiscal = project_fiscal(fiscal_inputs, ctx, v, int(inputs.years[-1]))
     fiscal.donations = np.broadcast_to(donations, shape)
     lines = _concept_lines(inputs, v, own, fiscal, table, shape)
@@ -267,3 +272,13 @@ def project(inputs: ProjectionInputs, v: Values, escenario: str, ctx: NationalCo
             stream_growth: np.ndarray) -> pd.DataFrame:
     """The tidy projection of ``inputs`` (deterministic: the first draw)."""
     return lines_table(project_arrays(inputs, v, ctx, stream_growth), escenario)
+
+
+def plan_effect(efecto: pd.DataFrame, years: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """An investment plan's ``efecto`` table as the core's inputs: O&M (T,) and new-loan flows."""
+    table = efecto.set_index("anio").reindex(years, fill_value=0.0)
+    om = table["operacion_mantenimiento"].to_numpy(dtype=float)
+    debt = {"intereses": table["intereses"].to_numpy(dtype=float),
+            "amortizacion": table["amortizacion"].to_numpy(dtype=float),
+            "desembolso": table["desembolso_prestamo"].to_numpy(dtype=float)}
+    return om, debt

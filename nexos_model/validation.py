@@ -16,7 +16,11 @@ def validate_paths(paths: list[Path]) -> list[str]:
         try:
             if not path.exists():
                 raise NexosError(f"{path}: el archivo no existe")
-            if path.suffix.lower() in {".yaml", ".yml"}:
+            if path.parent.name == "carteras" and path.suffix.lower() in {".yaml", ".yml", ".csv", ".xlsx"}:
+                from nexos_model.investment.portfolio import load_portfolio
+
+                load_portfolio(path)  # a project portfolio, validated like parameters
+            elif path.suffix.lower() in {".yaml", ".yml"}:
                 validate_file(path)
             elif path.suffix.lower() in {".csv", ".xlsx", ".xls", ".txt"}:
                 read_revenue_export(path)

@@ -198,3 +198,19 @@ def test_nexos_prestamo_bad_input_is_spanish(tmp_path):
     out = nexos("prestamo", "--monto", "-5", "--tasa", "0.08", "--plazo", "3", "--salida", str(tmp_path / "p.csv"))
     assert out.returncode == 1 and "prestamo.monto" in out.stderr
     assert not (tmp_path / "p.csv").exists()
+
+
+def test_the_investment_plan_feeds_its_om_and_loans_back_into_the_projection():
+    result = run("1301", "base", {"deuda.nuevo_prestamo.monto": 0}, planificar=True)
+    plan = result.plans["1301"]
+    w = wide(result, "1301")
+    effect = plan.efecto.set_index("anio").reindex(w.index, fill_value=0.0)
+    np.testing.assert_allclose(w["operacion_mantenimiento"], effect["operacion_mantenimiento"], rtol=1e-12)
+    np.testing.assert_allclose(w["servicio_deuda"], effect["servicio_deuda"], rtol=1e-9, atol=1e-6)
+    sources = w["ingresos_propios_total"] + w["transferencias_total"] + w["desembolso_prestamo"] + w["deficit"]
+    uses = w["gasto_funcionamiento"] + w["servicio_deuda"] + w["espacio_fiscal"]
+    np.testing.assert_allclose(sources, uses, rtol=1e-10)
+    # Apart from the plan's own loan proceeds (money it invests), the plan only takes space away.
+    before = wide(run("1301", "base"), "1301")
+    assert (w["espacio_fiscal"] - w["desembolso_prestamo"] <= before["espacio_fiscal"] + 1e-6).all()
+    assert w["operacion_mantenimiento"].sum() > 0

@@ -14,21 +14,34 @@ Constraints
     full funding        Σ_k f[p, k, y] = Σ_s costo_total_p × perfil_p[y - s] × x[p, s]
     space by source     Σ_p f[p, k, y] + [k = propios] × Σ_p O&M_p × Σ_{s: s + duracion_p <= y} x[p, s]
                         <= espacio[k, y]       (O&M starts the year after the project ends)
-    O&M after horizon   Σ_p O&M_p × Σ_s x[p, s] <= espacio[propios, last year]
-                        (``om_after_horizon``: the plan stays affordable once built, assuming
-                        own revenue stays at its last projected level)
+    O&M after horizon   Σ_p O&M_p × Σ_s x[p, s] <= room after the plan
+                        (``om_after_horizon``: the plan stays affordable once built; the room
+                        is ``post_horizon_room``, by default own revenue's space in the last
+                        year, i.e. assuming it stays at that level)
+    borrowing           with ``borrowing`` (:class:`NewBorrowing`): the ``prestamo_infom`` space of
+                        year t is D_t (proceeds of loans already decided) + C_t (the largest new
+                        loan the debt-service room allows if taken alone in t, repaid over T_t
+                        years). New borrowing n_t >= Σ_p f[p, prestamo_infom, t] - D_t, n_t >= 0, and
+                        Σ_{t <= y < t + T_t} n_t / C_t <= 1 for every year y: loans of several years
+                        share the room while they are repaid. Each loan's service is at most its
+                        share n_t / C_t of the room of each of its years, so the sum of their
+                        services stays within the room (a sufficient condition).
     dependencies        x[B, s] <= Σ_{s': s' + duracion_A <= s} x[A, s']  (B starts after A ends,
                         hence B only if A)
     exclusive groups    Σ_{p in g} Σ_s x[p, s] <= 1
-    results             z[r] <= Σ_p aporte_{p,r} / (meta_r - linea_base_r) × Σ_s x[p, s]
+    results             z[r] <= Σ_{p, s: s + duracion_p - 1 <= anio_meta_r} share of r's gap closed by p × x[p, s]
+                        (only results with a gap; contributions count when finished by the target year)
 
 Objective
     maximise Σ_p puntaje_p × Σ_s x[p, s] + result_weight × Σ_r z[r]
     (plus a tie-break below 1e-6 of the smallest score that prefers earlier starts).
 
 :func:`ranked_fill` is the spreadsheet method: mandatory projects first, then by score
-descending, each at its earliest feasible start, funded greedily in its ``fuentes`` order,
-kept only if it fits the remaining space (O&M included), else skipped.
+descending, each at its earliest start where it fits the remaining space (O&M and borrowing
+included), funded greedily in its ``fuentes`` order; a project that fits in no year is skipped.
+
+A project with no declared O&M (``costo_operacion_anual`` absent) counts 0 here;
+:func:`nexos_model.investment.plan.plan_investment` estimates it first from the parameters.
 """
 
 from __future__ import annotations
@@ -45,10 +58,11 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from nexos_model.errors import NexosError, ParameterError
 from nexos_model.investment.portfolio import FUENTES, Project, check_portfolio
-from nexos_model.investment.progress import parse_targets
+from nexos_model.investment.progress import counted_by, parse_targets
 from nexos_model.investment.scoring import score_projects
 
 PROPIOS = "propios"
+INFOM = "prestamo_infom"
 _REL_TOL = 1e-7  # relative tolerance for "fits" checks (money in Q)
 
 
@@ -71,7 +85,9 @@ def fiscal_space_table(space: Any, years: Sequence[int]) -> pd.DataFrame:
     Accepts a DataFrame indexed by source with year columns, a long DataFrame with columns
     ``fuente, anio, monto`` (or ``valor``), a mapping ``{fuente: {anio: monto}}`` or
     ``{fuente: [monto por año]}``, or an array of shape (5, len(years)) in ``FUENTES`` order.
-    Missing sources or years are 0. ``prestamo_infom`` is the borrowing capacity.
+    Missing sources or years are 0. ``prestamo_infom`` is borrowed money: proceeds of loans
+    already decided plus, when the plan may borrow more, the new-loan capacity
+    (:class:`NewBorrowing`).
     """
     years = check_years(years)
     table = pd.DataFrame(0.0, index=list(FUENTES), columns=years)
@@ -126,8 +142,9 @@ def start_years(project: Project, years: Sequence[int]) -> list[int]:
     ]
 
 
-def _scores(projects, scores, weights, sector_priority, results_targets) -> tuple[np.ndarray, pd.DataFrame]:
-    table = score_projects(projects, weights, sector_priority, results_targets)
+def _scores(projects, scores, weights, sector_priority, results_targets,
+            default_priority=0.5) -> tuple[np.ndarray, pd.DataFrame]:
+    table = score_projects(projects, weights, sector_priority, results_targets, default_priority)
     if scores is not None:
         given = dict(scores)
         missing = [p.name for p in projects if p.name not in given]
@@ -135,6 +152,109 @@ def _scores(projects, scores, weights, sector_priority, results_targets) -> tupl
             raise ParameterError(f"puntajes: faltan proyectos (valor dado: sin {missing})")
         table["puntaje"] = [float(given[p.name]) for p in projects]
     return table["puntaje"].to_numpy(dtype=float), table
+
+
+def declared_om(projects: Sequence[Project]) -> list[Project]:
+    """The projects with an undeclared O&M cost (None) set to 0."""
+    return [p if p.annual_om_cost is not None else p.model_copy(update={"annual_om_cost": 0.0})
+            for p in projects]
+
+
+@dataclass(frozen=True)
+class NewBorrowing:
+    """New INFOM borrowing the plan may decide, by start year.
+
+    ``capacity[t]``: the largest new loan the debt-service room allows if taken alone in t (Q);
+    ``term[t]``: its term in years (repaid in t, t + 1, ..., t + term - 1). The rest of the
+    ``prestamo_infom`` space (space - capacity) is money from loans already decided, whose
+    service is already in the projection.
+    """
+
+    capacity: Mapping[int, float]
+    term: Mapping[int, int]
+
+
+def check_borrowing(borrowing: NewBorrowing | None, space: pd.DataFrame, years: Sequence[int]) -> NewBorrowing | None:
+    """Every plan year has a term >= 1 and a capacity within the ``prestamo_infom`` space."""
+    if borrowing is None:
+        return None
+    errors, capacity, term = [], {}, {}
+    for y in years:
+        c, t = borrowing.capacity.get(y), borrowing.term.get(y)
+        room = float(space.loc[INFOM, y])
+        if c is None or t is None:
+            errors.append(f"préstamo nuevo {y}: falta la capacidad o el plazo (se esperaba uno por año del plan)")
+            continue
+        if not 0 <= float(c) <= room * (1 + 1e-9) + 1e-6:
+            errors.append(f"préstamo nuevo {y}: capacidad {float(c):,.2f} fuera del espacio prestamo_infom "
+                          f"{room:,.2f} (se esperaba: entre 0 y el espacio)")
+        if int(t) < 1:
+            errors.append(f"préstamo nuevo {y}: plazo {t!r} (se esperaba: 1 año o más)")
+        capacity[int(y)], term[int(y)] = min(float(c), room), int(t)
+    if errors:
+        raise ParameterError(errors)
+    return NewBorrowing(capacity, term)
+
+
+def _active(t: int, y: int, borrowing: NewBorrowing) -> bool:
+    """Whether a loan taken in t is being repaid in y."""
+    return t <= y < t + borrowing.term[t]
+
+
+def new_loans(space_row: np.ndarray, used: np.ndarray, years: Sequence[int],
+              borrowing: NewBorrowing | None) -> np.ndarray:
+    """New borrowing each year (Q): what the plan takes beyond the loans already decided."""
+    if borrowing is None:
+        return np.zeros(len(years))
+    decided = np.asarray(space_row, float) - np.array([borrowing.capacity[y] for y in years])
+    return np.maximum(np.asarray(used, float) - decided, 0.0)
+
+
+def loan_load(space_row: np.ndarray, used: np.ndarray, years: Sequence[int], borrowing: NewBorrowing) -> np.ndarray:
+    """Share of the debt-service room taken in each year by the new loans being repaid (<= 1)."""
+    years = list(years)
+    fresh = new_loans(space_row, used, years, borrowing)
+    cap = np.array([borrowing.capacity[y] for y in years])
+    share = np.divide(fresh, cap, out=np.zeros(len(years)), where=cap > 0)
+    return np.array([sum(share[i] for i, t in enumerate(years) if _active(t, y, borrowing)) for y in years])
+
+
+def loan_room(space_row: np.ndarray, used: np.ndarray, years: Sequence[int],
+              borrowing: NewBorrowing | None) -> np.ndarray:
+    """Borrowed money still available in each year (Q), given what is already used.
+
+    Without ``borrowing`` it is ``space - used``. With it: what is left of the decided loans,
+    plus the year's capacity times what is left of the room in the tightest year its loan
+    would be repaid.
+    """
+    space_row = np.asarray(space_row, float)
+    used = np.asarray(used, float)
+    if borrowing is None:
+        return space_row - used
+    years = list(years)
+    cap = np.array([borrowing.capacity[y] for y in years])
+    load = loan_load(space_row, used, years, borrowing)
+    room = np.zeros(len(years))
+    for i, t in enumerate(years):
+        active = [j for j, y in enumerate(years) if _active(t, y, borrowing)]
+        slack = max(0.0, min(1.0 - load[j] for j in active))
+        room[i] = max(space_row[i] - cap[i] - used[i], 0.0) + cap[i] * slack
+    return np.minimum(room, space_row - used)
+
+
+def objective_value(starts: Mapping[str, int], projects: Sequence[Project], scores: np.ndarray,
+                    targets: Mapping[str, Any], result_weight: float) -> float:
+    """Σ puntaje of the selected projects + peso_resultados × Σ_r min(1, share of r's gap closed)."""
+    score_of = dict(zip((p.name for p in projects), scores))
+    by_name = {p.name: p for p in projects}
+    total = float(sum(score_of[n] for n in starts))
+    if result_weight > 0:
+        for r, target in targets.items():
+            if target.gap > 0:
+                closed = sum(target.share_of_gap(by_name[n].results.get(r, 0.0)) for n, s in starts.items()
+                             if counted_by(target, s + by_name[n].duration - 1))
+                total += result_weight * min(1.0, closed)
+    return total
 
 
 # --------------------------------------------------------------------------- result
@@ -168,6 +288,7 @@ class Programme:
     estado: str = "óptimo"
     segundos: float = 0.0
     avisos: list[str] = field(default_factory=list)
+    brecha_mip: float = 0.0  # solver's relative gap between the programme and its bound
 
     @property
     def starts(self) -> dict[str, int]:
@@ -177,7 +298,7 @@ class Programme:
 
 @dataclass
 class Comparison:
-    """Optimal programme vs the ranked-order fill, and the gain in total score (%)."""
+    """Optimal programme vs the ranked-order fill, and the gain in the objective (%)."""
 
     optimo: Programme
     orden: Programme
@@ -191,18 +312,26 @@ class Comparison:
                     "metodo": label,
                     "proyectos": len(prog.cronograma),
                     "puntaje_total": prog.puntaje_total,
+                    "objetivo": prog.objetivo,
                     "inversion": float(prog.cronograma["costo_total"].sum()),
+                    "obligatorios_sin_financiar": int(prog.no_financiados["obligatorio"].sum()),
                     "segundos": prog.segundos,
                 }
             )
-        return pd.DataFrame(rows)
+        table = pd.DataFrame(rows)
+        table["ganancia_sobre_orden_pct"] = [self.ganancia_pct, 0.0]
+        return table
 
 
 # --------------------------------------------------------------------------- shared tables
 
 
-def _usage(projects, starts, funding, space, years) -> tuple[pd.DataFrame, np.ndarray]:
-    """Space used by source and year; returns the table and remaining[k, y] (Q)."""
+def _usage(projects, starts, funding, space, years, borrowing=None) -> tuple[pd.DataFrame, np.ndarray]:
+    """Space used by source and year; returns the table and remaining[k, y] (Q).
+
+    ``remaining`` of ``prestamo_infom`` is what a new loan could still take in each year
+    (:func:`loan_room`); the table's ``saldo`` is space minus use, source by source.
+    """
     k_index = {k: i for i, k in enumerate(FUENTES)}
     y_index = {y: j for j, y in enumerate(years)}
     invest = np.zeros((len(FUENTES), len(years)))
@@ -217,6 +346,9 @@ def _usage(projects, starts, funding, space, years) -> tuple[pd.DataFrame, np.nd
                 om[k_index[PROPIOS], y_index[y]] += p.annual_om_cost
     cap = space.to_numpy(dtype=float)
     remaining = cap - invest - om
+    i_loan = k_index[INFOM]
+    remaining[i_loan] = loan_room(cap[i_loan], invest[i_loan], years, borrowing)
+    balance = cap - invest - om
     rows = [
         {
             "fuente": k,
@@ -224,7 +356,7 @@ def _usage(projects, starts, funding, space, years) -> tuple[pd.DataFrame, np.nd
             "espacio": cap[i, j],
             "inversion": invest[i, j],
             "operacion": om[i, j],
-            "saldo": remaining[i, j],
+            "saldo": balance[i, j],
         }
         for i, k in enumerate(FUENTES)
         for j, y in enumerate(years)
@@ -233,7 +365,9 @@ def _usage(projects, starts, funding, space, years) -> tuple[pd.DataFrame, np.nd
 
 
 def _fmt(q: float) -> str:
-    return f"Q{q:,.0f}"
+    from nexos_model.report.formatting import quetzales
+
+    return quetzales(q, 0)
 
 
 def _budget_reason(p, s, remaining, years, post_room, om_after_horizon) -> tuple[float, str | None]:
@@ -302,8 +436,6 @@ def _unfunded_reason(p, projects, starts, remaining, years, post_room, om_after_
     if not options:
         deps = ", ".join(f"'{d}' (termina en {starts[d] + by_name[d].duration - 1})" for d in p.depends_on)
         return f"depende de {deps}: no queda año de inicio dentro de su ventana y del horizonte"
-    if metodo == "orden":
-        options = options[:1]
     best = min(
         (_budget_reason(p, s, remaining, years, post_room, om_after_horizon) for s in options),
         key=lambda item: item[0],
@@ -312,12 +444,13 @@ def _unfunded_reason(p, projects, starts, remaining, years, post_room, om_after_
         return best[1]
     if metodo == "orden":
         return "cabía con el saldo final, pero no cuando el método por orden de puntaje lo evaluó"
-    return "cabe con el saldo restante solo reordenando el financiamiento de otros proyectos; no mejora el puntaje"
+    return ("solo cabría cambiando el año o las fuentes de otros proyectos seleccionados, "
+            "lo que baja el valor total del plan")
 
 
 def _build_programme(
     metodo, projects, scores, score_table, starts, funding, space, years,
-    om_after_horizon, objective, estado, seconds,
+    om_after_horizon, objective, estado, seconds, post_room=None, borrowing=None, mip_gap=0.0,
 ) -> Programme:
     by_name = {p.name: p for p in projects}
     score_of = dict(zip((p.name for p in projects), scores))
@@ -342,8 +475,10 @@ def _build_programme(
         ],
         columns=["proyecto", "fuente", "anio", "monto"],
     ).sort_values(["anio", "proyecto", "fuente"], ignore_index=True)
-    uso, remaining = _usage(projects, starts, funding, space, years)
-    post_room = float(space.loc[PROPIOS, years[-1]]) - sum(by_name[n].annual_om_cost for n in starts)
+    uso, remaining = _usage(projects, starts, funding, space, years, borrowing)
+    if post_room is None:
+        post_room = float(space.loc[PROPIOS, years[-1]])
+    post_room = post_room - sum(by_name[n].annual_om_cost for n in starts)
     no_fin = [
         {
             "proyecto": p.name,
@@ -395,6 +530,7 @@ def _build_programme(
         estado=estado,
         segundos=seconds,
         avisos=avisos,
+        brecha_mip=float(mip_gap),
     )
 
 
@@ -414,7 +550,8 @@ class _Model:
     unit: float
 
 
-def _build_model(projects, scores, space, years, om_after_horizon, targets, result_weight) -> _Model:
+def _build_model(projects, scores, space, years, om_after_horizon, targets, result_weight,
+                 post_room=None, borrowing=None) -> _Model:
     n_proj = len(projects)
     y_index = {y: j for j, y in enumerate(years)}
     unit = float(np.median([p.total_cost for p in projects])) if projects else 1.0
@@ -435,8 +572,8 @@ def _build_model(projects, scores, space, years, om_after_horizon, targets, resu
             for k in p.sources:
                 f_index[(i, k, y)] = n_x + len(f_index)
     n_xf = n_x + len(f_index)
-    use_results = result_weight > 0 and bool(targets)
-    z_index = {r: n_xf + j for j, r in enumerate(targets)} if use_results else {}
+    with_gap = [r for r, t in targets.items() if t.gap > 0] if result_weight > 0 else []
+    z_index = {r: n_xf + j for j, r in enumerate(with_gap)}
     n_var = n_xf + len(z_index)
 
     rows, cols, vals, lo, hi = [], [], [], [], []
@@ -478,10 +615,28 @@ def _build_model(projects, scores, space, years, om_after_horizon, targets, resu
             if entries:
                 add(entries, -np.inf, cap[kk, y_index[y]])
     if om_after_horizon:
+        room = cap[FUENTES.index(PROPIOS), -1] if post_room is None else post_room / unit
         entries = [(col, projects[i].annual_om_cost / unit) for (i, s), col in x_index.items()
                    if projects[i].annual_om_cost > 0]
         if entries:
-            add(entries, -np.inf, cap[FUENTES.index(PROPIOS), -1])
+            add(entries, -np.inf, room)
+    # new loans of several years share the debt-service room while they are repaid
+    if borrowing is not None:
+        kk = FUENTES.index(INFOM)
+        n_index: dict[int, int] = {}
+        for t in years:
+            cols_t = [col for (i, k, yf), col in f_index.items() if k == INFOM and yf == t]
+            capacity = borrowing.capacity[t] / unit
+            if not cols_t or capacity <= 0:
+                continue
+            n_index[t] = n_var + len(n_index)
+            decided = max(cap[kk, y_index[t]] - capacity, 0.0)
+            add([(col, 1.0) for col in cols_t] + [(n_index[t], -1.0)], -np.inf, decided)
+        for y in years:
+            entries = [(col, unit / borrowing.capacity[t]) for t, col in n_index.items() if _active(t, y, borrowing)]
+            if entries:
+                add(entries, -np.inf, 1.0)
+        n_var += len(n_index)
     # dependencies: B starts only after A has finished
     names = {p.name: i for i, p in enumerate(projects)}
     for b, p in enumerate(projects):
@@ -502,12 +657,12 @@ def _build_model(projects, scores, space, years, om_after_horizon, targets, resu
             add(entries, -np.inf, 1.0)
     # strategic results: z_r <= share of the gap closed
     for r, col in z_index.items():
-        gap = targets[r].gap
+        target = targets[r]
         entries = [(col, 1.0)]
-        if gap > 0:
-            entries += [(x_index[(i, s)], -projects[i].results.get(r, 0.0) / gap)
-                        for (i, s) in x_index if projects[i].results.get(r, 0.0) > 0]
-        add(entries, -np.inf, 0.0 if gap > 0 else 1.0)
+        entries += [(x_index[(i, s)], -target.share_of_gap(projects[i].results.get(r, 0.0)))
+                    for (i, s) in x_index
+                    if projects[i].results.get(r, 0.0) > 0 and counted_by(target, s + projects[i].duration - 1)]
+        add(entries, -np.inf, 0.0)
 
     c = np.zeros(n_var)
     positive = scores[scores > 0]
@@ -538,7 +693,8 @@ def _solve(model: _Model, time_limit: float, gap: float, lower=None, upper=None,
     )
 
 
-def _feasible_alone(projects, required: set[str], space, years, om_after_horizon) -> bool:
+def _feasible_alone(projects, required: set[str], space, years, om_after_horizon, post_room=None,
+                    borrowing=None) -> bool:
     """Whether the projects in ``required`` fit together (all forced, others left out)."""
     subset = [
         p.model_copy(update={"mandatory": True, "depends_on": tuple(d for d in p.depends_on if d in required)})
@@ -547,7 +703,8 @@ def _feasible_alone(projects, required: set[str], space, years, om_after_horizon
     ]
     if any(not start_years(p, years) for p in subset):
         return False
-    model = _build_model(subset, np.ones(len(subset)), space, years, om_after_horizon, {}, 0.0)
+    model = _build_model(subset, np.ones(len(subset)), space, years, om_after_horizon, {}, 0.0,
+                         post_room, borrowing)
     res = _solve(model, 30.0, 1e-4)
     return res.status in (0, 1) and res.x is not None
 
@@ -562,13 +719,25 @@ def _ancestors(name: str, by_name: Mapping[str, Project]) -> set[str]:
     return out
 
 
-def explain_infeasible(projects, space, years, om_after_horizon: bool = True) -> list[str]:
-    """Spanish explanation of why the mandatory projects cannot all be programmed."""
+def explain_infeasible(projects, space, years, om_after_horizon: bool = True, post_horizon_room=None,
+                       borrowing=None) -> list[str]:
+    """Spanish explanation of why the mandatory projects cannot all be programmed.
+
+    Checks, in order: mandatory projects that exclude each other, that cannot start inside
+    their window and the horizon, that do not fit even alone (with the first year and source
+    that falls short), that fit alone but not with the projects they depend on, and finally
+    that fit one by one but not together (their total cost against their sources' space).
+    """
+    projects = declared_om(projects)
+    years = check_years(years)
+    space = fiscal_space_table(space, years)
+    borrowing = check_borrowing(borrowing, space, years)
     by_name = {p.name: p for p in projects}
     mandatory = [p for p in projects if p.mandatory]
     messages = []
     k_index = {k: i for i, k in enumerate(FUENTES)}
     cap = space.to_numpy(dtype=float)
+    post_room = float(cap[k_index[PROPIOS], -1]) if post_horizon_room is None else float(post_horizon_room)
     groups: dict[str, list[str]] = {}
     for p in mandatory:
         if p.exclusive_group:
@@ -585,8 +754,9 @@ def explain_infeasible(projects, space, years, om_after_horizon: bool = True) ->
             messages.append(f"el proyecto obligatorio '{p.name}' está {_window_text(p, years)}")
             continue
         deps = _ancestors(p.name, by_name)
-        if _feasible_alone(projects, {p.name}, space, years, om_after_horizon):
-            if deps and not _feasible_alone(projects, {p.name} | deps, space, years, om_after_horizon):
+        if _feasible_alone(projects, {p.name}, space, years, om_after_horizon, post_room, borrowing):
+            if deps and not _feasible_alone(projects, {p.name} | deps, space, years, om_after_horizon,
+                                            post_room, borrowing):
                 messages.append(
                     f"el proyecto obligatorio '{p.name}' cabe solo, pero no junto con los proyectos de los "
                     f"que depende ({', '.join(repr(d) for d in sorted(deps))}) dentro del horizonte y el "
@@ -597,7 +767,7 @@ def explain_infeasible(projects, space, years, om_after_horizon: bool = True) ->
             continue
         full = cap.copy()
         reasons = [
-            _budget_reason(p, s, full, years, cap[k_index[PROPIOS], -1], om_after_horizon)
+            _budget_reason(p, s, full, years, post_room, om_after_horizon)
             for s in start_years(p, years)
         ]
         short, text = min(reasons, key=lambda item: item[0])
@@ -624,6 +794,13 @@ def explain_infeasible(projects, space, years, om_after_horizon: bool = True) ->
     return messages or ["los proyectos obligatorios no caben en el espacio fiscal por fuente y año"]
 
 
+def _infeasible(projects, space, years, om_after_horizon, post_room, borrowing) -> ParameterError:
+    return ParameterError(
+        ["no hay programa factible con los proyectos obligatorios:"]
+        + explain_infeasible(projects, space, years, om_after_horizon, post_room, borrowing)
+    )
+
+
 def optimal_programme(
     projects: Sequence[Project],
     space: Any,
@@ -636,40 +813,43 @@ def optimal_programme(
     om_after_horizon: bool = True,
     time_limit: float = 60.0,
     gap: float = 1e-6,
+    post_horizon_room: float | None = None,
+    borrowing: NewBorrowing | None = None,
+    default_priority: float = 0.5,
 ) -> Programme:
-    """The score-maximising multi-year programme (see the module docstring for the model).
+    """The objective-maximising multi-year programme (see the module docstring for the model).
 
     ``space``: fiscal space by source and year (see :func:`fiscal_space_table`).
     ``scores``: optional ``{proyecto: puntaje}`` replacing :func:`score_projects`.
     ``result_weight``: weight of Σ_r (share of result r's gap closed, capped at 1).
+    ``post_horizon_room``: own revenue's space for O&M after the plan (default: its last year).
+    ``borrowing``: new INFOM borrowing the plan may decide (:class:`NewBorrowing`); without it
+    the ``prestamo_infom`` space is money like any other source.
     Raises ParameterError with a Spanish explanation if the mandatory projects do not fit,
     NexosError if the solver stops without any programme (time limit).
     """
-    projects = list(projects)
+    projects = declared_om(projects)
     check_portfolio(projects)
     years = check_years(years)
     space = fiscal_space_table(space, years)
+    borrowing = check_borrowing(borrowing, space, years)
     targets = parse_targets(results_targets)
-    score_vec, score_table = _scores(projects, scores, weights, sector_priority, results_targets)
+    score_vec, score_table = _scores(projects, scores, weights, sector_priority, results_targets,
+                                     default_priority)
     if result_weight < 0:
         raise ParameterError(f"peso_resultados: valor dado {result_weight!r} (se esperaba: >= 0)")
     t0 = time.perf_counter()
     if any(p.mandatory and not start_years(p, years) for p in projects):
-        raise ParameterError(
-            ["no hay programa factible con los proyectos obligatorios:"]
-            + explain_infeasible(projects, space, years, om_after_horizon)
-        )
-    model = _build_model(projects, score_vec, space, years, om_after_horizon, targets, result_weight)
+        raise _infeasible(projects, space, years, om_after_horizon, post_horizon_room, borrowing)
+    model = _build_model(projects, score_vec, space, years, om_after_horizon, targets, result_weight,
+                         post_horizon_room, borrowing)
     res = _solve(model, time_limit, gap)
     if res.status == 2:
-        raise ParameterError(
-            ["no hay programa factible con los proyectos obligatorios:"]
-            + explain_infeasible(projects, space, years, om_after_horizon)
-        )
+        raise _infeasible(projects, space, years, om_after_horizon, post_horizon_room, borrowing)
     if res.x is None:
         raise NexosError(
             f"el optimizador no encontró un programa en {time_limit:.0f} s "
-            "(reduzca la cartera o aumente el tiempo límite)"
+            "(reduzca la cartera o aumente inversion.tiempo_limite)"
         )
     estado = "óptimo" if res.status == 0 else "límite de tiempo (mejor programa encontrado)"
     x = np.round(res.x[: len(model.x_index)])
@@ -685,15 +865,43 @@ def optimal_programme(
         amount = max(float(values[col]), 0.0) * model.unit
         if projects[i].name in starts and amount > 1e-9 * model.unit:
             funding[(projects[i].name, k, y)] = amount
-    objective = float(sum(score_vec[i] for i, p in enumerate(projects) if p.name in starts))
-    objective += result_weight * float(sum(values[col] for col in model.z_index.values()))
+    objective = objective_value(starts, projects, score_vec, targets, result_weight)
+    mip_gap = float(getattr(res, "mip_gap", 0.0) or 0.0)
     return _build_programme(
         "optimo", projects, score_vec, score_table, starts, funding, space, years,
-        om_after_horizon, objective, estado, time.perf_counter() - t0,
+        om_after_horizon, objective, estado, time.perf_counter() - t0, post_horizon_room, borrowing, mip_gap,
     )
 
 
 # --------------------------------------------------------------------------- ranked fill
+
+
+def _greedy_funding(p: Project, s: int, remaining: np.ndarray, cap_loan: np.ndarray, used_loan: np.ndarray,
+                    years: Sequence[int], borrowing: NewBorrowing | None):
+    """Fund p started in s in its ``fuentes`` order; (new remaining, new loan use, plan) or None."""
+    k_index = {k: i for i, k in enumerate(FUENTES)}
+    y_index = {y: j for j, y in enumerate(years)}
+    trial = remaining.copy()
+    used = used_loan.copy()
+    plan: dict[tuple[str, str, int], float] = {}
+    for t, amount in enumerate(p.yearly_cost()):
+        j = y_index[s + t]
+        need = amount
+        for k in p.sources:
+            if k == INFOM:
+                available = loan_room(cap_loan, used, years, borrowing)[j]
+            else:
+                available = trial[k_index[k], j]
+            take = min(max(available, 0.0), need)
+            if take > 0:
+                if k == INFOM:
+                    used[j] += take
+                trial[k_index[k], j] -= take
+                plan[(p.name, k, s + t)] = take
+                need -= take
+        if need > _REL_TOL * max(amount, 1.0):
+            return None
+    return trial, used, plan
 
 
 def ranked_fill(
@@ -705,19 +913,33 @@ def ranked_fill(
     results_targets: Mapping[str, Any] | None = None,
     scores: Mapping[str, float] | None = None,
     om_after_horizon: bool = True,
+    post_horizon_room: float | None = None,
+    borrowing: NewBorrowing | None = None,
+    result_weight: float = 0.0,
+    default_priority: float = 0.5,
 ) -> Programme:
-    """The spreadsheet method: by score descending (mandatory first), earliest feasible
-    start, greedy funding in the project's ``fuentes`` order; skip what does not fit."""
-    projects = list(projects)
+    """The spreadsheet method: by score descending (mandatory first), each project at the
+    earliest start where it fits what is left (O&M and borrowing room included), funded
+    greedily in its ``fuentes`` order; a project that fits in no year is skipped.
+
+    ``result_weight`` only values the result (``objetivo``) the same way as the optimum, so the
+    two can be compared; it does not change the order.
+    """
+    projects = declared_om(projects)
     check_portfolio(projects)
     years = check_years(years)
     space = fiscal_space_table(space, years)
-    score_vec, score_table = _scores(projects, scores, weights, sector_priority, results_targets)
+    borrowing = check_borrowing(borrowing, space, years)
+    targets = parse_targets(results_targets)
+    score_vec, score_table = _scores(projects, scores, weights, sector_priority, results_targets,
+                                     default_priority)
     t0 = time.perf_counter()
     k_index = {k: i for i, k in enumerate(FUENTES)}
     y_index = {y: j for j, y in enumerate(years)}
     remaining = space.to_numpy(dtype=float).copy()
-    post_room = float(space.loc[PROPIOS, years[-1]])
+    cap_loan = remaining[k_index[INFOM]].copy()
+    used_loan = np.zeros(len(years))
+    post_room = float(space.loc[PROPIOS, years[-1]]) if post_horizon_room is None else float(post_horizon_room)
     by_name = {p.name: p for p in projects}
     order = sorted(range(len(projects)), key=lambda i: (not projects[i].mandatory, -score_vec[i], i))
     starts: dict[str, int] = {}
@@ -729,68 +951,63 @@ def ranked_fill(
             continue
         if any(d not in starts for d in p.depends_on):
             continue
+        if om_after_horizon and p.annual_om_cost > post_room + _REL_TOL * max(p.annual_om_cost, 1.0):
+            continue
         ready = max((starts[d] + by_name[d].duration for d in p.depends_on), default=years[0])
-        options = [s for s in start_years(p, years) if s >= ready]
-        if not options:
-            continue
-        s = options[0]
-        trial = remaining.copy()
-        plan: dict[tuple[str, str, int], float] = {}
-        fits = True
-        for t, amount in enumerate(p.yearly_cost()):
-            j = y_index[s + t]
-            need = amount
-            for k in p.sources:
-                take = min(max(trial[k_index[k], j], 0.0), need)
-                if take > 0:
-                    trial[k_index[k], j] -= take
-                    plan[(p.name, k, s + t)] = take
-                    need -= take
-            if need > _REL_TOL * max(amount, 1.0):
-                fits = False
-                break
-        if fits and p.annual_om_cost > 0:
-            for y in years:
-                if y >= s + p.duration:
-                    trial[k_index[PROPIOS], y_index[y]] -= p.annual_om_cost
-            fits = trial[k_index[PROPIOS]].min() >= -_REL_TOL * max(p.annual_om_cost, 1.0)
-            if om_after_horizon and p.annual_om_cost > post_room + _REL_TOL * max(p.annual_om_cost, 1.0):
-                fits = False
-        if not fits:
-            continue
-        remaining = trial
-        if om_after_horizon:
+        for s in (s for s in start_years(p, years) if s >= ready):
+            funded = _greedy_funding(p, s, remaining, cap_loan, used_loan, years, borrowing)
+            if funded is None:
+                continue
+            trial, used, plan = funded
+            if p.annual_om_cost > 0:
+                for y in years:
+                    if y >= s + p.duration:
+                        trial[k_index[PROPIOS], y_index[y]] -= p.annual_om_cost
+                if trial[k_index[PROPIOS]].min() < -_REL_TOL * max(p.annual_om_cost, 1.0):
+                    continue
+            remaining, used_loan = trial, used
             post_room -= p.annual_om_cost
-        starts[p.name] = s
-        funding.update(plan)
-        if p.exclusive_group:
-            taken_groups.add(p.exclusive_group)
+            starts[p.name] = s
+            funding.update(plan)
+            if p.exclusive_group:
+                taken_groups.add(p.exclusive_group)
+            break
+    objective = objective_value(starts, projects, score_vec, targets, result_weight)
     return _build_programme(
         "orden", projects, score_vec, score_table, starts, funding, space, years,
-        om_after_horizon, None, "heurística", time.perf_counter() - t0,
+        om_after_horizon, objective, "heurística", time.perf_counter() - t0, post_horizon_room, borrowing,
     )
 
 
 def compare_methods(projects: Sequence[Project], space: Any, years: Sequence[int], **options) -> Comparison:
-    """Optimal programme and ranked fill on the same inputs; gain = (óptimo / orden - 1) × 100."""
-    fill_options = {k: v for k, v in options.items() if k not in ("result_weight", "time_limit", "gap")}
+    """Optimal programme and ranked fill on the same inputs; gain = (óptimo / orden - 1) × 100
+    on the objective (Σ puntaje, plus the results term when ``result_weight`` > 0)."""
+    fill_options = {k: v for k, v in options.items() if k not in ("time_limit", "gap")}
     best = optimal_programme(projects, space, years, **options)
     ranked = ranked_fill(projects, space, years, **fill_options)
     gain = (
-        100.0 * (best.puntaje_total / ranked.puntaje_total - 1.0)
-        if ranked.puntaje_total > 0
-        else float("inf") if best.puntaje_total > 0 else 0.0
+        100.0 * (best.objetivo / ranked.objetivo - 1.0)
+        if ranked.objetivo > 0
+        else float("inf") if best.objetivo > 0 else 0.0
     )
     return Comparison(best, ranked, gain)
 
 
 __all__ = [
     "Comparison",
+    "INFOM",
+    "PROPIOS",
     "Programme",
+    "check_borrowing",
     "check_years",
     "compare_methods",
+    "declared_om",
     "explain_infeasible",
     "fiscal_space_table",
+    "loan_load",
+    "loan_room",
+    "new_loans",
+    "objective_value",
     "optimal_programme",
     "ranked_fill",
     "start_years",

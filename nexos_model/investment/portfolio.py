@@ -56,7 +56,8 @@ class Project(BaseModel):
     )
     earliest_start: int | None = Field(default=None, alias="inicio_minimo", ge=1900, le=2200)
     latest_start: int | None = Field(default=None, alias="inicio_maximo", ge=1900, le=2200)
-    annual_om_cost: float = Field(default=0.0, alias="costo_operacion_anual", ge=0, allow_inf_nan=False)
+    # None = not declared: the plan estimates it (gasto.funcionamiento.operacion_mantenimiento_inversion)
+    annual_om_cost: float | None = Field(default=None, alias="costo_operacion_anual", ge=0, allow_inf_nan=False)
     beneficiaries: int = Field(default=0, alias="beneficiarios", ge=0)
     alignment: float = Field(default=0.0, alias="alineacion", ge=0, le=5)
     mandatory: bool = Field(default=False, alias="obligatorio")
@@ -155,7 +156,7 @@ _EXPECTED = {
     "perfil_costo": "proporciones entre 0 y 1 que sumen 1, una por año de duración",
     "inicio_minimo": "un año, p. ej. 2026",
     "inicio_maximo": "un año, p. ej. 2028",
-    "costo_operacion_anual": "un monto anual en quetzales >= 0",
+    "costo_operacion_anual": "un monto anual en quetzales >= 0 (vacío: se estima con los parámetros)",
     "beneficiarios": "un número entero >= 0",
     "alineacion": "un puntaje de alineación con el PDM-OT entre 0 y 5",
     "obligatorio": "true o false (sí/no)",
@@ -347,7 +348,7 @@ def _yaml_records(path: Path, archivo: str) -> list[tuple[str, Any]]:
             f"{archivo}: se esperaba una lista de proyectos bajo la clave 'proyectos' "
             "(proyectos:\\n  - nombre: ...)"
         )
-    unknown = [k for k in data if k not in ("proyectos", "municipio", "descripcion", "ilustrativo")]
+    unknown = [k for k in data if k not in ("proyectos", "municipio", "descripcion", "ilustrativo", "nota")]
     lines: list[int | None] = [None] * len(data["proyectos"])
     for key, value in getattr(root, "value", []):
         if getattr(key, "value", None) == "proyectos" and isinstance(value, yaml.SequenceNode):
@@ -358,7 +359,8 @@ def _yaml_records(path: Path, archivo: str) -> list[tuple[str, Any]]:
     ]
     if unknown:
         raise ParameterError(
-            [f"{archivo}: {k}: clave desconocida (se esperaba: proyectos, municipio, descripcion)" for k in unknown]
+            [f"{archivo}: {k}: clave desconocida (se esperaba: proyectos, municipio, descripcion, ilustrativo, nota)"
+             for k in unknown]
         )
     return records
 
@@ -476,52 +478,55 @@ FUNCTION_SECTORS: dict[str, str] = {
 }
 
 # Project templates per sector: (name, cost in years of the sector's spending, duration,
-# O&M share of cost, result id, result per Q1,000 invested, sources)
-_TEMPLATES: dict[str, list[tuple[str, float, int, float, str | None, float, tuple[str, ...]]]] = {
+# O&M share of cost, result id, result per unit of basis, basis, sources). The basis of a
+# result is "personas" (people served: the project's beneficiaries) or "costo" (per Q1,000
+# invested: about Q3 million per km of paved rural road, Q400,000 per classroom); waste
+# treated is about 0.2 t per person a year.
+_TEMPLATES: dict[str, list[tuple[str, float, int, float, str | None, float, str, tuple[str, ...]]]] = {
     "agua": [
-        ("Ampliación del sistema de agua potable", 2.5, 2, 0.04, "cobertura_agua", 0.30,
+        ("Ampliación del sistema de agua potable", 2.5, 2, 0.04, "cobertura_agua", 1.0, "personas",
          ("codede", "aporte_constitucional", "prestamo_infom")),
-        ("Pozo mecánico y tanque de distribución", 1.2, 1, 0.05, "cobertura_agua", 0.25,
+        ("Pozo mecánico y tanque de distribución", 1.2, 1, 0.05, "cobertura_agua", 1.0, "personas",
          ("aporte_constitucional", "iva_paz")),
-        ("Cloración y micromedición", 0.6, 1, 0.03, "cobertura_agua", 0.10,
+        ("Cloración y micromedición", 0.6, 1, 0.03, None, 0.0, "personas",
          ("iva_paz", "propios")),
     ],
     "saneamiento": [
-        ("Planta de tratamiento de aguas residuales", 3.0, 3, 0.05, "cobertura_saneamiento", 0.20,
+        ("Planta de tratamiento de aguas residuales", 3.0, 2, 0.05, "cobertura_saneamiento", 0.5, "personas",
          ("codede", "prestamo_infom", "aporte_constitucional")),
-        ("Colector de drenaje sanitario", 1.5, 2, 0.02, "cobertura_saneamiento", 0.25,
+        ("Colector de drenaje sanitario", 1.5, 2, 0.02, "cobertura_saneamiento", 1.0, "personas",
          ("aporte_constitucional", "codede")),
     ],
     "desechos": [
-        ("Relleno sanitario regional", 2.5, 2, 0.05, "desechos_tratados", 0.05,
+        ("Relleno sanitario regional", 2.5, 2, 0.05, "desechos_tratados", 0.2, "personas",
          ("codede", "prestamo_infom", "aporte_constitucional")),
-        ("Centro de acopio y compostaje", 0.8, 1, 0.04, "desechos_tratados", 0.04,
+        ("Centro de acopio y compostaje", 0.8, 1, 0.04, "desechos_tratados", 0.05, "personas",
          ("iva_paz", "propios")),
     ],
     "transporte": [
-        ("Pavimentación de camino rural", 2.0, 2, 0.03, "km_caminos", 0.002,
+        ("Pavimentación de camino rural", 2.0, 2, 0.03, "km_caminos", 1 / 3000, "costo",
          ("codede", "aporte_constitucional")),
-        ("Puente vehicular", 1.2, 1, 0.02, "km_caminos", 0.001,
+        ("Puente vehicular", 1.2, 1, 0.02, None, 0.0, "costo",
          ("aporte_constitucional", "iva_paz", "codede")),
     ],
     "urbanizacion": [
-        ("Mejoramiento de calles del casco urbano", 1.5, 1, 0.02, None, 0.0,
+        ("Mejoramiento de calles del casco urbano", 1.5, 1, 0.02, None, 0.0, "costo",
          ("aporte_constitucional", "iva_paz", "propios")),
-        ("Mercado municipal", 2.5, 2, 0.04, None, 0.0,
+        ("Mercado municipal", 2.5, 2, 0.04, None, 0.0, "costo",
          ("prestamo_infom", "aporte_constitucional", "propios")),
-        ("Mercado en terminal de buses", 2.2, 2, 0.04, None, 0.0,
+        ("Mercado en terminal de buses", 2.2, 2, 0.04, None, 0.0, "costo",
          ("prestamo_infom", "aporte_constitucional", "propios")),
     ],
     "educacion": [
-        ("Ampliación de escuela primaria", 1.0, 1, 0.03, "aulas", 0.004,
+        ("Ampliación de escuela primaria", 1.0, 1, 0.03, "aulas", 1 / 400, "costo",
          ("aporte_constitucional", "codede")),
-        ("Instituto de educación básica", 1.8, 2, 0.03, "aulas", 0.003,
+        ("Instituto de educación básica", 1.8, 2, 0.03, "aulas", 1 / 400, "costo",
          ("codede", "aporte_constitucional", "iva_paz")),
     ],
     "salud": [
-        ("Puesto de salud", 1.0, 1, 0.05, "cobertura_salud", 0.15,
+        ("Puesto de salud", 1.0, 1, 0.05, "cobertura_salud", 1.0, "personas",
          ("codede", "aporte_constitucional")),
-        ("Centro de atención permanente", 2.0, 2, 0.05, "cobertura_salud", 0.25,
+        ("Centro de atención permanente", 2.0, 2, 0.05, "cobertura_salud", 1.0, "personas",
          ("codede", "aporte_constitucional", "iva_paz")),
     ],
 }
@@ -553,14 +558,17 @@ def sector_spending(municipio: str, year: int = 2016) -> dict[str, float]:
 
 
 def illustrative_portfolio(
-    municipio: str, years: Sequence[int], budget_scale: float = 1.0
+    municipio: str, years: Sequence[int], budget_scale: float = 1.0, total_cost: float | None = None
 ) -> list[Project]:
     """An ILLUSTRATIVE portfolio (16 projects) for ``municipio``, sized from its 2016 spending.
 
     Each project's cost is a multiple of its sector's 2016 devengado (a sector with little or
     no recorded spending gets 4 % of the municipality's total, at least Q250,000), times
-    ``budget_scale``. Randomness (multipliers, scores, windows) is seeded by the code, so the
-    same municipality always gets the same portfolio. It includes one dependency (the
+    ``budget_scale``. The bundled spending by función covers only part of what municipalities
+    spend (a median 8 % of revenue), so callers that know the fiscal space pass
+    ``total_cost``: costs (and their O&M and results) are then rescaled to add up to it,
+    keeping the sector mix. Randomness (multipliers, scores, windows) is seeded by the code, so
+    the same municipality always gets the same portfolio. It includes one dependency (the
     drainage collector needs the treatment plant), one exclusive pair (two market sites), one
     mandatory project (water chlorination, a health-code obligation in this example), and
     O&M of 2-5 % of cost per year. Every project is flagged ``ilustrativo`` and its name
@@ -571,47 +579,55 @@ def illustrative_portfolio(
         raise ParameterError("anios: la lista de años está vacía (se esperaba: p. ej. [2026, 2027, 2028])")
     if not budget_scale > 0:
         raise ParameterError(f"escala: valor dado {budget_scale!r} (se esperaba: un número mayor que 0)")
+    if total_cost is not None and not total_cost > 0:
+        raise ParameterError(f"costo_total: valor dado {total_cost!r} (se esperaba: un monto mayor que 0)")
     spend = sector_spending(municipio)
     seed = int(hashlib.sha256(municipio.encode()).hexdigest()[:8], 16)
     rng = np.random.default_rng(seed)
     first, last = years[0], years[-1]
     population = _population(municipio)
     projects: list[dict[str, Any]] = []
+    drawn: list[tuple[float, float, str | None, float, str]] = []  # cost, O&M share, result, per unit, basis
     for sector, templates in _TEMPLATES.items():
-        for name, multiple, duration, om_share, result, per_thousand, sources in templates:
+        for name, multiple, duration, om_share, result, per_unit, basis, sources in templates:
             duration = min(duration, len(years))
-            cost = max(round(spend[sector] * multiple * budget_scale * rng.uniform(0.8, 1.25), -3), 50_000.0)
+            cost = spend[sector] * multiple * budget_scale * rng.uniform(0.8, 1.25)
             latest = max(first, last - duration + 1)
             start_min = int(first + rng.integers(0, max(1, min(2, latest - first + 1))))
             beneficiaries = int(population * rng.uniform(0.03, 0.25))
             item: dict[str, Any] = {
                 "nombre": ILLUSTRATIVE_PREFIX + name,
                 "sector": sector,
-                "costo_total": cost,
                 "duracion": duration,
                 "inicio_minimo": min(start_min, latest),
                 "inicio_maximo": latest,
-                "costo_operacion_anual": round(cost * om_share),
                 "beneficiarios": beneficiaries,
                 "alineacion": int(rng.integers(2, 6)),
                 "fuentes": list(sources),
                 "ilustrativo": True,
             }
             if duration > 1:
-                front = float(rng.uniform(0.35, 0.6))
+                front = round(float(rng.uniform(0.35, 0.6)), 2)
                 shares = [front] + [(1 - front) / (duration - 1)] * (duration - 1)
-                shares[-1] = 1.0 - sum(shares[:-1])
+                shares[-1] = round(1.0 - sum(shares[:-1]), 10)
                 item["perfil_costo"] = shares
-            if result:
-                item["resultados"] = {result: round(cost / 1000 * per_thousand, 2)}
             projects.append(item)
+            drawn.append((cost, om_share, result, per_unit, basis))
+    factor = 1.0 if total_cost is None else total_cost / sum(d[0] for d in drawn)
+    for item, (cost, om_share, result, per_unit, basis) in zip(projects, drawn):
+        cost = max(round(cost * factor, -3), 50_000.0)
+        item["costo_total"] = cost
+        item["costo_operacion_anual"] = round(cost * om_share)
+        if result:
+            amount = item["beneficiarios"] if basis == "personas" else cost / 1000
+            item["resultados"] = {result: round(amount * per_unit, 2)}
     by_name = {p["nombre"]: p for p in projects}
     plant = by_name[ILLUSTRATIVE_PREFIX + "Planta de tratamiento de aguas residuales"]
     collector = by_name[ILLUSTRATIVE_PREFIX + "Colector de drenaje sanitario"]
     collector["depende_de"] = [plant["nombre"]]
     plant["inicio_minimo"] = first
-    collector["inicio_maximo"] = last - collector["duracion"] + 1
-    collector["inicio_minimo"] = collector["inicio_maximo"] if len(years) > 1 else first
+    collector["inicio_maximo"] = max(first, last - collector["duracion"] + 1)
+    collector["inicio_minimo"] = min(first + plant["duracion"], collector["inicio_maximo"])
     for market in ("Mercado municipal", "Mercado en terminal de buses"):
         by_name[ILLUSTRATIVE_PREFIX + market]["grupo_exclusivo"] = "sede_mercado"
     mandatory = by_name[ILLUSTRATIVE_PREFIX + "Cloración y micromedición"]

@@ -1,10 +1,9 @@
-"""Strategic results (PDM-OT / PEI): targets, and the progress a programme buys.
+"""Strategic results (PDM-OT / PEI): the progress a programme buys against each target path.
 
-A result target is ``linea_base`` (value at the start) and ``meta`` (value to reach by
-``anio_meta``, by default the last programmed year). The target path is linear from the
-baseline in the year before the first programmed year to the target in ``anio_meta``.
-A project adds its ``resultados`` contribution in the year it finishes (a water system
-serves nobody until it is built).
+A result (:class:`~nexos_model.investment.settings.ResultTarget`) has a baseline year and
+value and a target year and value; the target path is linear between them. A project adds
+its ``resultados`` contribution in the year it finishes (a water system serves nobody until
+it is built), and only contributions finished by the target year count toward the target.
 """
 
 from __future__ import annotations
@@ -13,34 +12,27 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from nexos_model.errors import ParameterError
+from nexos_model.investment.settings import ResultTarget
+from nexos_model.params.loader import PYDANTIC_MESSAGES
 
 if TYPE_CHECKING:  # pragma: no cover
     from nexos_model.investment.optimize import Programme
     from nexos_model.investment.portfolio import Project
 
-
-class ResultTarget(BaseModel):
-    """One strategic result: where it stands and where the plan wants it."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_by_name=True, validate_by_alias=True)
-
-    baseline: float = Field(alias="linea_base", allow_inf_nan=False)
-    target: float = Field(alias="meta", allow_inf_nan=False)
-    target_year: int | None = Field(default=None, alias="anio_meta", ge=1900, le=2200)
-    label: str | None = Field(default=None, alias="etiqueta")
-    unit: str | None = Field(default=None, alias="unidad")
-
-    @property
-    def gap(self) -> float:
-        """What the portfolio must add: ``meta - linea_base`` (units of the result)."""
-        return self.target - self.baseline
+PROGRESS_COLUMNS = ["resultado", "indicador", "unidad", "anio", "programado", "meta_lineal", "brecha",
+                    "en_camino"]
+SUMMARY_COLUMNS = ["resultado", "indicador", "unidad", "anio_base", "linea_base", "anio_meta", "meta",
+                   "anio_evaluado", "alcanzado", "avance_brecha", "con_toda_la_cartera", "situacion"]
 
 
 def parse_targets(targets: Mapping[str, Any] | None, archivo: str = "resultados") -> dict[str, ResultTarget]:
-    """Validate ``{result_id: {linea_base, meta, anio_meta?}}``; every error at once."""
+    """Validate ``{resultado: {indicador, unidad, anio_base, linea_base, anio_meta, meta}}``.
+
+    Accepts already-built :class:`ResultTarget` values. Every error at once, in Spanish.
+    """
     if not targets:
         return {}
     out, errors = {}, []
@@ -52,78 +44,100 @@ def parse_targets(targets: Mapping[str, Any] | None, archivo: str = "resultados"
             out[key] = ResultTarget.model_validate(value)
         except ValidationError as exc:
             for e in exc.errors():
-                campo = ".".join(str(p) for p in e["loc"]) or key
-                errors.append(
-                    f"{archivo}: {key}.{campo}: {'falta este campo' if e['type'] == 'missing' else 'valor no válido'}"
-                    f" (valor dado: {e.get('input')!r}; se esperaba: un número para linea_base y meta)"
-                )
+                campo = ".".join(str(p) for p in e["loc"])
+                if e["type"] == "value_error":
+                    text = str(e.get("ctx", {}).get("error", e["msg"]))
+                    errors.append(f"{archivo}: {key}: {text}")
+                    continue
+                given = "" if e["type"] == "missing" else f" (valor dado: {e.get('input')!r})"
+                errors.append(f"{archivo}: {key}.{campo}: {PYDANTIC_MESSAGES.get(e['type'], e['msg'])}{given}")
     if errors:
         raise ParameterError(errors)
     return out
 
 
+def counted_by(target: ResultTarget, finish_year: int) -> bool:
+    """Whether a project finishing in ``finish_year`` counts toward the target."""
+    return finish_year <= target.target_year
+
+
 def strategic_progress(
     programme: "Programme", results_targets: Mapping[str, Any], projects: Sequence["Project"] | None = None
-) -> tuple[pd.DataFrame, list[str]]:
-    """Programmed cumulative progress per result and year vs the linear target path.
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """Programmed progress per result and year vs the target path, and what the money cannot reach.
 
-    Returns ``(table, messages)``. ``table`` has one row per result and year:
-    ``resultado, anio, programado`` (baseline + contributions of projects finished by that
-    year), ``meta_lineal`` (baseline + gap × (year - year0) / (anio_meta - year0), where year0
-    is the year before the first programmed year), ``brecha`` (meta_lineal - programado,
-    positive = behind) and ``en_camino`` (programado >= meta_lineal). ``messages`` says, in
-    Spanish, which results the money cannot reach and whether even the whole portfolio
-    would (then more projects are needed, not just more money).
+    Returns ``(table, summary, messages)``.
+
+    ``table``: one row per result and programmed year: ``programado`` (baseline moved toward
+    the target by the contributions of projects finished by that year), ``meta_lineal`` (the
+    linear path), ``brecha`` (distance still to cover to be on the path, in the indicator's
+    unit, positive = behind) and ``en_camino``.
+
+    ``summary``: one row per result: the value reached in ``anio_evaluado`` (the target year,
+    or the plan's last year when the target lies beyond it), the share of the gap closed, the
+    value the whole portfolio would reach, and ``situacion`` in Spanish. ``messages`` repeats,
+    for the report, each result the money cannot reach and whether even the whole portfolio
+    would (then projects are missing, not only money).
     """
     targets = parse_targets(results_targets)
     projects = list(projects) if projects is not None else list(programme.projects)
     by_name = {p.name: p for p in projects}
     years = list(programme.years)
-    year0 = years[0] - 1
     finish = {row.proyecto: int(row.fin) for row in programme.cronograma.itertuples()}
-    rows, messages = [], []
+    rows, summary, messages = [], [], []
     for result, target in targets.items():
-        end = target.target_year or years[-1]
-        label = target.label or result
+        tol = 1e-9 * max(1.0, abs(target.target))
+
+        def reached_by(year: int) -> float:
+            total = sum(by_name[n].results.get(result, 0.0) for n, fin in finish.items() if fin <= year)
+            return target.value_with(total)
+
         for year in years:
-            done = sum(
-                by_name[name].results.get(result, 0.0) for name, fin in finish.items() if fin <= year
-            )
-            share = min(max((year - year0) / max(end - year0, 1), 0.0), 1.0)
-            path = target.baseline + target.gap * share
-            programmed = target.baseline + done
-            rows.append(
-                {
-                    "resultado": result,
-                    "anio": year,
-                    "programado": programmed,
-                    "meta_lineal": path,
-                    "brecha": path - programmed,
-                    "en_camino": programmed >= path - 1e-9 * max(1.0, abs(path)),
-                }
-            )
-        reached = target.baseline + sum(
-            by_name[n].results.get(result, 0.0) for n, f in finish.items() if f <= end
-        )
-        potential = target.baseline + sum(p.results.get(result, 0.0) for p in projects)
-        if target.gap > 0 and reached < target.target - 1e-9 * max(1.0, abs(target.target)):
-            pct = 100.0 * (reached - target.baseline) / target.gap
-            text = (
-                f"{label}: con el espacio fiscal disponible llega a {reached:,.2f} de la meta "
-                f"{target.target:,.2f} en {end} ({pct:.0f} % de la brecha)"
-            )
-            if potential < target.target - 1e-9 * max(1.0, abs(target.target)):
-                text += (
-                    f"; ni toda la cartera alcanzaría la meta (llegaría a {potential:,.2f}): "
-                    "faltan proyectos, no solo dinero"
-                )
-            else:
+            value = reached_by(year)
+            path = target.path(year)
+            behind = target.direction * (path - value)
+            rows.append({
+                "resultado": result, "indicador": target.indicator, "unidad": target.unit, "anio": year,
+                "programado": value, "meta_lineal": path, "brecha": behind, "en_camino": behind <= tol,
+            })
+        evaluated = min(target.target_year, years[-1])
+        value = reached_by(evaluated)
+        potential = target.value_with(sum(p.results.get(result, 0.0) for p in projects))
+        closed = target.direction * (value - target.baseline) / target.gap if target.gap > 0 else 1.0
+        met = target.direction * (target.target - value) <= tol
+        potential_met = target.direction * (target.target - potential) <= tol
+        if met:
+            situacion = "alcanza la meta"
+        elif target.target_year > years[-1]:
+            situacion = (f"en {years[-1]} va en {closed:.0%} de la brecha; la meta es para "
+                         f"{target.target_year}, después del plan")
+        elif potential_met:
+            situacion = "no alcanza la meta: falta dinero (la cartera completa sí la alcanzaría)"
+        else:
+            situacion = "no alcanza la meta: faltan proyectos (ni la cartera completa la alcanzaría)"
+        summary.append({
+            "resultado": result, "indicador": target.indicator, "unidad": target.unit,
+            "anio_base": target.baseline_year, "linea_base": target.baseline,
+            "anio_meta": target.target_year, "meta": target.target, "anio_evaluado": evaluated,
+            "alcanzado": value, "avance_brecha": closed, "con_toda_la_cartera": potential,
+            "situacion": situacion,
+        })
+        if not met and target.target_year <= years[-1]:
+            text = (f"{target.indicator}: con el espacio fiscal disponible llega a {value:,.2f} {target.unit} "
+                    f"de la meta {target.target:,.2f} en {target.target_year} ({closed:.0%} de la brecha)")
+            if potential_met:
                 text += "; la cartera completa sí la alcanzaría con más recursos"
+            else:
+                text += (f"; ni toda la cartera alcanzaría la meta (llegaría a {potential:,.2f}): "
+                         "faltan proyectos, no solo dinero")
             messages.append(text)
-    table = pd.DataFrame(
-        rows, columns=["resultado", "anio", "programado", "meta_lineal", "brecha", "en_camino"]
-    )
-    return table, messages
+        elif not met:
+            messages.append(
+                f"{target.indicator}: el plan llega a {value:,.2f} {target.unit} en {years[-1]} "
+                f"({closed:.0%} de la brecha); la meta de {target.target:,.2f} es para {target.target_year}"
+            )
+    return (pd.DataFrame(rows, columns=PROGRESS_COLUMNS), pd.DataFrame(summary, columns=SUMMARY_COLUMNS),
+            messages)
 
 
-__all__ = ["ResultTarget", "parse_targets", "strategic_progress"]
+__all__ = ["ResultTarget", "counted_by", "parse_targets", "strategic_progress"]

@@ -10,9 +10,10 @@ Each criterion is an index from 0 (worst) to 1 (best); a project's score is
   beneficiaries (1 if they all cost the same); 0 for a project with no beneficiaries.
 * ``prioridad_sector``: the council's priority of the project's sector (0..1; sectors
   not listed get ``PRIORIDAD_POR_DEFECTO``).
-* ``avance_resultados``: with targets, ``min(1, Σ_r aporte_r / (meta_r - linea_base_r))``
-  (share of the gaps the project closes); without targets, the project's contribution
-  relative to the portfolio's largest contribution to the same result (best result counts).
+* ``avance_resultados``: with targets, ``min(1, Σ_r aporte_r / |meta_r - linea_base_r|)``
+  (share of the gaps the project closes, the contribution converted to the indicator's unit
+  by ``denominador`` where given); without targets, the project's contribution relative to
+  the portfolio's largest contribution to the same result (best result counts).
 """
 
 from __future__ import annotations
@@ -100,9 +101,7 @@ def results_index(projects: Sequence[Project], results_targets: Mapping[str, Any
     index = np.zeros(len(projects))
     if targets:
         for i, p in enumerate(projects):
-            closed = sum(
-                p.results.get(r, 0.0) / t.gap for r, t in targets.items() if t.gap > 0
-            )
+            closed = sum(t.share_of_gap(p.results.get(r, 0.0)) for r, t in targets.items())
             index[i] = min(1.0, closed)
         return index
     names = sorted({r for p in projects for r in p.results})
@@ -118,8 +117,12 @@ def score_projects(
     weights: Mapping[str, Any] | None = None,
     sector_priority: Mapping[str, Any] | None = None,
     results_targets: Mapping[str, Any] | None = None,
+    default_priority: float = PRIORIDAD_POR_DEFECTO,
 ) -> pd.DataFrame:
     """Score table, one row per project (portfolio order).
+
+    ``default_priority`` is the priority of sectors absent from ``sector_priority``
+    (``inversion.prioridad_otros_sectores``).
 
     Columns: ``proyecto, sector``, for each criterion ``indice_<c>`` (0..1) and ``<c>``
     (its contribution, ``peso × indice``), and ``puntaje`` (the sum of contributions).
@@ -129,7 +132,7 @@ def score_projects(
     indices = {
         "alineacion": np.array([p.alignment / 5.0 for p in projects]),
         "costo_por_beneficiario": cost_per_beneficiary_index(projects),
-        "prioridad_sector": np.array([priority.get(p.sector, PRIORIDAD_POR_DEFECTO) for p in projects]),
+        "prioridad_sector": np.array([priority.get(p.sector, default_priority) for p in projects]),
         "avance_resultados": results_index(projects, results_targets),
     }
     table = pd.DataFrame({"proyecto": [p.name for p in projects], "sector": [p.sector for p in projects]})

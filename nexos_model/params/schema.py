@@ -22,6 +22,7 @@ from nexos_model.params.fiscal_schema import (
     UncertaintySettings,
 )
 from nexos_model.params.revenue_schema import LeverSettings, OwnRevenueSettings
+from nexos_model.investment.settings import InvestmentSettings
 
 __all__ = ["Parameters", "Section", "param", "year_series"]
 
@@ -181,3 +182,6 @@ class Parameters(Section):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+    investment: InvestmentSettings = param(
+        "inversion", label="Programación de la inversión (POM/POA)", unit="", source="Nexos; PDM-OT del municipio"
+    )

@@ -52,7 +52,7 @@ def trend_shocks(stream_names: tuple[str, ...], municipios: tuple[str, ...], sta
 
 
 def chunk_arrays(inputs: ProjectionInputs, values_params, ctx, stream_growth, start: int, stop: int, seed: int,
-                 om_cost=None) -> ModelArrays:
+                 om_cost=None, plan_debt=None) -> ModelArrays:
     """The model for draws [start, stop) of the group ``inputs``."""
     specs = uncertainty_specs(values_params)
     draws = {k: v.reshape(-1) for k, v in sample_chunk(specs, start, stop, seed, correlations(values_params) or None).items()}
@@ -62,7 +62,7 @@ def chunk_arrays(inputs: ProjectionInputs, values_params, ctx, stream_growth, st
     shocks = trend_shocks(names, inputs.municipios, start, stop, seed, values_params.projection.horizon)
     v = Values(values_params, draws)
     v.n_draws = stop - start
-    return project_arrays(inputs, v, ctx, stream_growth, shocks=shocks, om_cost=om_cost)
+    return project_arrays(inputs, v, ctx, stream_growth, shocks=shocks, om_cost=om_cost, plan_debt=plan_debt)
 
 
 #: Municipality-draws per chunk: about 0.3 GB of model lines at most.
@@ -70,7 +70,8 @@ CELLS_PER_CHUNK = 50_000
 
 
 def simulate(inputs: ProjectionInputs, params, ctx, stream_growth, n: int, seed: int,
-             outcomes: tuple[str, ...] = OUTCOMES, chunk: int | None = None, om_cost=None) -> Simulation:
+             outcomes: tuple[str, ...] = OUTCOMES, chunk: int | None = None, om_cost=None,
+             plan_debt=None) -> Simulation:
     """Percentiles of ``outcomes`` and event probabilities over ``n`` draws, chunk by chunk.
 
     The chunk size does not change the result (draws are keyed by block, not by chunk); by
@@ -86,7 +87,7 @@ def simulate(inputs: ProjectionInputs, params, ctx, stream_growth, n: int, seed:
     rule_names: list[str] = []
     chunk = chunk or max(64, CELLS_PER_CHUNK // len(inputs.municipios))
     for start, stop in chunks(n, chunk):
-        arrays = chunk_arrays(inputs, params, ctx, stream_growth, start, stop, seed, om_cost)
+        arrays = chunk_arrays(inputs, params, ctx, stream_growth, start, stop, seed, om_cost, plan_debt)
         years = arrays.years
         cube = np.stack([np.asarray(arrays.lines[o]) for o in outcomes], axis=2)  # (M, D, O, T)
         acc.add(np.moveaxis(cube, 1, 0))

@@ -1,0 +1,164 @@
+"""Check a programme against every rule it must keep, from its output tables alone.
+
+Written independently of the optimizer (it reads ``cronograma``, ``financiamiento``,
+``no_financiados`` and ``poa`` as a reader of the Excel file would), so tests can hold every
+output of the MILP and of the ranked fill to the same rules:
+
+* each selected project starts inside its window and finishes within the horizon;
+* each year of execution is paid in full (``costo_total × perfil_costo``), only from the
+  project's eligible ``fuentes``, and nothing is paid outside execution or for a project
+  not selected;
+* no source goes over its space in any year, counting for ``propios`` the O&M of projects
+  finished in earlier years; the O&M of everything built fits after the plan
+  (``om_after_horizon``);
+* new loans taken in several years share the borrowing room while they are repaid
+  (``borrowing``, see ``optimize.NewBorrowing``);
+* dependencies (B starts after A ends), exclusive groups (at most one), mandatory projects;
+* the tables agree: every project is either programmed or unfunded, ``fin`` follows from
+  ``inicio`` and ``duracion``, the POA is the first year's funding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from nexos_model.investment.portfolio import FUENTES, Project
+
+if TYPE_CHECKING:  # pragma: no cover
+    from nexos_model.investment.optimize import NewBorrowing, Programme
+
+REL_TOL = 1e-6  # money: relative to the largest space of any source and year
+
+
+def plan_violations(
+    programme: "Programme",
+    projects: Sequence[Project],
+    space: Any,
+    years: Sequence[int],
+    om_after_horizon: bool = True,
+    post_horizon_room: float | None = None,
+    borrowing: "NewBorrowing | None" = None,
+) -> list[str]:
+    """Every broken rule, in Spanish (empty list = the programme keeps them all).
+
+    ``space`` as accepted by ``optimize.fiscal_space_table``; projects with an undeclared
+    O&M count 0, as in the optimizer.
+    """
+    from nexos_model.investment.optimize import declared_om, fiscal_space_table
+
+    years = [int(y) for y in years]
+    table = fiscal_space_table(space, years)
+    cap = {(k, y): float(table.loc[k, y]) for k in FUENTES for y in years}
+    tol = REL_TOL * max(1.0, max(cap.values()))
+    by_name = {p.name: p for p in declared_om(projects)}
+    problems: list[str] = []
+    crono = programme.cronograma
+    starts = {str(n): int(s) for n, s in zip(crono["proyecto"], crono["inicio"])}
+    fin = programme.financiamiento
+
+    # tables agree with each other
+    unfunded = set(programme.no_financiados["proyecto"])
+    if set(starts) & unfunded:
+        problems.append(f"proyectos a la vez programados y no financiados: {sorted(set(starts) & unfunded)}")
+    if set(starts) | unfunded != set(by_name):
+        problems.append(f"proyectos que faltan en las tablas: {sorted(set(by_name) - set(starts) - unfunded)}")
+    if len(starts) != len(crono):
+        problems.append("el cronograma repite proyectos")
+    for row in crono.itertuples():
+        p = by_name.get(row.proyecto)
+        if p is not None and row.fin != row.inicio + p.duration - 1:
+            problems.append(f"'{row.proyecto}': fin {row.fin} no corresponde a inicio {row.inicio} "
+                            f"y duración {p.duration}")
+
+    # windows and full funding from eligible sources
+    if (fin["monto"] < -tol).any():
+        problems.append("hay montos de financiamiento negativos")
+    for name in sorted(set(fin["proyecto"]) - set(starts)):
+        problems.append(f"'{name}' recibe financiamiento pero no está programado")
+    for name, s in starts.items():
+        p = by_name[name]
+        if (p.earliest_start is not None and s < p.earliest_start) or (
+            p.latest_start is not None and s > p.latest_start
+        ):
+            problems.append(f"'{name}' inicia en {s}, fuera de su ventana {p.earliest_start}–{p.latest_start}")
+        if s < years[0] or s + p.duration - 1 > years[-1]:
+            problems.append(f"'{name}' no se ejecuta dentro del horizonte {years[0]}–{years[-1]}")
+        rows = fin[fin["proyecto"] == name]
+        wrong = sorted(set(rows["fuente"]) - set(p.sources))
+        if wrong:
+            problems.append(f"'{name}' se paga con fuentes no elegibles: {wrong}")
+        outside = sorted(set(rows["anio"]) - set(range(s, s + p.duration)))
+        if outside:
+            problems.append(f"'{name}' recibe dinero fuera de sus años de ejecución: {outside}")
+        for t, share in enumerate(p.cost_profile):
+            due = p.total_cost * share
+            paid = float(rows.loc[rows["anio"] == s + t, "monto"].sum())
+            if abs(paid - due) > max(tol, 1e-7 * due):
+                problems.append(f"'{name}' en {s + t}: pagado {paid:,.2f}, debía {due:,.2f}")
+
+    # space by source and year; O&M of finished projects on propios
+    used = {(k, y): 0.0 for k in FUENTES for y in years}
+    for row in fin.itertuples():
+        if (row.fuente, row.anio) in used:
+            used[(row.fuente, row.anio)] += float(row.monto)
+        else:
+            problems.append(f"fuente o año desconocido en el financiamiento: {row.fuente} {row.anio}")
+    for y in years:
+        used[("propios", y)] += sum(by_name[n].annual_om_cost for n, s in starts.items()
+                                    if y >= s + by_name[n].duration)
+    for (k, y), amount in used.items():
+        if amount > cap[(k, y)] + tol:
+            problems.append(f"{k} {y}: usa {amount:,.2f} y el espacio es {cap[(k, y)]:,.2f}")
+    if om_after_horizon:
+        room = cap[("propios", years[-1])] if post_horizon_room is None else float(post_horizon_room)
+        om = sum(by_name[n].annual_om_cost for n in starts)
+        if om > room + tol:
+            problems.append(f"la operación de lo construido ({om:,.2f}/año) no cabe después del plan ({room:,.2f})")
+
+    # new loans (beyond those already decided) share the borrowing room while they are repaid
+    if borrowing is not None:
+        share = {}
+        for t in years:
+            capacity = float(borrowing.capacity[t])
+            fresh = used[("prestamo_infom", t)] - (cap[("prestamo_infom", t)] - capacity)
+            if fresh > tol:
+                if capacity <= 0:
+                    problems.append(f"préstamo nuevo en {t} ({fresh:,.2f}) sin capacidad de endeudamiento")
+                    continue
+                share[t] = fresh / capacity
+        for y in years:
+            load = sum(v for t, v in share.items() if t <= y < t + int(borrowing.term[t]))
+            if load > 1 + REL_TOL * max(1.0, len(share)):
+                problems.append(f"los préstamos nuevos en repago en {y} usan {load:.4f} veces "
+                                "la capacidad de endeudamiento")
+
+    # dependencies, exclusive groups, mandatory projects
+    for name, s in starts.items():
+        for dep in by_name[name].depends_on:
+            if dep not in starts:
+                problems.append(f"'{name}' depende de '{dep}', que no está programado")
+            elif starts[dep] + by_name[dep].duration > s:
+                problems.append(f"'{name}' inicia en {s} antes de que termine '{dep}'")
+    groups: dict[str, list[str]] = {}
+    for name in starts:
+        if by_name[name].exclusive_group:
+            groups.setdefault(by_name[name].exclusive_group, []).append(name)
+    for g, names in groups.items():
+        if len(names) > 1:
+            problems.append(f"grupo_exclusivo '{g}' con varios proyectos: {sorted(names)}")
+    for p in by_name.values():
+        if p.mandatory and p.name not in starts:
+            problems.append(f"el proyecto obligatorio '{p.name}' no está programado")
+
+    # the POA is the first year's funding
+    first = fin.loc[fin["anio"] == years[0]]
+    poa_total = float(programme.poa["total"].sum()) if len(programme.poa) else 0.0
+    if not np.isclose(poa_total, float(first["monto"].sum()), rtol=1e-9, atol=tol):
+        problems.append(f"el POA suma {poa_total:,.2f} y el financiamiento de {years[0]} {first['monto'].sum():,.2f}")
+    return problems
+
+
+__all__ = ["REL_TOL", "plan_violations"]
