@@ -262,18 +262,29 @@ def borrowing_capacity(ordinary: np.ndarray, service: np.ndarray, v: Values, yea
     debt-service ratio within ``reglas.servicio_deuda_maximo`` in every year of the loan, under
     ``deuda.plazo_maximo`` and the mayor's term (``reglas.fin_periodo_alcalde``), at
     ``deuda.tasa_capacidad`` with the amortization method and payments per year of
-    ``deuda.nuevo_prestamo`` (the terms the investment plan's loans use too)."""
+    ``deuda.nuevo_prestamo`` (the terms the investment plan's loans use too).
+
+    Same rule as :func:`nexos_model.debt.borrowing_capacity` (checked against it in the tests),
+    computed for every start year at once: a loan's service per quetzal does not depend on its
+    start year, so each term's schedule is computed once and slid along the years.
+    """
     p = v.params
     limit = v.scalar("reglas.servicio_deuda_maximo")
-    room = np.maximum(limit * ordinary - service, 0.0)
-    m, d, t = room.shape
-    amount = np.zeros((m, d, t))
-    term = np.zeros((m, d, t))
-    flat = room.reshape(m * d, t)
-    for k, start in enumerate(years):
-        result = debt.borrowing_capacity(flat, p.debt.capacity_rate, p.debt.max_term, 0, p.debt.new_loan.method,
-                                         p.debt.new_loan.payments_per_year, years, int(start),
-                                         term_limit_year=p.rules.term_end_year)
-        amount[:, :, k] = np.asarray(result["monto"]).reshape(m, d)
-        term[:, :, k] = np.asarray(result["plazo"]).reshape(m, d)
+    room = np.maximum(limit * ordinary - service, 0.0)  # (M, D, T)
+    n = len(years)
+    amount = np.zeros(room.shape)
+    term = np.zeros(room.shape)
+    loan = p.debt.new_loan
+    for length in range(1, p.debt.max_term + 1):
+        unit = debt.debt_service_by_year(1.0, p.debt.capacity_rate, length, 0, loan.method, loan.payments_per_year,
+                                         np.arange(length) + int(years[0]), int(years[0]))
+        per_quetzal = (unit.interest + unit.amortization)[0]  # (length,)
+        for k in range(n - length + 1):
+            if int(years[k]) + length - 1 > p.rules.term_end_year:
+                break
+            window = room[..., k:k + length] / np.where(per_quetzal > 0, per_quetzal, np.inf)
+            best = np.maximum(window.min(axis=-1), 0.0)
+            better = best > amount[..., k] + 1e-9 * np.abs(amount[..., k])
+            amount[..., k] = np.where(better, best, amount[..., k])
+            term[..., k] = np.where(better, length, term[..., k])
     return {"monto": amount, "plazo": term}

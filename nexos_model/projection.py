@@ -162,7 +162,9 @@ def _trend_concept(history: np.ndarray, inputs: ProjectionInputs, v: Values, yea
                    national: float) -> tuple[np.ndarray, np.ndarray]:
     inflation = v.path("macro.inflacion", years)
     population = v.path("macro.crecimiento_poblacion", years)
-    return stream_engine._trend_path(history, inputs.years, national, v, years, inflation, population)
+    base, path = stream_engine.trend_paths(history[:, None, :], inputs.years, np.array([national]), v, years,
+                                           inflation, population)
+    return base[:, 0], path[:, :, 0]
 
 
 def to_long(wide: pd.DataFrame, escenario: str, municipio: str) -> pd.DataFrame:

@@ -214,3 +214,23 @@ def test_the_investment_plan_feeds_its_om_and_loans_back_into_the_projection():
     before = wide(run("1301", "base"), "1301")
     assert (w["espacio_fiscal"] - w["desembolso_prestamo"] <= before["espacio_fiscal"] + 1e-6).all()
     assert w["operacion_mantenimiento"].sum() > 0
+
+
+def test_capacity_equals_the_one_loan_at_a_time_rule():
+    """The fiscal core's capacity (all start years at once) equals debt.borrowing_capacity."""
+    from nexos_model.debt import borrowing_capacity
+
+    code = "1301"
+    result = run(code, "base")
+    params = result.params.params
+    w = wide(result, code)
+    room = np.maximum(params.rules.debt_service_max * w["ingresos_ordinarios"] - w["servicio_deuda"], 0).to_numpy()
+    years = w.index.to_numpy()
+    table = result.borrowing.set_index("anio")
+    for start in years:
+        expected = borrowing_capacity(room, params.debt.capacity_rate, params.debt.max_term, 0,
+                                      params.debt.new_loan.method, params.debt.new_loan.payments_per_year,
+                                      years, int(start), term_limit_year=params.rules.term_end_year)
+        assert table.loc[start, "monto"] == pytest.approx(expected["monto"], rel=1e-9, abs=1e-6)
+        if expected["monto"] > 0:
+            assert table.loc[start, "plazo"] == expected["plazo"]

@@ -8,6 +8,7 @@ value comes back shaped ``(1, draws, 1)``, for arrays shaped (municipalities, dr
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Mapping
 
 import numpy as np
@@ -16,11 +17,14 @@ from pydantic import BaseModel
 from nexos_model.params.schema import Parameters
 
 
+@lru_cache(maxsize=None)
+def _attributes(model_class: type) -> dict[str, str]:
+    """Spanish key -> attribute name of a schema section."""
+    return {(info.alias or name): name for name, info in model_class.model_fields.items()}
+
+
 def _by_alias(model: BaseModel, key: str) -> Any:
-    for name, info in type(model).model_fields.items():
-        if (info.alias or name) == key:
-            return getattr(model, name)
-    raise KeyError(key)
+    return getattr(model, _attributes(type(model))[key])
 
 
 def lookup(params: Parameters, dotted: str) -> Any:

@@ -106,25 +106,29 @@ class StreamProjection:
     drivers: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
 
 
-def _trend_path(history: np.ndarray, years_hist: np.ndarray, national: float, v: Values,
+def trend_paths(history: np.ndarray, years_hist: np.ndarray, national: np.ndarray, v: Values,
                 years: np.ndarray, inflation: np.ndarray, pop_growth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Base (M,) and path (M, D|1, T) of one stream by the trend method of ``tendencia``."""
-    method = v.params.trend.method
-    own = trend.own_growth(history, years_hist)
-    if method == "ultimo_valor":
-        base = trend.base_value(history, years_hist, np.zeros(len(history)))
-        return base, np.broadcast_to(base[:, None, None], (len(base), 1, len(years))).copy()
-    lo, hi = v.scalar("tendencia.crecimiento_minimo"), v.scalar("tendencia.crecimiento_maximo")
-    central = trend.shrunk_growth(own, np.full_like(own, national), v.params.trend.shrinkage,
-                                  v.params.trend.growth_min, v.params.trend.growth_max)
+    """Base (M, S) and path (M, D|1, S, T) of every series of ``history`` (M, S, H) by the trend
+    method of ``tendencia`` (:mod:`nexos_model.revenue.trend`); ``national`` (S,)."""
+    t = v.params.trend
+    own = trend.own_growth(history, years_hist)  # (M, S)
+    m, s = own.shape
+    if t.method == "ultimo_valor":
+        base = trend.base_value(history, years_hist, np.zeros((m, s)))
+        return base, np.broadcast_to(base[:, None, :, None], (m, 1, s, len(years))).copy()
+    central = trend.shrunk_growth(own, np.broadcast_to(national, own.shape), t.shrinkage, t.growth_min, t.growth_max)
     base = trend.base_value(history, years_hist, central)
-    growth = trend.shrunk_growth(own[:, None, None], national, v.scalar("tendencia.contraccion"), lo, hi)
+    lo, hi = v.scalar("tendencia.crecimiento_minimo"), v.scalar("tendencia.crecimiento_maximo")
+    growth = trend.shrunk_growth(own[:, None, :], national, v.scalar("tendencia.contraccion"), lo, hi)  # (M, D, S)
     real = trend.real_growth(growth, v.scalar("macro.inflacion_historica"),
                              v.scalar("macro.crecimiento_poblacion_historico"))
-    damping = v.scalar("tendencia.amortiguacion")
+    damping = np.asarray(v.scalar("tendencia.amortiguacion"))
     steps = np.arange(1, len(years) + 1)
-    yearly = (1 + inflation) * (1 + pop_growth) * (1 + real * np.power(damping, steps))
-    return base, base[:, None, None] * np.cumprod(yearly, axis=-1)
+    decay = np.power(damping[..., None] if damping.ndim else damping, steps)  # (1, D, 1, T) or (T,)
+    nominal = ((1 + np.asarray(inflation)) * (1 + np.asarray(pop_growth)))  # (T,) or (1, D, T)
+    nominal = nominal[..., None, :] if nominal.ndim > 1 else nominal
+    yearly = nominal * (1 + real[..., None] * decay)
+    return base, base[:, None, :, None] * np.cumprod(yearly, axis=-1)
 
 
 def _lever_path(current: np.ndarray, key: str, v: Values, years: np.ndarray) -> np.ndarray:
@@ -298,11 +302,10 @@ def project_streams(history: np.ndarray, years_hist: np.ndarray, national_growth
     pop = population_path(census, years, v.params.macro.historical_population_growth, pop_growth,
                           int(years_hist[-1]))
     pop_base = census * (1 + v.params.macro.historical_population_growth) ** (int(years_hist[-1]) - CENSUS_YEAR)
-    out = StreamProjection(table.names, table.methods, np.zeros((len(census), len(table.names))), {})
+    bases, paths = trend_paths(history, years_hist, national_growth, v, years, inflation, pop_growth)
+    out = StreamProjection(table.names, table.methods, bases, {})
     for s, (name, method) in enumerate(zip(table.names, table.methods)):
-        base, path = _trend_path(history[:, s], years_hist, float(national_growth[s]), v, years,
-                                 inflation, pop_growth)
-        out.base[:, s] = base
+        base, path = bases[:, s], paths[:, :, s]
         if method == "impulsores":
             factors, rows = DRIVER_MODELS[name](base, pop_base, pop, v, years, inflation, municipios)
             gap = potential.gap_decomposition(**{k: factors[k] for k in (
