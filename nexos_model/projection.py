@@ -62,12 +62,12 @@ def stream_setup(inputs: ProjectionInputs, v: Values) -> tuple[stream_engine.Str
 
 
 def project_own_revenue(inputs: ProjectionInputs, v: Values, national_stream_growth: np.ndarray,
-                        shocks: np.ndarray | None = None) -> stream_engine.StreamProjection:
+                        shocks: np.ndarray | None = None, detail: bool = True) -> stream_engine.StreamProjection:
     """Own-source revenue by stream for the municipalities of ``inputs``."""
     table, history = stream_setup(inputs, v)
     years = years_after(inputs, v.params.projection.horizon)
     return stream_engine.project_streams(history, inputs.years, national_stream_growth, table, inputs.census,
-                                         list(inputs.municipios), v, years, shocks)
+                                         list(inputs.municipios), v, years, shocks, detail)
 
 
 def concept_base(inputs: ProjectionInputs, v: Values) -> np.ndarray:
@@ -113,15 +113,16 @@ def _concept_lines(inputs: ProjectionInputs, v: Values, own: stream_engine.Strea
 
 def project_arrays(inputs: ProjectionInputs, v: Values, ctx: NationalContext, national_stream_growth: np.ndarray,
                    shocks: np.ndarray | None = None, om_cost: np.ndarray | None = None,
-                   plan_debt: dict[str, np.ndarray] | None = None) -> ModelArrays:
+                   plan_debt: dict[str, np.ndarray] | None = None, detail: bool = True) -> ModelArrays:
     """The whole model for a group of municipalities sharing parameter values ``v``.
 
     ``om_cost`` and ``plan_debt`` carry an investment plan's recurrent costs and new loans
-    (``plan_effect``) into spending and debt.
+    (``plan_effect``) into spending and debt. ``detail=False`` (Monte Carlo) skips what only
+    the tables need: the gap decomposition and the split of totals into MINFIN concepts.
     """
     years = years_after(inputs, v.params.projection.horizon)
     table, _ = stream_setup(inputs, v)
-    own = project_own_revenue(inputs, v, national_stream_growth, shocks)
+    own = project_own_revenue(inputs, v, national_stream_growth, shocks, detail)
     own_total = sum(own.revenue.values())  # (M, D|1, T)
     m = len(inputs.municipios)
     shape = (m, max(v.n_draws, own_total.shape[1]), len(years))
@@ -145,7 +146,13 @@ def project_arrays(inputs: ProjectionInputs, v: Values, ctx: NationalContext, na
                                  donations, own.lever_cost, om_cost, plan_debt)
     fiscal = project_fiscal(fiscal_inputs, ctx, v, int(inputs.years[-1]))
     fiscal.donations = np.broadcast_to(donations, shape)
-    lines = _concept_lines(inputs, v, own, fiscal, table, shape)
+    lines = _concept_lines(inputs, v, own, fiscal, table, shape) if detail else {}
+    # The totals from the streams and sources (equal to the sums of their concepts up to
+    # rounding), computed the same way with or without detail: a zero-variance Monte Carlo
+    # then equals the deterministic run exactly.
+    lines.update(ingresos_propios=own_total, transferencias=fiscal.lines["transferencias_total"],
+                 financiamiento=fiscal.lines["desembolso_prestamo"])
+    lines["ingresos_totales"] = lines["ingresos_propios"] + lines["transferencias"]
     for name in table.names:
         lines[name] = np.broadcast_to(own.revenue[name], shape)
     for key, value in fiscal.lines.items():

@@ -369,7 +369,7 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in text.replace("|", ";").split(";") if part.strip()]
 
 
-def _cell_value(field: str, text: str) -> Any:
+def cell_value(field: str, text: str) -> Any:
     """A CSV/XLSX cell as the value the schema expects (unparseable text passes through)."""
     from nexos_model.io.readers import parse_amount
 
@@ -412,7 +412,7 @@ def _table_records(path: Path, archivo: str) -> list[tuple[str, Any]]:
             if not text:
                 continue
             field = by_key.get(column, written.get(column, column))
-            raw[field] = _cell_value(field, text)
+            raw[field] = cell_value(field, text)
         records.append((f"fila {int(row['fila'])}", raw))
     return records
 

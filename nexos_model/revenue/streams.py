@@ -27,6 +27,8 @@ from nexos_model.params.values import Values
 from nexos_model.revenue import drivers, levers, potential, trend
 
 GAP_PARTS = ("coverage_gap", "valuation_gap", "rate_gap", "compliance_gap", "interaction")
+#: Above this factor the defaults are too far from the data to scale the base: trend instead.
+MAX_BASE_SCALE = 1000.0
 CENSUS_YEAR = 2018
 
 
@@ -125,10 +127,10 @@ def trend_paths(history: np.ndarray, years_hist: np.ndarray, national: np.ndarra
     damping = np.asarray(v.scalar("tendencia.amortiguacion"))
     steps = np.arange(1, len(years) + 1)
     decay = np.power(damping[..., None] if damping.ndim else damping, steps)  # (1, D, 1, T) or (T,)
-    nominal = ((1 + np.asarray(inflation)) * (1 + np.asarray(pop_growth)))  # (T,) or (1, D, T)
+    nominal = np.cumprod((1 + np.asarray(inflation)) * (1 + np.asarray(pop_growth)), axis=-1)  # (T,) or (1, D, T)
     nominal = nominal[..., None, :] if nominal.ndim > 1 else nominal
-    yearly = nominal * (1 + real[..., None] * decay)
-    return base, base[:, None, :, None] * np.cumprod(yearly, axis=-1)
+    real_path = np.cumprod(1 + real[..., None] * decay, axis=-1)  # (M, D|1, S, T)
+    return base, (base[:, None, :, None] * real_path) * nominal
 
 
 def _lever_path(current: np.ndarray, key: str, v: Values, years: np.ndarray) -> np.ndarray:
@@ -186,12 +188,16 @@ def _calibrated(name: str, driver: str, observed: np.ndarray, at_full: np.ndarra
                 municipios: list[str], known_base: bool) -> tuple[np.ndarray, np.ndarray, list[dict]]:
     """Calibrate the unobserved driver so the base year is reproduced; report every value."""
     result = drivers.calibrate(np.nan_to_num(np.maximum(observed, 0.0)), at_full)
-    scale = np.nan_to_num(result["base_scale"], nan=1.0)
+    usable = np.isfinite(result["base_scale"]) & (result["base_scale"] <= MAX_BASE_SCALE)
+    scale = np.where(usable, result["base_scale"], 1.0)
     rows = []
     for i, code in enumerate(municipios):
         value = float(result["value"][i])
         note = ""
-        if value > 1:
+        if not usable[i]:
+            note = (f"los impulsores supuestos no pueden reproducir el año base (cobro implícito {value:.3g}): "
+                    f"el flujo se proyecta por tendencia; revise sus impulsores")
+        elif value > 1:
             note = (f"con los impulsores supuestos el cobro implícito sería {value:.2f} (> 1): la base "
                     f"(predios, conexiones o adultos) se multiplica por {value:.2f} para reproducir el año base")
         elif value == 0:
@@ -199,7 +205,7 @@ def _calibrated(name: str, driver: str, observed: np.ndarray, at_full: np.ndarra
         rows.append({"municipio": code, "flujo": name, "impulsor": driver,
                      "valor": float(result["driver"][i]), "valor_implicito": value,
                      "escala_base": float(scale[i]), "fuera_de_rango": bool(result["out_of_range"][i]),
-                     "base_conocida": known_base, "nota": note})
+                     "base_conocida": known_base, "calibrable": bool(usable[i]), "nota": note})
     return result["driver"], scale, rows
 
 
@@ -287,7 +293,7 @@ DRIVER_MODELS = {"iusi": _iusi, "agua": _water, "ornato": _ornato}
 
 def project_streams(history: np.ndarray, years_hist: np.ndarray, national_growth: np.ndarray,
                     table: StreamTable, census: np.ndarray, municipios: list[str], v: Values,
-                    years: np.ndarray, shocks: np.ndarray | None = None) -> StreamProjection:
+                    years: np.ndarray, shocks: np.ndarray | None = None, detail: bool = True) -> StreamProjection:
     """Project every stream of ``table`` for municipalities sharing the parameter values ``v``.
 
     ``history`` (M, S, H) stream history; ``national_growth`` (S,) median growth of each stream;
@@ -296,6 +302,7 @@ def project_streams(history: np.ndarray, years_hist: np.ndarray, national_growth
     yearly error (σ = ``incertidumbre.error_tendencia``) plus an error in the growth rate that
     accumulates with the horizon h (τ = ``incertidumbre.error_crecimiento``). The backtest shows
     errors 1 and 2 years ahead of about the same size, so the transitory part dominates.
+    ``detail=False`` skips the potential and gap decomposition (Monte Carlo needs revenue only).
     """
     inflation = v.path("macro.inflacion", years)
     pop_growth = v.path("macro.crecimiento_poblacion", years)
@@ -308,13 +315,20 @@ def project_streams(history: np.ndarray, years_hist: np.ndarray, national_growth
         base, path = bases[:, s], paths[:, :, s]
         if method == "impulsores":
             factors, rows = DRIVER_MODELS[name](base, pop_base, pop, v, years, inflation, municipios)
-            gap = potential.gap_decomposition(**{k: factors[k] for k in (
-                "base", "coverage", "valuation", "rate", "compliance", "valuation_target", "rate_target")})
-            path = gap["actual"]
-            out.potential[name] = gap["potential"]
-            out.gaps[name] = {k: gap[k] for k in GAP_PARTS + ("total_gap",)}
             out.calibration.extend(rows)
             out.drivers[name] = factors
+            usable = np.array([row["calibrable"] for row in rows])[:, None, None]
+            trend_path = path
+            with np.errstate(over="ignore", invalid="ignore"):
+                if detail:
+                    gap = potential.gap_decomposition(**{k: factors[k] for k in (
+                        "base", "coverage", "valuation", "rate", "compliance", "valuation_target", "rate_target")})
+                    path = np.where(usable, gap["actual"], trend_path)
+                    out.potential[name] = np.where(usable, gap["potential"], trend_path)
+                    out.gaps[name] = {k: np.where(usable, gap[k], 0.0) for k in GAP_PARTS + ("total_gap",)}
+                else:
+                    path = np.where(usable, potential.stream_revenue(
+                        *(factors[k] for k in ("base", "coverage", "valuation", "rate", "compliance"))), trend_path)
         if shocks is not None:
             noise, drift = shocks
             sigma = v.params.uncertainty.trend_error

@@ -62,7 +62,8 @@ def chunk_arrays(inputs: ProjectionInputs, values_params, ctx, stream_growth, st
     shocks = trend_shocks(names, inputs.municipios, start, stop, seed, values_params.projection.horizon)
     v = Values(values_params, draws)
     v.n_draws = stop - start
-    return project_arrays(inputs, v, ctx, stream_growth, shocks=shocks, om_cost=om_cost, plan_debt=plan_debt)
+    return project_arrays(inputs, v, ctx, stream_growth, shocks=shocks, om_cost=om_cost, plan_debt=plan_debt,
+                          detail=False)
 
 
 #: Municipality-draws per chunk: about 0.3 GB of model lines at most.
