@@ -55,6 +55,7 @@ class RunResult:
     simulations: int = 0
     seed: int | None = None
     plans: dict[str, Any] = field(default_factory=dict)  # municipio -> InvestmentPlan (run(planificar=True))
+    _wide: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def municipios(self) -> list[str]:
@@ -87,8 +88,14 @@ class RunResult:
                    if self.percentiles is not None else {})}
 
     def wide(self, municipio: str | None = None) -> pd.DataFrame:
-        """Observed and projected values as years × concepts for one municipality."""
+        """Observed and projected values as years × concepts for one municipality (cached: views
+        and reports ask for it many times; a copy is returned so callers may modify it)."""
         municipio = municipio or self.municipios[0]
+        if municipio not in self._wide:
+            self._wide[municipio] = self._build_wide(municipio)
+        return self._wide[municipio].copy()
+
+    def _build_wide(self, municipio: str) -> pd.DataFrame:
         observed = self.annual.loc[self.annual["municipio"] == municipio]
         hist = observed.pivot_table(index="anio", columns="concepto", values="valor", aggfunc="sum")
         hist = catalog.add_totals(hist.reindex(columns=catalog.base_concepts(), fill_value=0.0).fillna(0.0))
