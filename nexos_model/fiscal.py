@@ -169,7 +169,8 @@ def project_transfers(inputs: FiscalInputs, ctx: NationalContext, v: Values, las
 
 def _loan_service(loan, years: np.ndarray, amount, rate=None) -> debt.AnnualDebtService:
     return debt.debt_service_by_year(amount, loan.rate if rate is None else rate, loan.term, loan.grace,
-                                     loan.method, loan.payments_per_year, years, loan.start_year)
+                                     loan.method, loan.payments_per_year, years, loan.start_year,
+                                     disbursement=loan.disbursement)
 
 
 def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_year: int) -> FiscalResult:

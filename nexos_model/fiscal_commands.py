@@ -70,13 +70,30 @@ def _command_aporte(args: argparse.Namespace) -> int:
     return 0
 
 
+def _disbursements(text: str | None) -> dict[int, float] | None:
+    """``'2021:0.6,2022:0.4'`` -> ``{2021: 0.6, 2022: 0.4}``."""
+    from nexos_model.errors import NexosError
+
+    if not text:
+        return None
+    out = {}
+    for item in text.split(","):
+        year, _, share = item.partition(":")
+        try:
+            out[int(year)] = float(share)
+        except ValueError:
+            raise NexosError(f"--desembolsos {text!r}: se esperaba AÑO:FRACCIÓN separados por comas "
+                             f"(p. ej. 2021:0.6,2022:0.4)") from None
+    return out
+
+
 def _command_prestamo(args: argparse.Namespace) -> int:
     from nexos_model.debt import annual_debt_service, loan_schedule
     from nexos_model.io.writers import write_table, write_tables
     from nexos_model.report.formatting import quetzales
 
     schedule = loan_schedule(args.monto, args.tasa, args.plazo, args.gracia, args.metodo,
-                             args.pagos_por_anio, args.anio)
+                             args.pagos_por_anio, args.anio, disbursement=_disbursements(args.desembolsos))
     annual = annual_debt_service(schedule)
     path = Path(args.salida)
     if path.suffix.lower() == ".xlsx":
@@ -117,5 +134,7 @@ def add_fiscal_commands(subparsers: Any) -> None:
     p.add_argument("--pagos-por-anio", default=12, type=int, choices=[1, 2, 4, 12], metavar="N",
                    help="pagos por año: 1, 2, 4 o 12 (por defecto 12)")
     p.add_argument("--anio", default=2021, type=int, metavar="AÑO", help="año del desembolso (por defecto 2021)")
+    p.add_argument("--desembolsos", metavar="AÑO:FRACCIÓN,...",
+                   help="desembolsos por año dentro de la gracia, p. ej. 2021:0.6,2022:0.4 (por defecto todo el primer año)")
     p.add_argument("--salida", required=True, metavar="ARCHIVO", help="archivo (.csv, .xlsx con hoja por año, .parquet)")
     p.set_defaults(func=_command_prestamo)

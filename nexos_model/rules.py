@@ -56,7 +56,9 @@ def measures(result: FiscalResult, v: Values, years: np.ndarray) -> dict[str, tu
     last = result.new_loan_last_year
     term_excess = zeros.copy()
     if last is not None and last > p.rules.term_end_year:
-        term_excess = term_excess + np.where(years == p.debt.new_loan.start_year, lines["desembolso_prestamo"], 0.0)
+        # The whole loan breaks the rule; it is counted once, in the year it is taken.
+        amount = np.asarray(v.scalar("deuda.nuevo_prestamo.monto"), dtype=float)
+        term_excess = term_excess + np.where(years == p.debt.new_loan.start_year, amount, 0.0)
     out["plazo_prestamo"] = (zeros + (last or 0), zeros + p.rules.term_end_year, term_excess)
     return out
 

@@ -191,6 +191,10 @@ class Loan(Section):
                                                     source="Contrato.")
     start_year: int = param("anio", label="Año del desembolso", unit="año", source="Contrato.",
                             ge=2000, le=2100)
+    disbursement: dict[int, float] | None = param(
+        "desembolsos", label="Desembolsos por año (fracción del monto; vacío = todo el primer año)",
+        unit="fracción por año", source="Contrato: los desembolsos van dentro del período de gracia.",
+        optional=True)
 
     @model_validator(mode="after")
     def _grace(self) -> "Loan":
