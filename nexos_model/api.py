@@ -134,6 +134,16 @@ def resolve_municipios(selection: str | Iterable[str]) -> list[str]:
     return codes
 
 
+def single_municipio(selection: str, what: str) -> str:
+    """The one INE code ``selection`` names; a list or a department is a Spanish error saying
+    that ``what`` (e.g. 'el reporte') is of a single municipality."""
+    codes = resolve_municipios(selection)
+    if len(codes) != 1:
+        raise NexosError(f"--municipio {selection}: {what} es de un solo municipio (valor dado: {len(codes)} "
+                         f"municipios; para varios, use `nexos lote`)")
+    return codes[0]
+
+
 def combine_history(bundled: pd.DataFrame, user: pd.DataFrame) -> pd.DataFrame:
     """The user's file on top of the bundled data, by year: a (municipio, year) in the file replaces it."""
     replaced = pd.MultiIndex.from_frame(user[["municipio", "anio"]].drop_duplicates())

@@ -96,23 +96,13 @@ def _command_calidad(args: argparse.Namespace) -> int:
 
 def _command_proyectar(args: argparse.Namespace) -> int:
     from nexos_model.api import run
-    from nexos_model.io.writers import write_table, write_tables
+    from nexos_model.io.writers import write_result_tables
     from nexos_model.report.summary import headline_lines
 
     result = run(args.municipio, args.escenario, overrides=args.set or None,
                  datos=args.datos, solo_datos=args.solo_datos, simulaciones=args.simulaciones,
                  semilla=args.semilla)
-    path = Path(args.salida)
-    tables = result.tables()
-    if path.suffix.lower() == ".xlsx":
-        write_tables(tables, path)
-        written = [str(path)]
-    else:
-        written = []
-        for name, table in tables.items():
-            target = path if name == "proyeccion" else path.with_name(f"{path.stem}_{name}{path.suffix}")
-            write_table(table, target)
-            written.append(str(target))
+    written = write_result_tables(result.tables(), args.salida)
     years = result.projection["anio"]
     print(f"Proyección de {len(result.municipios)} municipio(s), escenario '{args.escenario}', "
           f"{years.min()}-{years.max()}:")

@@ -57,14 +57,11 @@ def _summary(plan: Any) -> list[str]:
 
 
 def _command_planificar(args: argparse.Namespace) -> int:
-    from nexos_model.api import resolve_municipios, run
+    from nexos_model.api import run, single_municipio
     from nexos_model.errors import NexosError
     from nexos_model.investment.plan import plan_for_run
 
-    codes = resolve_municipios(args.municipio)
-    if len(codes) != 1:
-        raise NexosError(f"--municipio {args.municipio}: el plan es de un solo municipio "
-                         f"(valor dado: {len(codes)} municipios)")
+    codes = [single_municipio(args.municipio, "el plan")]
     figure = Path(args.grafico) if args.grafico else None
     if figure is not None and figure.suffix.lower() not in (".svg", ".png", ".pdf"):
         raise NexosError(f"--grafico {figure}: extensión no admitida (se esperaba .svg, .png o .pdf)")

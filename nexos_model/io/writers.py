@@ -140,3 +140,19 @@ def write_text(text: str, path: str | os.PathLike[str], encoding: str = "utf-8")
         with open(tmp, "w", encoding=encoding, newline="") as f:
             f.write(text)
     return Path(path)
+
+
+def write_result_tables(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike[str]) -> list[Path]:
+    """A command's named tables: one ``.xlsx`` with a sheet each, or (``.csv``, ``.parquet``)
+    the first table in ``path`` and each other one in ``<name>_<tabla><ext>`` beside it.
+    Every file is written atomically. Returns the paths written."""
+    path = Path(path)
+    if _extension(path) == ".xlsx":
+        write_tables(tables, path)
+        return [path]
+    written = []
+    for i, (name, table) in enumerate(tables.items()):
+        target = path if i == 0 else path.with_name(f"{path.stem}_{name}{path.suffix}")
+        write_table(table, target)
+        written.append(target)
+    return written

@@ -107,6 +107,15 @@ def parse_assignment(text: str) -> dict[str, Any]:
     return unflatten({key.strip(): parsed})
 
 
+def assignments(items: list[str] | None) -> dict[str, Any]:
+    """``--set clave.sub=valor`` strings (repeatable) as one nested mapping (what a workbook
+    receives as its ``overrides`` parameter)."""
+    values: dict[str, Any] = {}
+    for item in items or []:
+        values = merge(values, parse_assignment(item))
+    return values
+
+
 def unflatten(flat: Mapping[str, Any]) -> dict[str, Any]:
     """Dotted keys to nested dicts; nested input passes through."""
     out: dict[str, Any] = {}

@@ -9,28 +9,15 @@ from typing import Any
 __all__ = ["add_reporte_command"]
 
 
-def _overrides(assignments: list[str] | None) -> dict[str, Any]:
-    """``--set clave.sub=valor`` (repeatable) as the nested mapping the workbook receives."""
-    from nexos_model.params.loader import merge, parse_assignment
-
-    values: dict[str, Any] = {}
-    for item in assignments or []:
-        values = merge(values, parse_assignment(item))
-    return values
-
-
 def _command_reporte(args: argparse.Namespace) -> int:
-    from nexos_model.api import resolve_municipios
-    from nexos_model.errors import NexosError
+    from nexos_model.api import single_municipio
+    from nexos_model.params.loader import assignments
     from nexos_model.report.render import render_report
 
-    codes = resolve_municipios(args.municipio)
-    if len(codes) != 1:
-        raise NexosError(f"--municipio {args.municipio}: el reporte es de un solo municipio "
-                         f"(para varios, use `nexos lote`)")
-    paths = render_report(codes[0], args.escenario, args.formato, Path(args.salida),
-                          overrides=_overrides(args.set))
-    print(f"Reporte de {codes[0]}, escenario '{args.escenario}':")
+    code = single_municipio(args.municipio, "el reporte")
+    paths = render_report(code, args.escenario, args.formato, Path(args.salida),
+                          overrides=assignments(args.set))
+    print(f"Reporte de {code}, escenario '{args.escenario}':")
     for kind, path in paths.items():
         print(f"  {kind}: {path}")
     return 0

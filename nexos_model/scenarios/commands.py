@@ -10,21 +10,15 @@ __all__ = ["add_scenario_commands"]
 
 
 def _command_comparar(args: argparse.Namespace) -> int:
-    from nexos_model.io.writers import write_tables
+    from nexos_model.io.writers import write_result_tables
     from nexos_model.report.formatting import quetzales
     from nexos_model.scenarios.compare import compare
 
     names = [n.strip() for n in args.escenarios.split(",") if n.strip()]
     result = compare(args.municipio, names)
-    sheets = {"resultados": result.outcomes, "cambios": result.changes, "incumplimientos": result.breaches}
     path = Path(args.salida)
-    if path.suffix.lower() == ".xlsx":
-        write_tables(sheets, path)
-    else:
-        from nexos_model.io.writers import write_table
-
-        for name, table in sheets.items():
-            write_table(table, path if name == "resultados" else path.with_name(f"{path.stem}_{name}{path.suffix}"))
+    write_result_tables({"resultados": result.outcomes, "cambios": result.changes,
+                         "incumplimientos": result.breaches}, path)
     last = int(result.outcomes["anio"].max())
     print(f"Comparación de escenarios para {args.municipio} ({', '.join(names)}): {path}")
     final = result.outcomes.loc[(result.outcomes["anio"] == last)
@@ -36,7 +30,7 @@ def _command_comparar(args: argparse.Namespace) -> int:
 
 
 def _command_sensibilidad(args: argparse.Namespace) -> int:
-    from nexos_model.io.writers import write_table, write_tables
+    from nexos_model.io.writers import write_result_tables
     from nexos_model.report.formatting import quetzales
     from nexos_model.scenarios.compare import sobol_for, tornado_for
 
@@ -46,11 +40,7 @@ def _command_sensibilidad(args: argparse.Namespace) -> int:
         sheets["sobol"] = sobol_for(args.municipio, args.escenario, args.resultado, args.anio, n=args.sobol,
                                     seed=args.semilla)
     path = Path(args.salida)
-    if path.suffix.lower() == ".xlsx":
-        write_tables(sheets, path)
-    else:
-        for name, frame in sheets.items():
-            write_table(frame, path if name == "tornado" else path.with_name(f"{path.stem}_{name}{path.suffix}"))
+    write_result_tables(sheets, path)
     print(f"Sensibilidad de '{args.resultado}' en {table.attrs['anio']} ({args.municipio}, escenario "
           f"'{args.escenario}'); valor central {quetzales(table.attrs['resultado_central'])}: {path}")
     for row in table.head(5).itertuples():

@@ -27,12 +27,10 @@ class Comparison:
 
 def compare(municipio: str, escenarios: list[str], overrides: Mapping[str, Any] | None = None) -> Comparison:
     """Run ``municipio`` under each scenario; the first one is the reference for differences."""
-    from nexos_model.api import resolve_municipios, run
+    from nexos_model.api import run, single_municipio
     from nexos_model.params.changes import changes_table
 
-    codes = resolve_municipios(municipio)
-    if len(codes) != 1:
-        raise NexosError(f"--municipio {municipio}: la comparación es de un solo municipio")
+    codes = [single_municipio(municipio, "la comparación")]
     if not escenarios:
         raise NexosError("--escenarios: se esperaba al menos un escenario (p. ej. base,optimista)")
     code = codes[0]
@@ -58,15 +56,13 @@ def compare(municipio: str, escenarios: list[str], overrides: Mapping[str, Any] 
 def _sensitivity_setup(municipio: str, escenario: str, resultado: str, anio: int | None,
                        overrides: Mapping[str, Any] | None):
     """The vectorized model (inputs by key -> outcome per row) and its central values."""
-    from nexos_model.api import _prepared_bundled, resolve_municipios
+    from nexos_model.api import _prepared_bundled, single_municipio
     from nexos_model.params.loader import load_parameters
     from nexos_model.params.uncertainty import uncertainty_specs
     from nexos_model.params.values import Values, lookup
     from nexos_model.projection import project_arrays, subset
 
-    codes = resolve_municipios(municipio)
-    if len(codes) != 1:
-        raise NexosError(f"--municipio {municipio}: la sensibilidad es de un solo municipio")
+    codes = [single_municipio(municipio, "la sensibilidad")]
     params = load_parameters(codes[0], escenario, overrides).params
     q = params.quality
     prepared = _prepared_bundled(params.projection.measure, q.outlier_factor, q.outlier_floor,
