@@ -298,7 +298,7 @@ def project_streams(history: np.ndarray, years_hist: np.ndarray, national_growth
 
     ``history`` (M, S, H) stream history; ``national_growth`` (S,) median growth of each stream;
     ``census`` (M,) 2018 population. ``shocks`` (Monte Carlo only): standard normals ``(noise
-    (M, D, S, T), drift (M, D, S))``; the path is multiplied by exp(σ ε_t + τ h η): a transitory
+    (M, D, S, T), drift (M, D, S))``; the path is multiplied by exp(σ ε_t + τ h η − τ²h²/2): a transitory
     yearly error (σ = ``incertidumbre.error_tendencia``) plus an error in the growth rate that
     accumulates with the horizon h (τ = ``incertidumbre.error_crecimiento``). The backtest shows
     errors 1 and 2 years ahead of about the same size, so the transitory part dominates.
@@ -334,7 +334,11 @@ def project_streams(history: np.ndarray, years_hist: np.ndarray, national_growth
             sigma = v.params.uncertainty.trend_error
             tau = v.params.uncertainty.growth_error
             steps = np.arange(1, len(years) + 1)
-            path = path * np.exp(sigma * noise[:, :, s] + tau * drift[:, :, s, None] * steps)
+            # The yearly noise keeps each stream's median (its 1-2 year errors, measured by the
+            # backtest, are symmetric in logs); the growth error keeps its mean, so the sum of
+            # twelve skewed streams does not drift above the central projection at long horizons.
+            growth_error = tau * drift[:, :, s, None] * steps
+            path = path * np.exp(sigma * noise[:, :, s] + growth_error - 0.5 * (tau * steps) ** 2)
         out.revenue[name] = np.broadcast_to(path, np.broadcast_shapes(np.shape(path), (len(census), 1, len(years))))
     out.lever_cost = lever_cost(v, years)
     return out
