@@ -11,6 +11,7 @@ from nexos_model.errors import NexosError
 from nexos_model.fiscal_commands import add_fiscal_commands
 from nexos_model.scenarios.commands import add_scenario_commands
 from nexos_model.report.commands import add_reporte_command
+from nexos_model.app.commands import add_app_command
 from nexos_model.investment.commands import add_planificar_command
 
 _ARGPARSE_ES = {
@@ -217,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_fiscal_commands(sub)
     add_scenario_commands(sub)
     add_reporte_command(sub)
+    add_app_command(sub)
     add_planificar_command(sub)
     return parser
 

@@ -3,6 +3,11 @@
 One sheet per table, headers as given (Spanish), header row bold, frozen and with a filter,
 columns fitted to their contents, amounts shown as ``Q 1,234.56`` and fractions as ``12.3 %``.
 The cells keep the numbers themselves (not text), so staff can keep calculating with them.
+
+Which columns hold amounts or fractions: the names in :data:`MONEY_COLUMNS` and
+:data:`PERCENT_COLUMNS` plus those passed per call, and, per table, ``df.attrs["formatos"]``:
+``{column: "quetzales" | "porcentaje"}``, or a list with one of those (or None) per row for a
+column that mixes units (indicators).
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ __all__ = [
     "MONEY_FORMAT",
     "PERCENT_COLUMNS",
     "PERCENT_FORMAT",
+    "FORMATS_ATTR",
     "sheet_title",
     "write_excel",
 ]
@@ -43,6 +49,9 @@ PERCENT_FORMAT = "0.0 %"
 MONEY_COLUMNS = frozenset({"valor", "monto", "devengado", "vigente", "p10", "p50", "p90"})
 #: Columns that hold fractions shown as percentages. Extend per call with ``percent_columns``.
 PERCENT_COLUMNS = frozenset({"porcentaje"})
+#: ``DataFrame.attrs`` key with a table's own formats (see the module docstring).
+FORMATS_ATTR = "formatos"
+_NAMED_FORMATS = {"quetzales": MONEY_FORMAT, "porcentaje": PERCENT_FORMAT, None: None}
 
 _MAX_TITLE = 31  # Excel's limit on sheet names
 _INVALID_TITLE = re.compile(r"[\\/*?:\[\]]")
@@ -123,6 +132,30 @@ def _column_format(label: object, money: frozenset, percent: frozenset) -> str |
     return None
 
 
+def _table_formats(df: pd.DataFrame, columns: list, rows: int, money: frozenset,
+                   percent: frozenset) -> list[list[str | None]]:
+    """The number format of every cell, column by column: the table's own ``attrs`` first,
+    then the money and percentage column names."""
+    own = df.attrs.get(FORMATS_ATTR, {}) or {}
+    out = []
+    for label in columns:
+        spec = own.get(label) if isinstance(label, str) else None
+        if spec is None:
+            out.append([_column_format(label, money, percent)] * rows)
+        elif isinstance(spec, str):
+            if spec not in _NAMED_FORMATS:
+                raise ValueError(f"formato desconocido para la columna {label!r}: {spec!r} "
+                                 f"(se esperaba quetzales o porcentaje)")
+            out.append([_NAMED_FORMATS[spec]] * rows)
+        else:
+            spec = list(spec)
+            if len(spec) != rows or any(f not in _NAMED_FORMATS for f in spec):
+                raise ValueError(f"formatos por fila de la columna {label!r}: se esperaban {rows} valores "
+                                 f"quetzales, porcentaje o None")
+            out.append([_NAMED_FORMATS[f] for f in spec])
+    return out
+
+
 def write_excel(
     sheets: Mapping[str, pd.DataFrame],
     path: str | os.PathLike[str],
@@ -133,7 +166,8 @@ def write_excel(
 
     Money columns are :data:`MONEY_COLUMNS` plus ``money_columns``; their numeric cells get
     :data:`MONEY_FORMAT`. Percentage columns (fractions: 0.123 is 12.3 %) are
-    :data:`PERCENT_COLUMNS` plus ``percent_columns`` and get :data:`PERCENT_FORMAT`. A named
+    :data:`PERCENT_COLUMNS` plus ``percent_columns`` and get :data:`PERCENT_FORMAT`. A table's
+    ``attrs["formatos"]`` overrides both for its columns (whole column or row by row). A named
     index is written as leading columns, an unnamed one is not written. Text starting with
     ``=`` is stored as text, never as a formula. Returns the path written.
     """
@@ -152,7 +186,7 @@ def write_excel(
         if ncols == 0:
             continue
         headers = [_header(c) for c in table.columns]
-        formats = [_column_format(c, money, percent) for c in table.columns]
+        formats = _table_formats(df, list(table.columns), len(table), money, percent)
         columns = [[_cell_value(v) for v in table.iloc[:, j].tolist()] for j in range(ncols)]
         widths = [len(_shown(h, None)) for h in headers]
 
@@ -165,7 +199,7 @@ def write_excel(
         for i, row in enumerate(zip(*columns), start=2):
             ws.append(row)
             for j, v in enumerate(row):
-                fmt = formats[j]
+                fmt = formats[j][i - 2]
                 if isinstance(v, str) and v.startswith("="):
                     ws.cell(row=i, column=j + 1).data_type = "s"  # text, not a formula
                 elif fmt and isinstance(v, (int, float, Decimal)) and not isinstance(v, bool):

@@ -1,0 +1,111 @@
+"""Scenarios the advisor saves from the app, lists and shares by link.
+
+A saved scenario is a sparse overlay (DESIGN §5.2): the scenario it started from plus the
+app's adjustments, written to ``params/escenarios/usuarios/<nombre>.yaml`` and loaded back as
+escenario ``usuarios/<nombre>``. The name is the user's text made safe (lower case, no
+accents, ``_`` for spaces); anything that could leave the folder (``/``, ``\\``, ``..``) is
+refused with a Spanish message, never silently rewritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any, Mapping
+from urllib.parse import parse_qs, urlencode
+
+import yaml
+
+from nexos_model.errors import NexosError
+from nexos_model.params.loader import USER_SCENARIOS as USER_FOLDER
+from nexos_model.params.loader import Layer, display_name, merge, params_dir, read_yaml, resolve, unflatten
+
+_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,59}")
+_EXPECTED = ("se esperaba: letras, números, '-' o '_' (hasta 60), sin '/', '\\' ni '..'; "
+             "p. ej. catastro_2028")
+
+
+def scenarios_dir(directory: Path | None = None) -> Path:
+    return (Path(directory) if directory else params_dir()) / "escenarios"
+
+
+def list_scenarios(directory: Path | None = None) -> list[str]:
+    """Scenario names: ``base`` first, the other shared ones, then ``usuarios/<nombre>``."""
+    folder = scenarios_dir(directory)
+    shared = sorted((p.stem for p in folder.glob("*.yaml")), key=lambda s: (s != "base", s))
+    users = sorted(f"{USER_FOLDER}/{p.stem}" for p in (folder / USER_FOLDER).glob("*.yaml"))
+    return shared + users
+
+
+def scenario_file(name: str, directory: Path | None = None) -> Path:
+    """The file a scenario name points to (it may not exist)."""
+    return scenarios_dir(directory) / f"{name}.yaml"
+
+
+def user_scenario_name(text: str) -> str:
+    """The user's name for a scenario made safe, or a Spanish NexosError saying why not."""
+    raw = (text or "").strip()
+    if not raw:
+        raise NexosError(f"escriba un nombre para el escenario ({_EXPECTED})")
+    if "/" in raw or "\\" in raw or ".." in raw:
+        raise NexosError(f"nombre de escenario no permitido: '{raw}' (no puede llevar '/', '\\' ni '..': "
+                         f"los escenarios se guardan solo en params/escenarios/{USER_FOLDER}/; {_EXPECTED})")
+    name = unicodedata.normalize("NFKD", raw).encode("ascii", "ignore").decode().lower()
+    name = re.sub(r"\s+", "_", name)
+    if not _NAME.fullmatch(name):
+        raise NexosError(f"nombre de escenario no válido: '{raw}' ({_EXPECTED})")
+    return name
+
+
+def overlay_for(escenario: str, overrides: Mapping[str, Any], description: str,
+                directory: Path | None = None) -> dict[str, Any]:
+    """The starting scenario's own keys with the adjustments on top, and a new description."""
+    start = read_yaml(scenario_file(escenario, directory)) if escenario else {}
+    overlay = merge(start, unflatten(dict(overrides)))
+    overlay["descripcion"] = description
+    return {"descripcion": overlay.pop("descripcion"), **overlay}
+
+
+def save_user_scenario(text: str, escenario: str, overrides: Mapping[str, Any], municipio: str = "",
+                       description: str = "", directory: Path | None = None) -> tuple[str, Path]:
+    """Write ``usuarios/<nombre>.yaml``; returns the scenario name and the file.
+
+    The overlay is validated against the schema on the defaults before anything is written
+    (every error at once, Spanish); the file is written atomically and replaces an earlier
+    scenario of the same name.
+    """
+    from nexos_model.io.writers import write_text
+
+    name = user_scenario_name(text)
+    folder = scenarios_dir(directory) / USER_FOLDER
+    path = folder / f"{name}.yaml"
+    if path.parent.resolve() != folder.resolve():  # defence in depth: a symlinked name
+        raise NexosError(f"nombre de escenario no permitido: '{text}' ({_EXPECTED})")
+    changes = ", ".join(f"{k} = {v}" for k, v in sorted(overrides.items())) or "sin ajustes"
+    description = description.strip() or f"Escenario '{name}': a partir de '{escenario}'; {changes}"
+    overlay = overlay_for(escenario, overrides, description, directory)
+    defaults = (Path(directory) if directory else params_dir()) / "defaults.yaml"
+    resolve([Layer(display_name(defaults), read_yaml(defaults)), Layer(display_name(path), overlay)])
+    today = dt.date.today().isoformat()
+    header = (f"# Escenario guardado desde la app de Nexos el {today}"
+              f"{f' (municipio {municipio})' if municipio else ''}.\n"
+              f"# Parte del escenario '{escenario}' con los ajustes: {changes}.\n"
+              f"# Se carga como escenario '{USER_FOLDER}/{name}'.\n")
+    body = yaml.safe_dump(overlay, allow_unicode=True, sort_keys=False, default_flow_style=False)
+    write_text(header + body, path)
+    return f"{USER_FOLDER}/{name}", path
+
+
+# --- links ------------------------------------------------------------------------------------
+
+def parse_query(query: str | None) -> dict[str, str]:
+    """``municipio`` and ``escenario`` from a query string (``?escenario=usuarios/x&municipio=0901``)."""
+    values = parse_qs((query or "").lstrip("?"), keep_blank_values=False)
+    return {k: values[k][-1].strip() for k in ("municipio", "escenario") if values.get(k)}
+
+
+def share_query(municipio: str, escenario: str) -> str:
+    """The query string that opens the app on a municipality and scenario."""
+    return "?" + urlencode({"escenario": escenario, "municipio": municipio}, safe="/")
