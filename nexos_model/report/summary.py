@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from nexos_model import catalog
+from nexos_model.params.uncertainty import field_metadata
 from nexos_model.quality import FINDING_LABELS
 from nexos_model.report.formatting import anio_rango, fecha, numero, porcentaje, quetzales
 
@@ -445,7 +446,7 @@ def own_revenue_sentences(result: "RunResult", municipio: str | None = None) -> 
     out.extend(_gap_sentences(result, code))
     levers = result.parameters[code].params.levers.active()
     if levers:
-        labels = [_field(f"palancas.{key}")[0].get("etiqueta", key) for key in levers]
+        labels = [field_metadata(f"palancas.{key}")[0].get("etiqueta", key) for key in levers]
         names = ", ".join(label[:1].lower() + label[1:] for label in labels)
         out.append(f"El escenario '{result.escenario}' mueve {len(levers)} palanca{'s' if len(levers) > 1 else ''}: "
                    f"{names}.")
@@ -512,7 +513,7 @@ def lever_table(result: "RunResult", municipio: str | None = None) -> pd.DataFra
     shapes = {"lineal": "línea recta", "s": "curva S", "escalones": "escalones"}
     rows = []
     for key, lever in result.parameters[code].params.levers.active().items():
-        meta, _ = _field(f"palancas.{key}")
+        meta, _ = field_metadata(f"palancas.{key}")
         rows.append({"Palanca": meta.get("etiqueta", key), "Meta": _lever_value(meta.get("unidad", ""), lever.target),
                      "Inicio": str(lever.start_year), "Meta alcanzada en": str(lever.target_year),
                      "Trayectoria": shapes.get(lever.shape, lever.shape), "Costo total": quetzales(lever.cost)})
@@ -1112,14 +1113,14 @@ def probability_sentences(result: "RunResult", municipio: str | None = None) -> 
 
 def parameter_value(key: str, value: float) -> str:
     """A parameter's value in its unit (fractions as % with 2 decimals, quetzales as Q)."""
-    return _lever_value(_field(key)[0].get("unidad", ""), value, decimals=2)
+    return _lever_value(field_metadata(key)[0].get("unidad", ""), value, decimals=2)
 
 
 def tornado_table(table: pd.DataFrame, resultado: str = "ingresos_propios") -> pd.DataFrame:
     """A tornado table in Spanish: each parameter's range tried and the outcome at each end."""
     names = dict(zip(table["parametro"], table["etiqueta"])) if "etiqueta" in table else {}
     return pd.DataFrame({
-        "Parámetro": [names.get(p) or _field(p)[0].get("etiqueta") or p for p in table["parametro"]],
+        "Parámetro": [names.get(p) or field_metadata(p)[0].get("etiqueta") or p for p in table["parametro"]],
         "Valor bajo": [parameter_value(p, v) for p, v in zip(table["parametro"], table["bajo"])],
         "Valor alto": [parameter_value(p, v) for p, v in zip(table["parametro"], table["alto"])],
         "Resultado con el bajo": [_value_of(resultado, v) for v in table["resultado_bajo"]],
@@ -1130,53 +1131,17 @@ def tornado_table(table: pd.DataFrame, resultado: str = "ingresos_propios") -> p
 
 # --- annex ---------------------------------------------------------------------------------
 
-def _field(path: str) -> tuple[dict[str, Any], str]:
-    """Schema metadata (etiqueta, unidad, fuente) of a Spanish key path, and any year suffix."""
-    from pydantic import BaseModel
-
-    from nexos_model.params.schema import Parameters
-
-    model: Any = Parameters
-    meta: dict[str, Any] = {}
-    parts = path.split(".")
-    for i, key in enumerate(parts):
-        fields = {f.alias or name: f for name, f in model.model_fields.items()} if model else {}
-        if key not in fields:
-            return meta, ".".join(parts[i:])
-        meta = dict(fields[key].json_schema_extra or {})
-        ann = fields[key].annotation
-        model = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
-    return meta, ""
-
-
-def _value_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "sí" if value else "no"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
-
 def assumptions_annex(result: "RunResult", municipio: str | None = None) -> pd.DataFrame:
-    """Parameters that differ from the defaults: key, value, layer that set it, label, unit, source.
+    """Parameters that differ from the defaults: key, label, value, unit, layer that set it, source
+    (:func:`nexos_model.params.changes.changes_table`, with the report's Spanish headers).
 
     The scenario's description is on the cover, so it is left out here.
     """
-    code = _code(result, municipio)
-    rows = []
-    for path, (layer, value) in sorted(result.parameters[code].changes_from_defaults().items()):
-        if path == "descripcion":
-            continue
-        meta, year = _field(path)
-        rows.append({
-            "Clave": path,
-            "Parámetro": meta.get("etiqueta", "") + (f" (desde {year})" if year and year != "0" else ""),
-            "Valor": _value_text(value),
-            "Unidad": meta.get("unidad", ""),
-            "Capa": layer,
-            "Fuente": meta.get("fuente", ""),
-        })
-    return pd.DataFrame(rows, columns=["Clave", "Parámetro", "Valor", "Unidad", "Capa", "Fuente"])
+    from nexos_model.params.changes import changes_table
+
+    table = changes_table(result.parameters[_code(result, municipio)])
+    return table.rename(columns={"clave": "Clave", "parametro": "Parámetro", "valor": "Valor", "unidad": "Unidad",
+                                 "capa": "Capa", "fuente": "Fuente"})
 
 
 # --- Excel (numbers, not text) ---------------------------------------------------------------
