@@ -229,7 +229,7 @@ def calibrate(observed, potential_at_full_rate) -> dict[str, np.ndarray]:
     """
     obs = np.asarray(observed, dtype=float)
     pot = np.asarray(potential_at_full_rate, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # a tiny potential gives inf: out of range
         value = np.where(pot > 0, obs / np.where(pot > 0, pot, 1.0),
                          np.where(obs > 0, np.inf, np.where(obs < 0, -np.inf, 0.0)))
     out_of_range = (value < 0) | (value > 1)
