@@ -66,7 +66,8 @@ def test_report_html_pdf_xlsx(tmp_path):
     assert not re.search(r"<script|<link\b|(src|href)\s*=\s*[\"']?https?:", html, re.I)
     assert "@page" in html and "A4" in html
     changed = [k for k in r.params.changes_from_defaults() if k != "descripcion"]
-    assert changed and all(k in html.replace("<wbr>", "") for k in changed)  # the annex lists the changes
+    plain = re.sub(r"<wbr\s*/?>", "", html)  # long keys may break with <wbr> or <wbr/>
+    assert changed and all(k in plain for k in changed)  # the annex lists the changes
     for section in ("Espacio fiscal para inversión", "Reglas legales", "Plan de inversión", "Cronograma de inversión",
                     "Anexo: supuestos"):
         assert section in html, section
