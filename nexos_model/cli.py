@@ -13,6 +13,7 @@ from nexos_model.scenarios.commands import add_scenario_commands
 from nexos_model.report.commands import add_reporte_command
 from nexos_model.app.commands import add_app_command
 from nexos_model.investment.commands import add_planificar_command
+from nexos_model.batch.commands import add_lote_command
 
 _ARGPARSE_ES = {
     "usage: ": "uso: ",
@@ -220,6 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_reporte_command(sub)
     add_app_command(sub)
     add_planificar_command(sub)
+    add_lote_command(sub)
     return parser
 
 

@@ -1,0 +1,49 @@
+"""The model's part of a job: one ``run()`` gives the Excel tables and the summary's headline.
+
+When the job runs a notebook, this runs in the same kept kernel right after it (its modules
+and the bundled data are already loaded there), so the worker process never loads the model
+and no job pays a second cold start; an Excel-only job runs it in the worker itself.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Mapping
+
+__all__ = ["kernel_code", "model_outputs"]
+
+
+def model_outputs(municipio: str, escenario: str, overrides: Mapping[str, Any] | None,
+                  xlsx: str | None) -> dict[str, Any]:
+    """Run the model; write ``proyeccion.xlsx`` to ``xlsx`` (when given) and return
+    ``{"resumen": headline, "archivos": {...}}``, or ``{"paso": ..., "motivo": ...}`` for parameters
+    or data the model rejects (Spanish)."""
+    from nexos_model.api import run
+    from nexos_model.batch.summary import headline
+    from nexos_model.errors import NexosError, ParameterError
+
+    try:
+        result = run(municipio, escenario, dict(overrides or {}) or None)
+    except NexosError as exc:
+        step = "parametros" if isinstance(exc, ParameterError) else "datos"
+        return {"paso": step, "motivo": "; ".join(exc.messages)}
+    files = {}
+    if xlsx:
+        from nexos_model.io.writers import write_tables
+        from nexos_model.report.summary import excel_tables
+
+        sheets, money = excel_tables(result)
+        files["xlsx"] = str(write_tables(sheets, xlsx, money_columns=money))
+    return {"resumen": headline(result, municipio), "archivos": files}
+
+
+def print_outputs(arguments: str) -> None:
+    """:func:`model_outputs` for a kernel: JSON arguments in, JSON result printed."""
+    print(json.dumps(model_outputs(**json.loads(arguments)), default=str))
+
+
+def kernel_code(municipio: str, escenario: str, overrides: Mapping[str, Any] | None, xlsx: str | None) -> str:
+    """The code a kernel runs for :func:`model_outputs` (its printed line is the result)."""
+    arguments = json.dumps({"municipio": municipio, "escenario": escenario,
+                            "overrides": dict(overrides or {}), "xlsx": xlsx})
+    return f"__import__('nexos_model.batch.tables').batch.tables.print_outputs({arguments!r})"
