@@ -585,3 +585,14 @@ def test_gantt_chart_is_spanish_and_grey():
     assert ax.get_title(loc="left").startswith("Cronograma de inversión 2026-2027, municipio 0901")
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert legend == ["Ejecución, proyecto obligatorio", "Ejecución", "Operación y mantenimiento"]
+
+
+def test_an_illustrative_portfolio_never_stops_a_report():
+    """0111's fiscal space cannot pay the illustrative mandatory project: the plan still comes out,
+    with the mandatory flags dropped and a warning (a real portfolio would raise instead)."""
+    from nexos_model import run
+    from nexos_model.investment import plan_for_run
+
+    plan = plan_for_run(run("0111"), "0111")
+    assert plan.ilustrativa
+    assert any("no caben en el espacio fiscal de 0111" in a for a in plan.avisos)

@@ -420,13 +420,24 @@ def plan_for_run(result: "RunResult", municipio: str | None = None,
     propios = space.loc[(space["fuente"] == PROPIOS) & (space["anio"] >= years[-1])]
     post_room = float(propios["monto"].min()) if len(propios) else None
     effect_years = sorted(int(y) for y in space["anio"].unique() if y >= years[0])
-    plan = plan_investment(
-        projects, space, years, settings,
-        loans=loan_terms_from_params(params, years, terms),
-        new_capacity=None if capacity is None else {y: capacity.get(y, 0.0) for y in years},
-        om_share=params.spending.operating.om_share, post_horizon_room=post_room, effect_years=effect_years,
-        municipio=code, escenario=result.escenario, cartera=origin,
-    )
+    def programme(portfolio: list[Project]) -> InvestmentPlan:
+        return plan_investment(
+            portfolio, space, years, settings,
+            loans=loan_terms_from_params(params, years, terms),
+            new_capacity=None if capacity is None else {y: capacity.get(y, 0.0) for y in years},
+            om_share=params.spending.operating.om_share, post_horizon_room=post_room, effect_years=effect_years,
+            municipio=code, escenario=result.escenario, cartera=origin,
+        )
+
+    try:
+        plan = programme(projects)
+    except ParameterError:
+        if path is not None:
+            raise  # a real portfolio whose mandatory projects do not fit: the council must know
+        # An illustrative portfolio must never stop a report: its mandatory flags are only examples.
+        plan = programme([p.model_copy(update={"mandatory": False}) for p in projects])
+        avisos.append("los proyectos obligatorios de la cartera ilustrativa no caben en el espacio fiscal "
+                      "de " + code + ": se programan como no obligatorios")
     plan.avisos[:0] = avisos
     return plan
 
