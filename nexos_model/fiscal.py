@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nexos_model import debt, transfers
+from nexos_model import debt
 from nexos_model.params.fiscal_schema import TRANSFER_SOURCES
 from nexos_model.params.values import Values
 from nexos_model.spending import operating_base, operating_paths

@@ -174,13 +174,6 @@ def _trend_concept(history: np.ndarray, inputs: ProjectionInputs, v: Values, yea
     return base[:, 0], path[:, :, 0]
 
 
-def to_long(wide: pd.DataFrame, escenario: str, municipio: str) -> pd.DataFrame:
-    """Wide (years × concepts) to the tidy result shape."""
-    long = wide.rename_axis(columns="concepto").stack().rename("valor").reset_index()
-    long.insert(0, "municipio", municipio)
-    long.insert(0, "escenario", escenario)
-    return long[RESULT_COLUMNS]
-
 
 def lines_table(arrays: ModelArrays, escenario: str, draw: int = 0) -> pd.DataFrame:
     """Every line of one draw in the tidy result shape (``escenario, municipio, anio, concepto, valor``)."""

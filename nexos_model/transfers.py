@@ -19,7 +19,7 @@ values. Inputs are validated and every problem is reported at once as a
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import numpy as np
 

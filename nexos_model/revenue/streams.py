@@ -219,7 +219,6 @@ def _market_index(v: Values, years: np.ndarray, inflation: np.ndarray) -> tuple[
 def _iusi(observed, pop_base, pop, v: Values, years, inflation, municipios):
     d = v.params.own_revenue.drivers
     s = d.iusi
-    pph = v.scalar("ingresos_propios.impulsores.personas_por_hogar")
     shares = np.asarray(s.value_shares)
     market = np.asarray(s.market_values)
     bounds, rates = s.bracket_bounds, s.rates_per_mil
