@@ -801,6 +801,20 @@ def _infeasible(projects, space, years, om_after_horizon, post_room, borrowing) 
     )
 
 
+def _prepare(projects, years, space, borrowing, results_targets, scores, weights, sector_priority,
+             default_priority):
+    """Validate the inputs the optimum and the ranked fill share, and score the projects."""
+    projects = declared_om(projects)
+    check_portfolio(projects)
+    years = check_years(years)
+    space = fiscal_space_table(space, years)
+    borrowing = check_borrowing(borrowing, space, years)
+    targets = parse_targets(results_targets)
+    score_vec, score_table = _scores(projects, scores, weights, sector_priority, results_targets,
+                                     default_priority)
+    return projects, years, space, borrowing, targets, score_vec, score_table
+
+
 def optimal_programme(
     projects: Sequence[Project],
     space: Any,
@@ -828,14 +842,8 @@ def optimal_programme(
     Raises ParameterError with a Spanish explanation if the mandatory projects do not fit,
     NexosError if the solver stops without any programme (time limit).
     """
-    projects = declared_om(projects)
-    check_portfolio(projects)
-    years = check_years(years)
-    space = fiscal_space_table(space, years)
-    borrowing = check_borrowing(borrowing, space, years)
-    targets = parse_targets(results_targets)
-    score_vec, score_table = _scores(projects, scores, weights, sector_priority, results_targets,
-                                     default_priority)
+    projects, years, space, borrowing, targets, score_vec, score_table = _prepare(
+        projects, years, space, borrowing, results_targets, scores, weights, sector_priority, default_priority)
     if result_weight < 0:
         raise ParameterError(f"peso_resultados: valor dado {result_weight!r} (se esperaba: >= 0)")
     t0 = time.perf_counter()
@@ -925,14 +933,8 @@ def ranked_fill(
     ``result_weight`` only values the result (``objetivo``) the same way as the optimum, so the
     two can be compared; it does not change the order.
     """
-    projects = declared_om(projects)
-    check_portfolio(projects)
-    years = check_years(years)
-    space = fiscal_space_table(space, years)
-    borrowing = check_borrowing(borrowing, space, years)
-    targets = parse_targets(results_targets)
-    score_vec, score_table = _scores(projects, scores, weights, sector_priority, results_targets,
-                                     default_priority)
+    projects, years, space, borrowing, targets, score_vec, score_table = _prepare(
+        projects, years, space, borrowing, results_targets, scores, weights, sector_priority, default_priority)
     t0 = time.perf_counter()
     k_index = {k: i for i, k in enumerate(FUENTES)}
     y_index = {y: j for j, y in enumerate(years)}

@@ -233,7 +233,20 @@ class Triangular(_Spec):
         return np.where(u < split, left, right)
 
 
-class Beta(_Spec):
+class _Bounded(_Spec):
+    """A distribution on [minimo, maximo]; a point mass when they are equal."""
+
+    @model_validator(mode="after")
+    def _check_bounds(self) -> "_Bounded":
+        if self.minimum > self.maximum:
+            raise ValueError(f"minimo ({self.minimum}) debe ser menor o igual que maximo ({self.maximum})")
+        return self
+
+    def is_point_mass(self) -> bool:
+        return self.minimum == self.maximum
+
+
+class Beta(_Bounded):
     """Beta(alfa, beta) rescaled to [minimo, maximo] (e.g. a collection rate between 0.5 and 1)."""
 
     distribution: Literal["beta"] = Field(alias="distribucion")
@@ -242,14 +255,6 @@ class Beta(_Spec):
     minimum: float = Field(alias="minimo")
     maximum: float = Field(alias="maximo")
 
-    @model_validator(mode="after")
-    def _check(self) -> "Beta":
-        if self.minimum > self.maximum:
-            raise ValueError(f"minimo ({self.minimum}) debe ser menor o igual que maximo ({self.maximum})")
-        return self
-
-    def is_point_mass(self) -> bool:
-        return self.minimum == self.maximum
 
     def central(self) -> float:
         if self.is_point_mass():
@@ -267,21 +272,13 @@ class Beta(_Spec):
         return self.minimum + (self.maximum - self.minimum) * special.betaincinv(self.alpha, self.beta, u)
 
 
-class Uniform(_Spec):
+class Uniform(_Bounded):
     """Uniform on [minimo, maximo]."""
 
     distribution: Literal["uniforme"] = Field(alias="distribucion")
     minimum: float = Field(alias="minimo")
     maximum: float = Field(alias="maximo")
 
-    @model_validator(mode="after")
-    def _check(self) -> "Uniform":
-        if self.minimum > self.maximum:
-            raise ValueError(f"minimo ({self.minimum}) debe ser menor o igual que maximo ({self.maximum})")
-        return self
-
-    def is_point_mass(self) -> bool:
-        return self.minimum == self.maximum
 
     def central(self) -> float:
         return self.minimum if self.is_point_mass() else (self.minimum + self.maximum) / 2

@@ -37,8 +37,9 @@ SOURCE_NAMES = {
 FUENTE_LABELS = {"propios": "propios", "aporte_constitucional": "aporte constitucional", "iva_paz": "IVA-PAZ",
                  "codede": "CODEDE", "prestamo_infom": "préstamo INFOM"}
 #: Transfers by source (concepts of the projection), in the catalog's order.
-TRANSFER_SOURCES = ("aporte_constitucional", "iva_paz", "circulacion_vehiculos", "petroleo", "codede",
-                    "otras_transferencias")
+#: Transfer lines of the projection, by source: the results catalog's ``transferencia`` group.
+TRANSFER_SOURCES = tuple(c for c, g in catalog.result_lines()["grupo"].items()
+                         if g == "transferencia" and c != "transferencias_total")
 #: Components of ``RunResult.gaps``: recaudación + the five gaps = potencial.
 GAP_LABELS = {
     "recaudacion": "Recaudación",
