@@ -226,7 +226,7 @@ def test_fan_and_risk_views_appear_with_simulations():
     simulated = dataclasses.replace(result, percentiles=pct, probabilities=probs)
     ctx = views.ViewContext(simulated, None, "0901")
     fan = views.fan_view(ctx)
-    assert "nexos-banda" in fan and "p10-p90" in fan
+    assert "<title>Entre p10 y p90</title></polygon>" in fan and "p10-p90" in fan
     end = int(pct["anio"].max())
     top = float(pct.loc[pct["anio"] == end, "p90"].iloc[0])
     assert quetzales(top) in views.headline_cards(ctx)[0].detalle
@@ -240,7 +240,8 @@ def test_line_chart_is_valid_svg_with_exact_tooltips():
     html = charts.line_chart(years, [("Serie", values)], "Título", divider=2019)
     svg = ET.fromstring(html[html.index("<svg"):html.index("</svg>") + 6])
     ns = "{http://www.w3.org/2000/svg}"
-    assert len(svg.findall(f".//{ns}circle")) == 2  # the missing year is a gap, not a zero
+    points = [c for c in svg.iter(f"{ns}circle") if c.find(f"{ns}title") is not None]  # not the legend's
+    assert len(points) == 2  # the missing year is a gap, not a zero
     assert "2021 · Serie: Q 3,000,000.50" in html
     assert charts.nice_ticks(0, 3_000_000.5)[-1] >= 3_000_000.5
 
@@ -248,8 +249,13 @@ def test_line_chart_is_valid_svg_with_exact_tooltips():
 def test_bar_chart_stacks_to_the_total():
     html = charts.bar_chart([2020], [("A", [2e6]), ("B", [3e6])], "t")
     svg = ET.fromstring(html[html.index("<svg"):html.index("</svg>") + 6])
-    heights = [float(r.get("height")) for r in svg.iter("{http://www.w3.org/2000/svg}rect") if r.get("class", "").startswith("nexos-serie")]
-    assert heights[1] / heights[0] == pytest.approx(1.5, rel=1e-3)
+    bars = [r for r in svg.iter("{http://www.w3.org/2000/svg}rect") if r.find("{http://www.w3.org/2000/svg}title") is not None]
+    assert [b.find("{http://www.w3.org/2000/svg}title").text for b in bars] == ["2020 · A: Q 2,000,000.00",
+                                                                              "2020 · B: Q 3,000,000.00"]
+    heights = [float(r.get("height")) for r in bars]
+    assert heights[1] / heights[0] == pytest.approx(1.5, rel=1e-2)
+    top_of_a, bottom_of_b = float(bars[0].get("y")), float(bars[1].get("y")) + heights[1]
+    assert bottom_of_b == pytest.approx(top_of_a, abs=0.11)  # B sits on A
 
 
 # --- the widgets, in-process ---------------------------------------------------------------------------------
@@ -284,7 +290,7 @@ def test_app_simulations_add_the_fan_chart(app):
     if app.simulations is None:
         pytest.skip("run() no acepta simulaciones todavía")
     app.simulations.value = 100
-    assert app.views["abanico"].layout.display != "none" and "nexos-banda" in app.views["abanico"].value
+    assert app.views["abanico"].layout.display != "none" and "<title>Entre p10 y p90</title>" in app.views["abanico"].value
     assert "p10-p90" in app._card_widgets["ingresos_propios"].value
     app.simulations.value = 0
     assert app.views["abanico"].layout.display == "none"

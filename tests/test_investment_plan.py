@@ -566,25 +566,23 @@ def test_planificar_explains_an_infeasible_portfolio_and_exits_1(tmp_path):
 
 
 def test_gantt_chart_is_spanish_and_grey():
-    from matplotlib.colors import to_rgb
-    from matplotlib.patches import Rectangle
-
     from nexos_model.report.gantt import gantt_chart
 
     projects, space, years, _ = _small_plan()
     plan = plan_investment(projects, space, years, settings(), municipio="0901", effect_years=range(2026, 2030))
-    fig = gantt_chart(plan)
-    ax = fig.axes[0]
-    bars = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_width() > 0 and p.get_height() < 1]
-    assert len(bars) == len(plan.cronograma)
-    for patch in bars:  # grey tones only: the chart reads the same on a black-and-white printer
-        r, g, b = to_rgb(patch.get_facecolor())
-        assert r == pytest.approx(g) == pytest.approx(b)
-    labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert set(labels) == set(plan.cronograma["proyecto"])
-    assert ax.get_title(loc="left").startswith("Cronograma de inversión 2026-2027, municipio 0901")
-    legend = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert legend == ["Ejecución, proyecto obligatorio", "Ejecución", "Operación y mantenimiento"]
+    chart = gantt_chart(plan)
+    bars = [m for m in chart.marks if m.kind == "rect"]
+    assert sum(len(m.x0) for m in bars) == len(plan.cronograma)
+    for mark in bars:  # grey tones only: the chart reads the same on a black-and-white printer
+        fill = mark.style["fill"]
+        assert fill[1:3] == fill[3:5] == fill[5:7]
+    table = plan.cronograma.sort_values(["inicio", "fin", "proyecto"], ignore_index=True)
+    assert [label for _, label in chart.yticks] == table["proyecto"].tolist()
+    # Each bar spans its project's execution years (edges half a year out, like the year ticks).
+    starts = sorted(x + 0.5 for m in bars for x in m.x0)
+    assert starts == sorted(table["inicio"].astype(float))
+    assert chart.title.startswith("Cronograma de inversión 2026-2027, municipio 0901")
+    assert chart.legend == ["Ejecución, proyecto obligatorio", "Ejecución", "Operación y mantenimiento"]
 
 
 def test_an_illustrative_portfolio_never_stops_a_report():

@@ -241,22 +241,51 @@ def test_show_table_marks_alignment_and_width():
     assert "Sin hallazgos." in nb.show_table(pd.DataFrame(), empty="Sin hallazgos.")._repr_html_()
 
 
-def test_report_charts_are_spanish_and_grey_safe(pesimista):
-    from matplotlib.colors import to_rgb
+def _grey(hex_colour: str) -> float:
+    r, g, b = (int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    return 0.299 * r + 0.587 * g + 0.114 * b
 
+
+def test_report_charts_are_spanish_and_grey_safe(pesimista):
     from nexos_model.report import figures
 
-    titles = {name: figures.chart(name, pesimista).axes[0].get_title() for name in figures.CHARTS}
+    titles = {name: figures.chart(name, pesimista).title for name in figures.CHARTS}
     assert titles["espacio_fiscal"] == "Espacio fiscal para inversión por fuente de financiamiento"
     assert titles["brechas"] == "Recaudación y brechas hasta el potencial, 2020"
     assert titles["transferencias"] == "Transferencias del Gobierno Central por fuente"
     # Stacked parts differ in lightness (what a grey printer keeps), not in hue alone.
-    grey = sorted(0.299 * r + 0.587 * g + 0.114 * b for r, g, b in map(to_rgb, figures.TONES))
+    grey = sorted(map(_grey, figures.TONES))
     assert min(b - a for a, b in zip(grey, grey[1:])) > 0.1
-    fig = figures.fiscal_space(pesimista)
-    bars = [p for c in fig.axes[0].containers for p in c.patches]
-    assert len(bars) == 5 * 10  # five sources, ten years
-    assert "Millones de quetzales" == fig.axes[0].get_ylabel()
+    chart = figures.fiscal_space(pesimista)
+    assert chart.legend == ["CODEDE", "IVA-PAZ", "Aporte constitucional", "Préstamo INFOM",
+                            "Ingresos propios y de libre uso"]
+    assert sum(len(m.x0) for m in chart.marks if m.kind == "rect") == 5 * 10  # five sources, ten years
+    nonzero = sum(v != 0 for m in chart.marks if m.kind == "rect" for v in (b - a for a, b in zip(m.y0, m.y1)))
+    assert chart.ylabel == "Millones de quetzales" and chart.svg.count("<rect") >= nonzero  # zero parts not drawn
+    # Each stack of bars reaches the year's total fiscal space (parts sum to the whole).
+    from nexos_model.report.summary import space_by_source
+
+    table = space_by_source(pesimista, "0901")
+    positive = table.clip(lower=0).sum(axis=1).to_numpy()
+    tops = [max(ends) for ends in zip(*(m.y1 for m in chart.marks if m.kind == "rect"))]
+    assert tops == pytest.approx(positive)
+
+
+def test_chart_svg_is_well_formed_and_says_amounts_in_quetzales(pesimista):
+    import xml.etree.ElementTree as ET
+
+    from nexos_model.report import figures
+
+    for name in figures.CHARTS:
+        chart = figures.chart(name, pesimista)
+        root = ET.fromstring(chart.svg)  # valid XML: embeds in HTML and opens as a file
+        assert root.tag.endswith("svg") and float(root.get("height")) == pytest.approx(chart.height)
+    chart = figures.own_revenue(pesimista)
+    tips = chart.mark("Observado (SICOIN GL)").tips
+    assert tips and all(t.startswith("20") and ": Q " in t for t in tips)  # hover: exact Q amounts
+    for value, label in chart.yticks:  # each label states its tick, in millions of quetzales
+        assert float(label.removeprefix("Q ").replace(",", "")) == pytest.approx(value / 1e6)
+    assert chart.yticks[0] == (0, "Q 0")
 
 
 def test_unknown_format_and_missing_chromium(monkeypatch, tmp_path):

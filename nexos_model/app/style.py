@@ -42,28 +42,7 @@ li.nexos-incumple { color: #8a1c12; font-size: 0.85em; }
 .nexos-nota { font-size: 0.8em; color: #666; }
 .nexos-grafico { margin: 4px 0; max-width: 760px; }
 .nexos-grafico figcaption { font-weight: 600; font-size: 0.9em; }
-.nexos-svg { width: 100%; height: auto; }
-.nexos-svg text { font-size: 11px; fill: #444; }
-.nexos-svg .nexos-rejilla { stroke: #e4e4e4; stroke-width: 1; }
-.nexos-svg .nexos-proyeccion { fill: #f3f3f3; }
-.nexos-svg .nexos-linea { fill: none; stroke-width: 2.2; }
-.nexos-svg .nexos-discontinua { stroke-dasharray: 6 4; }
-.nexos-svg .nexos-banda { fill: #9ecae1; opacity: 0.45; stroke: none; }
-.nexos-leyenda { font-size: 0.8em; display: flex; flex-wrap: wrap; gap: 4px 12px; }
-.nexos-clave { white-space: nowrap; }
-.nexos-muestra { display: inline-block; width: 10px; height: 10px; margin-right: 4px; vertical-align: middle; }
-.nexos-serie-0 { fill: #1f4e79; stroke: #1f4e79; background: #1f4e79; }
-.nexos-serie-1 { fill: #e6892e; stroke: #e6892e; background: #e6892e; }
-.nexos-serie-2 { fill: #6aa84f; stroke: #6aa84f; background: #6aa84f; }
-.nexos-serie-3 { fill: #a64d79; stroke: #a64d79; background: #a64d79; }
-.nexos-serie-4 { fill: #9fc5e8; stroke: #9fc5e8; background: #9fc5e8; }
-.nexos-serie-5 { fill: #555555; stroke: #555555; background: #555555; }
-.nexos-serie-6 { fill: #f1c232; stroke: #f1c232; background: #f1c232; }
-.nexos-serie-7 { fill: #45818e; stroke: #45818e; background: #45818e; }
-.nexos-serie-8 { fill: #cc4125; stroke: #cc4125; background: #cc4125; }
-.nexos-serie-9 { fill: #b4a7d6; stroke: #b4a7d6; background: #b4a7d6; }
-.nexos-serie-10 { fill: #93c47d; stroke: #93c47d; background: #93c47d; }
-.nexos-serie-11 { fill: #bbbbbb; stroke: #bbbbbb; background: #bbbbbb; }
+.nexos-grafico svg { width: 100%; height: auto; }
 .nexos-cartera-fila { gap: 2px; align-items: center; }
 .nexos-cartera-cabecera { font-size: 0.8em; font-weight: 600; color: #1f4e79; }
 .nexos-enlace { font-weight: 600; }

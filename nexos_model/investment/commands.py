@@ -63,18 +63,17 @@ def _command_planificar(args: argparse.Namespace) -> int:
 
     codes = [single_municipio(args.municipio, "el plan")]
     figure = Path(args.grafico) if args.grafico else None
-    if figure is not None and figure.suffix.lower() not in (".svg", ".png", ".pdf"):
-        raise NexosError(f"--grafico {figure}: extensión no admitida (se esperaba .svg, .png o .pdf)")
+    if figure is not None and figure.suffix.lower() not in (".svg", ".pdf"):
+        raise NexosError(f"--grafico {figure}: extensión no admitida (se esperaba .svg o .pdf)")
     result = run(codes[0], args.escenario, overrides=args.set or None)
     plan = plan_for_run(result, codes[0], cartera=args.cartera)
     salida = Path(args.salida)
     write_plan(plan, salida)
     if figure is not None:
-        from nexos_model.io.writers import atomic_path
         from nexos_model.report.gantt import gantt_chart
+        from nexos_model.report.render import write_chart
 
-        with atomic_path(figure) as tmp:
-            gantt_chart(plan).savefig(tmp, format=figure.suffix[1:].lower(), dpi=150)
+        write_chart(gantt_chart(plan), figure)
     for line in _summary(plan):
         print(line)
     print(f"Escrito: {salida}" + (f" y {args.grafico}" if args.grafico else ""))
@@ -97,7 +96,7 @@ def add_planificar_command(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--set", action="append", metavar="CLAVE=VALOR",
                    help="ajuste de un parámetro, p. ej. --set inversion.anio_inicio=2026 (repetible)")
     p.add_argument("--grafico", metavar="ARCHIVO",
-                   help="también el cronograma como gráfico de Gantt (.svg, .png o .pdf)")
+                   help="también el cronograma como gráfico de Gantt (.svg o .pdf)")
     p.add_argument("--salida", required=True, metavar="ARCHIVO", help="archivo del plan (.xlsx, .csv o .parquet)")
     p.set_defaults(func=_command_planificar)
     return p

@@ -1,76 +1,43 @@
-"""Static charts for the council report: matplotlib (Agg), Spanish text, legible in grey print.
+"""Static charts for the council report and the workbooks: Spanish text, legible in grey print.
 
-Charts of one run are plain functions ``chart(result, municipio=None) -> Figure`` registered in
+Charts of one run are plain functions ``chart(result, municipio=None) -> Chart`` registered in
 :data:`CHARTS` (own revenue, composition, streams, gaps, transfers, fiscal space); the
 investment plan's take an ``InvestmentPlan`` (:func:`schedule`, :func:`plan_funding`), and the
 uncertainty ones a table or a comparison (:func:`fan_chart`, :func:`tornado_chart`,
 :func:`scenario_comparison_chart` and their wrappers :func:`uncertainty_fan`,
 :func:`sensitivity_chart`, :func:`scenario_chart`). Series are told apart by line style,
-markers and tone (:data:`TONES`), never by hue alone, so the report reads the same on a
-black-and-white printer. Figures are built with ``matplotlib.figure.Figure`` (no pyplot state),
-so nothing leaks between calls or threads.
+markers and tone (:data:`~nexos_model.report.svg.TONES`), never by hue alone, so the report
+reads the same on a black-and-white printer. They are drawn by :mod:`nexos_model.report.svg`
+(inline SVG, about a millisecond each) and shown with ``notebook.show_figure``.
 """
 
 from __future__ import annotations
 
+import textwrap
 from typing import TYPE_CHECKING, Callable
 
 from nexos_model import catalog
-from nexos_model.report.formatting import millones
+from nexos_model.report.formatting import millones, quetzales
+from nexos_model.report.svg import ACCENT, INK, LIGHT, MID, TONES, Axis, Chart, Plot
 
 if TYPE_CHECKING:  # keep ``import nexos_model.report.figures`` light
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
-
     from nexos_model.api import RunResult
 
-__all__ = ["CHARTS", "chart", "charts", "composition", "own_revenue", "to_svg"]
+__all__ = ["CHARTS", "TONES", "Chart", "chart", "charts", "composition", "own_revenue"]
 
-#: Print-friendly palette: dark, mid and light greys plus one dark accent (still distinct in grey).
-INK, MID, LIGHT, ACCENT = "#222222", "#6e6e6e", "#c8c8c8", "#1f4e79"
-SIZE = (7.2, 3.8)  # inches: the text width of an A4 page with 18 mm margins
-STYLE = {
-    "font.size": 9,
-    "axes.titlesize": 10.5,
-    "axes.titleweight": "bold",
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.grid": True,
-    "axes.grid.axis": "y",
-    "grid.color": "#dddddd",
-    "grid.linewidth": 0.6,
-    "legend.frameon": False,
-    "svg.hashsalt": "nexos",  # stable SVG ids: same data, same file
-}
+#: The y axis of an amount by year.
+MONEY = Axis("value", "Millones de quetzales")
+YEARS = Axis("years", "Año")
 
 
-def _figure() -> tuple["Figure", "Axes"]:
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=SIZE, layout="constrained")
-    return fig, fig.add_subplot()
+def _money_tip(label: str, position: float, value: float) -> str:
+    """Hover text of a bar or point: ``2024 · Aporte constitucional: Q 1,234,567.89``."""
+    return f"{int(position)} · {label}: {quetzales(value)}"
 
 
-def _money_axis(ax: "Axes", which: str = "y") -> None:
-    """Ticks of the ``which`` axis ("y" or "x") in millions of quetzales, with as many decimals
-    as the tick step needs; the axis starts at zero."""
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
-
-    axis = ax.yaxis if which == "y" else ax.xaxis
-    axis.set_major_locator(MaxNLocator(nbins=6, min_n_ticks=3, steps=[1, 2, 5, 10]))  # no 1.5 steps: labels round cleanly
-
-    def fmt(value: float, _pos: int) -> str:
-        ticks = axis.get_majorticklocs()
-        step = abs(ticks[1] - ticks[0]) if len(ticks) > 1 else abs(value) or 1e6
-        decimals = 0 if step >= 1e6 else 1 if step >= 1e5 else 2
-        return millones(value, decimals).replace(" millones", "")
-
-    axis.set_major_formatter(FuncFormatter(fmt))
-    axis.set_label_text("Millones de quetzales")
-    if which == "y":
-        ax.set_ylim(bottom=0)
-    else:
-        ax.set_xlim(left=0)
+def millions_label(value: float) -> str:
+    """An amount in millions for a label on a bar (``12.5``), as on the charts' axes."""
+    return millones(value).removeprefix("Q ").replace(" millones", "")
 
 
 def _split(result: "RunResult", municipio: str | None):
@@ -81,88 +48,52 @@ def _split(result: "RunResult", municipio: str | None):
     return code, wide, int(observed.max())
 
 
-def _mark_projection(ax: "Axes", last_observed: int, last_year: int) -> None:
-    """A dotted divider and a shaded band over the projected years, labelled in Spanish."""
-    ax.axvspan(last_observed + 0.5, last_year + 0.5, facecolor="#f0f0f0", linewidth=0, zorder=0)
-    ax.axvline(last_observed + 0.5, color=MID, linestyle=":", linewidth=1)
-    ax.text(last_observed + 0.6, 0.98, "proyección", transform=ax.get_xaxis_transform(),
-            ha="left", va="top", color=MID, fontsize=8, style="italic")
+def _projection(plot: Plot, last_observed: int, last_year: int) -> None:
+    """A shaded band and a dotted divider over the projected years, labelled in Spanish."""
+    if last_year > last_observed:
+        plot.shade(last_observed + 0.5, last_year + 0.5, "proyección")
+        plot.rule("", x=last_observed + 0.5, stroke=MID, width=1, dash=":")
 
 
-def own_revenue(result: "RunResult", municipio: str | None = None) -> "Figure":
+def _line_tips(label: str, years, values) -> list[str]:
+    return [_money_tip(label, y, v) for y, v in zip(years, values)]
+
+
+def own_revenue(result: "RunResult", municipio: str | None = None) -> Chart:
     """Own-source revenue (ingresos propios): observed years solid, projected years dashed."""
-    import matplotlib
-
     code, wide, last = _split(result, municipio)
     series = wide["ingresos_propios"]
-    with matplotlib.rc_context(STYLE):
-        fig, ax = _figure()
-        hist = series.loc[series.index <= last]
-        proj = series.loc[series.index >= last]  # starts at the last observed year: no gap
-        ax.plot(hist.index, hist.values, color=INK, linestyle="-", marker="o", markersize=4,
-                linewidth=2, label="Observado (SICOIN GL)")
-        ax.plot(proj.index, proj.values, color=ACCENT, linestyle="--", marker="s", markersize=3.5,
-                markerfacecolor="white", linewidth=1.8, label=f"Proyectado, escenario {result.escenario}")
-        _mark_projection(ax, last, int(series.index.max()))
-        _money_axis(ax)
-        ax.set_xticks(list(series.index))
-        ax.tick_params(axis="x", labelrotation=45)
-        ax.set_xlabel("Año")
-        ax.set_title(f"{catalog.label('ingresos_propios')}: observados y proyectados")
-        fig.legend(loc="outside lower center", ncols=2)
-    return fig
+    plot = Plot(f"{catalog.label('ingresos_propios')}: observados y proyectados", YEARS, MONEY)
+    _projection(plot, last, int(series.index.max()))
+    hist = series.loc[series.index <= last]
+    proj = series.loc[series.index >= last]  # starts at the last observed year: no gap
+    label = "Observado (SICOIN GL)"
+    plot.line(label, hist.index, hist.values, stroke=INK, marker="o",
+              tips=_line_tips(label, hist.index, hist.values))
+    label = f"Proyectado, escenario {result.escenario}"
+    plot.line(label, proj.index, proj.values, stroke=ACCENT, width=1.8, dash="--", marker="s", marker_size=5,
+              marker_fill="white", tips=_line_tips(label, proj.index, proj.values))
+    return plot.render()
 
 
-def composition(result: "RunResult", municipio: str | None = None) -> "Figure":
+def composition(result: "RunResult", municipio: str | None = None) -> Chart:
     """Total revenue by year, stacked: own-source revenue (dark) and transfers (light, outlined)."""
-    import matplotlib
-
     code, wide, last = _split(result, municipio)
     years = list(wide.index)
-    # Tone, not hue, tells the parts apart (dark solid vs light outlined). No hatches: Chromium
-    # rasterizes SVG hatch patterns when printing, which turns a 90 KB PDF into 1 MB.
-    parts = [("ingresos_propios", INK, "white"), ("transferencias", LIGHT, INK)]
-    with matplotlib.rc_context(STYLE):
-        fig, ax = _figure()
-        bottom = [0.0] * len(years)
-        for concept, face, edge in parts:
-            values = wide[concept].tolist()
-            ax.bar(years, values, bottom=bottom, color=face, edgecolor=edge,
-                   linewidth=0.6, width=0.75, label=catalog.label(concept))
-            bottom = [b + v for b, v in zip(bottom, values)]
-        _mark_projection(ax, last, int(max(years)))
-        _money_axis(ax)
-        ax.set_xticks(years)
-        ax.tick_params(axis="x", labelrotation=45)
-        ax.set_xlabel("Año")
-        ax.set_title("Composición de los ingresos: propios y transferencias")
-        fig.legend(loc="outside lower center", ncols=2)
-    return fig
+    plot = Plot("Composición de los ingresos: propios y transferencias", YEARS, MONEY)
+    _projection(plot, last, int(max(years)))
+    parts = [(catalog.label(c), wide[c].tolist()) for c in ("ingresos_propios", "transferencias")]
+    plot.stack(years, parts, tones=(INK, LIGHT), width=0.75, tip=_money_tip)
+    return plot.render()
 
 
-#: Tones for the parts of a stacked chart, darkest first: distinct in grey print (no hatches,
-#: see :func:`composition`); every part is outlined in ink so the white one still shows.
-TONES = (INK, "#5a5a5a", "#8c8c8c", "#b4b4b4", "#dcdcdc", "#ffffff")
-
-
-def _stacked_years(ax: "Axes", table, labels: dict[str, str]) -> None:
+def _stacked_years(title: str, table, labels: dict[str, str]) -> Plot:
     """Bars by year (``table``: years × parts), the parts stacked in :data:`TONES` order;
     negative parts (rare: a shortfall) hang below zero."""
-    import numpy as np
-
-    years = list(table.index)
-    up = np.zeros(len(years))
-    down = np.zeros(len(years))
-    for i, column in enumerate(table.columns):
-        values = table[column].to_numpy(dtype=float)
-        base = np.where(values >= 0, up, down)
-        ax.bar(years, values, bottom=base, color=TONES[i % len(TONES)], edgecolor=INK, linewidth=0.6,
-               width=0.72, label=labels.get(column, column))
-        up = up + np.where(values >= 0, values, 0)
-        down = down + np.where(values < 0, values, 0)
-    ax.set_xticks(years)
-    ax.tick_params(axis="x", labelrotation=45)
-    ax.set_xlabel("Año")
+    plot = Plot(title, YEARS, MONEY)
+    parts = [(labels.get(c, c), table[c].tolist()) for c in table.columns]
+    plot.stack([int(y) for y in table.index], parts, tip=_money_tip)
+    return plot
 
 
 def _projected(result: "RunResult", municipio: str | None):
@@ -172,130 +103,91 @@ def _projected(result: "RunResult", municipio: str | None):
     return code, rows.pivot(index="anio", columns="concepto", values="valor").sort_index()
 
 
-def revenue_streams(result: "RunResult", municipio: str | None = None) -> "Figure":
+def revenue_streams(result: "RunResult", municipio: str | None = None) -> Chart:
     """Own revenue by stream in the first and the last projected year (horizontal bars, largest
     stream on top): light outlined bars for the first year, dark for the last."""
-    import matplotlib
-    from matplotlib.figure import Figure
-
     from nexos_model.report.summary import stream_names
 
     code, values = _projected(result, municipio)
     first, end = int(values.index.min()), int(values.index.max())
-    streams = sorted(stream_names(values), key=lambda s: values.at[end, s])
-    y = list(range(len(streams)))
-    with matplotlib.rc_context({**STYLE, "axes.grid.axis": "x"}):
-        fig = Figure(figsize=(SIZE[0], max(3.0, 0.32 * len(streams) + 1.4)), layout="constrained")
-        ax = fig.add_subplot()
-        ax.barh([v + 0.2 for v in y], [values.at[first, s] for s in streams], height=0.38, color=LIGHT,
-                edgecolor=INK, linewidth=0.6, label=str(first))
-        ax.barh([v - 0.2 for v in y], [values.at[end, s] for s in streams], height=0.38, color=INK,
-                edgecolor=INK, linewidth=0.6, label=str(end))
-        ax.set_yticks(y, [catalog.label(s) for s in streams])
-        ax.tick_params(axis="y", length=0)
-        _money_axis(ax, "x")
-        ax.set_title(f"Ingresos propios por flujo: {first} y {end}")
-        fig.legend(loc="outside lower center", ncols=2)
-    return fig
+    streams = sorted(stream_names(values), key=lambda s: -values.at[end, s])
+    names = [catalog.label(s) for s in streams]
+    plot = Plot(f"Ingresos propios por flujo: {first} y {end}", Axis("value", "Millones de quetzales"),
+                Axis("rows", labels=tuple(names)), row_height=28)
+    rows = range(len(streams))
+    for year, fill, offset in ((first, LIGHT, -0.2), (end, INK, 0.2)):
+        amounts = [values.at[year, s] for s in streams]
+        plot.rects(str(year), [0.0] * len(streams), amounts, [r + offset - 0.19 for r in rows],
+                   [r + offset + 0.19 for r in rows], fill=fill,
+                   tips=[f"{n}, {year}: {quetzales(a)}" for n, a in zip(names, amounts)])
+    return plot.render()
 
 
-def revenue_gap(result: "RunResult", municipio: str | None = None, anio: int | None = None) -> "Figure":
+def revenue_gap(result: "RunResult", municipio: str | None = None, anio: int | None = None) -> Chart:
     """Potential of IUSI, agua and ornato split into what is collected (dark) and each gap
     (coverage, valuation, rate, compliance, interaction; lighter tones): the bar's end is the
     potential. Year: the first projected one unless ``anio`` is given."""
-    import matplotlib
-    from matplotlib.figure import Figure
-
     from nexos_model.report.summary import GAP_PARTS, GAP_SHORT
 
     code = municipio or result.municipios[0]
     gaps = result.gaps.loc[result.gaps["municipio"] == code]
     year = int(anio or gaps["anio"].min())
     gaps = gaps.loc[gaps["anio"] == year]
-    streams = list(dict.fromkeys(gaps["flujo"]))[::-1]
+    streams = list(dict.fromkeys(gaps["flujo"]))
     wide = gaps.pivot(index="flujo", columns="componente", values="valor").reindex(streams)
-    parts = ["recaudacion", *GAP_PARTS]
-    with matplotlib.rc_context({**STYLE, "axes.grid.axis": "x"}):
-        fig = Figure(figsize=(SIZE[0], max(2.8, 0.6 * len(streams) + 1.8)), layout="constrained")
-        ax = fig.add_subplot()
-        left = [0.0] * len(streams)
-        for i, part in enumerate(parts):
-            values = wide[part].fillna(0.0).tolist() if part in wide else [0.0] * len(streams)
-            label = GAP_SHORT[part] if i == 0 else f"Brecha: {GAP_SHORT[part].lower()}"
-            ax.barh(range(len(streams)), values, left=left, height=0.55, color=TONES[i % len(TONES)],
-                    edgecolor=INK, linewidth=0.6, label=label)
-            left = [a + b for a, b in zip(left, values)]
-        ax.plot(wide["potencial"], range(len(streams)), linestyle="none", marker="|", markersize=16,
-                markeredgewidth=2, color=ACCENT, label="Potencial")
-        ax.set_yticks(range(len(streams)), [catalog.label(s) for s in streams])
-        ax.tick_params(axis="y", length=0)
-        _money_axis(ax, "x")
-        ax.set_title(f"Recaudación y brechas hasta el potencial, {year}")
-        fig.legend(loc="outside lower center", ncols=4)
-    return fig
+    names = [catalog.label(s) for s in streams]
+    plot = Plot(f"Recaudación y brechas hasta el potencial, {year}", Axis("value", "Millones de quetzales"),
+                Axis("rows", labels=tuple(names)), row_height=34)
+    parts = []
+    for part in ("recaudacion", *GAP_PARTS):
+        label = GAP_SHORT[part] if part == "recaudacion" else f"Brecha: {GAP_SHORT[part].lower()}"
+        parts.append((label, wide[part].fillna(0.0).tolist() if part in wide else [0.0] * len(streams)))
+    plot.stack(list(range(len(streams))), parts, width=0.55, vertical=False,
+               tip=lambda label, row, v: f"{names[int(row)]} · {label}: {quetzales(v)}")
+    potential = wide["potencial"].tolist()
+    plot.points("Potencial", potential, range(len(streams)),
+                tips=[f"{n} · potencial: {quetzales(v)}" for n, v in zip(names, potential)])
+    return plot.render()
 
 
-def transfers(result: "RunResult", municipio: str | None = None) -> "Figure":
+def transfers(result: "RunResult", municipio: str | None = None) -> Chart:
     """Transfers by source, stacked by year (aporte constitucional darkest)."""
-    import matplotlib
-
     from nexos_model.report.summary import TRANSFER_SOURCES
 
     code, values = _projected(result, municipio)
     table = values[[s for s in TRANSFER_SOURCES if s in values.columns]]
-    with matplotlib.rc_context(STYLE):
-        fig, ax = _figure()
-        _stacked_years(ax, table, {s: catalog.label(s) for s in table.columns})
-        _money_axis(ax)
-        ax.set_title("Transferencias del Gobierno Central por fuente")
-        fig.legend(loc="outside lower center", ncols=2)
-    return fig
+    return _stacked_years("Transferencias del Gobierno Central por fuente", table,
+                          {s: catalog.label(s) for s in table.columns}).render()
 
 
-def fiscal_space(result: "RunResult", municipio: str | None = None) -> "Figure":
+def fiscal_space(result: "RunResult", municipio: str | None = None) -> Chart:
     """Fiscal space for investment by source of funds, stacked by year; a shortfall shows below zero."""
-    import matplotlib
-
     from nexos_model.report.summary import SOURCE_NAMES, space_by_source
 
-    code = municipio or result.municipios[0]
-    table = space_by_source(result, code)
-    with matplotlib.rc_context(STYLE):
-        fig, ax = _figure()
-        _stacked_years(ax, table, SOURCE_NAMES)
-        _money_axis(ax)
-        if (table < 0).any().any():
-            ax.autoscale(enable=True, axis="y")
-            ax.axhline(0, color=INK, linewidth=0.8)
-        ax.set_title("Espacio fiscal para inversión por fuente de financiamiento")
-        fig.legend(loc="outside lower center", ncols=3)
-    return fig
+    table = space_by_source(result, municipio or result.municipios[0])
+    return _stacked_years("Espacio fiscal para inversión por fuente de financiamiento", table, SOURCE_NAMES).render()
 
 
-def plan_funding(plan) -> "Figure":
+def plan_funding(plan) -> Chart:
     """The investment plan's funding mix: investment by source, stacked by year, beside the
     fiscal space of those years without new loans (a dotted outline: the money in hand; the
     borrowing capacity would dwarf it and is not money until a loan is taken)."""
-    import matplotlib
-
     from nexos_model.report.summary import SOURCE_NAMES
 
     funding = plan.financiamiento
     invest = funding.pivot(index="anio", columns="fuente", values="inversion")
     invest = invest[[s for s in SOURCE_NAMES if s in invest.columns]]
     space = funding.loc[funding["fuente"] != "prestamo_infom"].groupby("anio")["espacio"].sum()
-    with matplotlib.rc_context(STYLE):
-        fig, ax = _figure()
-        _stacked_years(ax, invest, SOURCE_NAMES)
-        ax.bar(space.index, space.values, width=0.86, facecolor="none", edgecolor=MID, linestyle=":",
-               linewidth=1.2, label="Espacio fiscal sin préstamos nuevos")
-        _money_axis(ax)
-        ax.set_title("Financiamiento del plan de inversión por fuente")
-        fig.legend(loc="outside lower center", ncols=3)
-    return fig
+    plot = _stacked_years("Financiamiento del plan de inversión por fuente", invest, SOURCE_NAMES)
+    label = "Espacio fiscal sin préstamos nuevos"
+    years = [int(y) for y in space.index]
+    plot.rects(label, [y - 0.43 for y in years], [y + 0.43 for y in years], [0.0] * len(years), space.tolist(),
+               fill="none", stroke=MID, width=1.2, dash=":",
+               tips=[_money_tip(label, y, v) for y, v in zip(years, space)])
+    return plot.render()
 
 
-def schedule(plan) -> "Figure":
+def schedule(plan) -> Chart:
     """The investment plan's Gantt chart (:func:`nexos_model.report.gantt.gantt_chart`)."""
     from nexos_model.report.gantt import gantt_chart
 
@@ -303,7 +195,7 @@ def schedule(plan) -> "Figure":
 
 
 #: Charts of one run by name: ``name -> (Spanish caption, function)``. Add new charts here.
-CHARTS: dict[str, tuple[str, Callable[..., "Figure"]]] = {
+CHARTS: dict[str, tuple[str, Callable[..., Chart]]] = {
     "ingresos_propios": ("Ingresos propios observados y proyectados", own_revenue),
     "composicion": ("Composición de los ingresos", composition),
     "flujos": ("Ingresos propios por flujo", revenue_streams),
@@ -313,7 +205,7 @@ CHARTS: dict[str, tuple[str, Callable[..., "Figure"]]] = {
 }
 
 
-def chart(name: str, result: "RunResult", municipio: str | None = None) -> "Figure":
+def chart(name: str, result: "RunResult", municipio: str | None = None) -> Chart:
     """One chart by name (see :data:`CHARTS`)."""
     if name not in CHARTS:
         from nexos_model.errors import NexosError
@@ -322,21 +214,9 @@ def chart(name: str, result: "RunResult", municipio: str | None = None) -> "Figu
     return CHARTS[name][1](result, municipio)
 
 
-def charts(result: "RunResult", municipio: str | None = None) -> dict[str, "Figure"]:
+def charts(result: "RunResult", municipio: str | None = None) -> dict[str, Chart]:
     """Every chart of :data:`CHARTS` for one municipality, by name."""
     return {name: chart(name, result, municipio) for name in CHARTS}
-
-
-def to_svg(fig: "Figure") -> str:
-    """The figure as SVG text (vector: sharp in print, small in HTML)."""
-    import io
-
-    import matplotlib
-
-    buf = io.StringIO()
-    with matplotlib.rc_context(STYLE):
-        fig.savefig(buf, format="svg", metadata={"Creator": None, "Date": None, "Format": None, "Type": None})
-    return buf.getvalue()
 
 
 # --- Uncertainty and scenarios --------------------------------------------------------------
@@ -364,23 +244,20 @@ SCENARIO_STYLES = (
 )
 
 
-def _value_axis(ax: "Axes", unit: str, low: float) -> None:
-    """Y axis in the unit's words: quetzales in millions (from 0 unless values go negative),
-    ``porcentaje`` for fractions shown as %, anything else as the axis label."""
-    from matplotlib.ticker import MaxNLocator, PercentFormatter
-
+def _value_axis(unit: str, title: str = "") -> Axis:
+    """An axis in the unit's words: quetzales in millions (from 0 unless values go negative),
+    ``porcentaje`` for fractions shown as %, anything else titled with the unit."""
     if unit == "quetzales":
-        _money_axis(ax)
-        # Steps of 1, 2 or 5 only: _money_axis picks decimals from the step, and a 1.5 step
-        # (MaxNLocator's default allows it) would print 150,000 as "0.2".
-        ax.yaxis.set_major_locator(MaxNLocator(nbins=6, min_n_ticks=3, steps=[1, 2, 5, 10]))
-        if low < 0:  # fiscal space can be negative: do not cut it at zero
-            ax.autoscale(enable=True, axis="y")
-    elif unit == "porcentaje":
-        ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
-        ax.set_ylabel("Porcentaje")
-    else:
-        ax.set_ylabel(unit[:1].upper() + unit[1:])
+        return Axis("value", title or "Millones de quetzales", "quetzales")
+    if unit == "porcentaje":
+        return Axis("value", title or "Porcentaje", "porcentaje")
+    return Axis("value", title or unit[:1].upper() + unit[1:], unit)
+
+
+def _value_text(unit: str) -> Callable[[float], str]:
+    from nexos_model.report.formatting import numero, porcentaje
+
+    return {"quetzales": quetzales, "porcentaje": porcentaje}.get(unit, lambda v: numero(v, 2))
 
 
 def _by_year(table, column: str = "anio"):
@@ -389,48 +266,40 @@ def _by_year(table, column: str = "anio"):
     return frame.sort_index()
 
 
-def fan_chart(history, bands, title: str, unit: str = "quetzales") -> "Figure":
+def fan_chart(history, bands, title: str, unit: str = "quetzales") -> Chart:
     """Observed values and the projected percentile bands (p05–p95, p10–p90, p25–p75, median).
 
     ``history``: Series by year (observed). ``bands``: DataFrame with ``p05 … p95`` by year
     (year index or ``anio`` column). The fan opens from the last observed value, so the
     projection visibly starts from what happened.
     """
-    import matplotlib
-
     bands = _by_year(bands)
     bands = bands[[c for c in ("p05", "p10", "p25", "p50", "p75", "p90", "p95") if c in bands]].astype(float)
     history = history.sort_index()
     if len(history) and bands.index.min() > history.index.max():
         bands = bands.reindex([history.index.max(), *bands.index])
         bands.iloc[0] = float(history.iloc[-1])
+    show = _value_text(unit)
+    plot = Plot(title, YEARS, _value_axis(unit))
     years = list(history.index) + [y for y in bands.index if y not in set(history.index)]
-    low = min(float(history.min()) if len(history) else 0.0, float(bands.min().min()))
-    with matplotlib.rc_context(STYLE):
-        fig, ax = _figure()
-        for lo, hi, label, alpha in FAN_BANDS:
-            if lo in bands and hi in bands:
-                ax.fill_between(bands.index, bands[lo], bands[hi], color=ACCENT, alpha=alpha,
-                                linewidth=0, label=label)
-        if "p50" in bands:
-            ax.plot(bands.index, bands["p50"], color=ACCENT, linestyle="--", marker="s", markersize=3.5,
-                    markerfacecolor="white", linewidth=1.8, label="Mediana (p50)")
-        if len(history):
-            ax.plot(history.index, history.values, color=INK, linestyle="-", marker="o", markersize=4,
-                    linewidth=2, label="Observado")
-            _mark_projection(ax, int(history.index.max()), int(max(years)))
-        _value_axis(ax, unit, low)
-        ax.set_xticks(years)
-        ax.tick_params(axis="x", labelrotation=45)
-        ax.set_xlabel("Año")
-        ax.set_title(title)
-        fig.legend(loc="outside lower center", ncols=3)
-    return fig
+    if len(history):
+        _projection(plot, int(history.index.max()), int(max(years)))
+    for lo, hi, label, opacity in FAN_BANDS:
+        if lo in bands and hi in bands:
+            plot.band(label, bands.index, bands[lo], bands[hi], opacity=opacity)
+    if "p50" in bands:
+        plot.line("Mediana (p50)", bands.index, bands["p50"], stroke=ACCENT, width=1.8, dash="--", marker="s",
+                  marker_size=5, marker_fill="white",
+                  tips=[f"{y} · mediana: {show(v)}" for y, v in bands["p50"].items()])
+    if len(history):
+        plot.line("Observado", history.index, history.values, stroke=INK, marker="o",
+                  tips=[f"{y} · observado: {show(v)}" for y, v in history.items()])
+    return plot.render()
 
 
 def tornado_chart(table, title: str, unit: str = "quetzales", central: float | None = None,
                   labels: dict[str, str] | None = None,
-                  value_text: Callable[[str, float], str] | None = None) -> "Figure":
+                  value_text: Callable[[str, float], str] | None = None) -> Chart:
     """Tornado: how far the outcome moves when each parameter goes to its low or high value.
 
     ``table`` is :func:`nexos_model.scenarios.sensitivity.tornado`'s (widest swing on top); bars
@@ -438,10 +307,6 @@ def tornado_chart(table, title: str, unit: str = "quetzales", central: float | N
     Low values are light outlined bars, high values dark ones; each label shows the range tried,
     written by ``value_text(parameter, value)`` when given (e.g. ``2.36 %``), else as ``0.0236``.
     """
-    import matplotlib
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
-
     if central is None:
         central = table.attrs.get("resultado_central")
     if central is None:
@@ -450,67 +315,40 @@ def tornado_chart(table, title: str, unit: str = "quetzales", central: float | N
     names = labels or {}
     if "etiqueta" in rows:
         names = {**dict(zip(rows["parametro"], rows["etiqueta"])), **names}
-    y = list(range(len(rows)))[::-1]  # widest on top
-    with matplotlib.rc_context(STYLE):
-        fig = Figure(figsize=(SIZE[0], max(2.6, 0.5 * len(rows) + 1.4)), layout="constrained")
-        ax = fig.add_subplot()
-        ax.barh(y, rows["resultado_bajo"] - central, left=central, height=0.6, color=LIGHT,
-                edgecolor=INK, linewidth=0.6, label="Parámetro en su valor bajo")
-        ax.barh(y, rows["resultado_alto"] - central, left=central, height=0.6, color=ACCENT,
-                edgecolor=INK, linewidth=0.6, label="Parámetro en su valor alto")
-        ax.axvline(central, color=INK, linewidth=1.2, label="Resultado central")
-        show = value_text or (lambda _p, v: f"{v:g}")
-        ax.set_yticks(y, [f"{names.get(p, p)}\n({show(p, lo)} a {show(p, hi)})"
-                          for p, lo, hi in zip(rows["parametro"], rows["bajo"], rows["alto"])])
-        ax.grid(axis="y", visible=False)
-        ax.grid(axis="x", visible=True)
-        if unit == "quetzales":  # as _money_axis, on x: decimals follow the tick step
-            ax.xaxis.set_major_locator(MaxNLocator(nbins=6, min_n_ticks=3, steps=[1, 2, 5, 10]))
-
-            def fmt(value: float, _pos: int) -> str:
-                ticks = ax.xaxis.get_majorticklocs()
-                step = abs(ticks[1] - ticks[0]) if len(ticks) > 1 else abs(value) or 1e6
-                return millones(value, 0 if step >= 1e6 else 1 if step >= 1e5 else 2).replace(" millones", "")
-
-            ax.xaxis.set_major_formatter(FuncFormatter(fmt))
-            ax.set_xlabel("Millones de quetzales")
-        elif unit == "porcentaje":
-            ax.xaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
-            ax.set_xlabel("Porcentaje")
-        else:
-            ax.set_xlabel(unit[:1].upper() + unit[1:])
-        ax.set_title(title)
-        fig.legend(loc="outside lower center", ncols=3)
-    return fig
+    show = value_text or (lambda _p, v: f"{v:g}")
+    row_labels = tuple(f"{names.get(p, p)}\n({show(p, lo)} a {show(p, hi)})"
+                       for p, lo, hi in zip(rows["parametro"], rows["bajo"], rows["alto"]))
+    outcome = _value_text(unit)
+    axis = _value_axis(unit)
+    plot = Plot(title, Axis("value", axis.title, axis.unit, zero=False), Axis("rows", labels=row_labels),
+                row_height=40)
+    n = range(len(rows))
+    for column, label, fill in (("resultado_bajo", "Parámetro en su valor bajo", LIGHT),
+                                ("resultado_alto", "Parámetro en su valor alto", ACCENT)):
+        values = rows[column].tolist()
+        plot.rects(label, [central] * len(rows), values, [i - 0.3 for i in n], [i + 0.3 for i in n], fill=fill,
+                   tips=[f"{names.get(p, p).replace(chr(10), ' ')} · {label.lower()}: {outcome(v)}"
+                         for p, v in zip(rows["parametro"], values)])
+    plot.rule("Resultado central", x=central)
+    return plot.render()
 
 
-def scenario_comparison_chart(table, title: str, unit: str = "quetzales", base: str = "base") -> "Figure":
+def scenario_comparison_chart(table, title: str, unit: str = "quetzales", base: str = "base") -> Chart:
     """One line per scenario over the years (``escenario, anio, valor``); the base scenario
     first and solid, the others told apart by dash pattern and marker, not colour alone."""
-    import matplotlib
-
     names = list(dict.fromkeys(table["escenario"]))
     if base in names:
         names.remove(base)
         names.insert(0, base)
-    years = sorted(table["anio"].unique())
-    with matplotlib.rc_context(STYLE):
-        fig, ax = _figure()
-        for i, name in enumerate(names):
-            color, dash, marker = SCENARIO_STYLES[i % len(SCENARIO_STYLES)]
-            rows = table.loc[table["escenario"] == name].sort_values("anio")
-            ax.plot(rows["anio"], rows["valor"], color=color, linestyle=dash, marker=marker, markersize=4,
-                    markerfacecolor=color if i == 0 else "white", linewidth=2 if i == 0 else 1.6,
-                    label=f"Escenario {name}")
-        _value_axis(ax, unit, float(table["valor"].min()))
-        ax.set_xticks(years)
-        ax.tick_params(axis="x", labelrotation=45)
-        ax.set_xlabel("Año")
-        ax.set_title(title)
-        # Long scenario names (actualizacion_catastral) fit two to a row; short ones three.
-        wide_names = max(len(n) for n in names) > 14
-        fig.legend(loc="outside lower center", ncols=min(len(names), 2 if wide_names else 3))
-    return fig
+    show = _value_text(unit)
+    plot = Plot(title, YEARS, _value_axis(unit))
+    for i, name in enumerate(names):
+        color, dash, marker = SCENARIO_STYLES[i % len(SCENARIO_STYLES)]
+        rows = table.loc[table["escenario"] == name].sort_values("anio")
+        plot.line(f"Escenario {name}", rows["anio"], rows["valor"], stroke=color, dash=dash, marker=marker,
+                  width=2 if i == 0 else 1.6, marker_fill=color if i == 0 else "white",
+                  tips=[f"{a} · {name}: {show(v)}" for a, v in zip(rows["anio"], rows["valor"])])
+    return plot.render()
 
 
 # --- Charts of a Monte Carlo run, a scenario comparison and a tornado table --------------------
@@ -520,7 +358,7 @@ __all__ += ["fiscal_space", "plan_funding", "revenue_gap", "revenue_streams", "s
 
 
 def uncertainty_fan(result: "RunResult", concepto: str = "ingresos_propios",
-                    municipio: str | None = None) -> "Figure":
+                    municipio: str | None = None) -> Chart:
     """Fan chart of one outcome from a Monte Carlo run (``RunResult.percentiles``), opening
     from the observed years when the outcome is a MINFIN concept."""
     import pandas as pd
@@ -538,7 +376,7 @@ def uncertainty_fan(result: "RunResult", concepto: str = "ingresos_propios",
     return fan_chart(history, bands, title, unit=unit_of(concepto))
 
 
-def scenario_chart(comparison, resultado: str = "ingresos_propios") -> "Figure":
+def scenario_chart(comparison, resultado: str = "ingresos_propios") -> Chart:
     """One outcome over the years in every scenario of a comparison (``Comparison.outcomes``)."""
     from nexos_model.report.summary import unit_of
 
@@ -548,11 +386,9 @@ def scenario_chart(comparison, resultado: str = "ingresos_propios") -> "Figure":
                                      unit=unit_of(resultado))
 
 
-def sensitivity_chart(table, resultado: str = "ingresos_propios", anio: int | None = None) -> "Figure":
+def sensitivity_chart(table, resultado: str = "ingresos_propios", anio: int | None = None) -> Chart:
     """Tornado of one outcome (a ``tornado_for`` table): which assumptions move it most."""
-    from nexos_model.report.summary import unit_of
-
-    from nexos_model.report.summary import parameter_value
+    from nexos_model.report.summary import parameter_value, unit_of
 
     year = anio or table.attrs.get("anio")
     title = f"Sensibilidad: {catalog.label(resultado)}" + (f", {year}" if year else "")
@@ -566,7 +402,6 @@ def _short_names(table) -> dict[str, str]:
     names = dict(zip(table["parametro"], table["etiqueta"])) if "etiqueta" in table else {}
     parts = {k: [p.strip() for p in str(v).split("›")] for k, v in names.items()}
     last = [p[-1] for p in parts.values()]
-    import textwrap
-
     return {k: textwrap.fill(p[-1] if last.count(p[-1]) == 1 else ", ".join(p[-2:]), 34)
             for k, p in parts.items()}
+

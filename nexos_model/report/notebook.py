@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 if TYPE_CHECKING:
     import pandas as pd
-    from matplotlib.figure import Figure
 
     from nexos_model.api import RunResult
     from nexos_model.investment.plan import InvestmentPlan
+    from nexos_model.report.svg import Chart
 
 #: Mimetype of the cover facts; ``render.to_html`` moves them to the template's cover page.
 COVER_MIMETYPE = "application/vnd.nexos.portada+json"
@@ -188,12 +188,6 @@ def show_table(table: "pd.DataFrame", empty: str = "Sin datos que mostrar.") -> 
     return _Shown(html, table.to_string(index=False))
 
 
-def show_figure(fig: "Figure", caption: str = "") -> _Shown:
-    """A matplotlib figure as inline SVG (sharp in print), with an optional caption."""
-    from nexos_model.report.figures import to_svg
-
-    svg = to_svg(fig)
-    svg = svg[svg.find("<svg"):]  # drop the XML prolog and DOCTYPE: inline in HTML
-    title = fig.axes[0].get_title() if fig.axes else ""
-    cap = f"<figcaption>{escape(caption)}</figcaption>" if caption else ""
-    return _Shown(f"<figure class='nexos-grafico'>{svg}{cap}</figure>", f"[gráfico: {caption or title}]")
+def show_figure(chart: "Chart", caption: str = "") -> _Shown:
+    """A chart (``figures``) as inline SVG (sharp in print), with an optional caption."""
+    return _Shown(chart.html(caption), f"[gráfico: {caption or chart.title}]")

@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import tempfile
 from functools import lru_cache
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
@@ -29,6 +30,8 @@ from nexos_model.io.writers import atomic_path, write_text
 
 if TYPE_CHECKING:
     import nbformat
+
+    from nexos_model.report.svg import Chart
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES_DIR = ROOT / "templates"
@@ -42,7 +45,7 @@ FILE_NAMES = {"ipynb": "workbook.ipynb", "html": "reporte.html", "pdf": "reporte
               "xlsx": "proyeccion.xlsx"}
 
 __all__ = ["FILE_NAMES", "FORMATS", "chromium_path", "execute_workbook", "execution_error", "html_to_pdf",
-           "parse_formats", "render_report", "to_html"]
+           "parse_formats", "render_report", "to_html", "write_chart"]
 
 
 # --- execute -------------------------------------------------------------------------------
@@ -216,6 +219,20 @@ def html_to_pdf(html_path: str | os.PathLike[str], pdf_path: str | os.PathLike[s
             detail = (done.stderr or "").strip().splitlines()[-1:] or [f"código {done.returncode}"]
             raise NexosError(f"chromium no pudo generar {pdf_path.name}: {detail[0]}")
     return pdf_path
+
+
+def write_chart(chart: "Chart", path: str | os.PathLike[str]) -> Path:
+    """A chart alone in a file: ``.svg`` as drawn, ``.pdf`` printed by Chromium on a landscape A4."""
+    path = Path(path)
+    if path.suffix.lower() == ".svg":
+        return write_text(chart.svg, path)
+    if path.suffix.lower() != ".pdf":
+        raise NexosError(f"{path}: extensión no admitida para un gráfico (se esperaba .svg o .pdf)")
+    page = ("<!DOCTYPE html><html lang='es'><head><meta charset='utf-8'><title>" + escape(chart.title) +
+            "</title><style>@page { size: A4 landscape; margin: 12mm } svg { width: 100%; height: auto }"
+            "</style></head><body>" + chart.svg + "</body></html>")
+    with tempfile.TemporaryDirectory(prefix="nexos-grafico-") as folder:
+        return html_to_pdf(write_text(page, Path(folder) / "grafico.html"), path)
 
 
 # --- the report ----------------------------------------------------------------------------
