@@ -135,6 +135,20 @@ def test_headline_matches_run():
         assert row["incumplimientos"] == int((~result.rules["cumple"].astype(bool)).sum())
 
 
+def test_model_outputs_reuse_the_notebooks_run_only_when_it_is_the_jobs(monkeypatch):
+    from nexos_model import api
+    from nexos_model.batch.tables import model_outputs
+
+    result = run("1201", "optimista")
+    calls = []
+    real_run = api.run
+    monkeypatch.setattr(api, "run", lambda *a, **k: calls.append(a) or real_run(*a, **k))
+    same = model_outputs("1201", "optimista", {}, None, result=result)
+    assert calls == [] and same["resumen"] == headline(result, "1201")
+    other = model_outputs("1201", "base", {}, None, result=result)  # another scenario: run again
+    assert calls == [("1201", "base", None)] and other["resumen"] == headline(real_run("1201", "base"), "1201")
+
+
 def test_lote_command_flags():
     parser = argparse.ArgumentParser(prog="nexos")
     add_lote_command(parser.add_subparsers(dest="comando"))

@@ -20,6 +20,8 @@ from __future__ import annotations
 import asyncio
 import copy
 import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
@@ -103,6 +105,7 @@ class KeptKernel:
         self._loop = asyncio.new_event_loop()
         self._km: Any = None
         self._kc: Any = None
+        self._sockets = ""  # folder of the running kernel's IPC sockets
         self._sources: dict[tuple[str, int], "nbformat.NotebookNode"] = {}
         self._client = _client_class()
 
@@ -114,7 +117,11 @@ class KeptKernel:
     async def _start(self, cwd: Path) -> None:
         from jupyter_client.manager import AsyncKernelManager
 
-        km = AsyncKernelManager(kernel_name=self.kernel_name)
+        # Local sockets (IPC) in a private folder: nothing listens on the network, and the
+        # kernel does not warn at every start that its TCP ports are unencrypted.
+        self._sockets = tempfile.mkdtemp(prefix="nexos-kernel-")
+        km = AsyncKernelManager(kernel_name=self.kernel_name, transport="ipc",
+                                ip=os.path.join(self._sockets, "kernel"))
         # As nbclient does: keep IPython's input history in memory, not in the SQLite file that
         # every kernel on the machine would otherwise write to (and lock) on each cell.
         await km.start_kernel(cwd=str(cwd), extra_arguments=["--HistoryManager.hist_file=:memory:"])
@@ -125,6 +132,8 @@ class KeptKernel:
         except BaseException:
             kc.stop_channels()
             await km.shutdown_kernel(now=True)
+            shutil.rmtree(self._sockets, ignore_errors=True)
+            self._sockets = ""
             raise
         self._km, self._kc = km, kc
         self.runs = 0
@@ -139,6 +148,9 @@ class KeptKernel:
             # The kernel holds nothing to save (its history is in memory): stop it at once
             # rather than wait ~1 s for a graceful exit at every recycle and at the end.
             await km.shutdown_kernel(now=True)
+        if self._sockets:
+            shutil.rmtree(self._sockets, ignore_errors=True)
+            self._sockets = ""
 
     async def _reset(self, cwd: Path) -> bool:
         """Clear the user namespace before a run; False when the kernel did not answer properly."""
