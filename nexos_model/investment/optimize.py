@@ -49,7 +49,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -90,45 +90,64 @@ def fiscal_space_table(space: Any, years: Sequence[int]) -> pd.DataFrame:
     (:class:`NewBorrowing`).
     """
     years = check_years(years)
-    table = pd.DataFrame(0.0, index=list(FUENTES), columns=years)
+    table = np.zeros((len(FUENTES), len(years)))
     errors: list[str] = []
-    if isinstance(space, pd.DataFrame) and "fuente" in space.columns and "anio" in space.columns:
-        value = "monto" if "monto" in space.columns else "valor"
-        frame = space.pivot_table(index="fuente", columns="anio", values=value, aggfunc="sum")
-    elif isinstance(space, pd.DataFrame):
-        frame = space
-    elif isinstance(space, Mapping):
-        frame = pd.DataFrame(
-            {k: (dict(v) if isinstance(v, Mapping) else dict(zip(years, v))) for k, v in space.items()}
-        ).T
-    else:
-        array = np.asarray(space, dtype=float)
-        if array.shape != (len(FUENTES), len(years)):
-            raise ParameterError(
-                f"espacio_fiscal: forma {array.shape} (se esperaba: {len(FUENTES)} fuentes × {len(years)} años)"
-            )
-        frame = pd.DataFrame(array, index=list(FUENTES), columns=years)
-    for source in frame.index:
+    for source, by_year in _space_cells(space, years).items():
         if source not in FUENTES:
             errors.append(
                 f"espacio_fiscal: fuente desconocida (valor dado: {source!r}; se esperaba: uno de {', '.join(FUENTES)})"
             )
             continue
-        for year in years:
-            if year in frame.columns:
-                v = pd.to_numeric(frame.loc[source, year], errors="coerce")
-                if pd.isna(v) and not pd.isna(frame.loc[source, year]):
-                    errors.append(f"espacio_fiscal: {source} {year}: debe ser un número (valor dado: {frame.loc[source, year]!r})")
-                    continue
-                v = 0.0 if pd.isna(v) else float(v)
-                if v < 0 or not np.isfinite(v):
-                    errors.append(
-                        f"espacio_fiscal: {source} {year}: fuera de rango (valor dado: {v:,.2f}; se esperaba: un monto >= 0)"
-                    )
-                table.loc[source, year] = v
+        for j, year in enumerate(years):
+            if year not in by_year:
+                continue
+            v = _amount(by_year[year])
+            if v is None:
+                errors.append(f"espacio_fiscal: {source} {year}: debe ser un número (valor dado: {by_year[year]!r})")
+                continue
+            if v < 0 or not np.isfinite(v):
+                errors.append(
+                    f"espacio_fiscal: {source} {year}: fuera de rango (valor dado: {v:,.2f}; se esperaba: un monto >= 0)"
+                )
+            table[FUENTES.index(source), j] = v
     if errors:
         raise ParameterError(errors)
-    return table
+    return pd.DataFrame(table, index=list(FUENTES), columns=years)
+
+
+def _space_cells(space: Any, years: list[int]) -> dict[Any, Mapping[Any, Any]]:
+    """Each source's cells by year, as given (unchecked): what :func:`fiscal_space_table` reads.
+
+    A long table is summed by source and year first; sources come in its sorted order.
+    """
+    if isinstance(space, pd.DataFrame) and "fuente" in space.columns and "anio" in space.columns:
+        value = "monto" if "monto" in space.columns else "valor"
+        cells: dict[Any, dict[Any, Any]] = {}
+        for (source, year), amount in space.groupby(["fuente", "anio"])[value].sum().items():
+            cells.setdefault(source, {})[year] = amount
+        return cells
+    if isinstance(space, pd.DataFrame):
+        return {source: dict(zip(space.columns, row)) for source, row in zip(space.index, space.to_numpy(dtype=object))}
+    if isinstance(space, Mapping):
+        return {k: (dict(v) if isinstance(v, Mapping) else dict(zip(years, v))) for k, v in space.items()}
+    array = np.asarray(space, dtype=float)
+    if array.shape != (len(FUENTES), len(years)):
+        raise ParameterError(
+            f"espacio_fiscal: forma {array.shape} (se esperaba: {len(FUENTES)} fuentes × {len(years)} años)"
+        )
+    return {source: dict(zip(years, row)) for source, row in zip(FUENTES, array)}
+
+
+def _amount(cell: Any) -> float | None:
+    """A fiscal-space cell as a float (blank = 0), or None when it is not a number."""
+    if isinstance(cell, (int, float, np.integer, np.floating)):
+        v = float(cell)
+    else:
+        v = pd.to_numeric(cell, errors="coerce")
+        if pd.isna(v):
+            return 0.0 if pd.isna(cell) else None
+        v = float(v)
+    return 0.0 if np.isnan(v) else v
 
 
 def start_years(project: Project, years: Sequence[int]) -> list[int]:
@@ -179,9 +198,10 @@ def check_borrowing(borrowing: NewBorrowing | None, space: pd.DataFrame, years: 
     if borrowing is None:
         return None
     errors, capacity, term = [], {}, {}
+    rooms = dict(zip(space.columns, space.loc[INFOM].tolist()))
     for y in years:
         c, t = borrowing.capacity.get(y), borrowing.term.get(y)
-        room = float(space.loc[INFOM, y])
+        room = rooms[y]
         if c is None or t is None:
             errors.append(f"préstamo nuevo {y}: falta la capacidad o el plazo (se esperaba uno por año del plan)")
             continue
@@ -349,19 +369,15 @@ def _usage(projects, starts, funding, space, years, borrowing=None) -> tuple[pd.
     i_loan = k_index[INFOM]
     remaining[i_loan] = loan_room(cap[i_loan], invest[i_loan], years, borrowing)
     balance = cap - invest - om
-    rows = [
-        {
-            "fuente": k,
-            "anio": y,
-            "espacio": cap[i, j],
-            "inversion": invest[i, j],
-            "operacion": om[i, j],
-            "saldo": balance[i, j],
-        }
-        for i, k in enumerate(FUENTES)
-        for j, y in enumerate(years)
-    ]
-    return pd.DataFrame(rows), remaining
+    table = pd.DataFrame({
+        "fuente": np.repeat(FUENTES, len(years)),
+        "anio": np.tile(years, len(FUENTES)),
+        "espacio": cap.ravel(),
+        "inversion": invest.ravel(),
+        "operacion": om.ravel(),
+        "saldo": balance.ravel(),
+    })
+    return table, remaining
 
 
 def _fmt(q: float) -> str:
@@ -370,8 +386,13 @@ def _fmt(q: float) -> str:
     return quetzales(q, 0)
 
 
-def _budget_reason(p, s, remaining, years, post_room, om_after_horizon) -> tuple[float, str | None]:
-    """Shortfall (Q) and Spanish reason for fitting p at start s into ``remaining``."""
+def _budget_reason(p, s, remaining, years, post_room, om_after_horizon,
+                   words: bool = True) -> tuple[float, str | None]:
+    """Shortfall (Q) and Spanish reason for fitting p at start s into ``remaining``.
+
+    ``words=False`` leaves the reason out (None): formatting the amounts is what costs, and
+    callers comparing several starts only word the one they keep.
+    """
     k_index = {k: i for i, k in enumerate(FUENTES)}
     y_index = {y: j for j, y in enumerate(years)}
     cost = p.yearly_cost()
@@ -383,7 +404,7 @@ def _budget_reason(p, s, remaining, years, post_room, om_after_horizon) -> tuple
         short = cost[t] - sum(room.values())
         if short > _REL_TOL * max(cost[t], 1.0):
             total_short += short
-            if first is None:
+            if first is None and words:
                 detalle = ", ".join(f"{k} {_fmt(v)}" for k, v in room.items())
                 first = (
                     f"no cabe en el espacio fiscal: en {y} necesita {_fmt(cost[t])} y sus fuentes "
@@ -395,14 +416,14 @@ def _budget_reason(p, s, remaining, years, post_room, om_after_horizon) -> tuple
                 room = remaining[k_index[PROPIOS], y_index[y]]
                 if p.annual_om_cost > room + _REL_TOL * max(p.annual_om_cost, 1.0):
                     total_short += p.annual_om_cost - max(room, 0.0)
-                    if first is None:
+                    if first is None and words:
                         first = (
                             f"su operación y mantenimiento ({_fmt(p.annual_om_cost)}/año) no cabe en el "
                             f"saldo de ingresos propios de {y} ({_fmt(max(room, 0.0))})"
                         )
         if om_after_horizon and p.annual_om_cost > post_room + _REL_TOL * max(p.annual_om_cost, 1.0):
             total_short += p.annual_om_cost - max(post_room, 0.0)
-            if first is None:
+            if first is None and words:
                 first = (
                     f"su operación y mantenimiento ({_fmt(p.annual_om_cost)}/año) no cabe en los ingresos "
                     f"propios después de {years[-1]} (saldo {_fmt(max(post_room, 0.0))})"
@@ -436,12 +457,11 @@ def _unfunded_reason(p, projects, starts, remaining, years, post_room, om_after_
     if not options:
         deps = ", ".join(f"'{d}' (termina en {starts[d] + by_name[d].duration - 1})" for d in p.depends_on)
         return f"depende de {deps}: no queda año de inicio dentro de su ventana y del horizonte"
-    best = min(
-        (_budget_reason(p, s, remaining, years, post_room, om_after_horizon) for s in options),
-        key=lambda item: item[0],
-    )
-    if best[1]:
-        return best[1]
+    best = min(options, key=lambda s: _budget_reason(p, s, remaining, years, post_room, om_after_horizon,
+                                                      words=False)[0])
+    reason = _budget_reason(p, best, remaining, years, post_room, om_after_horizon)[1]
+    if reason:
+        return reason
     if metodo == "orden":
         return "cabía con el saldo final, pero no cuando el método por orden de puntaje lo evaluó"
     return ("solo cabría cambiando el año o las fuentes de otros proyectos seleccionados, "
@@ -454,7 +474,8 @@ def _build_programme(
 ) -> Programme:
     by_name = {p.name: p for p in projects}
     score_of = dict(zip((p.name for p in projects), scores))
-    order = [p.name for p in projects if p.name in starts]
+    # by start, best score first; ties keep the portfolio order (a stable sort)
+    order = sorted((p.name for p in projects if p.name in starts), key=lambda n: (starts[n], -score_of[n]))
     cronograma = pd.DataFrame(
         {
             "proyecto": order,
@@ -466,15 +487,10 @@ def _build_programme(
             "puntaje": [score_of[n] for n in order],
             "obligatorio": [by_name[n].mandatory for n in order],
         }
-    ).sort_values(["inicio", "puntaje"], ascending=[True, False], ignore_index=True)
-    financiamiento = pd.DataFrame(
-        [
-            {"proyecto": n, "fuente": k, "anio": y, "monto": a}
-            for (n, k, y), a in funding.items()
-            if a > 0
-        ],
-        columns=["proyecto", "fuente", "anio", "monto"],
-    ).sort_values(["anio", "proyecto", "fuente"], ignore_index=True)
+    )
+    paid = sorted((y, n, k, a) for (n, k, y), a in funding.items() if a > 0)  # (anio, proyecto, fuente) are unique
+    financiamiento = pd.DataFrame([(n, k, y, a) for y, n, k, a in paid],
+                                  columns=["proyecto", "fuente", "anio", "monto"])
     uso, remaining = _usage(projects, starts, funding, space, years, borrowing)
     if post_room is None:
         post_room = float(space.loc[PROPIOS, years[-1]])
@@ -490,18 +506,7 @@ def _build_programme(
         if p.name not in starts
     ]
     no_financiados = pd.DataFrame(no_fin, columns=["proyecto", "puntaje", "obligatorio", "razon"])
-    first = years[0]
-    poa = (
-        financiamiento[financiamiento["anio"] == first]
-        .pivot_table(index="proyecto", columns="fuente", values="monto", aggfunc="sum", fill_value=0.0)
-        .reindex(columns=list(FUENTES), fill_value=0.0)
-    )
-    poa["total"] = poa.sum(axis=1)
-    poa = poa.reset_index()
-    poa.insert(1, "codigo_snip", [by_name[n].snip_code or "" for n in poa["proyecto"]])
-    poa.insert(2, "sector", [by_name[n].sector for n in poa["proyecto"]])
-    poa.insert(3, "anio", first)
-    poa.columns.name = None
+    poa = _poa(paid, financiamiento["proyecto"].dtype, by_name, years[0])
     new_om = [
         sum(by_name[n].annual_om_cost for n, s in starts.items() if s + by_name[n].duration == y)
         for y in years
@@ -532,6 +537,29 @@ def _build_programme(
         avisos=avisos,
         brecha_mip=float(mip_gap),
     )
+
+
+def _poa(paid, name_dtype, by_name: Mapping[str, Project], first: int) -> pd.DataFrame:
+    """The first year's funding: one row per project (by name), one column per source, ``total``.
+
+    ``paid``: ``(anio, proyecto, fuente, monto)`` of the programme, one row per project,
+    source and year. ``name_dtype``: that of ``financiamiento.proyecto``, kept when the POA
+    is empty.
+    """
+    amounts: dict[str, np.ndarray] = {}
+    for y, n, k, a in paid:
+        if y == first:
+            amounts.setdefault(n, np.zeros(len(FUENTES)))[FUENTES.index(k)] = a
+    names = sorted(amounts)
+    by_source = np.array([amounts[n] for n in names]).reshape(len(names), len(FUENTES))
+    return pd.DataFrame({
+        "proyecto": pd.Series(names, dtype=name_dtype),
+        "codigo_snip": [by_name[n].snip_code or "" for n in names],
+        "sector": [by_name[n].sector for n in names],
+        "anio": first,
+        **{k: by_source[:, i] for i, k in enumerate(FUENTES)},
+        "total": by_source.sum(axis=1),
+    })
 
 
 # --------------------------------------------------------------------------- MILP
@@ -801,8 +829,20 @@ def _infeasible(projects, space, years, om_after_horizon, post_room, borrowing) 
     )
 
 
+class _Inputs(NamedTuple):
+    """The inputs the optimum and the ranked fill share, checked, and the projects' scores."""
+
+    projects: list[Project]
+    years: list[int]
+    space: pd.DataFrame
+    borrowing: NewBorrowing | None
+    targets: dict[str, Any]
+    scores: np.ndarray
+    score_table: pd.DataFrame
+
+
 def _prepare(projects, years, space, borrowing, results_targets, scores, weights, sector_priority,
-             default_priority):
+             default_priority) -> _Inputs:
     """Validate the inputs the optimum and the ranked fill share, and score the projects."""
     projects = declared_om(projects)
     check_portfolio(projects)
@@ -812,7 +852,7 @@ def _prepare(projects, years, space, borrowing, results_targets, scores, weights
     targets = parse_targets(results_targets)
     score_vec, score_table = _scores(projects, scores, weights, sector_priority, results_targets,
                                      default_priority)
-    return projects, years, space, borrowing, targets, score_vec, score_table
+    return _Inputs(projects, years, space, borrowing, targets, score_vec, score_table)
 
 
 def optimal_programme(
@@ -842,8 +882,15 @@ def optimal_programme(
     Raises ParameterError with a Spanish explanation if the mandatory projects do not fit,
     NexosError if the solver stops without any programme (time limit).
     """
-    projects, years, space, borrowing, targets, score_vec, score_table = _prepare(
-        projects, years, space, borrowing, results_targets, scores, weights, sector_priority, default_priority)
+    inputs = _prepare(projects, years, space, borrowing, results_targets, scores, weights, sector_priority,
+                      default_priority)
+    return _optimum(inputs, result_weight, om_after_horizon, time_limit, gap, post_horizon_room)
+
+
+def _optimum(inputs: _Inputs, result_weight: float, om_after_horizon: bool, time_limit: float, gap: float,
+             post_horizon_room: float | None) -> Programme:
+    """:func:`optimal_programme` of inputs already prepared."""
+    projects, years, space, borrowing, targets, score_vec, score_table = inputs
     if result_weight < 0:
         raise ParameterError(f"peso_resultados: valor dado {result_weight!r} (se esperaba: >= 0)")
     t0 = time.perf_counter()
@@ -933,8 +980,15 @@ def ranked_fill(
     ``result_weight`` only values the result (``objetivo``) the same way as the optimum, so the
     two can be compared; it does not change the order.
     """
-    projects, years, space, borrowing, targets, score_vec, score_table = _prepare(
-        projects, years, space, borrowing, results_targets, scores, weights, sector_priority, default_priority)
+    inputs = _prepare(projects, years, space, borrowing, results_targets, scores, weights, sector_priority,
+                      default_priority)
+    return _ranked(inputs, om_after_horizon, post_horizon_room, result_weight)
+
+
+def _ranked(inputs: _Inputs, om_after_horizon: bool, post_horizon_room: float | None,
+            result_weight: float) -> Programme:
+    """:func:`ranked_fill` of inputs already prepared."""
+    projects, years, space, borrowing, targets, score_vec, score_table = inputs
     t0 = time.perf_counter()
     k_index = {k: i for i, k in enumerate(FUENTES)}
     y_index = {y: j for j, y in enumerate(years)}
@@ -981,12 +1035,30 @@ def ranked_fill(
     )
 
 
-def compare_methods(projects: Sequence[Project], space: Any, years: Sequence[int], **options) -> Comparison:
-    """Optimal programme and ranked fill on the same inputs; gain = (óptimo / orden - 1) × 100
-    on the objective (Σ puntaje, plus the results term when ``result_weight`` > 0)."""
-    fill_options = {k: v for k, v in options.items() if k not in ("time_limit", "gap")}
-    best = optimal_programme(projects, space, years, **options)
-    ranked = ranked_fill(projects, space, years, **fill_options)
+def compare_methods(
+    projects: Sequence[Project],
+    space: Any,
+    years: Sequence[int],
+    *,
+    weights: Mapping[str, Any] | None = None,
+    sector_priority: Mapping[str, Any] | None = None,
+    results_targets: Mapping[str, Any] | None = None,
+    result_weight: float = 0.0,
+    scores: Mapping[str, float] | None = None,
+    om_after_horizon: bool = True,
+    time_limit: float = 60.0,
+    gap: float = 1e-6,
+    post_horizon_room: float | None = None,
+    borrowing: NewBorrowing | None = None,
+    default_priority: float = 0.5,
+) -> Comparison:
+    """Optimal programme and ranked fill on the same inputs, checked and scored once; gain =
+    (óptimo / orden - 1) × 100 on the objective (Σ puntaje, plus the results term when
+    ``result_weight`` > 0). Options as in :func:`optimal_programme`."""
+    inputs = _prepare(projects, years, space, borrowing, results_targets, scores, weights, sector_priority,
+                      default_priority)
+    best = _optimum(inputs, result_weight, om_after_horizon, time_limit, gap, post_horizon_room)
+    ranked = _ranked(inputs, om_after_horizon, post_horizon_room, result_weight)
     gain = (
         100.0 * (best.objetivo / ranked.objetivo - 1.0)
         if ranked.objetivo > 0

@@ -216,7 +216,8 @@ def plan_effect(programme: Programme, space: pd.DataFrame, borrowing: NewBorrowi
                                        terms.payments_per_year, years, int(t))
         for k in flows:
             flows[k] += getattr(service, k)[0]
-    om = [sum(by_name[n].annual_om_cost for n, s in programme.starts.items() if y >= s + by_name[n].duration)
+    starts = programme.starts
+    om = [sum(by_name[n].annual_om_cost for n, s in starts.items() if y >= s + by_name[n].duration)
           for y in years]
     return pd.DataFrame({
         "anio": years.astype(int), "operacion_mantenimiento": om, "desembolso_prestamo": flows["disbursement"],

@@ -331,14 +331,36 @@ _BOOL_WORDS = {
 }
 
 
+def _parse_yaml(text: str) -> tuple[yaml.Node | None, Any]:
+    """One YAML document's node tree (for line numbers) and its data, as ``yaml.safe_load``.
+
+    Parsed once, by libyaml when PyYAML has it (ten times faster); a document libyaml rejects
+    is parsed again by PyYAML, so the error message is PyYAML's usual one.
+    """
+    if getattr(yaml, "__with_libyaml__", False):
+        try:
+            return _load_yaml(yaml.CSafeLoader, text)
+        except yaml.YAMLError:
+            pass
+    return _load_yaml(yaml.SafeLoader, text)
+
+
+def _load_yaml(loader_class: type, text: str) -> tuple[yaml.Node | None, Any]:
+    loader = loader_class(text)
+    try:
+        root = loader.get_single_node()
+        return root, (None if root is None else loader.construct_document(root))
+    finally:
+        loader.dispose()
+
+
 def _yaml_records(path: Path, archivo: str) -> list[tuple[str, Any]]:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         text = path.read_text(encoding="latin-1")
     try:
-        data = yaml.safe_load(text)
-        root = yaml.compose(text)
+        root, data = _parse_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (línea {mark.line + 1})" if mark else ""

@@ -83,7 +83,7 @@ def strategic_progress(
     projects = list(projects) if projects is not None else list(programme.projects)
     by_name = {p.name: p for p in projects}
     years = list(programme.years)
-    finish = {row.proyecto: int(row.fin) for row in programme.cronograma.itertuples()}
+    finish = dict(zip(programme.cronograma["proyecto"].tolist(), programme.cronograma["fin"].tolist()))
     rows, summary, messages = [], [], []
     for result, target in targets.items():
         tol = 1e-9 * max(1.0, abs(target.target))

@@ -135,13 +135,14 @@ def score_projects(
         "prioridad_sector": np.array([priority.get(p.sector, default_priority) for p in projects]),
         "avance_resultados": results_index(projects, results_targets),
     }
-    table = pd.DataFrame({"proyecto": [p.name for p in projects], "sector": [p.sector for p in projects]})
-    for c in CRITERIA:
-        table[f"indice_{c}"] = indices[c]
-    for c in CRITERIA:
-        table[c] = w[c] * indices[c]
-    table["puntaje"] = table[list(CRITERIA)].sum(axis=1)
-    return table
+    contributions = {c: w[c] * indices[c] for c in CRITERIA}
+    return pd.DataFrame({
+        "proyecto": [p.name for p in projects],
+        "sector": [p.sector for p in projects],
+        **{f"indice_{c}": indices[c] for c in CRITERIA},
+        **contributions,
+        "puntaje": np.nansum([contributions[c] for c in CRITERIA], axis=0),  # in CRITERIA order
+    })
 
 
 __all__ = ["CRITERIA", "DEFAULT_WEIGHTS", "check_weights", "score_projects"]

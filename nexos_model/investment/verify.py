@@ -51,13 +51,19 @@ def plan_violations(
 
     years = [int(y) for y in years]
     table = fiscal_space_table(space, years)
-    cap = {(k, y): float(table.loc[k, y]) for k in FUENTES for y in years}
+    cap = {(k, y): v for k, row in zip(FUENTES, table.to_numpy().tolist()) for y, v in zip(years, row)}
     tol = REL_TOL * max(1.0, max(cap.values()))
     by_name = {p.name: p for p in declared_om(projects)}
     problems: list[str] = []
     crono = programme.cronograma
     starts = {str(n): int(s) for n, s in zip(crono["proyecto"], crono["inicio"])}
+    # the funding table as plain rows, read once
     fin = programme.financiamiento
+    amounts = fin["monto"].to_numpy(dtype=float)
+    paid = list(zip(fin["proyecto"].tolist(), fin["fuente"].tolist(), fin["anio"].tolist(), amounts.tolist()))
+    paid_by_project: dict[str, list[tuple[str, int, float]]] = {}
+    for name, source, year, amount in paid:
+        paid_by_project.setdefault(name, []).append((source, year, amount))
 
     # tables agree with each other
     unfunded = set(programme.no_financiados["proyecto"])
@@ -67,16 +73,16 @@ def plan_violations(
         problems.append(f"proyectos que faltan en las tablas: {sorted(set(by_name) - set(starts) - unfunded)}")
     if len(starts) != len(crono):
         problems.append("el cronograma repite proyectos")
-    for row in crono.itertuples():
-        p = by_name.get(row.proyecto)
-        if p is not None and row.fin != row.inicio + p.duration - 1:
-            problems.append(f"'{row.proyecto}': fin {row.fin} no corresponde a inicio {row.inicio} "
+    for name, start, end in zip(crono["proyecto"].tolist(), crono["inicio"].tolist(), crono["fin"].tolist()):
+        p = by_name.get(name)
+        if p is not None and end != start + p.duration - 1:
+            problems.append(f"'{name}': fin {end} no corresponde a inicio {start} "
                             f"y duración {p.duration}")
 
     # windows and full funding from eligible sources
-    if (fin["monto"] < -tol).any():
+    if (amounts < -tol).any():
         problems.append("hay montos de financiamiento negativos")
-    for name in sorted(set(fin["proyecto"]) - set(starts)):
+    for name in sorted(set(paid_by_project) - set(starts)):
         problems.append(f"'{name}' recibe financiamiento pero no está programado")
     for name, s in starts.items():
         p = by_name[name]
@@ -86,26 +92,26 @@ def plan_violations(
             problems.append(f"'{name}' inicia en {s}, fuera de su ventana {p.earliest_start}–{p.latest_start}")
         if s < years[0] or s + p.duration - 1 > years[-1]:
             problems.append(f"'{name}' no se ejecuta dentro del horizonte {years[0]}–{years[-1]}")
-        rows = fin[fin["proyecto"] == name]
-        wrong = sorted(set(rows["fuente"]) - set(p.sources))
+        rows = paid_by_project.get(name, [])
+        wrong = sorted({source for source, _, _ in rows} - set(p.sources))
         if wrong:
             problems.append(f"'{name}' se paga con fuentes no elegibles: {wrong}")
-        outside = sorted(set(rows["anio"]) - set(range(s, s + p.duration)))
+        outside = sorted({year for _, year, _ in rows} - set(range(s, s + p.duration)))
         if outside:
             problems.append(f"'{name}' recibe dinero fuera de sus años de ejecución: {outside}")
         for t, share in enumerate(p.cost_profile):
             due = p.total_cost * share
-            paid = float(rows.loc[rows["anio"] == s + t, "monto"].sum())
-            if abs(paid - due) > max(tol, 1e-7 * due):
-                problems.append(f"'{name}' en {s + t}: pagado {paid:,.2f}, debía {due:,.2f}")
+            paid_in_year = _total([amount for _, year, amount in rows if year == s + t])
+            if abs(paid_in_year - due) > max(tol, 1e-7 * due):
+                problems.append(f"'{name}' en {s + t}: pagado {paid_in_year:,.2f}, debía {due:,.2f}")
 
     # space by source and year; O&M of finished projects on propios
     used = {(k, y): 0.0 for k in FUENTES for y in years}
-    for row in fin.itertuples():
-        if (row.fuente, row.anio) in used:
-            used[(row.fuente, row.anio)] += float(row.monto)
+    for _, source, year, amount in paid:
+        if (source, year) in used:
+            used[(source, year)] += amount
         else:
-            problems.append(f"fuente o año desconocido en el financiamiento: {row.fuente} {row.anio}")
+            problems.append(f"fuente o año desconocido en el financiamiento: {source} {year}")
     for y in years:
         used[("propios", y)] += sum(by_name[n].annual_om_cost for n, s in starts.items()
                                     if y >= s + by_name[n].duration)
@@ -154,11 +160,16 @@ def plan_violations(
             problems.append(f"el proyecto obligatorio '{p.name}' no está programado")
 
     # the POA is the first year's funding
-    first = fin.loc[fin["anio"] == years[0]]
+    first = _total([amount for _, _, year, amount in paid if year == years[0]])
     poa_total = float(programme.poa["total"].sum()) if len(programme.poa) else 0.0
-    if not np.isclose(poa_total, float(first["monto"].sum()), rtol=1e-9, atol=tol):
-        problems.append(f"el POA suma {poa_total:,.2f} y el financiamiento de {years[0]} {first['monto'].sum():,.2f}")
+    if not np.isclose(poa_total, first, rtol=1e-9, atol=tol):
+        problems.append(f"el POA suma {poa_total:,.2f} y el financiamiento de {years[0]} {first:,.2f}")
     return problems
+
+
+def _total(amounts: list[float]) -> float:
+    """Sum of amounts, blanks (NaN) as 0: what ``Series.sum`` gives for the same rows."""
+    return float(np.nansum(np.asarray(amounts, dtype=float)))
 
 
 __all__ = ["REL_TOL", "plan_violations"]
