@@ -241,6 +241,19 @@ def test_show_table_marks_alignment_and_width():
     assert "Sin hallazgos." in nb.show_table(pd.DataFrame(), empty="Sin hallazgos.")._repr_html_()
 
 
+def test_show_puts_a_sections_outputs_together_in_order(pesimista):
+    import pandas as pd
+
+    from nexos_model.report import notebook as nb
+
+    parts = [nb.show_sentences(["Primera frase."]), nb.show_sentences([]), nb.show_cover(pesimista),
+             nb.show_table(pd.DataFrame({"Año": ["2020"]}))]
+    together = nb.show(*parts)._repr_mimebundle_()
+    assert together["text/html"] == "".join(p._repr_html_() for p in parts)
+    assert together["text/plain"] == "\n".join(p.text for p in parts if p.text)
+    assert together[nb.COVER_MIMETYPE] == parts[2].extra[nb.COVER_MIMETYPE]  # the cover still reaches the template
+
+
 def _grey(hex_colour: str) -> float:
     r, g, b = (int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
     return 0.299 * r + 0.587 * g + 0.114 * b

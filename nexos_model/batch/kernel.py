@@ -1,9 +1,9 @@
 """Execute workbooks in a kernel kept alive between runs, keeping Papermill's record of each run.
 
-A fresh kernel costs ~0.7 s to start, ~2 s to import numpy, pandas, scipy and matplotlib and
-~3 s for the model to prepare the bundled data of all 340 municipalities, before the notebook's
-own work (about 2.5 s of CPU for the council report, most of it drawing its charts). So one
-kernel serves many notebooks: parameters are
+A fresh kernel costs ~0.7 s to start, ~2 s to import numpy, pandas and scipy and ~3 s for the
+model to prepare the bundled data of all 340 municipalities, before the notebook's own work
+(about 0.6 s for the council report, a third of it the investment plan's MILP; each cell adds
+~10 ms of messaging). So one kernel serves many notebooks: parameters are
 injected with Papermill's own ``parameterize_notebook``, cells run through Papermill's nbclient
 wrapper (per-cell status and timing, the error banner on failure), the user namespace is reset
 between runs, and the kernel is replaced every ``recycle_every`` runs (or after it died or hung),
