@@ -188,8 +188,12 @@ def test_kept_kernel_resets_between_runs_and_is_recycled(tmp_path):
         assert failed.value.error.ename == "ZeroDivisionError"
         assert any(o.get("ename") == "ZeroDivisionError" for c in failed.value.nb.cells for o in c.get("outputs", []))
         assert float(kernel.execute(path, {"x": 8}).cells[-1].outputs[0]["text"].split()[1]) == 1 / 8
+        # The kernel talks over local sockets in a private folder, which goes with the kernel.
+        sockets = Path(kernel._km.sockets)
+        assert kernel._km.transport == "ipc" and any(sockets.iterdir())
     finally:
         kernel.close()
+    assert not sockets.exists()
 
 
 # --- end to end ------------------------------------------------------------------------------

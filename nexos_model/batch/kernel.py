@@ -22,13 +22,14 @@ import copy
 import os
 import shutil
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
 if TYPE_CHECKING:
     import nbformat
 
-__all__ = ["KeptKernel", "NotebookFailed"]
+__all__ = ["KeptKernel", "NotebookFailed", "local_kernel_manager_class"]
 
 # Clears what a run left in the user namespace (every name the notebook set, and the output
 # history that would keep its results alive) and pyplot figures if a cell used pyplot, then moves
@@ -55,6 +56,26 @@ class NotebookFailed(Exception):
     def __init__(self, nb: "nbformat.NotebookNode", error: Exception):
         self.nb, self.error = nb, error
         super().__init__(str(error))
+
+
+@lru_cache(maxsize=None)
+def local_kernel_manager_class() -> type:
+    """jupyter_client's ``AsyncKernelManager`` on local IPC sockets in a private temporary folder
+    (removed at shutdown): no kernel listens on the network, and none warns at every start
+    that its TCP ports are unencrypted. Papermill takes it as ``kernel_manager_class``."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class LocalKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs: Any):
+            self.sockets = tempfile.mkdtemp(prefix="nexos-kernel-")
+            super().__init__(transport="ipc", ip=os.path.join(self.sockets, "kernel"), **kwargs)
+
+        async def _async_cleanup_resources(self, restart: bool = False) -> None:
+            await super()._async_cleanup_resources(restart=restart)
+            if not restart:
+                shutil.rmtree(self.sockets, ignore_errors=True)
+
+    return LocalKernelManager
 
 
 def _client_class():
@@ -105,7 +126,6 @@ class KeptKernel:
         self._loop = asyncio.new_event_loop()
         self._km: Any = None
         self._kc: Any = None
-        self._sockets = ""  # folder of the running kernel's IPC sockets
         self._sources: dict[tuple[str, int], "nbformat.NotebookNode"] = {}
         self._client = _client_class()
 
@@ -115,13 +135,7 @@ class KeptKernel:
         return self._loop.run_until_complete(coro)
 
     async def _start(self, cwd: Path) -> None:
-        from jupyter_client.manager import AsyncKernelManager
-
-        # Local sockets (IPC) in a private folder: nothing listens on the network, and the
-        # kernel does not warn at every start that its TCP ports are unencrypted.
-        self._sockets = tempfile.mkdtemp(prefix="nexos-kernel-")
-        km = AsyncKernelManager(kernel_name=self.kernel_name, transport="ipc",
-                                ip=os.path.join(self._sockets, "kernel"))
+        km = local_kernel_manager_class()(kernel_name=self.kernel_name)
         # As nbclient does: keep IPython's input history in memory, not in the SQLite file that
         # every kernel on the machine would otherwise write to (and lock) on each cell.
         await km.start_kernel(cwd=str(cwd), extra_arguments=["--HistoryManager.hist_file=:memory:"])
@@ -132,8 +146,6 @@ class KeptKernel:
         except BaseException:
             kc.stop_channels()
             await km.shutdown_kernel(now=True)
-            shutil.rmtree(self._sockets, ignore_errors=True)
-            self._sockets = ""
             raise
         self._km, self._kc = km, kc
         self.runs = 0
@@ -148,9 +160,6 @@ class KeptKernel:
             # The kernel holds nothing to save (its history is in memory): stop it at once
             # rather than wait ~1 s for a graceful exit at every recycle and at the end.
             await km.shutdown_kernel(now=True)
-        if self._sockets:
-            shutil.rmtree(self._sockets, ignore_errors=True)
-            self._sockets = ""
 
     async def _reset(self, cwd: Path) -> bool:
         """Clear the user namespace before a run; False when the kernel did not answer properly."""

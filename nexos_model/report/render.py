@@ -83,6 +83,8 @@ def execute_workbook(path: str | os.PathLike[str], params: Mapping[str, Any],
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    from nexos_model.batch.kernel import local_kernel_manager_class
+
     path, out = Path(path), Path(out_ipynb)
     if not path.is_file():
         raise NexosError(f"{path}: el cuaderno no existe")
@@ -91,7 +93,8 @@ def execute_workbook(path: str | os.PathLike[str], params: Mapping[str, Any],
     tmp = out.with_name(f".{out.stem}.{secrets.token_hex(6)}.tmp.ipynb")
     try:
         papermill.execute_notebook(str(path), str(tmp), parameters=dict(params), kernel_name=kernel_name,
-                                   progress_bar=False, cwd=str(path.parent))
+                                   progress_bar=False, cwd=str(path.parent),
+                                   kernel_manager_class=local_kernel_manager_class())
     except PapermillExecutionError as exc:
         failed = out.with_name(f"{out.stem}.fallido.ipynb")
         if tmp.exists():
