@@ -345,3 +345,11 @@ def test_excel_sanitises_and_dedupes_sheet_names(tmp_path):
     assert names == ["Indicadores de espacio fiscal p", "Indicadores de espacio fisc (2)", "a-b"]
     assert _listing(tmp_path) == {"t.xlsx"}
     assert not any(name.endswith(".tmp") for name in os.listdir(tmp_path))
+
+
+def test_atomic_path_can_keep_the_extension_for_writers_that_read_it(tmp_path):
+    target = tmp_path / "grafico.png"
+    with atomic_path(target, keep_suffix=True) as tmp:
+        assert tmp.parent == tmp_path and tmp.name.startswith(".grafico.") and tmp.name.endswith(".tmp.png")
+        tmp.write_bytes(b"png")
+    assert target.read_bytes() == b"png" and [p.name for p in tmp_path.iterdir()] == ["grafico.png"]

@@ -60,11 +60,12 @@ def _command_planificar(args: argparse.Namespace) -> int:
     from nexos_model.api import run, single_municipio
     from nexos_model.errors import NexosError
     from nexos_model.investment.plan import plan_for_run
+    from nexos_model.report.render import CHART_FORMATS
 
     codes = [single_municipio(args.municipio, "el plan")]
     figure = Path(args.grafico) if args.grafico else None
-    if figure is not None and figure.suffix.lower() not in (".svg", ".pdf"):
-        raise NexosError(f"--grafico {figure}: extensión no admitida (se esperaba .svg o .pdf)")
+    if figure is not None and figure.suffix.lower() not in CHART_FORMATS:
+        raise NexosError(f"--grafico {figure}: extensión no admitida (se esperaba {', '.join(CHART_FORMATS)})")
     result = run(codes[0], args.escenario, overrides=args.set or None)
     plan = plan_for_run(result, codes[0], cartera=args.cartera)
     salida = Path(args.salida)
@@ -96,7 +97,7 @@ def add_planificar_command(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--set", action="append", metavar="CLAVE=VALOR",
                    help="ajuste de un parámetro, p. ej. --set inversion.anio_inicio=2026 (repetible)")
     p.add_argument("--grafico", metavar="ARCHIVO",
-                   help="también el cronograma como gráfico de Gantt (.svg o .pdf)")
+                   help="también el cronograma como gráfico de Gantt (.svg, .pdf o .png)")
     p.add_argument("--salida", required=True, metavar="ARCHIVO", help="archivo del plan (.xlsx, .csv o .parquet)")
     p.set_defaults(func=_command_planificar)
     return p

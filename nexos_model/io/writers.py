@@ -29,18 +29,22 @@ SUPPORTED_EXTENSIONS = (".csv", ".xlsx", ".parquet")
 
 
 @contextmanager
-def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+def atomic_path(path: str | os.PathLike[str], keep_suffix: bool = False) -> Iterator[Path]:
     """Yield a temporary path to write to; on success it replaces ``path`` in one step.
 
     The temporary file sits in the target's directory (so the rename never crosses file
-    systems) and is named ``.<name>.<random>.tmp``. It is not created in advance: the writer
+    systems) and is named ``.<name>.<random>.tmp``, or ``.<stem>.<random>.tmp<suffix>`` with
+    ``keep_suffix`` (for writers that pick the format by extension: Papermill, Chromium's
+    screenshots). It is not created in advance: the writer
     creates it, with the usual permissions. On success it is flushed to disk and
     ``os.replace``d onto ``path``; on any exception, including ``KeyboardInterrupt``, it is
     removed and ``path`` is left untouched. The parent directory is created if missing.
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+    name = f"{target.stem}.{secrets.token_hex(6)}.tmp{target.suffix}" if keep_suffix else \
+        f"{target.name}.{secrets.token_hex(6)}.tmp"
+    tmp = target.with_name(f".{name}")
     try:
         yield tmp
         _fsync(tmp)

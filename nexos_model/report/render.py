@@ -14,9 +14,9 @@ the batch runner uses). Every file is written atomically (temporary file + renam
 from __future__ import annotations
 
 import copy
+import math
 import os
 import re
-import secrets
 import shutil
 import subprocess
 import tempfile
@@ -45,7 +45,7 @@ FILE_NAMES = {"ipynb": "workbook.ipynb", "html": "reporte.html", "pdf": "reporte
               "xlsx": "proyeccion.xlsx"}
 
 __all__ = ["FILE_NAMES", "FORMATS", "chromium_path", "execute_workbook", "execution_error", "html_to_pdf",
-           "parse_formats", "render_report", "to_html", "write_chart"]
+           "parse_formats", "render_report", "to_html", "write_chart", "CHART_FORMATS"]
 
 
 # --- execute -------------------------------------------------------------------------------
@@ -88,22 +88,16 @@ def execute_workbook(path: str | os.PathLike[str], params: Mapping[str, Any],
     path, out = Path(path), Path(out_ipynb)
     if not path.is_file():
         raise NexosError(f"{path}: el cuaderno no existe")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    # Papermill picks its writer by extension, so the temporary file ends in .ipynb.
-    tmp = out.with_name(f".{out.stem}.{secrets.token_hex(6)}.tmp.ipynb")
-    try:
-        papermill.execute_notebook(str(path), str(tmp), parameters=dict(params), kernel_name=kernel_name,
-                                   progress_bar=False, cwd=str(path.parent),
-                                   kernel_manager_class=local_kernel_manager_class())
-    except PapermillExecutionError as exc:
-        failed = out.with_name(f"{out.stem}.fallido.ipynb")
-        if tmp.exists():
-            os.replace(tmp, failed)
-        raise execution_error(exc, path, failed) from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    os.replace(tmp, out)
+    with atomic_path(out, keep_suffix=True) as tmp:  # Papermill picks its writer by extension
+        try:
+            papermill.execute_notebook(str(path), str(tmp), parameters=dict(params), kernel_name=kernel_name,
+                                       progress_bar=False, cwd=str(path.parent),
+                                       kernel_manager_class=local_kernel_manager_class())
+        except PapermillExecutionError as exc:
+            failed = out.with_name(f"{out.stem}.fallido.ipynb")
+            if tmp.exists():
+                os.replace(tmp, failed)
+            raise execution_error(exc, path, failed) from None
     return out
 
 
@@ -200,42 +194,60 @@ def chromium_path() -> str:
                      "scripts/install-system.sh (o indique su ruta en NEXOS_CHROMIUM)")
 
 
-def html_to_pdf(html_path: str | os.PathLike[str], pdf_path: str | os.PathLike[str],
-                timeout: float = 120) -> Path:
-    """Print an HTML file to PDF with headless Chromium (page size from the CSS ``@page``)."""
+def _chromium(html_path: str | os.PathLike[str], target: str | os.PathLike[str], output_flag: str,
+              extra: Iterable[str] = (), timeout: float = 120) -> Path:
+    """Headless Chromium opens the HTML file and writes ``target`` atomically through
+    ``output_flag`` (``--print-to-pdf`` or ``--screenshot``)."""
     browser = chromium_path()
-    html_path, pdf_path = Path(html_path).resolve(), Path(pdf_path)
+    html_path, target = Path(html_path).resolve(), Path(target)
     if not html_path.is_file():
         raise NexosError(f"{html_path}: el archivo HTML no existe")
-    with tempfile.TemporaryDirectory(prefix="nexos-chromium-") as profile, atomic_path(pdf_path) as tmp:
+    with tempfile.TemporaryDirectory(prefix="nexos-chromium-") as profile, \
+            atomic_path(target, keep_suffix=True) as tmp:
         command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                   "--no-pdf-header-footer", "--disable-background-networking",
-                   "--disable-component-update", "--disable-sync", "--no-first-run",
-                   "--disable-extensions", f"--user-data-dir={profile}",
-                   f"--print-to-pdf={tmp.resolve()}", html_path.as_uri()]
+                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                   "--no-first-run", "--disable-extensions", f"--user-data-dir={profile}", *extra,
+                   f"{output_flag}={tmp.resolve()}", html_path.as_uri()]
         try:
             done = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
                                   stdin=subprocess.DEVNULL)
         except subprocess.TimeoutExpired:
-            raise NexosError(f"chromium no terminó el PDF de {html_path.name} en {timeout:g} s") from None
+            raise NexosError(f"chromium no terminó {target.name} en {timeout:g} s") from None
         if not tmp.exists() or tmp.stat().st_size == 0:
             detail = (done.stderr or "").strip().splitlines()[-1:] or [f"código {done.returncode}"]
-            raise NexosError(f"chromium no pudo generar {pdf_path.name}: {detail[0]}")
-    return pdf_path
+            raise NexosError(f"chromium no pudo generar {target.name}: {detail[0]}")
+    return target
+
+
+def html_to_pdf(html_path: str | os.PathLike[str], pdf_path: str | os.PathLike[str],
+                timeout: float = 120) -> Path:
+    """Print an HTML file to PDF with headless Chromium (page size from the CSS ``@page``)."""
+    return _chromium(html_path, pdf_path, "--print-to-pdf", ["--no-pdf-header-footer"], timeout)
+
+
+#: Extensions ``write_chart`` writes.
+CHART_FORMATS = (".svg", ".pdf", ".png")
 
 
 def write_chart(chart: "Chart", path: str | os.PathLike[str]) -> Path:
-    """A chart alone in a file: ``.svg`` as drawn, ``.pdf`` printed by Chromium on a landscape A4."""
+    """A chart alone in a file: ``.svg`` as drawn; ``.pdf`` (landscape A4) and ``.png`` (twice
+    the chart's size, for slides and documents) made by Chromium from the same SVG."""
     path = Path(path)
-    if path.suffix.lower() == ".svg":
+    suffix = path.suffix.lower()
+    if suffix not in CHART_FORMATS:
+        raise NexosError(f"{path}: extensión no admitida para un gráfico (se esperaba {', '.join(CHART_FORMATS)})")
+    if suffix == ".svg":
         return write_text(chart.svg, path)
-    if path.suffix.lower() != ".pdf":
-        raise NexosError(f"{path}: extensión no admitida para un gráfico (se esperaba .svg o .pdf)")
-    page = ("<!DOCTYPE html><html lang='es'><head><meta charset='utf-8'><title>" + escape(chart.title) +
-            "</title><style>@page { size: A4 landscape; margin: 12mm } svg { width: 100%; height: auto }"
-            "</style></head><body>" + chart.svg + "</body></html>")
+    style = ("@page { size: A4 landscape; margin: 12mm } svg { width: 100%; height: auto }" if suffix == ".pdf"
+             else "body { margin: 0 } svg { display: block }")
+    page = (f"<!DOCTYPE html><html lang='es'><head><meta charset='utf-8'><title>{escape(chart.title)}</title>"
+            f"<style>{style}</style></head><body>{chart.svg}</body></html>")
     with tempfile.TemporaryDirectory(prefix="nexos-grafico-") as folder:
-        return html_to_pdf(write_text(page, Path(folder) / "grafico.html"), path)
+        html = write_text(page, Path(folder) / "grafico.html")
+        if suffix == ".pdf":
+            return html_to_pdf(html, path)
+        size = f"--window-size={math.ceil(chart.width)},{math.ceil(chart.height)}"
+        return _chromium(html, path, "--screenshot", [size, "--force-device-scale-factor=2", "--hide-scrollbars"])
 
 
 # --- the report ----------------------------------------------------------------------------

@@ -22,8 +22,10 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Callable, Sequence
 
+from nexos_model.report.formatting import millones, numero, porcentaje
+
 __all__ = ["ACCENT", "INK", "LIGHT", "MID", "SHADE", "TONES", "Axis", "Chart", "Mark", "Plot",
-           "nice_ticks", "text_width"]
+           "nice_ticks", "text_width", "value_labels"]
 
 #: Print-friendly palette: dark, mid and light greys plus one dark accent (still distinct in grey).
 INK, MID, LIGHT, ACCENT = "#222222", "#6e6e6e", "#c8c8c8", "#1f4e79"
@@ -162,8 +164,6 @@ class Axis:
 def value_labels(ticks: Sequence[float], unit: str) -> list[str]:
     """Tick labels in the unit's words, with as many decimals as the step needs (a label
     always states its tick): ``Q 1.5`` (millions), ``20 %``, ``1,250``."""
-    from nexos_model.report.formatting import millones, numero, porcentaje
-
     step = abs(ticks[1] - ticks[0]) if len(ticks) > 1 else abs(ticks[0]) or 1.0
     if unit == "quetzales":
         decimals = max(0, -math.floor(math.log10(step / 1e6) + 1e-9))
@@ -199,6 +199,7 @@ class Chart:
         raise KeyError(label)
 
     def html(self, caption: str = "") -> str:
+        """The chart as an HTML figure (inline SVG), with an optional caption below."""
         cap = f"<figcaption>{escape(caption)}</figcaption>" if caption else ""
         return f"<figure class='nexos-grafico'>{self.svg}{cap}</figure>"
 
@@ -385,7 +386,7 @@ class Plot:
         # Left margin: the y tick labels (row names may span lines) and the y axis title.
         left = 8 + max((text_width(t, TEXT) for t in yl), default=0) + 6 + (20 if self.y.title else 0)
         left = min(left, WIDTH * 0.5)
-        right = 14 + (text_width(xl[-1], TEXT) / 2 if self.x.kind == "value" and xl else 0)
+        right = 20 + (text_width(xl[-1], TEXT) / 2 if self.x.kind == "value" and xl else 0)
         top = 8 + TITLE * 1.3 + (SMALL * 1.4 if self.note else 0) + 8
         inner = WIDTH - left - right
         # Years (and value ticks) thin out when their labels would touch.
