@@ -20,6 +20,7 @@ from nexos_model.report.formatting import (
     numero,
     porcentaje,
     quetzales,
+    segun_unidad,
 )
 
 MISSING = [None, float("nan"), np.nan, pd.NA, pd.NaT, float("inf"), -float("inf")]
@@ -266,3 +267,14 @@ def test_numero_integers_round_trip(n):
 def test_fecha_names_day_month_year(d):
     day, month, year = fecha(d).split(" de ")
     assert (int(day), int(year)) == (d.day, d.year)
+
+
+@pytest.mark.parametrize("x, unidad, expected", [
+    (1234567.891, "quetzales", "Q 1,234,567.89"),
+    (0.2345, "porcentaje", "23.5 %"),
+    (0.05, "fracción del valor", "5.0 %"),
+    (117818, "personas", "117,818"),
+    (float("nan"), "quetzales", "—"),
+])
+def test_segun_unidad(x, unidad, expected):
+    assert segun_unidad(x, unidad) == expected

@@ -17,7 +17,7 @@ import textwrap
 from typing import TYPE_CHECKING, Callable
 
 from nexos_model import catalog
-from nexos_model.report.formatting import millones, quetzales
+from nexos_model.report.formatting import millones, quetzales, segun_unidad
 from nexos_model.report.svg import ACCENT, INK, LIGHT, MID, TONES, Axis, Chart, Plot
 
 if TYPE_CHECKING:  # keep ``import nexos_model.report.figures`` light
@@ -255,9 +255,7 @@ def _value_axis(unit: str, title: str = "") -> Axis:
 
 
 def _value_text(unit: str) -> Callable[[float], str]:
-    from nexos_model.report.formatting import numero, porcentaje
-
-    return {"quetzales": quetzales, "porcentaje": porcentaje}.get(unit, lambda v: numero(v, 2))
+    return lambda value: segun_unidad(value, unit)
 
 
 def _by_year(table, column: str = "anio"):

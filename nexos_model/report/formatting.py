@@ -28,6 +28,7 @@ __all__ = [
     "numero",
     "porcentaje",
     "quetzales",
+    "segun_unidad",
 ]
 
 #: Shown in place of a missing or non-finite value.
@@ -132,6 +133,16 @@ def numero(x: object, decimals: int = 0) -> str:
     if d is None:
         return FALTANTE
     return _con_signo(d, decimals)
+
+
+def segun_unidad(x: object, unidad: str) -> str:
+    """A value in its unit's words: ``quetzales`` as an amount, ``porcentaje`` (or any
+    ``fracción…``) as a percentage, anything else (personas, conexiones) as a plain number."""
+    if unidad == "quetzales":
+        return quetzales(x)
+    if unidad == "porcentaje" or unidad.startswith("fracción"):
+        return porcentaje(x)
+    return numero(x)
 
 
 def fecha(d: date | None) -> str:

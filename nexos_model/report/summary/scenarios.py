@@ -8,11 +8,7 @@ import pandas as pd
 
 from nexos_model import catalog
 from nexos_model.params.uncertainty import field_metadata
-from nexos_model.report.formatting import (
-    numero,
-    porcentaje,
-    quetzales,
-)
+from nexos_model.report.formatting import numero, porcentaje, segun_unidad
 
 if TYPE_CHECKING:
     from nexos_model.api import RunResult
@@ -33,12 +29,7 @@ def unit_of(concept: str) -> str:
 
 
 def _value_of(concept: str, value: float) -> str:
-    unit = unit_of(concept)
-    if unit == "porcentaje" or unit.startswith("fracción"):
-        return porcentaje(value)
-    if unit == "quetzales":
-        return quetzales(value)
-    return numero(value)
+    return segun_unidad(value, unit_of(concept))
 
 
 def _outcomes_in(comparison: Any, anio: int | None) -> tuple[int, pd.DataFrame]:
