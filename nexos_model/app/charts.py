@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from nexos_model.report.formatting import quetzales
+from nexos_model.report.figures import MONEY, mark_projection, money_tip, money_tips
 from nexos_model.report.svg import Axis, Plot, nice_ticks
 
 __all__ = ["COLOURS", "bar_chart", "line_chart", "nice_ticks"]
@@ -19,18 +19,13 @@ __all__ = ["COLOURS", "bar_chart", "line_chart", "nice_ticks"]
 #: Series colours on screen, in order.
 COLOURS = ("#1f4e79", "#e6892e", "#6aa84f", "#a64d79", "#9fc5e8", "#555555", "#f1c232", "#45818e",
            "#cc4125", "#b4a7d6", "#93c47d", "#bbbbbb")
-MONEY = Axis("value", "Millones de quetzales")
 
 
 def _plot(title: str, years: Sequence[int], divider: int | None) -> Plot:
     plot = Plot(title, Axis("years"), MONEY, height=220)
-    if divider is not None and divider in years and max(years) > divider:
-        plot.shade(divider + 0.5, max(years) + 0.5, "proyección")
+    if divider is not None and divider in years:
+        mark_projection(plot, divider, max(years))
     return plot
-
-
-def _tips(label: str, years: Sequence[int], values: Sequence[float]) -> list[str]:
-    return [f"{y} · {label}: {quetzales(v)}" for y, v in zip(years, values)]
 
 
 def line_chart(years: Sequence[int], series: Sequence[tuple[str, Sequence[float]]], title: str,
@@ -46,7 +41,7 @@ def line_chart(years: Sequence[int], series: Sequence[tuple[str, Sequence[float]
     for i, (label, values) in enumerate(series):
         colour = COLOURS[i % len(COLOURS)]
         plot.line(label, years, values, stroke=colour, width=2.2, dash="--" if i in dashed else None,
-                  marker="o", marker_size=5, tips=_tips(label, years, values))
+                  marker="o", marker_size=5, tips=money_tips(label, years, values))
     return plot.render().html()
 
 
@@ -56,6 +51,5 @@ def bar_chart(years: Sequence[int], parts_by_label: Sequence[tuple[str, Sequence
     if not years or not parts_by_label:
         return ""
     plot = _plot(title, years, divider)
-    plot.stack([int(y) for y in years], parts_by_label, tones=COLOURS,
-               tip=lambda label, year, v: f"{int(year)} · {label}: {quetzales(v)}")
+    plot.stack([int(y) for y in years], parts_by_label, tones=COLOURS, tip=money_tip)
     return plot.render().html()

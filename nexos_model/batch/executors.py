@@ -44,6 +44,20 @@ def _lost(job: Job, exc: BaseException) -> Outcome:
     return Outcome(job.municipio, job.escenario, "failed", step="trabajador", reason=reason)
 
 
+def _finished(futures: dict, as_completed) -> Iterator[Outcome]:
+    """Outcomes of ``futures`` (future -> job) as they finish, through the executor's own
+    ``as_completed``: a cancelled job is skipped, a job whose worker died becomes a failure."""
+    for future in as_completed(futures):
+        if future.cancelled():
+            continue
+        try:
+            yield future.result()
+        except CancelledError:
+            continue
+        except Exception as exc:  # BrokenProcessPool, KilledWorker: the worker was lost
+            yield _lost(futures[future], exc)
+
+
 class Executor:
     """Runs jobs on workers; see the module docstring. Use as a context manager."""
 
@@ -131,15 +145,7 @@ class LocalExecutor(Executor):
         self._pool = ProcessPoolExecutor(max_workers=min(self.workers, len(jobs)), mp_context=context,
                                          initializer=_init_process, initargs=(self._stop,))
         self._futures = {self._pool.submit(_run_in_process, job, self.options): job for job in jobs}
-        for future in as_completed(self._futures):
-            if future.cancelled():
-                continue
-            try:
-                yield future.result()
-            except CancelledError:
-                continue
-            except Exception as exc:  # BrokenProcessPool: a worker was killed
-                yield _lost(self._futures[future], exc)
+        yield from _finished(self._futures, as_completed)
 
     def cancel(self) -> None:
         if self._stop is not None:
@@ -207,15 +213,7 @@ class DaskExecutor(Executor):
         self._connect()
         futures = self._client.map(run_job, jobs, options=self.options, pure=False)
         self._futures = dict(zip(futures, jobs))
-        for future in as_completed(futures):
-            if future.cancelled():
-                continue
-            try:
-                yield future.result()
-            except CancelledError:
-                continue
-            except Exception as exc:  # KilledWorker and the like
-                yield _lost(self._futures[future], exc)
+        yield from _finished(self._futures, as_completed)
 
     def cancel(self) -> None:
         if self._client is not None and self._futures:

@@ -23,14 +23,15 @@ from nexos_model.report.svg import ACCENT, INK, LIGHT, MID, TONES, Axis, Chart, 
 if TYPE_CHECKING:  # keep ``import nexos_model.report.figures`` light
     from nexos_model.api import RunResult
 
-__all__ = ["CHARTS", "TONES", "Chart", "chart", "charts", "composition", "own_revenue"]
+__all__ = ["CHARTS", "MONEY", "TONES", "YEARS", "Chart", "chart", "charts", "composition", "mark_projection",
+           "money_tip", "money_tips", "own_revenue"]
 
 #: The y axis of an amount by year.
 MONEY = Axis("value", "Millones de quetzales")
 YEARS = Axis("years", "Año")
 
 
-def _money_tip(label: str, position: float, value: float) -> str:
+def money_tip(label: str, position: float, value: float) -> str:
     """Hover text of a bar or point: ``2024 · Aporte constitucional: Q 1,234,567.89``."""
     return f"{int(position)} · {label}: {quetzales(value)}"
 
@@ -48,15 +49,16 @@ def _split(result: "RunResult", municipio: str | None):
     return code, wide, int(observed.max())
 
 
-def _projection(plot: Plot, last_observed: int, last_year: int) -> None:
+def mark_projection(plot: Plot, last_observed: int, last_year: int) -> None:
     """A shaded band and a dotted divider over the projected years, labelled in Spanish."""
     if last_year > last_observed:
         plot.shade(last_observed + 0.5, last_year + 0.5, "proyección")
         plot.rule("", x=last_observed + 0.5, stroke=MID, width=1, dash=":")
 
 
-def _line_tips(label: str, years, values) -> list[str]:
-    return [_money_tip(label, y, v) for y, v in zip(years, values)]
+def money_tips(label: str, years, values) -> list[str]:
+    """:func:`money_tip` of each point of a series."""
+    return [money_tip(label, y, v) for y, v in zip(years, values)]
 
 
 def own_revenue(result: "RunResult", municipio: str | None = None) -> Chart:
@@ -64,15 +66,15 @@ def own_revenue(result: "RunResult", municipio: str | None = None) -> Chart:
     code, wide, last = _split(result, municipio)
     series = wide["ingresos_propios"]
     plot = Plot(f"{catalog.label('ingresos_propios')}: observados y proyectados", YEARS, MONEY)
-    _projection(plot, last, int(series.index.max()))
+    mark_projection(plot, last, int(series.index.max()))
     hist = series.loc[series.index <= last]
     proj = series.loc[series.index >= last]  # starts at the last observed year: no gap
     label = "Observado (SICOIN GL)"
     plot.line(label, hist.index, hist.values, stroke=INK, marker="o",
-              tips=_line_tips(label, hist.index, hist.values))
+              tips=money_tips(label, hist.index, hist.values))
     label = f"Proyectado, escenario {result.escenario}"
     plot.line(label, proj.index, proj.values, stroke=ACCENT, width=1.8, dash="--", marker="s", marker_size=5,
-              marker_fill="white", tips=_line_tips(label, proj.index, proj.values))
+              marker_fill="white", tips=money_tips(label, proj.index, proj.values))
     return plot.render()
 
 
@@ -81,9 +83,9 @@ def composition(result: "RunResult", municipio: str | None = None) -> Chart:
     code, wide, last = _split(result, municipio)
     years = list(wide.index)
     plot = Plot("Composición de los ingresos: propios y transferencias", YEARS, MONEY)
-    _projection(plot, last, int(max(years)))
+    mark_projection(plot, last, int(max(years)))
     parts = [(catalog.label(c), wide[c].tolist()) for c in ("ingresos_propios", "transferencias")]
-    plot.stack(years, parts, tones=(INK, LIGHT), width=0.75, tip=_money_tip)
+    plot.stack(years, parts, tones=(INK, LIGHT), width=0.75, tip=money_tip)
     return plot.render()
 
 
@@ -92,7 +94,7 @@ def _stacked_years(title: str, table, labels: dict[str, str]) -> Plot:
     negative parts (rare: a shortfall) hang below zero."""
     plot = Plot(title, YEARS, MONEY)
     parts = [(labels.get(c, c), table[c].tolist()) for c in table.columns]
-    plot.stack([int(y) for y in table.index], parts, tip=_money_tip)
+    plot.stack([int(y) for y in table.index], parts, tip=money_tip)
     return plot
 
 
@@ -112,7 +114,7 @@ def revenue_streams(result: "RunResult", municipio: str | None = None) -> Chart:
     first, end = int(values.index.min()), int(values.index.max())
     streams = sorted(stream_names(values), key=lambda s: -values.at[end, s])
     names = [catalog.label(s) for s in streams]
-    plot = Plot(f"Ingresos propios por flujo: {first} y {end}", Axis("value", "Millones de quetzales"),
+    plot = Plot(f"Ingresos propios por flujo: {first} y {end}", MONEY,
                 Axis("rows", labels=tuple(names)), row_height=28)
     rows = range(len(streams))
     for year, fill, offset in ((first, LIGHT, -0.2), (end, INK, 0.2)):
@@ -136,7 +138,7 @@ def revenue_gap(result: "RunResult", municipio: str | None = None, anio: int | N
     streams = list(dict.fromkeys(gaps["flujo"]))
     wide = gaps.pivot(index="flujo", columns="componente", values="valor").reindex(streams)
     names = [catalog.label(s) for s in streams]
-    plot = Plot(f"Recaudación y brechas hasta el potencial, {year}", Axis("value", "Millones de quetzales"),
+    plot = Plot(f"Recaudación y brechas hasta el potencial, {year}", MONEY,
                 Axis("rows", labels=tuple(names)), row_height=34)
     parts = []
     for part in ("recaudacion", *GAP_PARTS):
@@ -183,7 +185,7 @@ def plan_funding(plan) -> Chart:
     years = [int(y) for y in space.index]
     plot.rects(label, [y - 0.43 for y in years], [y + 0.43 for y in years], [0.0] * len(years), space.tolist(),
                fill="none", stroke=MID, width=1.2, dash=":",
-               tips=[_money_tip(label, y, v) for y, v in zip(years, space)])
+               tips=money_tips(label, years, space))
     return plot.render()
 
 
@@ -281,7 +283,7 @@ def fan_chart(history, bands, title: str, unit: str = "quetzales") -> Chart:
     plot = Plot(title, YEARS, _value_axis(unit))
     years = list(history.index) + [y for y in bands.index if y not in set(history.index)]
     if len(history):
-        _projection(plot, int(history.index.max()), int(max(years)))
+        mark_projection(plot, int(history.index.max()), int(max(years)))
     for lo, hi, label, opacity in FAN_BANDS:
         if lo in bands and hi in bands:
             plot.band(label, bands.index, bands[lo], bands[hi], opacity=opacity)
