@@ -62,12 +62,12 @@ def stream_setup(inputs: ProjectionInputs, v: Values) -> tuple[stream_engine.Str
 
 
 def project_own_revenue(inputs: ProjectionInputs, v: Values, national_stream_growth: np.ndarray,
-                        shocks: np.ndarray | None = None, detail: bool = True) -> stream_engine.StreamProjection:
+                        errors: np.ndarray | None = None, detail: bool = True) -> stream_engine.StreamProjection:
     """Own-source revenue by stream for the municipalities of ``inputs``."""
     table, history = stream_setup(inputs, v)
     years = years_after(inputs, v.params.projection.horizon)
     return stream_engine.project_streams(history, inputs.years, national_stream_growth, table, inputs.census,
-                                         list(inputs.municipios), v, years, shocks, detail)
+                                         list(inputs.municipios), v, years, errors, detail)
 
 
 def concept_base(inputs: ProjectionInputs, v: Values) -> np.ndarray:
@@ -112,7 +112,7 @@ def _concept_lines(inputs: ProjectionInputs, v: Values, own: stream_engine.Strea
 
 
 def project_arrays(inputs: ProjectionInputs, v: Values, ctx: NationalContext, national_stream_growth: np.ndarray,
-                   shocks: np.ndarray | None = None, om_cost: np.ndarray | None = None,
+                   errors: np.ndarray | None = None, om_cost: np.ndarray | None = None,
                    plan_debt: dict[str, np.ndarray] | None = None, detail: bool = True) -> ModelArrays:
     """The whole model for a group of municipalities sharing parameter values ``v``.
 
@@ -122,7 +122,7 @@ def project_arrays(inputs: ProjectionInputs, v: Values, ctx: NationalContext, na
     """
     years = years_after(inputs, v.params.projection.horizon)
     table, _ = stream_setup(inputs, v)
-    own = project_own_revenue(inputs, v, national_stream_growth, shocks, detail)
+    own = project_own_revenue(inputs, v, national_stream_growth, errors, detail)
     own_total = sum(own.revenue.values())  # (M, D|1, T)
     m = len(inputs.municipios)
     shape = (m, max(v.n_draws, own_total.shape[1]), len(years))

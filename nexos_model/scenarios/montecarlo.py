@@ -15,6 +15,7 @@ Seeded and reproducible; the chunk size does not change the draws (see ``scenari
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,7 +25,8 @@ from nexos_model.params.uncertainty import correlations, uncertainty_specs
 from nexos_model.params.values import Values
 from nexos_model.projection import ModelArrays, ProjectionInputs, project_arrays
 from nexos_model.rules import breach_flags
-from nexos_model.scenarios.sampling import chunks, draw_standard_normals, sample_chunk
+from nexos_model.revenue.streams import stream_table, trend_error
+from nexos_model.scenarios.sampling import NormalStreams, chunks, sample_chunk
 from nexos_model.scenarios.summary import COLUMNS, PercentileAccumulator, ProbabilityAccumulator
 
 #: The outcomes summarised by default (concepts of the projection).
@@ -42,27 +44,29 @@ class Simulation:
     seed: int
 
 
-def trend_shocks(stream_names: tuple[str, ...], municipios: tuple[str, ...], start: int, stop: int, seed: int,
-                 years: int) -> tuple[np.ndarray, np.ndarray]:
-    """Standard normals for draws [start, stop), keyed by stream name: the yearly noise
-    (M, D, S, T) and the growth-rate error (M, D, S) of each stream."""
-    z = draw_standard_normals([f"tendencia:{name}" for name in stream_names], stop - start, seed,
-                              start=start, shape=(len(municipios), years + 1))  # (S, D, M, T + 1)
-    return z[..., :years].transpose(2, 1, 0, 3), z[..., years].transpose(2, 1, 0)
+def trend_streams(stream_names: Sequence[str], municipios: Sequence[str], seed: int, years: int) -> NormalStreams:
+    """The standard normals of the trend errors: one variable per (stream, municipality), named
+    ``tendencia:<stream>:<code>`` (a municipality's errors do not depend on the group it runs
+    in), ``years + 1`` float32 normals per draw (``streams.trend_error``'s ε_1..ε_T, η)."""
+    keys = [f"tendencia:{name}:{code}" for name in stream_names for code in municipios]
+    return NormalStreams(keys, seed, shape=(years + 1,), dtype=np.float32)
 
 
-def chunk_arrays(inputs: ProjectionInputs, values_params, ctx, stream_growth, start: int, stop: int, seed: int,
-                 om_cost=None, plan_debt=None) -> ModelArrays:
-    """The model for draws [start, stop) of the group ``inputs``."""
-    specs = uncertainty_specs(values_params)
-    draws = {k: v.reshape(-1) for k, v in sample_chunk(specs, start, stop, seed, correlations(values_params) or None).items()}
-    from nexos_model.revenue.streams import stream_table
-
-    names = stream_table(values_params.own_revenue, list(inputs.concepts)).names
-    shocks = trend_shocks(names, inputs.municipios, start, stop, seed, values_params.projection.horizon)
-    v = Values(values_params, draws)
+def chunk_arrays(inputs: ProjectionInputs, params, ctx, stream_growth, start: int, stop: int, seed: int,
+                 shocks: np.ndarray, om_cost=None, plan_debt=None, dtype: type = np.float32) -> ModelArrays:
+    """The model for draws [start, stop) of the group ``inputs``, given the trend errors' standard
+    normals of those draws, ``shocks`` (S, M, stop − start, T + 1) (overwritten)."""
+    specs = uncertainty_specs(params)
+    draws = {k: v.reshape(-1) for k, v in sample_chunk(specs, start, stop, seed, correlations(params) or None).items()}
+    u = params.uncertainty
+    years = shocks.shape[-1] - 1
+    if np.dtype(dtype) == shocks.dtype:  # in place: the yearly normals become the error factors
+        errors = trend_error(shocks, u.trend_error, u.growth_error, out=shocks[..., :years])
+    else:
+        errors = trend_error(shocks.astype(dtype), u.trend_error, u.growth_error)
+    v = Values(params, draws)
     v.n_draws = stop - start
-    return project_arrays(inputs, v, ctx, stream_growth, shocks=shocks, om_cost=om_cost, plan_debt=plan_debt,
+    return project_arrays(inputs, v, ctx, stream_growth, errors=errors, om_cost=om_cost, plan_debt=plan_debt,
                           detail=False)
 
 
@@ -70,9 +74,15 @@ def chunk_arrays(inputs: ProjectionInputs, values_params, ctx, stream_growth, st
 CELLS_PER_CHUNK = 50_000
 
 
+def default_chunk(n_municipios: int) -> int:
+    """Draws per chunk: about ``CELLS_PER_CHUNK`` municipality-draws, a multiple of 64 (so the
+    percentile summary's groups of draws, a power of two, divide it)."""
+    return max(64, CELLS_PER_CHUNK // n_municipios // 64 * 64)
+
+
 def simulate(inputs: ProjectionInputs, params, ctx, stream_growth, n: int, seed: int,
              outcomes: tuple[str, ...] = OUTCOMES, chunk: int | None = None, om_cost=None,
-             plan_debt=None) -> Simulation:
+             plan_debt=None, dtype: type = np.float32) -> Simulation:
     """Percentiles of ``outcomes`` and event probabilities over ``n`` draws, chunk by chunk.
 
     The chunk size does not change the result (draws are keyed by block, not by chunk); by
@@ -86,9 +96,17 @@ def simulate(inputs: ProjectionInputs, params, ctx, stream_growth, n: int, seed:
     events = ProbabilityAccumulator()
     years = None
     rule_names: list[str] = []
-    chunk = chunk or max(64, CELLS_PER_CHUNK // len(inputs.municipios))
+    chunk = chunk or default_chunk(len(inputs.municipios))
+    horizon = params.projection.horizon
+    names = stream_table(params.own_revenue, list(inputs.concepts)).names
+    normals = trend_streams(names, inputs.municipios, seed, horizon)
+    buffer = np.empty((len(normals.keys), min(chunk, n), horizon + 1), dtype=np.float32)
     for start, stop in chunks(n, chunk):
-        arrays = chunk_arrays(inputs, params, ctx, stream_growth, start, stop, seed, om_cost, plan_debt)
+        block = buffer if stop - start == buffer.shape[1] else np.empty_like(buffer[:, : stop - start])
+        normals.fill(block, start)
+        shocks = block.reshape(len(names), len(inputs.municipios), stop - start, horizon + 1)
+        arrays = chunk_arrays(inputs, params, ctx, stream_growth, start, stop, seed, shocks, om_cost, plan_debt,
+                              dtype)
         years = arrays.years
         cube = np.stack([np.asarray(arrays.lines[o]) for o in outcomes], axis=2)  # (M, D, O, T)
         acc.add(np.moveaxis(cube, 1, 0))
