@@ -173,8 +173,10 @@ def _loan_service(loan, years: np.ndarray, amount, rate=None) -> debt.AnnualDebt
                                      disbursement=loan.disbursement)
 
 
-def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_year: int) -> FiscalResult:
-    """Transfers, spending, debt, the funding of operation and the fiscal space by source."""
+def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_year: int,
+                   capacity: bool = True) -> FiscalResult:
+    """Transfers, spending, debt, the funding of operation and the fiscal space by source.
+    ``capacity=False`` (Monte Carlo) skips the borrowing capacity, which only the tables use."""
     years = inputs.years
     p = v.params
     shape = np.broadcast_shapes(inputs.own.shape, (len(inputs.municipios), v.n_draws, len(years)))
@@ -253,7 +255,7 @@ def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_y
     lines["ahorro_corriente"] = free - (operating - lines["costo_reformas"]) - interest
     ordinary = own + by_source["aporte_constitucional"] + by_source["iva_paz"]
     lines["ingresos_ordinarios"] = ordinary
-    capacity = borrowing_capacity(ordinary, service_total, v, years)
+    capacity = borrowing_capacity(ordinary, service_total, v, years) if capacity else {}
     return FiscalResult(lines, space, used_op, aporte_parts, notes, capacity,
                         new.start_year + new.term - 1 if np.any(np.asarray(new_amount) > 0) else None)
 

@@ -62,12 +62,12 @@ def stream_setup(inputs: ProjectionInputs, v: Values) -> tuple[stream_engine.Str
 
 
 def project_own_revenue(inputs: ProjectionInputs, v: Values, national_stream_growth: np.ndarray,
-                        errors: np.ndarray | None = None, detail: bool = True) -> stream_engine.StreamProjection:
+                        shocks: np.ndarray | None = None, detail: bool = True) -> stream_engine.StreamProjection:
     """Own-source revenue by stream for the municipalities of ``inputs``."""
     table, history = stream_setup(inputs, v)
     years = years_after(inputs, v.params.projection.horizon)
     return stream_engine.project_streams(history, inputs.years, national_stream_growth, table, inputs.census,
-                                         list(inputs.municipios), v, years, errors, detail)
+                                         list(inputs.municipios), v, years, shocks, detail)
 
 
 def concept_base(inputs: ProjectionInputs, v: Values) -> np.ndarray:
@@ -112,18 +112,20 @@ def _concept_lines(inputs: ProjectionInputs, v: Values, own: stream_engine.Strea
 
 
 def project_arrays(inputs: ProjectionInputs, v: Values, ctx: NationalContext, national_stream_growth: np.ndarray,
-                   errors: np.ndarray | None = None, om_cost: np.ndarray | None = None,
+                   shocks: np.ndarray | None = None, om_cost: np.ndarray | None = None,
                    plan_debt: dict[str, np.ndarray] | None = None, detail: bool = True) -> ModelArrays:
     """The whole model for a group of municipalities sharing parameter values ``v``.
 
     ``om_cost`` and ``plan_debt`` carry an investment plan's recurrent costs and new loans
-    (``plan_effect``) into spending and debt. ``detail=False`` (Monte Carlo) skips what only
-    the tables need: the gap decomposition and the split of totals into MINFIN concepts.
+    (``plan_effect``) into spending and debt. ``shocks`` (Monte Carlo): the standard normals of the
+    trend errors (S, M, D, T + 1) (``streams.trend_error``). ``detail=False`` (Monte Carlo) skips what only
+    the tables need: the gap decomposition, the split of totals into MINFIN concepts and the
+    borrowing capacity.
     """
     years = years_after(inputs, v.params.projection.horizon)
     table, _ = stream_setup(inputs, v)
-    own = project_own_revenue(inputs, v, national_stream_growth, errors, detail)
-    own_total = sum(own.revenue.values())  # (M, D|1, T)
+    own = project_own_revenue(inputs, v, national_stream_growth, shocks, detail)
+    own_total = _total(own.revenue.values())  # (M, D|1, T)
     m = len(inputs.municipios)
     shape = (m, max(v.n_draws, own_total.shape[1]), len(years))
     own_total = np.broadcast_to(own_total, shape)
@@ -144,7 +146,7 @@ def project_arrays(inputs: ProjectionInputs, v: Values, ctx: NationalContext, na
                                np.maximum(base[:, inputs.concepts.index("transferencias_capital_publicas")], 0)], axis=1)
     fiscal_inputs = FiscalInputs(list(inputs.municipios), years, own_full, own_total, transfers_base,
                                  donations, own.lever_cost, om_cost, plan_debt)
-    fiscal = project_fiscal(fiscal_inputs, ctx, v, int(inputs.years[-1]))
+    fiscal = project_fiscal(fiscal_inputs, ctx, v, int(inputs.years[-1]), capacity=detail)
     fiscal.donations = np.broadcast_to(donations, shape)
     lines = _concept_lines(inputs, v, own, fiscal, table, shape) if detail else {}
     # The totals from the streams and sources (equal to the sums of their concepts up to
@@ -163,6 +165,15 @@ def project_arrays(inputs: ProjectionInputs, v: Values, ctx: NationalContext, na
                                         v.path("macro.crecimiento_poblacion", years), int(inputs.years[-1]))
     lines["poblacion"] = np.broadcast_to(pop, shape)
     return ModelArrays(inputs.municipios, years, lines, own, fiscal)
+
+
+def _total(parts) -> np.ndarray:
+    """``sum(parts)`` (same rounding: 0 + a is a) in one array, added in place."""
+    parts = list(parts)
+    total = np.zeros(np.broadcast_shapes(*(np.shape(p) for p in parts)))
+    for part in parts:
+        total += part
+    return total
 
 
 def _trend_concept(history: np.ndarray, inputs: ProjectionInputs, v: Values, years: np.ndarray,

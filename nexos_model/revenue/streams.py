@@ -112,12 +112,22 @@ def trend_paths(history: np.ndarray, years_hist: np.ndarray, national: np.ndarra
                 years: np.ndarray, inflation: np.ndarray, pop_growth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Base (M, S) and path (M, D|1, S, T) of every series of ``history`` (M, S, H) by the trend
     method of ``tendencia`` (:mod:`nexos_model.revenue.trend`); ``national`` (S,)."""
+    base, real, nominal = trend_factors(history, years_hist, national, v, years, inflation, pop_growth)
+    return base, real * nominal
+
+
+def trend_factors(history: np.ndarray, years_hist: np.ndarray, national: np.ndarray, v: Values,
+                  years: np.ndarray, inflation: np.ndarray,
+                  pop_growth: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | float]:
+    """:func:`trend_paths` before its last product: base (M, S), the base times its real path
+    (M, D|1, S, T) and the nominal factor (T,) or (1, D, 1, T) (1.0 for ``ultimo_valor``), so a
+    caller can make one series' path at a time without the (M, D, S, T) product."""
     t = v.params.trend
     own = trend.own_growth(history, years_hist)  # (M, S)
     m, s = own.shape
     if t.method == "ultimo_valor":
         base = trend.base_value(history, years_hist, np.zeros((m, s)))
-        return base, np.broadcast_to(base[:, None, :, None], (m, 1, s, len(years))).copy()
+        return base, np.broadcast_to(base[:, None, :, None], (m, 1, s, len(years))).copy(), 1.0
     central = trend.shrunk_growth(own, np.broadcast_to(national, own.shape), t.shrinkage, t.growth_min, t.growth_max)
     base = trend.base_value(history, years_hist, central)
     lo, hi = v.scalar("tendencia.crecimiento_minimo"), v.scalar("tendencia.crecimiento_maximo")
@@ -130,7 +140,7 @@ def trend_paths(history: np.ndarray, years_hist: np.ndarray, national: np.ndarra
     nominal = np.cumprod((1 + np.asarray(inflation)) * (1 + np.asarray(pop_growth)), axis=-1)  # (T,) or (1, D, T)
     nominal = nominal[..., None, :] if nominal.ndim > 1 else nominal
     real_path = np.cumprod(1 + real[..., None] * decay, axis=-1)  # (M, D|1, S, T)
-    return base, (base[:, None, :, None] * real_path) * nominal
+    return base, base[:, None, :, None] * real_path, nominal
 
 
 def _lever_path(current: np.ndarray, key: str, v: Values, years: np.ndarray) -> np.ndarray:
@@ -290,10 +300,11 @@ def _ornato(observed, pop_base, pop, v: Values, years, inflation, municipios):
 DRIVER_MODELS = {"iusi": _iusi, "agua": _water, "ornato": _ornato}
 
 
-def trend_error(shocks: np.ndarray, sigma: float, tau: float, out: np.ndarray | None = None) -> np.ndarray:
-    """The multiplicative error of every stream path, ``exp(σ ε_t + τ h η − τ² h²/2)``, (..., T).
+def trend_error(shocks: np.ndarray, sigma: float, tau: float) -> np.ndarray:
+    """The multiplicative error of a stream's path, ``exp(σ ε_t + τ h η − τ² h²/2)``, (..., T),
+    in the dtype of ``shocks`` (..., T + 1): standard normals, ``ε_t`` the T yearly ones, ``η``
+    the last.
 
-    ``shocks`` (..., T + 1) are standard normals: ``ε_t`` the T yearly ones, ``η`` the last.
     A transitory yearly error (σ = ``incertidumbre.error_tendencia``) plus an error in the growth
     rate that accumulates with the horizon h = 1..T (τ = ``incertidumbre.error_crecimiento``).
     The yearly noise keeps each stream's median (its 1-2 year errors, measured by the backtest,
@@ -302,18 +313,15 @@ def trend_error(shocks: np.ndarray, sigma: float, tau: float, out: np.ndarray | 
     projection at long horizons. σ = τ = 0 gives exactly 1 (Monte Carlo at zero variance is the
     deterministic run).
 
-    This is the one place where the noise becomes an error path: a different error model (e.g.
-    errors that accumulate as a random walk) changes only this function. Computed in place in
-    ``out`` (may be ``shocks[..., :T]``, overwriting the yearly normals) in ``out``'s dtype:
-    float32 by default in Monte Carlo, whose percentiles it changes by under 0.1 % (tested).
+    This is the one place where the noise becomes an error path: another error model (e.g.
+    errors that accumulate as a random walk) changes only this function. Monte Carlo computes it
+    in float32, which moves its percentiles by far less than 0.1 % (tested against float64).
     """
     years = shocks.shape[-1] - 1
-    if out is None:
-        out = np.empty(shocks.shape[:-1] + (years,), dtype=shocks.dtype)
-    dtype = out.dtype.type
+    dtype = shocks.dtype.type
     h = np.arange(1, years + 1, dtype=np.float64)
-    np.multiply(shocks[..., :years], dtype(sigma), out=out)
-    drift = np.multiply(shocks[..., years:], (tau * h).astype(dtype), dtype=dtype)
+    out = np.multiply(shocks[..., :years], dtype(sigma))  # contiguous from here on
+    drift = np.multiply(shocks[..., years:], (tau * h).astype(dtype))
     drift -= (0.5 * (tau * h) ** 2).astype(dtype)
     out += drift
     return np.exp(out, out=out)
@@ -321,12 +329,13 @@ def trend_error(shocks: np.ndarray, sigma: float, tau: float, out: np.ndarray | 
 
 def project_streams(history: np.ndarray, years_hist: np.ndarray, national_growth: np.ndarray,
                     table: StreamTable, census: np.ndarray, municipios: list[str], v: Values,
-                    years: np.ndarray, errors: np.ndarray | None = None, detail: bool = True) -> StreamProjection:
+                    years: np.ndarray, shocks: np.ndarray | None = None, detail: bool = True) -> StreamProjection:
     """Project every stream of ``table`` for municipalities sharing the parameter values ``v``.
 
     ``history`` (M, S, H) stream history; ``national_growth`` (S,) median growth of each stream;
-    ``census`` (M,) 2018 population. ``errors`` (Monte Carlo only): each stream's multiplicative
-    trend error (S, M, D, T) from :func:`trend_error`; every path is multiplied by its own.
+    ``census`` (M,) 2018 population. ``shocks`` (Monte Carlo only): standard normals
+    (S, M, D, T + 1); each stream's path is multiplied by its :func:`trend_error`, computed in
+    the shocks' dtype, one stream at a time (the temporaries stay in cache).
     ``detail=False`` skips the potential and gap decomposition (Monte Carlo needs revenue only).
     """
     inflation = v.path("macro.inflacion", years)
@@ -334,10 +343,11 @@ def project_streams(history: np.ndarray, years_hist: np.ndarray, national_growth
     pop = population_path(census, years, v.params.macro.historical_population_growth, pop_growth,
                           int(years_hist[-1]))
     pop_base = census * (1 + v.params.macro.historical_population_growth) ** (int(years_hist[-1]) - CENSUS_YEAR)
-    bases, paths = trend_paths(history, years_hist, national_growth, v, years, inflation, pop_growth)
+    bases, real, nominal = trend_factors(history, years_hist, national_growth, v, years, inflation, pop_growth)
+    nominal = nominal[:, :, 0] if np.ndim(nominal) == 4 else nominal  # (1, D, T) or (T,)
     out = StreamProjection(table.names, table.methods, bases, {})
     for s, (name, method) in enumerate(zip(table.names, table.methods)):
-        base, path = bases[:, s], paths[:, :, s]
+        base, path = bases[:, s], real[:, :, s] * nominal
         if method == "impulsores":
             factors, rows = DRIVER_MODELS[name](base, pop_base, pop, v, years, inflation, municipios)
             out.calibration.extend(rows)
@@ -354,8 +364,10 @@ def project_streams(history: np.ndarray, years_hist: np.ndarray, national_growth
                 else:
                     path = np.where(usable, potential.stream_revenue(
                         *(factors[k] for k in ("base", "coverage", "valuation", "rate", "compliance"))), trend_path)
-        if errors is not None:
-            path = path * errors[s]  # float64 money times the (float32) error factor: float64
+        if shocks is not None:
+            u = v.params.uncertainty
+            error = trend_error(shocks[s], u.trend_error, u.growth_error)
+            path = np.multiply(path, error, out=path if path.shape == error.shape and path.base is None else None)
         out.revenue[name] = np.broadcast_to(path, np.broadcast_shapes(np.shape(path), (len(census), 1, len(years))))
     out.lever_cost = lever_cost(v, years)
     return out

@@ -25,7 +25,7 @@ from nexos_model.params.uncertainty import correlations, uncertainty_specs
 from nexos_model.params.values import Values
 from nexos_model.projection import ModelArrays, ProjectionInputs, project_arrays
 from nexos_model.rules import breach_flags
-from nexos_model.revenue.streams import stream_table, trend_error
+from nexos_model.revenue.streams import stream_table
 from nexos_model.scenarios.sampling import NormalStreams, chunks, sample_chunk
 from nexos_model.scenarios.summary import COLUMNS, PercentileAccumulator, ProbabilityAccumulator
 
@@ -53,20 +53,14 @@ def trend_streams(stream_names: Sequence[str], municipios: Sequence[str], seed: 
 
 
 def chunk_arrays(inputs: ProjectionInputs, params, ctx, stream_growth, start: int, stop: int, seed: int,
-                 shocks: np.ndarray, om_cost=None, plan_debt=None, dtype: type = np.float32) -> ModelArrays:
-    """The model for draws [start, stop) of the group ``inputs``, given the trend errors' standard
-    normals of those draws, ``shocks`` (S, M, stop − start, T + 1) (overwritten)."""
+                 shocks: np.ndarray, om_cost=None, plan_debt=None) -> ModelArrays:
+    """The model for draws [start, stop) of the group ``inputs``, given the standard normals of
+    the trend errors of those draws, ``shocks`` (S, M, stop − start, T + 1)."""
     specs = uncertainty_specs(params)
     draws = {k: v.reshape(-1) for k, v in sample_chunk(specs, start, stop, seed, correlations(params) or None).items()}
-    u = params.uncertainty
-    years = shocks.shape[-1] - 1
-    if np.dtype(dtype) == shocks.dtype:  # in place: the yearly normals become the error factors
-        errors = trend_error(shocks, u.trend_error, u.growth_error, out=shocks[..., :years])
-    else:
-        errors = trend_error(shocks.astype(dtype), u.trend_error, u.growth_error)
     v = Values(params, draws)
     v.n_draws = stop - start
-    return project_arrays(inputs, v, ctx, stream_growth, errors=errors, om_cost=om_cost, plan_debt=plan_debt,
+    return project_arrays(inputs, v, ctx, stream_growth, shocks=shocks, om_cost=om_cost, plan_debt=plan_debt,
                           detail=False)
 
 
@@ -105,17 +99,25 @@ def simulate(inputs: ProjectionInputs, params, ctx, stream_growth, n: int, seed:
         block = buffer if stop - start == buffer.shape[1] else np.empty_like(buffer[:, : stop - start])
         normals.fill(block, start)
         shocks = block.reshape(len(names), len(inputs.municipios), stop - start, horizon + 1)
-        arrays = chunk_arrays(inputs, params, ctx, stream_growth, start, stop, seed, shocks, om_cost, plan_debt,
-                              dtype)
+        if shocks.dtype != dtype:
+            shocks = shocks.astype(dtype)
+        arrays = chunk_arrays(inputs, params, ctx, stream_growth, start, stop, seed, shocks, om_cost, plan_debt)
         years = arrays.years
-        cube = np.stack([np.asarray(arrays.lines[o]) for o in outcomes], axis=2)  # (M, D, O, T)
-        acc.add(np.moveaxis(cube, 1, 0))
+        acc.add([arrays.lines[o] for o in outcomes], draws_axis=1)  # cells (O, M, T), no stacked copy
         flags = breach_flags(arrays.fiscal, Values(params), years)
         rule_names = list(flags)
-        event = np.stack([np.asarray(arrays.lines["deficit"]) > 0.005] + [flags[r] for r in rule_names], axis=2)
-        events.add(np.moveaxis(event, 1, 0))
-    labels = {"municipio": list(inputs.municipios), "concepto": list(outcomes), "anio": years.astype(int).tolist()}
-    percentiles = acc.table(labels)[["municipio", "anio", "concepto", *COLUMNS, "media"]]
-    probabilities = events.table({"municipio": list(inputs.municipios), "evento": ["deficit", *rule_names],
-                                  "anio": years.astype(int).tolist()})[["municipio", "anio", "evento", "probabilidad"]]
-    return Simulation(percentiles, probabilities, n, seed)
+        events.add([arrays.lines["deficit"] > 0.005, *flags.values()], draws_axis=1)  # (E, M, T)
+    municipios, years = list(inputs.municipios), years.astype(int).tolist()
+    percentiles = _by_municipality(acc.table({"concepto": list(outcomes), "municipio": municipios, "anio": years}))
+    probabilities = _by_municipality(events.table({"evento": ["deficit", *rule_names], "municipio": municipios,
+                                                   "anio": years}))
+    return Simulation(percentiles[["municipio", "anio", "concepto", *COLUMNS, "media"]],
+                      probabilities[["municipio", "anio", "evento", "probabilidad"]], n, seed)
+
+
+def _by_municipality(table: pd.DataFrame) -> pd.DataFrame:
+    """Rows of a (what, municipio, anio) product table reordered municipality first:
+    (municipio, what, anio), the order of the other tables."""
+    codes, years = table["municipio"].nunique(), table["anio"].nunique()
+    order = np.arange(len(table)).reshape(-1, codes, years).transpose(1, 0, 2).reshape(-1)
+    return table.iloc[order].reset_index(drop=True)

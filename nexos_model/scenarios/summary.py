@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Union
 
 import numpy as np
 import pandas as pd
@@ -112,11 +112,12 @@ class ProbabilityAccumulator:
         self.hits: np.ndarray | None = None
         self.draws = 0
 
-    def add(self, condition: np.ndarray) -> None:
-        condition = np.asarray(condition, dtype=bool)
-        counts = condition.sum(axis=0, dtype=np.int64)
+    def add(self, condition: Chunk, draws_axis: int = 0) -> None:
+        """Fold in a chunk (a bool array, or a list of them: see :func:`_cell_views`)."""
+        views = _cell_views(condition, draws_axis)
+        counts = np.stack([np.count_nonzero(v, axis=-1) for v in views]).reshape(_cells(condition, views))
         self.hits = counts if self.hits is None else self.hits + counts
-        self.draws += condition.shape[0]
+        self.draws += views[0].shape[-1]
 
     def table(self, labels: Labels, name: str = "probabilidad") -> pd.DataFrame:
         if self.hits is None:
@@ -124,6 +125,24 @@ class ProbabilityAccumulator:
         out = _labels(labels, self.hits.shape)
         out[name] = (self.hits / self.draws).reshape(-1)
         return out
+
+
+#: A chunk of draws: one array, or a list of arrays of equal shape stacked as the first cell axis.
+Chunk = Union[np.ndarray, Sequence[np.ndarray]]
+
+
+def _cell_views(chunk: Chunk, draws_axis: int) -> list[np.ndarray]:
+    """Each part of ``chunk`` as a view with the cells first and the draws last (no copy)."""
+    parts = list(chunk) if isinstance(chunk, (list, tuple)) else [chunk]
+    views = [np.moveaxis(np.asarray(part), draws_axis, -1) for part in parts]
+    if any(v.shape != views[0].shape for v in views):
+        raise ValueError(f"parts of a chunk differ in shape: {[v.shape for v in views]}")
+    return views
+
+
+def _cells(chunk: Chunk, views: list[np.ndarray]) -> tuple[int, ...]:
+    cells = views[0].shape[:-1]
+    return (len(views), *cells) if isinstance(chunk, (list, tuple)) else cells
 
 
 class PercentileAccumulator:
@@ -146,52 +165,64 @@ class PercentileAccumulator:
         self.total: np.ndarray | None = None
         self.draws = 0
 
-    def add(self, chunk: np.ndarray, block_bytes: int = 32 * 2**20) -> None:
-        """Fold in a chunk of draws, shape ``(draws_in_chunk, *cells)``."""
-        chunk = np.asarray(chunk, dtype=float)
+    def add(self, chunk: Chunk, draws_axis: int = 0) -> None:
+        """Fold in a chunk of draws: an array with the draws on ``draws_axis`` and the cells on the
+        other axes, or a list of such arrays (each part becomes one index of a new first cell
+        axis), so a caller with one array per outcome needs no stacked copy."""
+        views = _cell_views(chunk, draws_axis)
+        cells = _cells(chunk, views)
+        part_cells = math.prod(views[0].shape[:-1])
+        m = views[0].shape[-1]
         if self.cells is None:
-            self.cells = chunk.shape[1:]
-            n_cells = max(1, math.prod(self.cells))
+            self.cells = cells
+            n_cells = max(1, math.prod(cells))
             exact_bytes = self.n_draws * n_cells * 8
             # Compressed points are float32 deviations: half the bytes of float64 values. A power
             # of two divides chunks of whole BLOCK_SIZE blocks evenly, so every point weighs the
             # same and the merge needs no per-cell bookkeeping of weights.
             need = math.ceil(exact_bytes / 2 / self.max_bytes)
             self.group = 1 if exact_bytes <= self.max_bytes else 1 << (need - 1).bit_length()
-            self.shift = chunk[0].reshape(-1).copy()
+            self.shift = np.concatenate([np.asarray(v[..., 0], dtype=np.float64).reshape(-1) for v in views]) \
+                if m else np.zeros(n_cells)
             self.total = np.zeros(n_cells)
-        elif chunk.shape[1:] != self.cells:
-            raise ValueError(f"chunk cells {chunk.shape[1:]} differ from {self.cells}")
-        m = chunk.shape[0]
+        elif cells != self.cells:
+            raise ValueError(f"chunk cells {cells} differ from {self.cells}")
         if m == 0:
             return
         self.draws += m
-        flat = chunk.reshape(m, -1)
         g = self.group
-        # Deviations from the cell's first draw: a constant cell is exactly 0 (so its mean and
+        # One pass per part: deviations from the cell's first draw, written cell-major (one
+        # contiguous row of draws per cell). A constant cell is exactly 0 (so its mean and
         # percentiles are exactly that draw), and float32 keeps ~7 digits of the spread, not of
-        # the quetzal amount. Done a few rows at a time into one cell-major array, so the only
-        # chunk-sized temporary is that array. The running sum for the mean stays float64.
-        cell_major = np.empty((flat.shape[1], m), dtype=np.float64 if g == 1 else np.float32)
-        rows = max(1, block_bytes // (8 * flat.shape[1]))
-        for r0 in range(0, m, rows):
-            dev = flat[r0 : r0 + rows] - self.shift
-            self.total += dev.sum(axis=0)
-            cell_major[:, r0 : r0 + rows] = (flat[r0 : r0 + rows] if g == 1 else dev).T
-        cell_major.sort(axis=1)
-        if g == 1:  # everything fits: keep the draws themselves (exact)
-            self.points.append(cell_major)
+        # the quetzal amount. The running sum for the mean is float64.
+        rows = np.empty((max(1, math.prod(cells)), m), dtype=np.float64 if g == 1 else np.float32)
+        for i, view in enumerate(views):
+            block = slice(i * part_cells, (i + 1) * part_cells)
+            target = rows[block].reshape(view.shape)
+            if g == 1:
+                target[...] = view
+            else:
+                np.subtract(view, self.shift[block].reshape(view.shape[:-1] + (1,)), out=target, casting="same_kind")
+        if g == 1:  # everything fits: keep the draws themselves, unsorted (exact; one partition at the end)
+            self.total += (rows - self.shift[:, None]).sum(axis=1)
+            self.points.append(rows)
             self.weights.append(np.ones(m))
             return
+        self.total += rows.sum(axis=1, dtype=np.float64)
+        rows.sort(axis=1)
         full = m // g
         points, weights = [], []
-        if full:
-            points.append(cell_major[:, : full * g].reshape(-1, full, g).mean(axis=2, dtype=np.float64))
+        if full:  # the mean of each run of g order statistics: g strided adds, no reshape copy
+            mean = rows[:, 0 : full * g : g].copy()
+            for j in range(1, g):
+                mean += rows[:, j : full * g : g]
+            mean *= np.float32(1 / g)
+            points.append(mean)
             weights.append(np.full(full, float(g)))
         if m % g:
-            points.append(cell_major[:, full * g :].mean(axis=1, keepdims=True, dtype=np.float64))
+            points.append(rows[:, full * g :].mean(axis=1, keepdims=True, dtype=np.float64).astype(np.float32))
             weights.append(np.array([float(m % g)]))
-        self.points.append(np.concatenate(points, axis=1).astype(np.float32))
+        self.points.append(points[0] if len(points) == 1 else np.concatenate(points, axis=1))
         self.weights.append(np.concatenate(weights))
 
     @property
@@ -210,7 +241,7 @@ class PercentileAccumulator:
         out = np.empty((len(PERCENTILES), n_cells))
         step = max(1, block_bytes // (8 * n_points))
         for c0 in range(0, n_cells, step):
-            block = np.concatenate([p[c0 : c0 + step] for p in self.points], axis=1).astype(np.float64)
+            block = np.concatenate([p[c0 : c0 + step] for p in self.points], axis=1)
             if self.exact:
                 out[:, c0 : c0 + step] = np.percentile(block, PERCENTILES, axis=1)
             else:
