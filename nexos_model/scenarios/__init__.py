@@ -11,6 +11,7 @@ own inputs and outcomes.
 from nexos_model.scenarios.distributions import Spec, central, describe, parse_spec, parse_specs
 from nexos_model.scenarios.sampling import (
     BLOCK_SIZE,
+    NormalStreams,
     central_sample,
     chunks,
     draw_standard_normals,
@@ -30,6 +31,7 @@ from nexos_model.scenarios.summary import (
 __all__ = [
     "BLOCK_SIZE",
     "COLUMNS",
+    "NormalStreams",
     "PERCENTILES",
     "PercentileAccumulator",
     "ProbabilityAccumulator",

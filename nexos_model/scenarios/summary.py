@@ -115,7 +115,9 @@ class ProbabilityAccumulator:
     def add(self, condition: Chunk, draws_axis: int = 0) -> None:
         """Fold in a chunk (a bool array, or a list of them: see :func:`_cell_views`)."""
         views = _cell_views(condition, draws_axis)
-        counts = np.stack([np.count_nonzero(v, axis=-1) for v in views]).reshape(_cells(condition, views))
+        parts = condition if isinstance(condition, (list, tuple)) else [condition]
+        counts = np.stack([np.add.reduce(np.asarray(p, dtype=bool), axis=draws_axis, dtype=np.int64) for p in parts])
+        counts = counts.reshape(_cells(condition, views))
         self.hits = counts if self.hits is None else self.hits + counts
         self.draws += views[0].shape[-1]
 
@@ -198,17 +200,13 @@ class PercentileAccumulator:
         rows = np.empty((max(1, math.prod(cells)), m), dtype=np.float64 if g == 1 else np.float32)
         for i, view in enumerate(views):
             block = slice(i * part_cells, (i + 1) * part_cells)
-            target = rows[block].reshape(view.shape)
-            if g == 1:
-                target[...] = view
-            else:
-                np.subtract(view, self.shift[block].reshape(view.shape[:-1] + (1,)), out=target, casting="same_kind")
-        if g == 1:  # everything fits: keep the draws themselves, unsorted (exact; one partition at the end)
-            self.total += (rows - self.shift[:, None]).sum(axis=1)
+            shift = self.shift[block].reshape(view.shape[:-1] + (1,))
+            np.subtract(view, shift, out=rows[block].reshape(view.shape), casting="same_kind")
+        self.total += rows.sum(axis=1, dtype=np.float64)
+        if g == 1:  # everything fits: keep the float64 deviations, unsorted (one partition at the end)
             self.points.append(rows)
             self.weights.append(np.ones(m))
             return
-        self.total += rows.sum(axis=1, dtype=np.float64)
         rows.sort(axis=1)
         full = m // g
         points, weights = [], []
@@ -243,7 +241,7 @@ class PercentileAccumulator:
         for c0 in range(0, n_cells, step):
             block = np.concatenate([p[c0 : c0 + step] for p in self.points], axis=1)
             if self.exact:
-                out[:, c0 : c0 + step] = np.percentile(block, PERCENTILES, axis=1)
+                out[:, c0 : c0 + step] = self.shift[c0 : c0 + step] + np.percentile(block, PERCENTILES, axis=1)
             else:
                 out[:, c0 : c0 + step] = self.shift[c0 : c0 + step] + _weighted_percentiles(block, weights, self.draws)
         return out.reshape(len(PERCENTILES), *self.cells)
