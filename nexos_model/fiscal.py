@@ -129,8 +129,8 @@ def _grow(base: np.ndarray, v: Values, key: str, years: np.ndarray) -> np.ndarra
     return base[:, :, None] * np.cumprod(1 + growth, axis=-1)[None]
 
 
-def project_transfers(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_year: int):
-    """Transfers by source (M, D, T), the aporte's parts by criterion, and notes."""
+def project_transfers(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_year: int, detail: bool = True):
+    """Transfers by source (M, D, T), the aporte's parts by criterion (``detail``), and notes."""
     t_cfg = v.params.transfers
     years = inputs.years
     rows = ctx.rows(inputs.municipios)
@@ -142,7 +142,8 @@ def project_transfers(inputs: FiscalInputs, ctx: NationalContext, v: Values, las
     iva_pool = pool_path(t_cfg.iva_paz.base_amount, t_cfg.iva_paz.base_year, v, "iva_paz", axis)
     aporte = aporte_pool[None] * total_share  # (M, D, 1 + T): the last data year, then projection
     iva = iva_pool[None] * total_share
-    aporte_parts = {name: share[..., 1:] * aporte_pool[None, :, 1:] for name, share in shares.items()}
+    aporte_parts = ({name: share[..., 1:] * aporte_pool[None, :, 1:] for name, share in shares.items()}
+                    if detail else {})
 
     # The data's public transfers in the last year, minus the formula's aporte and IVA-PAZ, is what
     # the other sources were; it is split by their shares and grown at their own rates.
@@ -152,12 +153,12 @@ def project_transfers(inputs: FiscalInputs, ctx: NationalContext, v: Values, las
     residual = np.maximum(booked[:, None] - formula_base, 0.0)
     ratio = np.divide(residual, booked[:, None], out=np.zeros_like(residual), where=booked[:, None] > 0)
     notes = {c: [] for c in inputs.municipios}
-    for i, code in enumerate(inputs.municipios):
-        if booked[i] < float(np.mean(formula_base[i])):
-            notes[code].append(
-                f"{last_year}: las transferencias registradas (Q {booked[i]:,.2f}) son menores que el aporte "
-                f"constitucional y el IVA-PAZ que da la fórmula del art. 119 (Q {float(np.mean(formula_base[i])):,.2f}); "
-                f"las demás transferencias se proyectan en cero.")
+    mean_base = formula_base.mean(axis=1)
+    for i in np.flatnonzero(booked < mean_base):
+        notes[inputs.municipios[i]].append(
+            f"{last_year}: las transferencias registradas (Q {booked[i]:,.2f}) son menores que el aporte "
+            f"constitucional y el IVA-PAZ que da la fórmula del art. 119 (Q {float(mean_base[i]):,.2f}); "
+            f"las demás transferencias se proyectan en cero.")
     out = {"aporte_constitucional": aporte[..., 1:], "iva_paz": iva[..., 1:]}
     for key, cfg in t_cfg.shared().items():
         base = (cfg.share_current * current[:, None] + cfg.share_capital * capital[:, None]) * ratio
@@ -174,13 +175,14 @@ def _loan_service(loan, years: np.ndarray, amount, rate=None) -> debt.AnnualDebt
 
 
 def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_year: int,
-                   capacity: bool = True) -> FiscalResult:
+                   detail: bool = True) -> FiscalResult:
     """Transfers, spending, debt, the funding of operation and the fiscal space by source.
-    ``capacity=False`` (Monte Carlo) skips the borrowing capacity, which only the tables use."""
+    ``detail=False`` (Monte Carlo) skips what only the tables use: the borrowing capacity and
+    the aporte's split by criterion."""
     years = inputs.years
     p = v.params
     shape = np.broadcast_shapes(inputs.own.shape, (len(inputs.municipios), v.n_draws, len(years)))
-    by_source, aporte_parts, notes, formula_base = project_transfers(inputs, ctx, v, last_year)
+    by_source, aporte_parts, notes, formula_base = project_transfers(inputs, ctx, v, last_year, detail)
     by_source = {k: np.broadcast_to(a, shape) for k, a in by_source.items()}
     own = np.broadcast_to(inputs.own, shape)
 
@@ -255,7 +257,7 @@ def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_y
     lines["ahorro_corriente"] = free - (operating - lines["costo_reformas"]) - interest
     ordinary = own + by_source["aporte_constitucional"] + by_source["iva_paz"]
     lines["ingresos_ordinarios"] = ordinary
-    capacity = borrowing_capacity(ordinary, service_total, v, years) if capacity else {}
+    capacity = borrowing_capacity(ordinary, service_total, v, years) if detail else {}
     return FiscalResult(lines, space, used_op, aporte_parts, notes, capacity,
                         new.start_year + new.term - 1 if np.any(np.asarray(new_amount) > 0) else None)
 

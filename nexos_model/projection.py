@@ -119,8 +119,8 @@ def project_arrays(inputs: ProjectionInputs, v: Values, ctx: NationalContext, na
     ``om_cost`` and ``plan_debt`` carry an investment plan's recurrent costs and new loans
     (``plan_effect``) into spending and debt. ``shocks`` (Monte Carlo): the standard normals of the
     trend errors (S, M, D, T + 1) (``streams.trend_error``). ``detail=False`` (Monte Carlo) skips what only
-    the tables need: the gap decomposition, the split of totals into MINFIN concepts and the
-    borrowing capacity.
+    the tables need: the gap decomposition, the split of totals into MINFIN concepts, the
+    borrowing capacity and the aporte's split by criterion.
     """
     years = years_after(inputs, v.params.projection.horizon)
     table, _ = stream_setup(inputs, v)
@@ -146,7 +146,7 @@ def project_arrays(inputs: ProjectionInputs, v: Values, ctx: NationalContext, na
                                np.maximum(base[:, inputs.concepts.index("transferencias_capital_publicas")], 0)], axis=1)
     fiscal_inputs = FiscalInputs(list(inputs.municipios), years, own_full, own_total, transfers_base,
                                  donations, own.lever_cost, om_cost, plan_debt)
-    fiscal = project_fiscal(fiscal_inputs, ctx, v, int(inputs.years[-1]), capacity=detail)
+    fiscal = project_fiscal(fiscal_inputs, ctx, v, int(inputs.years[-1]), detail=detail)
     fiscal.donations = np.broadcast_to(donations, shape)
     lines = _concept_lines(inputs, v, own, fiscal, table, shape) if detail else {}
     # The totals from the streams and sources (equal to the sums of their concepts up to
