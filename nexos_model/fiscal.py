@@ -53,6 +53,16 @@ class NationalContext:
         return np.array([index[c] for c in codes])
 
 
+def total(parts) -> np.ndarray:
+    """``sum(parts)`` of arrays, with the same rounding (0 + a is a), added in place into one
+    new array instead of a temporary per term."""
+    parts = list(parts)
+    out = np.zeros(np.broadcast_shapes(*(np.shape(p) for p in parts)))
+    for part in parts:
+        out += part
+    return out
+
+
 def pool_path(base_amount: float, base_year: int, v: Values, key: str, years: np.ndarray) -> np.ndarray:
     """National pool over ``years``, (D|1, K): the base-year amount compounded forward (and
     discounted backward) by the growth of ``transferencias.<key>.crecimiento`` of each year."""
@@ -137,7 +147,7 @@ def project_transfers(inputs: FiscalInputs, ctx: NationalContext, v: Values, las
     weights = dict(t_cfg.aporte.weights)
     axis = np.concatenate(([last_year], years))
     shares = formula_shares(inputs.own_full, rows, ctx, weights, t_cfg.aporte.revenue_lag, axis)
-    total_share = sum(shares.values())
+    total_share = total(shares.values())
     aporte_pool = pool_path(t_cfg.aporte.base_amount, t_cfg.aporte.base_year, v, "aporte_constitucional", axis)
     iva_pool = pool_path(t_cfg.iva_paz.base_amount, t_cfg.iva_paz.base_year, v, "iva_paz", axis)
     aporte = aporte_pool[None] * total_share  # (M, D, 1 + T): the last data year, then projection
@@ -193,7 +203,7 @@ def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_y
     lines["costo_reformas"] = np.broadcast_to(inputs.lever_cost, shape)
     lines["operacion_mantenimiento"] = (np.zeros(shape) if inputs.om_cost is None
                                         else np.broadcast_to(inputs.om_cost, shape))
-    operating = sum(np.broadcast_to(lines[k], shape) for k in
+    operating = total(np.broadcast_to(lines[k], shape) for k in
                     ("gasto_personal", "gasto_bienes_servicios", "costo_reformas", "operacion_mantenimiento"))
     lines = {k: np.broadcast_to(a, shape) for k, a in lines.items()}
     lines["gasto_funcionamiento"] = operating
@@ -244,13 +254,13 @@ def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_y
         "iva_paz": available["iva_paz"],
         "aporte_constitucional": available["aporte_constitucional"],
         "prestamo_infom": proceeds,
-        "propios": available["propios"] + sum(available[k] for k in POOLED_INTO_OWN),
+        "propios": available["propios"] + total(available[k] for k in POOLED_INTO_OWN),
     }
     for source in TRANSFER_SOURCES:
         lines[source if source != "otras" else "otras_transferencias"] = by_source[source]
-    lines["transferencias_total"] = sum(by_source.values())
+    lines["transferencias_total"] = total(by_source.values())
     lines["ingresos_propios_total"] = own
-    lines["espacio_fiscal"] = sum(space.values())
+    lines["espacio_fiscal"] = total(space.values())
     free = own + by_source["otras"] + by_source["petroleo"] + \
         p.rules.aporte_operating_max * by_source["aporte_constitucional"] + \
         p.rules.iva_paz_operating_max * by_source["iva_paz"]

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from nexos_model import catalog
-from nexos_model.fiscal import FiscalInputs, FiscalResult, NationalContext, project_fiscal
+from nexos_model.fiscal import FiscalInputs, FiscalResult, NationalContext, project_fiscal, total
 from nexos_model.params.values import Values
 from nexos_model.revenue import streams as stream_engine
 from nexos_model.revenue import trend
@@ -125,7 +125,7 @@ def project_arrays(inputs: ProjectionInputs, v: Values, ctx: NationalContext, na
     years = years_after(inputs, v.params.projection.horizon)
     table, _ = stream_setup(inputs, v)
     own = project_own_revenue(inputs, v, national_stream_growth, shocks, detail)
-    own_total = _total(own.revenue.values())  # (M, D|1, T)
+    own_total = total(own.revenue.values())  # (M, D|1, T)
     m = len(inputs.municipios)
     shape = (m, max(v.n_draws, own_total.shape[1]), len(years))
     own_total = np.broadcast_to(own_total, shape)
@@ -165,15 +165,6 @@ def project_arrays(inputs: ProjectionInputs, v: Values, ctx: NationalContext, na
                                         v.path("macro.crecimiento_poblacion", years), int(inputs.years[-1]))
     lines["poblacion"] = np.broadcast_to(pop, shape)
     return ModelArrays(inputs.municipios, years, lines, own, fiscal)
-
-
-def _total(parts) -> np.ndarray:
-    """``sum(parts)`` (same rounding: 0 + a is a) in one array, added in place."""
-    parts = list(parts)
-    total = np.zeros(np.broadcast_shapes(*(np.shape(p) for p in parts)))
-    for part in parts:
-        total += part
-    return total
 
 
 def _trend_concept(history: np.ndarray, inputs: ProjectionInputs, v: Values, years: np.ndarray,

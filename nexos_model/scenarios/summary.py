@@ -23,13 +23,13 @@ Error: within a chunk a point misplaces a rank by up to ``g/2``; chunks err inde
 the rank error is about ``√chunks · g/√12`` draws. Measured on lognormal cells, 10,000 draws in
 10 chunks: ``g = 8`` gives 7 draws rms (tests), against a Monte Carlo error of the percentile
 itself of ``√(N·p(1−p))`` = 22 draws at p05 and 50 at p50. Larger chunks or a larger
-``max_bytes`` shrink it. Means are float64 sums of the deviations (in float32 when compressed:
-off by a rounding of the spread, not of the amount). Constant cells stay exact (their
-deviations are 0), so a zero-variance run reproduces the deterministic one. Percentiles come
-out ordered in both modes.
+``max_bytes`` shrink it. Means are exact (float64 sums of float64 deviations). Constant cells
+stay exact (their deviations are 0), so a zero-variance run reproduces the deterministic one.
+Percentiles come out ordered in both modes.
 
 Memory: the stored points (at most ``max_bytes``) plus one cell-major copy of the chunk being
-added (float32 when compressed: 16 MB for 30,600 cells × 128 draws).
+added (float32 when compressed: 16 MB for 30,600 cells × 128 draws) and one outcome's float64
+deviations.
 """
 
 from __future__ import annotations
@@ -199,11 +199,15 @@ class PercentileAccumulator:
         # percentiles are exactly that draw), and float32 keeps ~7 digits of the spread, not of
         # the quetzal amount. The running sum for the mean is float64.
         rows = np.empty((max(1, math.prod(cells)), m), dtype=np.float64 if g == 1 else np.float32)
+        deviations = np.empty(views[0].shape) if g > 1 else None  # float64 scratch, one part at a time
         for i, view in enumerate(views):
             block = slice(i * part_cells, (i + 1) * part_cells)
             shift = self.shift[block].reshape(view.shape[:-1] + (1,))
-            np.subtract(view, shift, out=rows[block].reshape(view.shape), casting="same_kind")
-        self.total += rows.sum(axis=1, dtype=np.float64)
+            target = rows[block].reshape(view.shape)
+            np.subtract(view, shift, out=target if g == 1 else deviations)
+            self.total[block] += (target if g == 1 else deviations).sum(axis=-1).reshape(-1)
+            if g > 1:
+                target[...] = deviations  # float32 from here on
         if g == 1:  # everything fits: keep the float64 deviations, unsorted (one partition at the end)
             self.points.append(rows)
             self.weights.append(np.ones(m))
