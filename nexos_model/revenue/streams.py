@@ -300,6 +300,10 @@ def _ornato(observed, pop_base, pop, v: Values, years, inflation, municipios):
 DRIVER_MODELS = {"iusi": _iusi, "agua": _water, "ornato": _ornato}
 
 
+#: Draws per matrix product in :func:`trend_error`.
+ERROR_ROWS = 256
+
+
 def trend_error(shocks: np.ndarray, sigma: float, tau: float) -> np.ndarray:
     """The multiplicative error of a stream's path, ``exp(σ ε_t + τ h η − τ² h²/2)``, (..., T),
     in the dtype of ``shocks`` (..., T + 1): standard normals, ``ε_t`` the T yearly ones, ``η``
@@ -320,14 +324,22 @@ def trend_error(shocks: np.ndarray, sigma: float, tau: float) -> np.ndarray:
     years = shocks.shape[-1] - 1
     dtype = shocks.dtype.type
     h = np.arange(1, years + 1, dtype=np.float64)
-    # σ ε_t + τ h_t η for every t at once: the normals of a draw times a (T + 1, T) matrix, one
-    # matrix product that reads the normals once (half the time of elementwise passes).
+    # σ ε_t + τ h_t η for every t at once: the normals of a draw times a (T + 1, T) matrix, a
+    # matrix product that reads the normals once (half the time of elementwise passes). Done in
+    # products of ERROR_ROWS draws: BLAS runs a small product on the calling thread, while one
+    # big product is split across the cores, which is slower on a busy machine.
     weights = np.zeros((years + 1, years), dtype=dtype)
     weights[np.arange(years), np.arange(years)] = sigma
     weights[years] = tau * h
-    out = np.matmul(shocks, weights)
+    flat = shocks.reshape(-1, years + 1)
+    out = np.empty((len(flat), years), dtype=dtype)
+    whole = len(flat) // ERROR_ROWS * ERROR_ROWS
+    np.matmul(flat[:whole].reshape(-1, ERROR_ROWS, years + 1), weights,
+              out=out[:whole].reshape(-1, ERROR_ROWS, years))
+    np.matmul(flat[whole:], weights, out=out[whole:])
     out -= (0.5 * (tau * h) ** 2).astype(dtype)
-    return np.exp(out, out=out)
+    np.exp(out, out=out)
+    return out.reshape(shocks.shape[:-1] + (years,))
 
 
 def project_streams(history: np.ndarray, years_hist: np.ndarray, national_growth: np.ndarray,
