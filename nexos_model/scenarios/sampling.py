@@ -36,7 +36,10 @@ errors depended on which group it ran in (alone, every municipality of ``--munic
 got the same errors). Now blocks are advances of one generator per variable, and the trend
 errors are one variable per (stream, municipality) in float32: the same seed gives other
 (equally valid) draws than before this change, and a municipality gets the same draws alone or
-among all 340.
+among all 340. Why: seeding every (variable, block) anew would cost ~20 µs × 4,080 variables ×
+10 blocks (0.8 s) once the trend errors are per municipality, a reset by ``advance`` ~2 µs;
+float32 normals are what make drawing as fast as numpy's float64 floor (the old layout, with
+chunks redrawing their block's earlier rows, was 3.8× that floor).
 """
 
 from __future__ import annotations
