@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test bench clean
+.PHONY: install demo test bench golden clean
 
 install: $(STAMP)
 
@@ -25,6 +25,10 @@ test: install
 
 bench: install
 	$(BIN)/python -m benchmarks
+
+# Rewrite the golden outputs (tests/golden/); only when a change of output is intended.
+golden: install
+	$(BIN)/python tests/golden/regenerate.py
 
 clean:
 	rm -rf $(VENV) salida .pytest_cache
