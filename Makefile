@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 
 demo: install
 	-@scripts/install-system.sh  # chromium for the PDF reports; without it the demo still writes HTML
-	$(BIN)/python -m nexos_model.demo
+	$(BIN)/python -m nexos_model.cli.demo
 
 test: install
 	$(BIN)/python -m pytest -q -n 2

@@ -19,7 +19,7 @@ import numpy as np
 
 from nexos_model.investment import FUENTES, Project, optimal_programme, plan_violations, ranked_fill
 from nexos_model.investment.optimize import NewBorrowing
-from nexos_model.report.formatting import quetzales
+from nexos_model.wording import quetzales
 
 SECTORS = ("agua", "saneamiento", "desechos", "transporte", "urbanizacion", "educacion", "salud")
 

@@ -18,16 +18,16 @@ import pandas as pd
 from nexos_model import catalog
 from nexos_model.errors import NexosError, ParameterError
 from nexos_model.io.bundled import load_bundled_history, load_municipalities
-from nexos_model.indicators import compare_with_peers, indicators, peer_medians
+from nexos_model.diagnostics.indicators import compare_with_peers, indicators, peer_medians
 from nexos_model.io.readers import read_revenue_export
 from nexos_model.params.loader import Resolved, load_parameters
 from nexos_model import projection as core
 from nexos_model.params.values import Values
 from nexos_model.projection import RESULT_COLUMNS, ProjectionInputs
 from nexos_model.revenue.streams import lever_notes
-from nexos_model.rules import rules_table
-from nexos_model.transfers import estimate_aldeas_caserios
-from nexos_model.quality import EXCLUDING_TYPES, annual_values, diagnose, flagged_cells
+from nexos_model.fiscal.rules import rules_table
+from nexos_model.fiscal.transfers import estimate_aldeas_caserios
+from nexos_model.diagnostics.quality import EXCLUDING_TYPES, annual_values, diagnose, flagged_cells
 from nexos_model.revenue import trend
 
 

@@ -28,7 +28,7 @@ from nexos_model.app import cartera, charts, levers, scenarios, views
 from nexos_model.app.session import Session
 from nexos_model.errors import NexosError, ParameterError
 from nexos_model.params.schema import Parameters
-from nexos_model.report.formatting import quetzales
+from nexos_model.wording import quetzales
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -449,7 +449,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """Voilà serving the app (as ``nexos app`` does) on a copy of ``params/``; yields (url, params)."""
-    from nexos_model.app.commands import voila_server
+    from nexos_model.app.server import voila_server
 
     params = tmp_path_factory.mktemp("app") / "params"
     shutil.copytree(ROOT / "params", params, ignore=shutil.ignore_patterns("usuarios"))

@@ -22,13 +22,13 @@ import pytest
 
 from conftest import ROOT, nexos
 from nexos_model import run
-from nexos_model.batch.commands import add_lote_command
+from nexos_model.cli.lote import add_lote_command
 from nexos_model.batch.jobs import Job, input_hash
 from nexos_model.batch.runner import plan_jobs, run_batch, up_to_date
 from nexos_model.batch.summary import headline
 from nexos_model.batch.worker import STAMP
 from nexos_model.errors import NexosError
-from nexos_model.report.formatting import quetzales
+from nexos_model.wording import quetzales
 
 BROKEN = "tendencia:\n  contraccion: mucho\n"  # a text where a number is expected
 

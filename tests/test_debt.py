@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nexos_model.debt import (
+from nexos_model.fiscal.debt import (
     annual_debt_service,
     borrowing_capacity,
     debt_service_by_year,

@@ -9,9 +9,9 @@ import pytest
 from conftest import nexos
 from nexos_model import run
 from nexos_model.api import _prepared_bundled
-from nexos_model.fiscal import formula_shares
+from nexos_model.fiscal.space import formula_shares
 from nexos_model.params.loader import load_parameters
-from nexos_model.transfers import ART119_CRITERIA, allocate_art119
+from nexos_model.fiscal.transfers import ART119_CRITERIA, allocate_art119
 
 WEIGHTS = dict(load_parameters(None, None).params.transfers.aporte.weights)
 
@@ -218,7 +218,7 @@ def test_the_investment_plan_feeds_its_om_and_loans_back_into_the_projection():
 
 def test_capacity_equals_the_one_loan_at_a_time_rule():
     """The fiscal core's capacity (all start years at once) equals debt.borrowing_capacity."""
-    from nexos_model.debt import borrowing_capacity
+    from nexos_model.fiscal.debt import borrowing_capacity
 
     code = "1301"
     result = run(code, "base")

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from nexos_model.report.formatting import (
+from nexos_model.wording import (
     FALTANTE,
     anio_rango,
     fecha,

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from nexos_model import run
-from nexos_model.indicators import indicators, peer_medians
+from nexos_model.diagnostics.indicators import indicators, peer_medians
 
 
 def test_indicators_by_hand():

@@ -26,7 +26,7 @@ from nexos_model.investment import (
 )
 from nexos_model.investment.optimize import NewBorrowing, loan_room
 from nexos_model.investment.portfolio import ILLUSTRATIVE_PREFIX
-from nexos_model.investment.settings import ResultTarget
+from nexos_model.params.investment_schema import ResultTarget
 from nexos_model.params.loader import load_parameters
 
 INFOM = FUENTES.index("prestamo_infom")
@@ -544,7 +544,7 @@ def test_planificar_writes_every_sheet_and_the_gantt_chart(tmp_path):
 
 
 def test_csv_and_parquet_hold_the_schedule(tmp_path):
-    from nexos_model.investment.commands import write_plan
+    from nexos_model.cli.planificar import write_plan
 
     projects, space, years, _ = _small_plan()
     plan = plan_investment(projects, space, years, settings())

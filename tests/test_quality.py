@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from conftest import nexos
-from nexos_model.quality import annual_values, diagnose, flagged_cells
+from nexos_model.diagnostics.quality import annual_values, diagnose, flagged_cells
 
 
 def lines(rows):

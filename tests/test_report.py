@@ -21,8 +21,8 @@ from nexos_model import run
 from nexos_model.errors import NexosError
 from nexos_model.io.bundled import load_municipalities
 from nexos_model.report import render, summary
-from nexos_model.report.commands import add_reporte_command
-from nexos_model.report.formatting import quetzales
+from nexos_model.cli.reporte import add_reporte_command
+from nexos_model.wording import quetzales
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMES = dict(zip(load_municipalities()["municipio"], load_municipalities()["nombre"]))
@@ -201,7 +201,7 @@ def test_excel_sheets_formats(tmp_path, pesimista):
     from openpyxl import load_workbook
 
     from nexos_model.io.writers import write_tables
-    from nexos_model.report.excel import MONEY_FORMAT, PERCENT_FORMAT
+    from nexos_model.io.excel import MONEY_FORMAT, PERCENT_FORMAT
 
     sheets, money = summary.excel_tables(pesimista)
     path = write_tables(sheets, tmp_path / "proyeccion.xlsx", money_columns=money)

@@ -36,7 +36,7 @@ from nexos_model.scenarios import (
     sobol,
     tornado,
 )
-from nexos_model.scenarios.distributions import frozen
+from nexos_model.params.distributions import frozen
 
 SPECS = {
     "inflacion": {"distribucion": "normal", "media": 0.04, "desviacion": 0.01, "minimo": 0.0},

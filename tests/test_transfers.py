@@ -10,7 +10,7 @@ from hypothesis.extra import numpy as hnp
 
 from nexos_model.errors import ParameterError
 from nexos_model.params.loader import load_parameters
-from nexos_model.transfers import (
+from nexos_model.fiscal.transfers import (
     ART119_CRITERIA,
     allocate_art119,
     allocation_in_quetzales,

@@ -21,7 +21,7 @@ from nexos_model import run
 from nexos_model.errors import NexosError
 from nexos_model.io.bundled import load_municipalities
 from nexos_model.report import render
-from nexos_model.report.formatting import quetzales
+from nexos_model.wording import quetzales
 
 ROOT = Path(__file__).resolve().parents[1]
 ALL = sorted((ROOT / "workbooks").glob("*.ipynb"))

@@ -15,8 +15,8 @@ from openpyxl import Workbook
 from nexos_model.errors import NexosError
 from nexos_model.io import writers
 from nexos_model.io.writers import atomic_path, write_table, write_tables, write_text
-from nexos_model.report import excel
-from nexos_model.report.excel import MONEY_FORMAT, PERCENT_FORMAT, sheet_title, write_excel
+from nexos_model.io import excel
+from nexos_model.io.excel import MONEY_FORMAT, PERCENT_FORMAT, sheet_title, write_excel
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from nexos_model.app.views import optional
-from nexos_model.report.formatting import numero
+from nexos_model.wording import numero
 
 if TYPE_CHECKING:
     from nexos_model.api import RunResult

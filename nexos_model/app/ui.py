@@ -143,7 +143,7 @@ class App(w.VBox):
 
     def summary_text(self) -> str:
         """A plain-text twin of the app (logs, notebooks without widgets)."""
-        from nexos_model.report.formatting import quetzales
+        from nexos_model.wording import quetzales
 
         code = self.session.municipio
         name, department = self._names.get(code, (code, ""))

@@ -24,7 +24,7 @@ import pandas as pd
 from nexos_model import catalog
 from nexos_model.app.charts import bar_chart, line_chart
 from nexos_model.report import summary
-from nexos_model.report.formatting import porcentaje, quetzales
+from nexos_model.wording import porcentaje, quetzales
 
 if TYPE_CHECKING:
     from nexos_model.api import RunResult
@@ -239,7 +239,7 @@ def indicators_view(ctx: ViewContext) -> str:
     Computed like ``RunResult.indicators`` but on the four years it needs (each year and the
     one before, for growth), from the already computed wide table: the view stays fast.
     """
-    from nexos_model.indicators import compare_with_peers, indicators
+    from nexos_model.diagnostics.indicators import compare_with_peers, indicators
     from nexos_model.io.bundled import load_municipalities
 
     _, last, end = ctx.years

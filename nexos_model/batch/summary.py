@@ -112,7 +112,7 @@ def failures_table(outcomes: Iterable[Outcome]) -> pd.DataFrame:
 def write_summary(outcomes: list[Outcome], out_dir: Path) -> dict[str, Path]:
     """Write ``resumen.csv``, ``resumen.xlsx`` and ``fallas.csv`` into ``out_dir``, atomically."""
     from nexos_model.io.writers import write_table
-    from nexos_model.report.excel import write_excel
+    from nexos_model.io.excel import write_excel
 
     out_dir = Path(out_dir)
     table = summary_table(outcomes, out_dir)

@@ -381,7 +381,7 @@ def _usage(projects, starts, funding, space, years, borrowing=None) -> tuple[pd.
 
 
 def _fmt(q: float) -> str:
-    from nexos_model.report.formatting import quetzales
+    from nexos_model.wording import quetzales
 
     return quetzales(q, 0)
 

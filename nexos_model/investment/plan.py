@@ -32,9 +32,9 @@ from nexos_model.investment.optimize import (
 )
 from nexos_model.investment.portfolio import FUENTES, Project, projects_table
 from nexos_model.investment.progress import parse_targets, strategic_progress
-from nexos_model.investment.settings import InvestmentSettings
+from nexos_model.params.investment_schema import InvestmentSettings
 from nexos_model.investment.verify import plan_violations
-from nexos_model.report.formatting import porcentaje
+from nexos_model.wording import porcentaje
 
 if TYPE_CHECKING:  # pragma: no cover
     from nexos_model.api import RunResult
@@ -196,7 +196,7 @@ def plan_effect(programme: Programme, space: pd.DataFrame, borrowing: NewBorrowi
     its ``loans`` terms (``nexos_model.debt.debt_service_by_year``). Years run from the first
     of ``effect_years`` to the later of its last year and the last repayment.
     """
-    from nexos_model.debt import debt_service_by_year
+    from nexos_model.fiscal.debt import debt_service_by_year
 
     by_name = {p.name: p for p in programme.projects}
     years_plan = list(programme.years)

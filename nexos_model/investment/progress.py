@@ -15,7 +15,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from nexos_model.errors import ParameterError
-from nexos_model.investment.settings import ResultTarget
+from nexos_model.params.investment_schema import ResultTarget
 from nexos_model.params.loader import PYDANTIC_MESSAGES
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -96,7 +96,7 @@ def write_table(
     """
     ext = _extension(path)
     if ext == ".xlsx":
-        from nexos_model.report import excel  # lazy: openpyxl only when writing Excel
+        from nexos_model.io import excel  # lazy: openpyxl only when writing Excel
 
         excel.write_excel({sheet_name or Path(path).stem: df}, path)
         return Path(path)
@@ -124,7 +124,7 @@ def write_tables(
     if not sheets:
         raise ValueError(f"{path}: no hay tablas que escribir")
     if ext == ".xlsx":
-        from nexos_model.report import excel
+        from nexos_model.io import excel
 
         excel.write_excel(sheets, path, money_columns=money_columns)
         return Path(path)

@@ -22,7 +22,7 @@ from nexos_model.params.fiscal_schema import (
     UncertaintySettings,
 )
 from nexos_model.params.revenue_schema import LeverSettings, OwnRevenueSettings
-from nexos_model.investment.settings import InvestmentSettings
+from nexos_model.params.investment_schema import InvestmentSettings
 
 __all__ = ["Parameters", "Section", "param", "year_series"]
 

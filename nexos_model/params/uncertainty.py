@@ -87,7 +87,7 @@ def _filled(raw: Mapping[str, Any], center: float) -> dict[str, Any]:
 
 def uncertainty_specs(params: Any) -> dict[str, Any]:
     """The parsed distribution of every declared uncertainty, centred on its parameter's value."""
-    from nexos_model.scenarios.distributions import parse_specs
+    from nexos_model.params.distributions import parse_specs
 
     raw = params.uncertainty.distributions
     filled = {key: _filled(spec, _value(params, key)) for key, spec in raw.items()}

@@ -17,7 +17,7 @@ import textwrap
 from typing import TYPE_CHECKING, Callable
 
 from nexos_model import catalog
-from nexos_model.report.formatting import millones, quetzales, segun_unidad
+from nexos_model.wording import millones, quetzales, segun_unidad
 from nexos_model.report.svg import ACCENT, INK, LIGHT, MID, TONES, Axis, Chart, Plot
 
 if TYPE_CHECKING:  # keep ``import nexos_model.report.figures`` light

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from nexos_model.investment.portfolio import ILLUSTRATIVE_PREFIX
-from nexos_model.report.formatting import anio_rango, quetzales
+from nexos_model.wording import anio_rango, quetzales
 from nexos_model.report.svg import INK, LIGHT, MID, Axis, Chart, Plot
 
 if TYPE_CHECKING:  # pragma: no cover

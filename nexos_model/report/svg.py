@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Callable, Sequence
 
-from nexos_model.report.formatting import millones, numero, porcentaje
+from nexos_model.wording import millones, numero, porcentaje
 
 __all__ = ["ACCENT", "INK", "LIGHT", "MID", "SHADE", "TONES", "Axis", "Chart", "Mark", "Plot",
            "nice_ticks", "text_width", "value_labels"]

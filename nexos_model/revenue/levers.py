@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nexos_model.checks import finite_array
+from nexos_model.fiscal.checks import finite_array
 from nexos_model.errors import ParameterError
 
 SHAPES = ("lineal", "s", "escalones")

@@ -8,7 +8,7 @@ own inputs and outcomes.
 - :mod:`.sensitivity`: tornado and Sobol' indices over a vectorized model.
 """
 
-from nexos_model.scenarios.distributions import Spec, central, describe, parse_spec, parse_specs
+from nexos_model.params.distributions import Spec, central, describe, parse_spec, parse_specs
 from nexos_model.scenarios.sampling import (
     BLOCK_SIZE,
     central_sample,

@@ -23,7 +23,7 @@ import pandas as pd
 from nexos_model.params.uncertainty import correlations, uncertainty_specs
 from nexos_model.params.values import Values
 from nexos_model.projection import ModelArrays, ProjectionInputs, project_arrays
-from nexos_model.rules import breach_flags
+from nexos_model.fiscal.rules import breach_flags
 from nexos_model.scenarios.sampling import chunks, draw_standard_normals, sample_chunk
 from nexos_model.scenarios.summary import COLUMNS, PercentileAccumulator, ProbabilityAccumulator
 

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nexos_model.scenarios.distributions import parse_specs
+from nexos_model.params.distributions import parse_specs
 
 __all__ = ["bounds_from_specs", "sobol", "tornado"]
 

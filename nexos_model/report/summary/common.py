@@ -8,13 +8,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from nexos_model import catalog
-from nexos_model.quality import FINDING_LABELS
-from nexos_model.report.formatting import (
-    anio_rango,
-    fecha,
-    porcentaje,
-    quetzales,
-)
+from nexos_model.diagnostics.quality import FINDING_LABELS
+from nexos_model.wording import anio_rango, fecha, porcentaje, quetzales
 
 if TYPE_CHECKING:
     from nexos_model.api import RunResult

@@ -42,7 +42,7 @@ def assumptions_annex(result: "RunResult", municipio: str | None = None) -> pd.D
 def _with_formats(table: pd.DataFrame, formats: dict[str, Any]) -> pd.DataFrame:
     """Attach the number formats the Excel writer reads (``excel.FORMATS_ATTR``):
     ``{column: "quetzales" | "porcentaje"}`` or a list with one per row."""
-    from nexos_model.report.excel import FORMATS_ATTR
+    from nexos_model.io.excel import FORMATS_ATTR
 
     table.attrs[FORMATS_ATTR] = {c: f for c, f in formats.items() if c in table.columns}
     return table
@@ -159,7 +159,7 @@ def excel_tables(result: "RunResult", municipio: str | None = None) -> tuple[dic
               "Reglas": _rules_sheet(result, code), "Espacio fiscal": _space_sheet(result, code),
               **_plan_sheets(result, code), "Historia": history, "Calidad": quality,
               "Supuestos": assumptions_annex(result, code)}
-    from nexos_model.report.excel import FORMATS_ATTR
+    from nexos_model.io.excel import FORMATS_ATTR
 
     money = {c for table in sheets.values() for c, f in table.attrs.get(FORMATS_ATTR, {}).items()
              if f == "quetzales"}

@@ -11,7 +11,7 @@ __all__ = ["add_scenario_commands"]
 
 def _command_comparar(args: argparse.Namespace) -> int:
     from nexos_model.io.writers import write_result_tables
-    from nexos_model.report.formatting import quetzales
+    from nexos_model.wording import quetzales
     from nexos_model.scenarios.compare import compare
 
     names = [n.strip() for n in args.escenarios.split(",") if n.strip()]
@@ -31,7 +31,7 @@ def _command_comparar(args: argparse.Namespace) -> int:
 
 def _command_sensibilidad(args: argparse.Namespace) -> int:
     from nexos_model.io.writers import write_result_tables
-    from nexos_model.report.formatting import quetzales
+    from nexos_model.wording import quetzales
     from nexos_model.scenarios.compare import sobol_for, tornado_for
 
     table = tornado_for(args.municipio, args.escenario, args.resultado, args.anio)

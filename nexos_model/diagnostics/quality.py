@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from nexos_model.catalog import group, label
-from nexos_model.report.formatting import quetzales
+from nexos_model.wording import quetzales
 
 FINDING_COLUMNS = ["municipio", "anio", "rubro", "concepto", "tipo", "valor", "fila", "mensaje"]
 

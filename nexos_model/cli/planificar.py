@@ -22,7 +22,7 @@ def write_plan(plan: Any, path: Path) -> Path:
     from nexos_model.io.writers import write_table
 
     if path.suffix.lower() == ".xlsx":
-        from nexos_model.report.excel import write_excel
+        from nexos_model.io.excel import write_excel
 
         return write_excel(plan.tables(), path, money_columns=MONEY_COLUMNS, percent_columns=PERCENT_COLUMNS)
     return write_table(plan.cronograma, path)
@@ -30,7 +30,7 @@ def write_plan(plan: Any, path: Path) -> Path:
 
 def _summary(plan: Any) -> list[str]:
     """What the council reads first, in Spanish."""
-    from nexos_model.report.formatting import anio_rango, porcentaje, quetzales
+    from nexos_model.wording import anio_rango, porcentaje, quetzales
 
     best, ranked = plan.optimo, plan.orden
     invested = float(best.cronograma["costo_total"].sum())

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from nexos_model.checks import finite_array
+from nexos_model.fiscal.checks import finite_array
 from nexos_model.errors import ParameterError
 
 WEIGHT_TOLERANCE = 1e-9

@@ -14,7 +14,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from nexos_model.fiscal import FiscalResult
+from nexos_model.fiscal.space import FiscalResult
 from nexos_model.params.values import Values
 
 RULE_COLUMNS = ["municipio", "anio", "regla", "etiqueta", "articulo", "cumple", "valor", "limite",
@@ -69,7 +69,7 @@ def breach_flags(result: FiscalResult, v: Values, years: np.ndarray) -> dict[str
 
 
 def _sentence(rule: str, year: int, ok: bool, value: float, limit: float, excess: float, v: Values) -> str:
-    from nexos_model.report.formatting import porcentaje, quetzales
+    from nexos_model.wording import porcentaje, quetzales
 
     if rule == "aporte_funcionamiento":
         text = f"el funcionamiento usaría {porcentaje(value)} del aporte constitucional (máximo {porcentaje(limit)})"

@@ -8,12 +8,12 @@ import sys
 from pathlib import Path
 
 from nexos_model.errors import NexosError
-from nexos_model.fiscal_commands import add_fiscal_commands
-from nexos_model.scenarios.commands import add_scenario_commands
-from nexos_model.report.commands import add_reporte_command
-from nexos_model.app.commands import add_app_command
-from nexos_model.investment.commands import add_planificar_command
-from nexos_model.batch.commands import add_lote_command
+from nexos_model.cli.fiscal import add_fiscal_commands
+from nexos_model.cli.escenarios import add_scenario_commands
+from nexos_model.cli.reporte import add_reporte_command
+from nexos_model.app.server import add_app_command
+from nexos_model.cli.planificar import add_planificar_command
+from nexos_model.cli.lote import add_lote_command
 
 _ARGPARSE_ES = {
     "usage: ": "uso: ",
@@ -58,7 +58,7 @@ def _command_esquema(args: argparse.Namespace) -> int:
 
 
 def _command_validar(args: argparse.Namespace) -> int:
-    from nexos_model.validation import validate_paths
+    from nexos_model.cli.validar import validate_paths
 
     problems = validate_paths([Path(p) for p in args.rutas])
     for path in args.rutas:
@@ -74,7 +74,7 @@ def _command_validar(args: argparse.Namespace) -> int:
 def _command_calidad(args: argparse.Namespace) -> int:
     from nexos_model.api import load_history, resolve_municipios
     from nexos_model.params.loader import load_parameters
-    from nexos_model.quality import diagnose
+    from nexos_model.diagnostics.quality import diagnose
 
     settings = load_parameters(None, "base").params
     history = load_history(args.datos, args.solo_datos)
@@ -123,9 +123,9 @@ def _command_proyectar(args: argparse.Namespace) -> int:
 
 
 def _command_backtest(args: argparse.Namespace) -> int:
-    from nexos_model.backtest import backtest, error_summary, naive_forecast
+    from nexos_model.diagnostics.backtest import backtest, error_summary, naive_forecast
     from nexos_model.io.writers import write_table
-    from nexos_model.report.formatting import porcentaje
+    from nexos_model.wording import porcentaje
 
     table = backtest(args.hasta, args.escenario, overrides=args.set or None, datos=args.datos,
                      simulaciones=args.simulaciones, semilla=args.semilla)
@@ -141,7 +141,7 @@ def _command_backtest(args: argparse.Namespace) -> int:
               f"{porcentaje(ref.mdape):>9} {porcentaje(ref.dentro_10):>8}")
     print("error mediano = mediana del error porcentual absoluto; ingenuo = repetir el último valor")
     if args.simulaciones:
-        from nexos_model.backtest import interval_coverage
+        from nexos_model.diagnostics.backtest import interval_coverage
 
         for row in interval_coverage(table).itertuples():
             print(f"Ingresos propios {row.anio}: el valor real cayó dentro de la banda p10-p90 en "
@@ -241,6 +241,3 @@ def main(argv: list[str] | None = None) -> int:
         print("interrumpido: no quedó ningún archivo a medio escribir", file=sys.stderr)
         return 130
 
-
-if __name__ == "__main__":
-    sys.exit(main())

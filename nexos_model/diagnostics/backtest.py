@@ -91,7 +91,7 @@ def _merge_overrides(overrides, extra: dict) -> dict | list:
 
 def observed_values(history: pd.DataFrame, years: list[int], measure: str) -> pd.DataFrame:
     """Observed annual values with totals, tidy: municipio, anio, concepto, real."""
-    from nexos_model.quality import annual_values
+    from nexos_model.diagnostics.quality import annual_values
 
     annual = annual_values(history.loc[history["anio"].isin(years)], measure)
     return catalog.long_with_totals(annual).rename(columns={"valor": "real"})

@@ -27,7 +27,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from nexos_model.io.writers import atomic_path, frame_for_output
-from nexos_model.report.formatting import porcentaje, quetzales
+from nexos_model.wording import porcentaje, quetzales
 
 __all__ = [
     "MONEY_COLUMNS",

@@ -23,7 +23,7 @@ def aporte_allocation(year: int, pool: float) -> pd.DataFrame:
     from nexos_model.errors import NexosError
     from nexos_model.io.bundled import load_municipalities
     from nexos_model.params.loader import load_parameters
-    from nexos_model import transfers
+    from nexos_model.fiscal import transfers
 
     params = load_parameters(None, None).params
     q, aporte = params.quality, params.transfers.aporte
@@ -59,7 +59,7 @@ def aporte_allocation(year: int, pool: float) -> pd.DataFrame:
 
 def _command_aporte(args: argparse.Namespace) -> int:
     from nexos_model.io.writers import write_table
-    from nexos_model.report.formatting import quetzales
+    from nexos_model.wording import quetzales
 
     table = aporte_allocation(args.anio, args.monto)
     write_table(table, Path(args.salida))
@@ -88,9 +88,9 @@ def _disbursements(text: str | None) -> dict[int, float] | None:
 
 
 def _command_prestamo(args: argparse.Namespace) -> int:
-    from nexos_model.debt import annual_debt_service, loan_schedule
+    from nexos_model.fiscal.debt import annual_debt_service, loan_schedule
     from nexos_model.io.writers import write_table, write_tables
-    from nexos_model.report.formatting import quetzales
+    from nexos_model.wording import quetzales
 
     schedule = loan_schedule(args.monto, args.tasa, args.plazo, args.gracia, args.metodo,
                              args.pagos_por_anio, args.anio, disbursement=_disbursements(args.desembolsos))
