@@ -262,7 +262,7 @@ def test_bar_chart_stacks_to_the_total():
 
 @pytest.fixture(scope="module")
 def app():
-    from nexos_model.app import build_app
+    from nexos_model.app.ui import build_app
 
     return build_app("0901", "base", {})
 

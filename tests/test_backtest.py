@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from conftest import nexos
-from nexos_model.api import load_history
-from nexos_model.diagnostics.backtest import backtest, error_summary, naive_forecast, observed_values
+from nexos_model.io.history import load_history
+from nexos_model.analyses.backtest import backtest, error_summary, naive_forecast, observed_values
 from nexos_model.errors import NexosError
 from nexos_model.params.values import year_path as year_values
 

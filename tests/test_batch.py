@@ -7,7 +7,6 @@ kernel start-up); the fast ones check the job hash, the resume rule and the summ
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import signal
@@ -22,7 +21,7 @@ import pytest
 
 from conftest import ROOT, nexos
 from nexos_model import run
-from nexos_model.cli.lote import add_lote_command
+from nexos_model.cli.main import build_parser
 from nexos_model.batch.jobs import Job, input_hash
 from nexos_model.batch.runner import plan_jobs, run_batch, up_to_date
 from nexos_model.batch.summary import headline
@@ -136,13 +135,13 @@ def test_headline_matches_run():
 
 
 def test_model_outputs_reuse_the_notebooks_run_only_when_it_is_the_jobs(monkeypatch):
-    from nexos_model import api
+    from nexos_model.batch import tables
     from nexos_model.batch.tables import model_outputs
 
     result = run("1201", "optimista")
     calls = []
-    real_run = api.run
-    monkeypatch.setattr(api, "run", lambda *a, **k: calls.append(a) or real_run(*a, **k))
+    real_run = tables.run
+    monkeypatch.setattr(tables, "run", lambda *a, **k: calls.append(a) or real_run(*a, **k))
     same = model_outputs("1201", "optimista", {}, None, result=result)
     assert calls == [] and same["resumen"] == headline(result, "1201")
     other = model_outputs("1201", "base", {}, None, result=result)  # another scenario: run again
@@ -150,8 +149,7 @@ def test_model_outputs_reuse_the_notebooks_run_only_when_it_is_the_jobs(monkeypa
 
 
 def test_lote_command_flags():
-    parser = argparse.ArgumentParser(prog="nexos")
-    add_lote_command(parser.add_subparsers(dest="comando"))
+    parser = build_parser("lote")
     args = parser.parse_args(["lote", "--municipios", "todos", "--salida", "x"])
     assert (args.escenarios, args.formato, args.motor, args.trabajos, args.aislado, args.forzar) == (
         "base", "html,xlsx", "local", None, False, False)

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from nexos_model.report.figures import fan_chart, scenario_comparison_chart, tornado_chart
-from nexos_model.scenarios import percentile_table, tornado
+from nexos_model.scenarios.summary import percentile_table
+from nexos_model.scenarios.sensitivity import tornado
 
 YEARS = list(range(2020, 2030))
 

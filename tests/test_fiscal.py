@@ -8,7 +8,7 @@ import pytest
 
 from conftest import nexos
 from nexos_model import run
-from nexos_model.api import _prepared_bundled
+from nexos_model.api import prepared_bundled
 from nexos_model.fiscal.space import formula_shares
 from nexos_model.params.loader import load_parameters
 from nexos_model.fiscal.transfers import ART119_CRITERIA, allocate_art119
@@ -23,7 +23,7 @@ def wide(result, code):
 
 @pytest.fixture(scope="module")
 def ctx():
-    prepared = _prepared_bundled("devengado", 5.0, 50_000.0, True)
+    prepared = prepared_bundled("devengado", 5.0, 50_000.0, True)
     return prepared.context(10)[0]
 
 

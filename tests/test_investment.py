@@ -7,19 +7,17 @@ import pandas as pd
 import pytest
 
 from nexos_model.errors import NexosError, ParameterError
-from nexos_model.investment import (
-    FUENTES,
-    Project,
-    compare_methods,
-    fiscal_space_table,
-    illustrative_portfolio,
-    load_portfolio,
-    optimal_programme,
-    ranked_fill,
-    score_projects,
-    strategic_progress,
-)
-from nexos_model.investment.portfolio import ILLUSTRATIVE_PREFIX, portfolio_to_yaml
+from nexos_model.investment.inputs import ProgrammeOptions
+from nexos_model.investment.project import FUENTES, Project
+from nexos_model.investment.optimize import compare_methods, optimal_programme
+from nexos_model.investment.inputs import fiscal_space_table
+from nexos_model.io.portfolio import illustrative_portfolio_for
+from nexos_model.io.portfolio import load_portfolio
+from nexos_model.investment.ranked import ranked_fill
+from nexos_model.investment.scoring import score_projects
+from nexos_model.investment.progress import strategic_progress
+from nexos_model.investment.illustrative import ILLUSTRATIVE_PREFIX
+from nexos_model.io.portfolio import portfolio_to_yaml
 
 TOL = 1e-6
 
@@ -188,10 +186,10 @@ def random_case(seed: int):
 def test_milp_matches_brute_force_and_respects_every_constraint(seed):
     projects, space, years, scores = random_case(seed)
     expected = brute_force(projects, space, years, scores)
-    prog = optimal_programme(projects, space, years, scores=scores)
+    prog = optimal_programme(projects, space, years, ProgrammeOptions(scores=scores))
     assert prog.puntaje_total == pytest.approx(expected, rel=1e-6)
     assert_valid(prog, projects, fiscal_space_table(space, years), years)
-    ranked = ranked_fill(projects, space, years, scores=scores)
+    ranked = ranked_fill(projects, space, years, ProgrammeOptions(scores=scores))
     assert_valid(ranked, projects, fiscal_space_table(space, years), years)
     assert ranked.puntaje_total <= prog.puntaje_total + 1e-9
     # every unfunded project has a Spanish reason
@@ -205,7 +203,7 @@ def test_mandatory_project_is_always_programmed():
     space = space + 0.0
     space[FUENTES.index(cheap.sources[0])] += cheap.total_cost
     expected = brute_force(projects, space, years, scores)
-    prog = optimal_programme(projects, space, years, scores=scores)
+    prog = optimal_programme(projects, space, years, ProgrammeOptions(scores=scores))
     assert cheap.name in prog.starts
     assert prog.puntaje_total == pytest.approx(expected, rel=1e-6)
 
@@ -225,7 +223,7 @@ def test_hand_case_dependency_exclusive_om_and_poa():
     ]
     space = {"propios": {2026: 100, 2027: 100}}
     scores = {"Estudio": 0.1, "Camino": 1.0, "Mercado A": 0.9, "Mercado B": 0.8, "Escuela": 0.7}
-    prog = optimal_programme(projects, space, years, scores=scores)
+    prog = optimal_programme(projects, space, years, ProgrammeOptions(scores=scores))
     # 2026: Estudio 30 + Mercado A 70; 2027: Camino 60 + Escuela 40 (its O&M starts after 2027,
     # and 50 <= 100 of propios after the horizon)
     assert prog.starts == {"Estudio": 2026, "Mercado A": 2026, "Camino": 2027, "Escuela": 2027}
@@ -236,7 +234,7 @@ def test_hand_case_dependency_exclusive_om_and_poa():
     assert prog.poa["total"].sum() == pytest.approx(100)
     assert prog.operacion.set_index("anio").loc[2027, "operacion_nueva"] == 0
     # ranked fill: Camino first, but its dependency is not yet chosen -> skipped
-    ranked = ranked_fill(projects, space, years, scores=scores)
+    ranked = ranked_fill(projects, space, years, ProgrammeOptions(scores=scores))
     assert "Camino" not in ranked.starts
     assert ranked.puntaje_total < prog.puntaje_total
 
@@ -248,8 +246,7 @@ def test_om_reduces_later_propios_space():
         project("Parque", 50, inicio_minimo=2027),
     ]
     space = {"propios": {2026: 100, 2027: 100}}
-    prog = optimal_programme(projects, space, years, scores={"Planta": 1, "Parque": 1},
-                             om_after_horizon=False)
+    prog = optimal_programme(projects, space, years, ProgrammeOptions(scores={"Planta": 1, "Parque": 1}, om_after_horizon=False))
     # Planta's O&M (60 in 2027) leaves 40 < 50 for Parque
     assert set(prog.starts) == {"Planta"}
     reason = prog.no_financiados.set_index("proyecto").loc["Parque", "razon"]
@@ -302,7 +299,7 @@ def test_strategic_progress_against_linear_path():
     years = [2026, 2027]
     projects = [project("Agua", 50, duration=2, resultados={"cobertura_agua": 400}),
                 project("Pozo", 100, resultados={"cobertura_agua": 100})]
-    prog = optimal_programme(projects, {"propios": [50, 50]}, years, scores={"Agua": 1, "Pozo": 1})
+    prog = optimal_programme(projects, {"propios": [50, 50]}, years, ProgrammeOptions(scores={"Agua": 1, "Pozo": 1}))
     target = {"indicador": "Hogares con agua", "unidad": "hogares", "anio_base": 2025, "linea_base": 1000,
               "anio_meta": 2027, "meta": 2000}
     table, summary, messages = strategic_progress(prog, {"cobertura_agua": target})
@@ -316,7 +313,7 @@ def test_strategic_progress_against_linear_path():
 
 def test_compare_reports_gain():
     projects, space, years, scores = random_case(5)
-    comp = compare_methods(projects, space, years, scores=scores)
+    comp = compare_methods(projects, space, years, ProgrammeOptions(scores=scores))
     assert comp.ganancia_pct >= -1e-9
     assert list(comp.summary()["metodo"]) == ["óptimo (MILP)", "orden de puntaje"]
 
@@ -391,14 +388,14 @@ def test_csv_portfolio_with_lists(tmp_path):
 @pytest.mark.parametrize("code", ["0901", "1301"])
 def test_illustrative_portfolio_is_valid_and_labelled(code, tmp_path):
     years = [2026, 2027, 2028, 2029]
-    projects = illustrative_portfolio(code, years)
+    projects = illustrative_portfolio_for(code, years)
     assert 12 <= len(projects) <= 20
     assert all(p.illustrative and p.name.startswith(ILLUSTRATIVE_PREFIX) for p in projects)
     assert sum(p.mandatory for p in projects) == 1
     assert any(p.depends_on for p in projects)
     assert sum(p.exclusive_group is not None for p in projects) == 2
     assert all(0.02 <= p.annual_om_cost / p.total_cost <= 0.05 + 1e-3 for p in projects)
-    assert projects == illustrative_portfolio(code, years)  # deterministic
+    assert projects == illustrative_portfolio_for(code, years)  # deterministic
     path = tmp_path / f"{code}.yaml"
     path.write_text(portfolio_to_yaml(projects), encoding="utf-8")
     assert [p.name for p in load_portfolio(path)] == [p.name for p in projects]

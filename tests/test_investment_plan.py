@@ -13,19 +13,16 @@ from scipy.optimize import linprog
 
 from conftest import ROOT, nexos
 from nexos_model.errors import ParameterError
-from nexos_model.investment import (
-    FUENTES,
-    DEFAULT_WEIGHTS,
-    LoanTerms,
-    Project,
-    load_portfolio,
-    optimal_programme,
-    plan_investment,
-    plan_violations,
-    ranked_fill,
-)
-from nexos_model.investment.optimize import NewBorrowing, loan_room
-from nexos_model.investment.portfolio import ILLUSTRATIVE_PREFIX
+from nexos_model.investment.inputs import ProgrammeOptions
+from nexos_model.investment.project import FUENTES, Project
+from nexos_model.investment.scoring import DEFAULT_WEIGHTS
+from nexos_model.investment.plan import LoanTerms, plan_investment
+from nexos_model.io.portfolio import load_portfolio
+from nexos_model.investment.optimize import optimal_programme
+from nexos_model.investment.verify import plan_violations
+from nexos_model.investment.ranked import ranked_fill
+from nexos_model.investment.borrowing import NewBorrowing, loan_room
+from nexos_model.investment.illustrative import ILLUSTRATIVE_PREFIX
 from nexos_model.params.investment_schema import ResultTarget
 from nexos_model.params.loader import load_parameters
 
@@ -245,10 +242,10 @@ def _targets_for_model(targets):
 def test_milp_equals_exhaustive_search_up_to_15_projects(seed, n):
     projects, space, years, scores, _ = big_case(seed, n)
     expected = exhaustive(projects, space, years, scores)
-    prog = optimal_programme(projects, space, years, scores=scores)
+    prog = optimal_programme(projects, space, years, ProgrammeOptions(scores=scores))
     assert prog.objetivo == pytest.approx(expected, rel=1e-6)
     assert plan_violations(prog, projects, space, years) == []
-    ranked = ranked_fill(projects, space, years, scores=scores)
+    ranked = ranked_fill(projects, space, years, ProgrammeOptions(scores=scores))
     assert plan_violations(ranked, projects, space, years) == []
     assert ranked.objetivo <= prog.objetivo + 1e-9
 
@@ -267,18 +264,15 @@ def test_milp_equals_exhaustive_search_with_shared_borrowing_room_and_results(se
                           targets=targets, result_weight=0.7)
     borrowing = NewBorrowing(capacity, term)
     model_targets = _targets_for_model(targets)
-    prog = optimal_programme(projects, space, years, scores=scores, borrowing=borrowing,
-                             results_targets=model_targets, result_weight=0.7)
+    prog = optimal_programme(projects, space, years, ProgrammeOptions(scores=scores, borrowing=borrowing, results_targets=model_targets, result_weight=0.7))
     assert prog.objetivo == pytest.approx(expected, rel=1e-6)
-    assert plan_violations(prog, projects, space, years, borrowing=borrowing) == []
+    assert plan_violations(prog, projects, space, years, ProgrammeOptions(borrowing=borrowing)) == []
     # in these cases the shared room binds: borrowing every year to the full capacity would be worth more
-    unshared = optimal_programme(projects, space, years, scores=scores, results_targets=model_targets,
-                                 result_weight=0.7)
+    unshared = optimal_programme(projects, space, years, ProgrammeOptions(scores=scores, results_targets=model_targets, result_weight=0.7))
     assert unshared.objetivo > prog.objetivo + 1e-6
-    assert plan_violations(unshared, projects, space, years, borrowing=borrowing) != []
-    ranked = ranked_fill(projects, space, years, scores=scores, borrowing=borrowing,
-                         results_targets=model_targets, result_weight=0.7)
-    assert plan_violations(ranked, projects, space, years, borrowing=borrowing) == []
+    assert plan_violations(unshared, projects, space, years, ProgrammeOptions(borrowing=borrowing)) != []
+    ranked = ranked_fill(projects, space, years, ProgrammeOptions(scores=scores, borrowing=borrowing, results_targets=model_targets, result_weight=0.7))
+    assert plan_violations(ranked, projects, space, years, ProgrammeOptions(borrowing=borrowing)) == []
     assert ranked.objetivo <= prog.objetivo + 1e-9
 
 
@@ -295,9 +289,8 @@ def _small_plan():
         project("Escuela", 40, costo_operacion_anual=50, obligatorio=True),
     ]
     space = {"propios": {2026: 100, 2027: 100}}
-    return projects, space, years, optimal_programme(projects, space, years,
-                                                     scores={"Estudio": 0.1, "Camino": 1.0, "Mercado A": 0.9,
-                                                             "Mercado B": 0.8, "Escuela": 0.7})
+    return projects, space, years, optimal_programme(projects, space, years, ProgrammeOptions(scores={"Estudio": 0.1, "Camino": 1.0, "Mercado A": 0.9,
+                                                             "Mercado B": 0.8, "Escuela": 0.7}))
 
 
 def _tampered(prog, **tables):
@@ -343,7 +336,7 @@ def test_checker_accepts_the_optimum_and_catches_each_broken_rule():
 
 def test_checker_catches_om_that_does_not_fit_after_the_plan():
     projects, space, years, prog = _small_plan()
-    assert plan_violations(prog, projects, space, years, post_horizon_room=10) != []
+    assert plan_violations(prog, projects, space, years, ProgrammeOptions(post_horizon_room=10)) != []
 
 
 # --------------------------------------------------------------------------- borrowing and the effect on the projection
@@ -409,10 +402,9 @@ def test_results_weight_buys_progress_the_score_alone_would_not():
     projects = [project("Parque", 100), project("Red de agua", 100, resultados={"agua": 500})]
     scores = {"Parque": 0.5, "Red de agua": 0.4}
     targets = {"agua": target(linea_base=1000, meta=1500, anio_meta=2030)}
-    plain = optimal_programme(projects, {"propios": [100]}, years, scores=scores, results_targets=targets)
+    plain = optimal_programme(projects, {"propios": [100]}, years, ProgrammeOptions(scores=scores, results_targets=targets))
     assert set(plain.starts) == {"Parque"}
-    valued = optimal_programme(projects, {"propios": [100]}, years, scores=scores, results_targets=targets,
-                               result_weight=1.0)
+    valued = optimal_programme(projects, {"propios": [100]}, years, ProgrammeOptions(scores=scores, results_targets=targets, result_weight=1.0))
     assert set(valued.starts) == {"Red de agua"} and valued.objetivo == pytest.approx(1.4)
 
 
@@ -494,7 +486,8 @@ def run_0901():
 
 
 def test_plan_for_run_uses_the_bundled_portfolio_and_keeps_every_rule(run_0901):
-    from nexos_model.investment.plan import plan_for_run, run_space
+    from nexos_model.api import plan_for_run
+    from nexos_model.investment.plan import run_space
 
     plan = plan_for_run(run_0901)
     assert plan.cartera.endswith("params/carteras/0901.yaml") and plan.ilustrativa
@@ -503,8 +496,7 @@ def test_plan_for_run_uses_the_bundled_portfolio_and_keeps_every_rule(run_0901):
     assert plan.espacio.loc["prestamo_infom"].sum() == pytest.approx(
         space.loc[space["anio"].isin(plan.years) & (space["fuente"] == "prestamo_infom"), "monto"].sum())
     for programme in (plan.optimo, plan.orden):
-        assert plan_violations(programme, plan.projects, plan.espacio, plan.years, True, plan.post_horizon_room,
-                               plan.borrowing) == []
+        assert plan_violations(programme, plan.projects, plan.espacio, plan.years, ProgrammeOptions(om_after_horizon=True, post_horizon_room=plan.post_horizon_room, borrowing=plan.borrowing)) == []
     projection_years = sorted(run_0901.projection["anio"].unique())
     assert plan.efecto["anio"].min() == plan.years[0] and plan.efecto["anio"].max() >= projection_years[-1]
     assert set(plan.tables()) >= {"cronograma", "financiamiento", "no_financiados", "poa", "puntajes", "resultados",
@@ -515,7 +507,7 @@ def test_plan_for_run_uses_the_bundled_portfolio_and_keeps_every_rule(run_0901):
 
 def test_plan_for_run_without_a_portfolio_file_uses_a_labelled_illustrative_one():
     from nexos_model.api import run
-    from nexos_model.investment.plan import plan_for_run
+    from nexos_model.api import plan_for_run
 
     plan = plan_for_run(run("0101", "base"))
     assert plan.ilustrativa and all(p.name.startswith(ILLUSTRATIVE_PREFIX) for p in plan.projects)
@@ -589,7 +581,7 @@ def test_an_illustrative_portfolio_never_stops_a_report():
     """0111's fiscal space cannot pay the illustrative mandatory project: the plan still comes out,
     with the mandatory flags dropped and a warning (a real portfolio would raise instead)."""
     from nexos_model import run
-    from nexos_model.investment import plan_for_run
+    from nexos_model.api import plan_for_run
 
     plan = plan_for_run(run("0111"), "0111")
     assert plan.ilustrativa

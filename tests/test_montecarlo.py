@@ -9,10 +9,11 @@ import pytest
 
 from conftest import nexos
 from nexos_model import run
-from nexos_model.api import _prepared_bundled
+from nexos_model.api import prepared_bundled
 from nexos_model.params.loader import load_parameters
 from nexos_model.projection import subset
-from nexos_model.scenarios.compare import compare, sobol_for, tornado_for
+from nexos_model.analyses.comparison import compare
+from nexos_model.analyses.sensitivity import sobol_for, tornado_for
 from nexos_model.scenarios.montecarlo import OUTCOMES, simulate
 from nexos_model.scenarios.summary import COLUMNS
 
@@ -33,7 +34,7 @@ NO_UNCERTAINTY = {"incertidumbre.distribuciones": _zero_spread(),
 
 def setup(code, escenario="base", overrides=None):
     params = load_parameters(code, escenario, overrides).params
-    prepared = _prepared_bundled("devengado", 5.0, 50_000.0, True)
+    prepared = prepared_bundled("devengado", 5.0, 50_000.0, True)
     ctx, growth = prepared.context(params.projection.horizon)
     return subset(prepared.inputs, [code]), params, ctx, growth
 

@@ -19,13 +19,9 @@ from hypothesis import strategies as st
 
 from nexos_model.errors import DataFileError
 from nexos_model.io import bundled
-from nexos_model.io.readers import (
-    concept_for_code,
-    normalize_name,
-    parse_amount,
-    read_revenue_export,
-    read_table,
-)
+from nexos_model.io.history import load_bundled_history
+from nexos_model.io.sicoin import concept_for_code, read_revenue_export
+from nexos_model.io.tables import normalize_name, parse_amount, read_table
 
 SAMPLE = ["0101", "0501", "0901", "1406"]  # 0501 has a negative devengado (2017, 18100)
 KEY = ["municipio", "anio", "rubro", "concepto", "devengado"]
@@ -33,7 +29,7 @@ KEY = ["municipio", "anio", "rubro", "concepto", "devengado"]
 
 @pytest.fixture(scope="module")
 def history() -> pd.DataFrame:
-    return bundled.load_bundled_history()
+    return load_bundled_history()
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ workbook's own run is in ``tests/test_workbooks.py``.
 
 from __future__ import annotations
 
-import argparse
 import re
 import shutil
 import subprocess
@@ -21,7 +20,7 @@ from nexos_model import run
 from nexos_model.errors import NexosError
 from nexos_model.io.bundled import load_municipalities
 from nexos_model.report import render, summary
-from nexos_model.cli.reporte import add_reporte_command
+from nexos_model.cli.main import build_parser
 from nexos_model.wording import quetzales
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -183,7 +182,7 @@ def test_lever_effect_against_the_base_scenario():
 
 
 def test_plan_tables(pesimista):
-    from nexos_model.investment.plan import plan_for_run
+    from nexos_model.api import plan_for_run
 
     plan = plan_for_run(pesimista)
     schedule = summary.plan_schedule_table(plan)
@@ -311,8 +310,7 @@ def test_unknown_format_and_missing_chromium(monkeypatch, tmp_path):
 
 
 def test_reporte_command_flags():
-    parser = argparse.ArgumentParser(prog="nexos")
-    add_reporte_command(parser.add_subparsers(dest="comando"))
+    parser = build_parser("reporte")
     args = parser.parse_args(["reporte", "--municipio", "0901", "--salida", "x",
                               "--set", "tendencia.contraccion=0.3"])
     assert (args.escenario, args.formato, args.set) == ("base", "html,pdf,xlsx", ["tendencia.contraccion=0.3"])
@@ -325,7 +323,7 @@ def test_a_chart_alone_as_svg_pdf_and_png(tmp_path, pesimista):
     from pypdf import PdfReader
 
     from nexos_model.report import figures
-    from nexos_model.report.render import write_chart
+    from nexos_model.report.chromium import write_chart
 
     chart = figures.fiscal_space(pesimista)
     svg, pdf, png = (write_chart(chart, tmp_path / f"espacio.{ext}") for ext in ("svg", "pdf", "png"))

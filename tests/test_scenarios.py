@@ -16,27 +16,24 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from nexos_model.errors import NexosError, ParameterError
-from nexos_model.scenarios import (
+from nexos_model.scenarios.sampling import (
     BLOCK_SIZE,
+    central_sample,
+    draw_standard_normals,
+    sample,
+    sample_chunk,
+)
+from nexos_model.scenarios.summary import (
     COLUMNS,
     PERCENTILES,
     PercentileAccumulator,
     ProbabilityAccumulator,
-    bounds_from_specs,
-    central,
-    central_sample,
-    describe,
-    draw_standard_normals,
-    parse_spec,
-    parse_specs,
     percentile_table,
     probability_table,
-    sample,
-    sample_chunk,
-    sobol,
-    tornado,
 )
-from nexos_model.params.distributions import frozen
+from nexos_model.scenarios.sensitivity import bounds_from_specs, sobol, tornado
+from nexos_model.params.distributions import central, describe, parse_spec, parse_specs
+from nexos_model.params.distributions import Beta, LogNormal, Normal, Triangular, Uniform
 
 SPECS = {
     "inflacion": {"distribucion": "normal", "media": 0.04, "desviacion": 0.01, "minimo": 0.0},
@@ -46,6 +43,26 @@ SPECS = {
     "tasa": {"distribucion": "uniforme", "minimo": 0.02, "maximo": 0.05},
 }
 CORRELATION = {("inflacion", "ingreso_nacional"): 0.6, ("cobertura", "recaudo"): -0.3}
+
+
+def frozen(spec):
+    """The scipy.stats distribution a spec stands for: the independent truth of these tests."""
+    if isinstance(spec, Normal):
+        if spec.truncated:
+            lo = -math.inf if spec.minimum is None else (spec.minimum - spec.mean) / spec.std
+            hi = math.inf if spec.maximum is None else (spec.maximum - spec.mean) / spec.std
+            return stats.truncnorm(lo, hi, loc=spec.mean, scale=spec.std)
+        return stats.norm(loc=spec.mean, scale=spec.std)
+    if isinstance(spec, LogNormal):
+        mu, sigma = spec.log_params
+        return stats.lognorm(s=sigma, scale=math.exp(mu))
+    if isinstance(spec, Triangular):
+        width = spec.maximum - spec.minimum
+        return stats.triang((spec.mode - spec.minimum) / width, loc=spec.minimum, scale=width)
+    if isinstance(spec, Beta):
+        return stats.beta(spec.alpha, spec.beta, loc=spec.minimum, scale=spec.maximum - spec.minimum)
+    assert isinstance(spec, Uniform)
+    return stats.uniform(loc=spec.minimum, scale=spec.maximum - spec.minimum)
 
 
 # --- distribution specs ------------------------------------------------------------------

@@ -190,7 +190,7 @@ def _key_numbers(stem: str, municipio: str, escenario: str) -> list[str]:
                 quetzales(aporte[(end, "ingresos_propios_per_capita")]), quetzales(lines.at[first, "gasto_personal"]),
                 quetzales(r.borrowing.set_index("anio").at[first, "monto"]), quetzales(space.sum())]
     if stem in ("04_inversion", "reporte_concejo"):
-        from nexos_model.investment.plan import plan_for_run
+        from nexos_model.api import plan_for_run
 
         plan = plan_for_run(r, municipio)
         numbers = [quetzales(plan.comparacion["inversion"].iloc[0])]
@@ -198,7 +198,8 @@ def _key_numbers(stem: str, municipio: str, escenario: str) -> list[str]:
             return numbers + [quetzales(v) for v in plan.cronograma["costo_total"]]
         return numbers + [quetzales(wide.at[end, "ingresos_propios"]), quetzales(space.sum())]
     if stem == "05_escenarios":
-        from nexos_model.scenarios.compare import compare, tornado_for
+        from nexos_model.analyses.comparison import compare
+        from nexos_model.analyses.sensitivity import tornado_for
 
         outcomes = compare(municipio, SCENARIOS).outcomes.set_index(["escenario", "anio", "resultado"])["valor"]
         mc = run(municipio, escenario, simulaciones=SIMULATIONS, semilla=SEED).percentiles

@@ -13,9 +13,9 @@ import pytest
 from openpyxl import Workbook
 
 from nexos_model.errors import NexosError
-from nexos_model.io import writers
-from nexos_model.io.writers import atomic_path, write_table, write_tables, write_text
-from nexos_model.io import excel
+from nexos_model.io import files, writers
+from nexos_model.io.files import atomic_path, write_text
+from nexos_model.io.writers import write_table, write_tables
 from nexos_model.io.excel import MONEY_FORMAT, PERCENT_FORMAT, sheet_title, write_excel
 
 
@@ -178,7 +178,7 @@ def test_interrupted_xlsx_write_keeps_previous_file(tmp_path, monkeypatch, resul
 
 def test_xlsx_goes_through_write_excel(tmp_path, monkeypatch, resultados):
     calls = []
-    monkeypatch.setattr(excel, "write_excel", lambda sheets, path: calls.append((sheets, path)))
+    monkeypatch.setattr(writers, "write_excel", lambda sheets, path: calls.append((sheets, path)))
     write_table(resultados, tmp_path / "proyeccion.xlsx", sheet_name="Resultados")
     [(sheets, path)] = calls
     assert list(sheets) == ["Resultados"] and sheets["Resultados"] is resultados
@@ -227,7 +227,7 @@ def test_write_text_is_atomic_and_verbatim(tmp_path, monkeypatch):
     write_text(text, target)
     assert target.read_bytes() == text.encode("utf-8")
 
-    monkeypatch.setattr(writers, "_fsync", lambda path: (_ for _ in ()).throw(OSError("E/S")))
+    monkeypatch.setattr(files, "_fsync", lambda path: (_ for _ in ()).throw(OSError("E/S")))
     with pytest.raises(OSError):
         write_text("otro", target)
     assert target.read_bytes() == text.encode("utf-8")

@@ -1,4 +1,4 @@
-"""``nexos app [--puerto N]``: serve the advisors' app with Voilà on 127.0.0.1.
+"""Serving the advisors' app with Voilà on 127.0.0.1 (what ``nexos app`` runs).
 
 Voilà runs ``workbooks/app_escenarios.ipynb`` with preheated kernels (the app's imports and
 first computation happen before anyone opens the page), tracebacks hidden from the page, and
@@ -9,11 +9,9 @@ benchmark all use it.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -23,6 +21,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from nexos_model.errors import NexosError
+from nexos_model.report.render import TEMPLATES_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_WORKBOOK = ROOT / "workbooks" / "app_escenarios.ipynb"
@@ -30,7 +29,7 @@ TEMPLATE = "nexos_app"
 DEFAULT_PORT = 8866
 POOL_SIZE = 2
 
-__all__ = ["APP_WORKBOOK", "add_app_command", "voila_command", "voila_server", "wait_for_port"]
+__all__ = ["APP_WORKBOOK", "DEFAULT_PORT", "POOL_SIZE", "voila_command", "voila_server", "wait_for_port"]
 
 
 def voila_command(port: int, notebook: Path = APP_WORKBOOK, preheat: bool = True,
@@ -46,8 +45,6 @@ def voila_command(port: int, notebook: Path = APP_WORKBOOK, preheat: bool = True
 
 def _template_root(folder: Path) -> Path:
     """A Jupyter data folder holding ``voila/templates/nexos_app`` (Voilà looks for templates there)."""
-    from nexos_model.report.render import TEMPLATES_DIR
-
     shutil.copytree(TEMPLATES_DIR / TEMPLATE, folder / "voila" / "templates" / TEMPLATE)
     return folder
 
@@ -92,34 +89,3 @@ def voila_server(port: int, env: Mapping[str, str] | None = None, preheat: bool 
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-
-
-def _stop(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt  # a terminated `nexos app` still stops its Voilà server
-
-
-def _command_app(args: argparse.Namespace) -> int:
-    signal.signal(signal.SIGTERM, _stop)
-    with voila_server(args.puerto, log=sys.stderr if args.registro else None) as proc:
-        print(f"Nexos: la app está en http://127.0.0.1:{args.puerto}/ (Ctrl+C para terminar).")
-        print("Un enlace como http://127.0.0.1:%d/?municipio=0901&escenario=base abre un municipio y "
-              "escenario." % args.puerto)
-        try:
-            return proc.wait()
-        except KeyboardInterrupt:
-            print("app detenida")
-            return 0
-
-
-def add_app_command(subparsers: Any) -> argparse.ArgumentParser:
-    """Add ``nexos app`` to the ``nexos`` command's subparsers; returns its parser."""
-    p = subparsers.add_parser(
-        "app", help="sirve la app de escenarios para asesores (Voilà, en el navegador)",
-        description="Sirve la app de escenarios (workbooks/app_escenarios.ipynb) con Voilà en "
-                    "http://127.0.0.1:PUERTO/, con kernels precalentados. Un enlace "
-                    "?municipio=0901&escenario=usuarios/mi_escenario abre la app en ese municipio y escenario.")
-    p.add_argument("--puerto", type=int, default=DEFAULT_PORT, metavar="N",
-                   help=f"puerto local (por defecto: {DEFAULT_PORT})")
-    p.add_argument("--registro", action="store_true", help="mostrar el registro de Voilà en la terminal")
-    p.set_defaults(func=_command_app)
-    return p

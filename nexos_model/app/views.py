@@ -23,6 +23,8 @@ import pandas as pd
 
 from nexos_model import catalog
 from nexos_model.app.charts import bar_chart, line_chart
+from nexos_model.diagnostics.indicators import compare_with_peers, indicators
+from nexos_model.io.bundled import load_municipalities
 from nexos_model.report import summary
 from nexos_model.wording import porcentaje, quetzales
 
@@ -239,9 +241,6 @@ def indicators_view(ctx: ViewContext) -> str:
     Computed like ``RunResult.indicators`` but on the four years it needs (each year and the
     one before, for growth), from the already computed wide table: the view stays fast.
     """
-    from nexos_model.diagnostics.indicators import compare_with_peers, indicators
-    from nexos_model.io.bundled import load_municipalities
-
     _, last, end = ctx.years
     years = [y for y in dict.fromkeys((last - 1, last, end - 1, end)) if y in ctx.wide.index]
     values = ctx.wide.loc[years].rename_axis(index="anio").stack().rename("valor").reset_index()

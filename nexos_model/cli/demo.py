@@ -8,9 +8,10 @@ import time
 from pathlib import Path
 
 from nexos_model.api import run
+from nexos_model.batch.runner import run_batch
 from nexos_model.errors import NexosError
 from nexos_model.io.writers import write_table
-from nexos_model.report.render import chromium_path
+from nexos_model.report.chromium import chromium_path
 
 #: Quetzaltenango, Huehuetenango, San Marcos, Totonicapán, Santa Cruz del Quiché.
 REPORT_MUNICIPIOS = ("0901", "1301", "1201", "0801", "1401")
@@ -40,8 +41,6 @@ def main(out_dir: Path = Path("salida")) -> int:
 
 def reports(out_dir: Path) -> int:
     """``nexos lote`` for the five capitals × base, optimista; prints where the reports are."""
-    from nexos_model.batch.runner import run_batch
-
     formats = ["html", "xlsx"]
     try:
         chromium_path()

@@ -7,7 +7,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-__all__ = ["add_lote_command"]
+from nexos_model.batch.runner import run_batch
+from nexos_model.params.loader import assignments
+from nexos_model.report.render import parse_formats
+
+__all__ = ["add_parser"]
 
 
 def _positive(text: str) -> int:
@@ -21,10 +25,6 @@ def _positive(text: str) -> int:
 
 
 def _command_lote(args: argparse.Namespace) -> int:
-    from nexos_model.batch.runner import run_batch
-    from nexos_model.params.loader import assignments
-    from nexos_model.report.render import parse_formats
-
     result = run_batch(args.municipios, args.escenarios, Path(args.salida), parse_formats(args.formato),
                        workers=args.trabajos, engine=args.motor, scheduler=args.planificador,
                        isolated=args.aislado, force=args.forzar, overrides=assignments(args.set),
@@ -44,10 +44,10 @@ def _command_lote(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def add_lote_command(subparsers: Any) -> argparse.ArgumentParser:
+def add_parser(subparsers: Any, help: str) -> argparse.ArgumentParser:
     """Add ``nexos lote`` to the ``nexos`` command's subparsers; returns its parser."""
     p = subparsers.add_parser(
-        "lote", help="reportes de muchos municipios y escenarios en paralelo (reanudable)",
+        "lote", help=help,
         description="Ejecuta el cuaderno del reporte para cada municipio y escenario, en paralelo, y "
                     "escribe en SALIDA/<código>/<escenario>/ el cuaderno ejecutado (workbook.ipynb), "
                     "reporte.html, reporte.pdf y proyeccion.xlsx según --formato; además "

@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
+import importlib
 import sys
-from pathlib import Path
 
 from nexos_model.errors import NexosError
-from nexos_model.cli.fiscal import add_fiscal_commands
-from nexos_model.cli.escenarios import add_scenario_commands
-from nexos_model.cli.reporte import add_reporte_command
-from nexos_model.app.server import add_app_command
-from nexos_model.cli.planificar import add_planificar_command
-from nexos_model.cli.lote import add_lote_command
 
 _ARGPARSE_ES = {
     "usage: ": "uso: ",
@@ -38,195 +31,53 @@ def _translate(text: str) -> str:
 argparse._ = _translate  # argparse looks its messages up through this module-level function
 
 
-def _command_municipios(args: argparse.Namespace) -> int:
-    from nexos_model.io.bundled import load_municipalities
-
-    table = load_municipalities()
-    if args.departamento:
-        table = table.loc[table["departamento_codigo"] == args.departamento.zfill(2)]
-    for row in table.itertuples():
-        print(f"{row.municipio}  {row.nombre} ({row.departamento})  población 2018: {row.poblacion:,}")
-    print(f"{len(table)} municipios")
-    return 0
-
-
-def _command_esquema(args: argparse.Namespace) -> int:
-    from nexos_model.params.schema import Parameters
-
-    print(json.dumps(Parameters.model_json_schema(by_alias=True), ensure_ascii=False, indent=2))
-    return 0
-
-
-def _command_validar(args: argparse.Namespace) -> int:
-    from nexos_model.cli.validar import validate_paths
-
-    problems = validate_paths([Path(p) for p in args.rutas])
-    for path in args.rutas:
-        if not any(m.startswith(str(path)) for m in problems):
-            print(f"{path}: correcto")
-    if problems:
-        for message in problems:
-            print(message, file=sys.stderr)
-        return 1
-    return 0
+#: Every ``nexos`` command, in the order ``nexos --help`` lists them, with its help line. The
+#: command ``X`` lives in ``nexos_model/cli/X.py``, which defines ``add_parser(subparsers, help)``;
+#: only the module of the command being run is imported, so ``nexos --help`` and a light
+#: command do not pay for the model, the notebooks or the browser.
+COMMANDS: dict[str, str] = {
+    "municipios": "lista los municipios de los datos incluidos",
+    "esquema": "imprime el esquema JSON de los parámetros",
+    "validar": "valida archivos de parámetros o de datos",
+    "calidad": "diagnóstico de calidad de los datos",
+    "proyectar": "proyecta uno o varios municipios",
+    "backtest": "mide el error de la proyección en años ya observados",
+    "aporte": "reparte un monto de aporte constitucional entre los 340 municipios (art. 119)",
+    "prestamo": "calendario de pagos de un préstamo (INFOM: francés o alemán)",
+    "comparar": "compara escenarios de un municipio",
+    "sensibilidad": "tornado y Sobol de un resultado",
+    "reporte": "genera el reporte al Concejo Municipal (HTML, PDF, Excel)",
+    "app": "sirve la app de escenarios para asesores (Voilà, en el navegador)",
+    "planificar": "programa la inversión multianual (POM/POA) de un municipio",
+    "lote": "reportes de muchos municipios y escenarios en paralelo (reanudable)",
+}
 
 
-def _command_calidad(args: argparse.Namespace) -> int:
-    from nexos_model.api import load_history, resolve_municipios
-    from nexos_model.params.loader import load_parameters
-    from nexos_model.diagnostics.quality import diagnose
-
-    settings = load_parameters(None, "base").params
-    history = load_history(args.datos, args.solo_datos)
-    years = sorted(history["anio"].unique().tolist())  # expected years: those of the whole file
-    if args.municipio:
-        codes = resolve_municipios(args.municipio)
-        history = history.loc[history["municipio"].isin(codes)]
-    findings = diagnose(history, years, settings.quality.outlier_factor,
-                        settings.quality.outlier_floor, settings.projection.measure)
-    if args.salida:
-        from nexos_model.io.writers import write_table
-
-        write_table(findings, Path(args.salida))
-        print(f"{len(findings)} observaciones escritas en {args.salida}")
-    else:
-        for row in findings.itertuples():
-            print(f"{row.municipio} {row.anio} {row.tipo}: {row.mensaje}")
-        print(f"{len(findings)} observaciones en {history['municipio'].nunique()} municipios")
-    return 0
+def command_of(argv: list[str]) -> str | None:
+    """The command named in ``argv`` (its first word that is not an option), if it is one of ours."""
+    word = next((a for a in argv if not a.startswith("-")), None)
+    return word if word in COMMANDS else None
 
 
-def _command_proyectar(args: argparse.Namespace) -> int:
-    from nexos_model.api import run
-    from nexos_model.io.writers import write_result_tables
-    from nexos_model.report.summary import headline_lines
-
-    result = run(args.municipio, args.escenario, overrides=args.set or None,
-                 datos=args.datos, solo_datos=args.solo_datos, simulaciones=args.simulaciones,
-                 semilla=args.semilla)
-    written = write_result_tables(result.tables(), args.salida)
-    years = result.projection["anio"]
-    print(f"Proyección de {len(result.municipios)} municipio(s), escenario '{args.escenario}', "
-          f"{years.min()}-{years.max()}:")
-    for item in written:
-        print(f"  {item}")
-    if len(result.municipios) == 1:
-        for line in headline_lines(result):
-            print(f"  {line}")
-    if args.simulaciones:
-        print(f"  Monte Carlo: {args.simulaciones} simulaciones, semilla {args.semilla} (percentiles p05-p95 y "
-              f"probabilidades en las tablas 'percentiles' y 'probabilidades').")
-    for code, notes in result.notes.items():
-        for note in notes:
-            print(f"  aviso {code}: {note}")
-    return 0
-
-
-def _command_backtest(args: argparse.Namespace) -> int:
-    from nexos_model.diagnostics.backtest import backtest, error_summary, naive_forecast
-    from nexos_model.io.writers import write_table
-    from nexos_model.wording import porcentaje
-
-    table = backtest(args.hasta, args.escenario, overrides=args.set or None, datos=args.datos,
-                     simulaciones=args.simulaciones, semilla=args.semilla)
-    naive = naive_forecast(table, args.hasta, args.datos)
-    write_table(table, Path(args.salida))
-    ours, base = error_summary(table), error_summary(naive).set_index("concepto")
-    print(f"Backtest desde datos hasta {args.hasta}, años {table['anio'].min()}-{table['anio'].max()}, "
-          f"{table['municipio'].nunique()} municipios: {args.salida}")
-    print(f"{'concepto':<55} {'casos':>6} {'error mediano':>14} {'±10 %':>8} {'ingenuo':>9} {'±10 %':>8}")
-    for row in ours.itertuples():
-        ref = base.loc[row.concepto]
-        print(f"{row.etiqueta:<55} {row.casos:>6} {porcentaje(row.mdape):>14} {porcentaje(row.dentro_10):>8} "
-              f"{porcentaje(ref.mdape):>9} {porcentaje(ref.dentro_10):>8}")
-    print("error mediano = mediana del error porcentual absoluto; ingenuo = repetir el último valor")
-    if args.simulaciones:
-        from nexos_model.diagnostics.backtest import interval_coverage
-
-        for row in interval_coverage(table).itertuples():
-            print(f"Ingresos propios {row.anio}: el valor real cayó dentro de la banda p10-p90 en "
-                  f"{porcentaje(row.dentro_p10_p90)} de {row.casos} municipios (meta ≈ 80 %; debajo "
-                  f"{porcentaje(row.debajo)}, encima {porcentaje(row.encima)}).")
-    return 0
-
-
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The ``nexos`` parser: every command listed with its help line; ``command``'s own flags too."""
     parser = argparse.ArgumentParser(
         prog="nexos",
         description="Nexos: proyecciones de ingresos, espacio fiscal e inversión para los municipios de Guatemala.",
     )
     sub = parser.add_subparsers(dest="comando", metavar="COMANDO", title="comandos")
-
-    p = sub.add_parser("municipios", help="lista los municipios de los datos incluidos",
-                       description="Lista los 340 municipios con su código INE y población del Censo 2018.")
-    p.add_argument("--departamento", metavar="CÓDIGO", help="solo los de un departamento (p. ej. 09)")
-    p.set_defaults(func=_command_municipios)
-
-    p = sub.add_parser("esquema", help="imprime el esquema JSON de los parámetros",
-                       description="Imprime el JSON Schema de los parámetros (para editores de YAML).")
-    p.set_defaults(func=_command_esquema)
-
-    p = sub.add_parser("validar", help="valida archivos de parámetros o de datos",
-                       description="Valida archivos de parámetros (YAML) o de datos (CSV/XLSX); "
-                                   "lista todos los errores y termina con estado 1 si hay alguno.")
-    p.add_argument("rutas", nargs="+", metavar="RUTA", help="archivos a validar")
-    p.set_defaults(func=_command_validar)
-
-    def data_flags(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--datos", metavar="ARCHIVO",
-                       help="exportación de SICOIN GL / Portal de Gobiernos Locales (CSV o XLSX) "
-                            "que reemplaza, por año, los datos incluidos")
-        p.add_argument("--solo-datos", action="store_true",
-                       help="usar solo el archivo de --datos, sin los datos incluidos")
-
-    p = sub.add_parser("calidad", help="diagnóstico de calidad de los datos",
-                       description="Lista, por municipio, año y línea, lo dudoso de los datos: años "
-                                   "faltantes, montos negativos, líneas duplicadas y valores implausibles.")
-    p.add_argument("--municipio", metavar="CÓDIGO", help="código INE, lista separada por comas o depto:DD")
-    data_flags(p)
-    p.add_argument("--salida", metavar="ARCHIVO", help="escribir las observaciones (.csv, .xlsx, .parquet)")
-    p.set_defaults(func=_command_calidad)
-
-    p = sub.add_parser("proyectar", help="proyecta uno o varios municipios",
-                       description="Proyecta los ingresos de uno o varios municipios bajo un escenario "
-                                   "y escribe la tabla (.csv, .xlsx o .parquet según la extensión).")
-    p.add_argument("--municipio", required=True, metavar="CÓDIGO",
-                   help="código INE (p. ej. 0901), lista separada por comas, depto:DD o 'todos'")
-    p.add_argument("--escenario", default="base", metavar="NOMBRE", help="escenario (por defecto: base)")
-    p.add_argument("--set", action="append", metavar="CLAVE=VALOR",
-                   help="ajuste de un parámetro, p. ej. --set tendencia.contraccion=0.3 (repetible)")
-    data_flags(p)
-    p.add_argument("--simulaciones", type=int, default=0, metavar="N",
-                   help="simulaciones de Monte Carlo (0 = solo la proyección central)")
-    p.add_argument("--semilla", type=int, default=2026, metavar="S", help="semilla de Monte Carlo (por defecto 2026)")
-    p.add_argument("--salida", required=True, metavar="ARCHIVO", help="archivo de resultados")
-    p.set_defaults(func=_command_proyectar)
-
-    p = sub.add_parser("backtest", help="mide el error de la proyección en años ya observados",
-                       description="Proyecta todos los municipios con datos hasta un año y compara con lo "
-                                   "observado después; escribe municipio, concepto, anio, prediccion, real "
-                                   "e imprime el error frente al pronóstico ingenuo (último valor).")
-    p.add_argument("--hasta", required=True, type=int, metavar="AÑO", help="último año de datos usado (p. ej. 2018)")
-    p.add_argument("--escenario", default="base", metavar="NOMBRE", help="escenario (por defecto: base)")
-    p.add_argument("--set", action="append", metavar="CLAVE=VALOR", help="ajuste de un parámetro (repetible)")
-    p.add_argument("--datos", metavar="ARCHIVO", help="exportación propia sobre los datos incluidos")
-    p.add_argument("--simulaciones", type=int, default=0, metavar="N",
-                   help="con N > 0, mide cuántas veces el valor real cae en la banda p10-p90")
-    p.add_argument("--semilla", type=int, default=2026, metavar="S", help="semilla de Monte Carlo")
-    p.add_argument("--salida", required=True, metavar="ARCHIVO", help="archivo de resultados")
-    p.set_defaults(func=_command_backtest)
-
-    add_fiscal_commands(sub)
-    add_scenario_commands(sub)
-    add_reporte_command(sub)
-    add_app_command(sub)
-    add_planificar_command(sub)
-    add_lote_command(sub)
+    for name, help in COMMANDS.items():
+        if name == command:
+            module = importlib.import_module(f"nexos_model.cli.{name}")  # lazy: only the command run (start-up)
+            module.add_parser(sub, help)
+        else:
+            sub.add_parser(name, help=help)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(command_of(argv))
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

@@ -6,7 +6,16 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-__all__ = ["MONEY_COLUMNS", "PERCENT_COLUMNS", "add_planificar_command", "write_plan"]
+from nexos_model.api import plan_for_run, run, single_municipio
+from nexos_model.errors import NexosError
+from nexos_model.investment.plan import InvestmentPlan
+from nexos_model.io.excel import write_excel
+from nexos_model.io.writers import write_table
+from nexos_model.report.chromium import CHART_FORMATS, write_chart
+from nexos_model.report.gantt import gantt_chart
+from nexos_model.wording import anio_rango, porcentaje, quetzales
+
+__all__ = ["MONEY_COLUMNS", "PERCENT_COLUMNS", "add_parser", "write_plan"]
 
 #: Columns of the plan's tables that hold quetzales or fractions (for the Excel formats).
 MONEY_COLUMNS = frozenset({
@@ -17,21 +26,15 @@ MONEY_COLUMNS = frozenset({
 PERCENT_COLUMNS = frozenset({"uso", "avance_brecha"})
 
 
-def write_plan(plan: Any, path: Path) -> Path:
+def write_plan(plan: InvestmentPlan, path: Path) -> Path:
     """All sheets to an ``.xlsx``; the schedule alone to ``.csv`` or ``.parquet``. Atomic."""
-    from nexos_model.io.writers import write_table
-
     if path.suffix.lower() == ".xlsx":
-        from nexos_model.io.excel import write_excel
-
         return write_excel(plan.tables(), path, money_columns=MONEY_COLUMNS, percent_columns=PERCENT_COLUMNS)
     return write_table(plan.cronograma, path)
 
 
-def _summary(plan: Any) -> list[str]:
+def _summary(plan: InvestmentPlan) -> list[str]:
     """What the council reads first, in Spanish."""
-    from nexos_model.wording import anio_rango, porcentaje, quetzales
-
     best, ranked = plan.optimo, plan.orden
     invested = float(best.cronograma["costo_total"].sum())
     lines = [
@@ -57,11 +60,6 @@ def _summary(plan: Any) -> list[str]:
 
 
 def _command_planificar(args: argparse.Namespace) -> int:
-    from nexos_model.api import run, single_municipio
-    from nexos_model.errors import NexosError
-    from nexos_model.investment.plan import plan_for_run
-    from nexos_model.report.render import CHART_FORMATS
-
     codes = [single_municipio(args.municipio, "el plan")]
     figure = Path(args.grafico) if args.grafico else None
     if figure is not None and figure.suffix.lower() not in CHART_FORMATS:
@@ -71,9 +69,6 @@ def _command_planificar(args: argparse.Namespace) -> int:
     salida = Path(args.salida)
     write_plan(plan, salida)
     if figure is not None:
-        from nexos_model.report.gantt import gantt_chart
-        from nexos_model.report.render import write_chart
-
         write_chart(gantt_chart(plan), figure)
     for line in _summary(plan):
         print(line)
@@ -81,10 +76,10 @@ def _command_planificar(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_planificar_command(subparsers: Any) -> argparse.ArgumentParser:
+def add_parser(subparsers: Any, help: str) -> argparse.ArgumentParser:
     """Add ``nexos planificar`` to the ``nexos`` command's subparsers; returns its parser."""
     p = subparsers.add_parser(
-        "planificar", help="programa la inversión multianual (POM/POA) de un municipio",
+        "planificar", help=help,
         description="Elige los proyectos de la cartera y su año de inicio para aprovechar el espacio fiscal "
                     "por fuente y año (optimización entera con scipy), y lo compara con llenar por orden de "
                     "puntaje. Escribe un .xlsx con las hojas cronograma, financiamiento, no_financiados, poa, "

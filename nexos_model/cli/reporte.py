@@ -6,14 +6,14 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-__all__ = ["add_reporte_command"]
+from nexos_model.api import single_municipio
+from nexos_model.params.loader import assignments
+from nexos_model.report.render import render_report
+
+__all__ = ["add_parser"]
 
 
 def _command_reporte(args: argparse.Namespace) -> int:
-    from nexos_model.api import single_municipio
-    from nexos_model.params.loader import assignments
-    from nexos_model.report.render import render_report
-
     code = single_municipio(args.municipio, "el reporte")
     paths = render_report(code, args.escenario, args.formato, Path(args.salida),
                           overrides=assignments(args.set))
@@ -23,10 +23,10 @@ def _command_reporte(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_reporte_command(subparsers: Any) -> argparse.ArgumentParser:
+def add_parser(subparsers: Any, help: str) -> argparse.ArgumentParser:
     """Add ``nexos reporte`` to the ``nexos`` command's subparsers; returns its parser."""
     p = subparsers.add_parser(
-        "reporte", help="genera el reporte al Concejo Municipal (HTML, PDF, Excel)",
+        "reporte", help=help,
         description="Ejecuta el cuaderno del reporte para un municipio y un escenario y escribe en la "
                     "carpeta de salida: workbook.ipynb, reporte.html, reporte.pdf y proyeccion.xlsx "
                     "(según --formato). El PDF requiere chromium (scripts/install-system.sh).")

@@ -16,6 +16,7 @@ import pandas as pd
 
 from nexos_model.fiscal.space import FiscalResult
 from nexos_model.params.values import Values
+from nexos_model.wording import porcentaje, quetzales
 
 RULE_COLUMNS = ["municipio", "anio", "regla", "etiqueta", "articulo", "cumple", "valor", "limite",
                 "exceso", "mensaje"]
@@ -69,8 +70,6 @@ def breach_flags(result: FiscalResult, v: Values, years: np.ndarray) -> dict[str
 
 
 def _sentence(rule: str, year: int, ok: bool, value: float, limit: float, excess: float, v: Values) -> str:
-    from nexos_model.wording import porcentaje, quetzales
-
     if rule == "aporte_funcionamiento":
         text = f"el funcionamiento usaría {porcentaje(value)} del aporte constitucional (máximo {porcentaje(limit)})"
     elif rule == "iva_paz_funcionamiento":

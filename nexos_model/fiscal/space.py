@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nexos_model.fiscal import debt
+from nexos_model.fiscal.spending import operating_base, operating_paths
 from nexos_model.params.fiscal_schema import TRANSFER_SOURCES
 from nexos_model.params.values import Values
-from nexos_model.fiscal.spending import operating_base, operating_paths
 
 #: Funding sources of the investment plan (same order as ``nexos_model.investment.FUENTES``).
 #: Vehicle tax, petroleum and other transfers are pooled with own revenue as freely usable money.

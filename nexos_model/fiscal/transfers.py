@@ -23,8 +23,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from nexos_model.fiscal.checks import finite_array
 from nexos_model.errors import ParameterError
+from nexos_model.fiscal.checks import finite_array
 
 WEIGHT_TOLERANCE = 1e-9
 

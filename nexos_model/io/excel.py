@@ -26,7 +26,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from nexos_model.io.writers import atomic_path, frame_for_output
+from nexos_model.io.files import atomic_path, frame_for_output
 from nexos_model.wording import porcentaje, quetzales
 
 __all__ = [

@@ -20,10 +20,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from nexos_model.errors import NexosError
+from nexos_model.fiscal.rules import breach_flags
 from nexos_model.params.uncertainty import correlations, uncertainty_specs
 from nexos_model.params.values import Values
 from nexos_model.projection import ModelArrays, ProjectionInputs, project_arrays
-from nexos_model.fiscal.rules import breach_flags
+from nexos_model.revenue.streams import stream_table
 from nexos_model.scenarios.sampling import chunks, draw_standard_normals, sample_chunk
 from nexos_model.scenarios.summary import COLUMNS, PercentileAccumulator, ProbabilityAccumulator
 
@@ -56,8 +58,6 @@ def chunk_arrays(inputs: ProjectionInputs, values_params, ctx, stream_growth, st
     """The model for draws [start, stop) of the group ``inputs``."""
     specs = uncertainty_specs(values_params)
     draws = {k: v.reshape(-1) for k, v in sample_chunk(specs, start, stop, seed, correlations(values_params) or None).items()}
-    from nexos_model.revenue.streams import stream_table
-
     names = stream_table(values_params.own_revenue, list(inputs.concepts)).names
     shocks = trend_shocks(names, inputs.municipios, start, stop, seed, values_params.projection.horizon)
     v = Values(values_params, draws)
@@ -79,8 +79,6 @@ def simulate(inputs: ProjectionInputs, params, ctx, stream_growth, n: int, seed:
     default it keeps about ``CELLS_PER_CHUNK`` municipality-draws in memory at once.
     """
     if n < 1:
-        from nexos_model.errors import NexosError
-
         raise NexosError(f"--simulaciones {n}: se esperaba un número entero de 1 o más")
     acc = PercentileAccumulator(n)
     events = ProbabilityAccumulator()

@@ -1,71 +1,35 @@
-"""Scenario comparison and sensitivity of one municipality: outcomes side by side, differences
-from the first scenario (base), each scenario's changes from the defaults; tornado and Sobol'
-indices of a chosen outcome over the declared uncertainties and levers."""
+"""Sensitivity of one outcome of one municipality: tornado swings and Sobol' indices over the
+declared uncertainties and the active levers, on the vectorized projection core."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import difflib
 from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
 
 from nexos_model import catalog
+from nexos_model.api import prepared_bundled, single_municipio
 from nexos_model.errors import NexosError
+from nexos_model.params.keys import lookup
+from nexos_model.params.loader import load_parameters
+from nexos_model.params.schema import field_metadata
+from nexos_model.params.uncertainty import uncertainty_specs
+from nexos_model.params.values import Values
+from nexos_model.projection import project_arrays, subset
+from nexos_model.scenarios.sensitivity import bounds_from_specs, sobol, tornado
 
-#: Outcomes compared across scenarios (concepts of the projection), in report order.
-COMPARED = ("ingresos_propios", "iusi", "transferencias", "gasto_funcionamiento", "servicio_deuda",
-            "ahorro_corriente", "espacio_fiscal", "deficit")
-
-
-@dataclass
-class Comparison:
-    outcomes: pd.DataFrame  # escenario, anio, resultado, etiqueta, valor, diferencia_base
-    changes: pd.DataFrame  # escenario, clave, parametro, valor, unidad, capa, fuente
-    breaches: pd.DataFrame  # escenario, regla, etiqueta, anios_incumplidos
-
-
-def compare(municipio: str, escenarios: list[str], overrides: Mapping[str, Any] | None = None) -> Comparison:
-    """Run ``municipio`` under each scenario; the first one is the reference for differences."""
-    from nexos_model.api import run, single_municipio
-    from nexos_model.params.changes import changes_table
-
-    codes = [single_municipio(municipio, "la comparación")]
-    if not escenarios:
-        raise NexosError("--escenarios: se esperaba al menos un escenario (p. ej. base,optimista)")
-    code = codes[0]
-    frames, changes, breaches = [], [], []
-    for name in escenarios:
-        result = run(code, name, overrides)
-        proj = result.projection.loc[result.projection["concepto"].isin(COMPARED)]
-        frames.append(proj.rename(columns={"concepto": "resultado"})[["escenario", "anio", "resultado", "valor"]])
-        changes.append(changes_table(result.params).assign(escenario=name))
-        broken = result.rules.loc[~result.rules["cumple"]].groupby(["regla", "etiqueta"])["anio"].apply(
-            lambda years: ", ".join(str(y) for y in sorted(years))).rename("anios_incumplidos").reset_index()
-        breaches.append(broken.assign(escenario=name))
-    outcomes = pd.concat(frames, ignore_index=True)
-    reference = outcomes.loc[outcomes["escenario"] == escenarios[0]].set_index(["anio", "resultado"])["valor"]
-    outcomes["diferencia_base"] = outcomes["valor"].to_numpy() - reference.reindex(
-        pd.MultiIndex.from_frame(outcomes[["anio", "resultado"]])).to_numpy()
-    outcomes.insert(3, "etiqueta", outcomes["resultado"].map(catalog.label))
-    change_table = pd.concat(changes, ignore_index=True)
-    return Comparison(outcomes, change_table[["escenario", *[c for c in change_table.columns if c != "escenario"]]],
-                      pd.concat(breaches, ignore_index=True)[["escenario", "regla", "etiqueta", "anios_incumplidos"]])
+__all__ = ["sobol_for", "tornado_for"]
 
 
 def _sensitivity_setup(municipio: str, escenario: str, resultado: str, anio: int | None,
                        overrides: Mapping[str, Any] | None):
     """The vectorized model (inputs by key -> outcome per row) and its central values."""
-    from nexos_model.api import _prepared_bundled, single_municipio
-    from nexos_model.params.loader import load_parameters
-    from nexos_model.params.uncertainty import uncertainty_specs
-    from nexos_model.params.values import Values, lookup
-    from nexos_model.projection import project_arrays, subset
-
     codes = [single_municipio(municipio, "la sensibilidad")]
     params = load_parameters(codes[0], escenario, overrides).params
     q = params.quality
-    prepared = _prepared_bundled(params.projection.measure, q.outlier_factor, q.outlier_floor,
+    prepared = prepared_bundled(params.projection.measure, q.outlier_factor, q.outlier_floor,
                                  q.flagged_values == "excluir")
     ctx, growth = prepared.context(params.projection.horizon)
     inputs = subset(prepared.inputs, codes)
@@ -75,8 +39,6 @@ def _sensitivity_setup(municipio: str, escenario: str, resultado: str, anio: int
         raise NexosError(f"--anio {anio}: fuera de la proyección ({years[0]}-{years[-1]})")
     known = set(catalog.concepts().index) | set(catalog.result_lines().index)
     if resultado not in known:
-        import difflib
-
         hint = difflib.get_close_matches(resultado, sorted(known), n=1)
         tip = f"; ¿quiso decir '{hint[0]}'?" if hint else ""
         raise NexosError(f"--resultado {resultado}: resultado desconocido{tip} (p. ej. ingresos_propios, "
@@ -111,8 +73,6 @@ def _sensitivity_setup(municipio: str, escenario: str, resultado: str, anio: int
 
 
 def _labelled(table: pd.DataFrame) -> pd.DataFrame:
-    from nexos_model.params.uncertainty import field_metadata
-
     table.insert(1, "etiqueta", [field_metadata(k)[0].get("etiqueta_completa", k) for k in table["parametro"]])
     table.insert(2, "rol", [field_metadata(k)[0].get("rol", "") for k in table["parametro"]])
     return table
@@ -122,8 +82,6 @@ def tornado_for(municipio: str, escenario: str, resultado: str, anio: int | None
                 overrides: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """One-at-a-time swings of ``resultado`` in ``anio`` (default: last projected year): each
     uncertainty at its p05 and p95, each active lever ±20 % (loans ±50 %, staff growth ±1 point)."""
-    from nexos_model.scenarios.sensitivity import bounds_from_specs, tornado
-
     model, specs, central, lever_bounds, year = _sensitivity_setup(municipio, escenario, resultado, anio, overrides)
     bounds = {**bounds_from_specs(specs), **lever_bounds}
     table = _labelled(tornado(model, central, bounds))
@@ -134,8 +92,6 @@ def tornado_for(municipio: str, escenario: str, resultado: str, anio: int | None
 def sobol_for(municipio: str, escenario: str, resultado: str, anio: int | None = None, n: int = 512,
               seed: int = 2026, overrides: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """First-order and total Sobol' indices of ``resultado`` over the declared uncertainties."""
-    from nexos_model.scenarios.sensitivity import sobol
-
     model, specs, central, lever_bounds, year = _sensitivity_setup(municipio, escenario, resultado, anio, overrides)
     fixed = {k: central[k] for k in lever_bounds}
     table = _labelled(sobol(model, specs, n, seed, fixed=fixed))

@@ -11,12 +11,14 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from nexos_model import catalog
-from nexos_model.api import load_history, prepare_history
+from nexos_model import catalog, projection as core
+from nexos_model.api import prepare_history
+from nexos_model.diagnostics.quality import annual_values
 from nexos_model.errors import NexosError
-from nexos_model import projection as core
+from nexos_model.io.history import load_history
 from nexos_model.params.loader import load_parameters
 from nexos_model.params.values import Values
+from nexos_model.scenarios.montecarlo import simulate
 
 BACKTEST_COLUMNS = ["municipio", "concepto", "anio", "prediccion", "real"]
 
@@ -46,8 +48,6 @@ def backtest(until: int, escenario: str = "base", overrides: Mapping[str, Any] |
     table = predicted.merge(observed, on=["municipio", "anio", "concepto"], how="inner")
     columns = list(BACKTEST_COLUMNS)
     if simulaciones:
-        from nexos_model.scenarios.montecarlo import simulate
-
         sim = simulate(prepared.inputs, params, ctx, stream_growth, simulaciones, semilla,
                        outcomes=("ingresos_propios",))
         table = table.merge(sim.percentiles[["municipio", "anio", "concepto", "p10", "p90"]],
@@ -91,8 +91,6 @@ def _merge_overrides(overrides, extra: dict) -> dict | list:
 
 def observed_values(history: pd.DataFrame, years: list[int], measure: str) -> pd.DataFrame:
     """Observed annual values with totals, tidy: municipio, anio, concepto, real."""
-    from nexos_model.diagnostics.quality import annual_values
-
     annual = annual_values(history.loc[history["anio"].isin(years)], measure)
     return catalog.long_with_totals(annual).rename(columns={"valor": "real"})
 
