@@ -12,11 +12,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import golden_runs  # noqa: E402
+import golden_svg  # noqa: E402
 
 
 def main() -> None:
     root = Path(__file__).resolve().parents[2]
-    written = golden_runs.regenerate()
+    written = golden_runs.regenerate() + golden_svg.regenerate()
     for path in written:
         print(path.relative_to(root))
 
