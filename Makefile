@@ -28,7 +28,7 @@ bench: install
 
 # Rewrite the golden outputs (tests/golden/); only when a change of output is intended.
 golden: install
-	$(BIN)/python tests/golden/regenerate.py
+	$(BIN)/python -m tests.golden.regenerate
 
 clean:
 	rm -rf $(VENV) salida .pytest_cache

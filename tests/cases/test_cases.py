@@ -23,13 +23,13 @@ import pytest
 import yaml
 
 # The model's entry points used by the cases (one place to fix if modules move).
-from nexos_model.debt import debt_service_by_year, loan_schedule
+from nexos_model.fiscal.debt import debt_service_by_year, loan_schedule
 from nexos_model.errors import ParameterError
-from nexos_model.fiscal import FiscalResult
+from nexos_model.fiscal.space import FiscalResult
 from nexos_model.params.loader import load_parameters
 from nexos_model.params.values import Values
-from nexos_model.rules import catalog, rules_table
-from nexos_model.transfers import allocate_art119, allocation_in_quetzales
+from nexos_model.fiscal.rules import catalog, rules_table
+from nexos_model.fiscal.transfers import allocate_art119, allocation_in_quetzales
 
 HERE = Path(__file__).resolve().parent
 TOPICS = ("aporte", "prestamos", "reglas")  # revenue/ has its own runner (test_revenue_drivers.py)

@@ -1,4 +1,5 @@
-"""Rewrite every golden file: the run tables and the SVG specimens (``make golden``).
+"""Rewrite every golden file: the run tables and the SVG specimens (``make golden``:
+``python -m tests.golden.regenerate``).
 
 Run it only when a change of output is intended, and say in the commit why the numbers moved:
 ``git diff tests/golden`` shows each changed row.
@@ -6,13 +7,9 @@ Run it only when a change of output is intended, and say in the commit why the n
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import golden_runs  # noqa: E402
-import golden_svg  # noqa: E402
+from tests.golden import golden_runs, golden_svg
 
 
 def main() -> None:

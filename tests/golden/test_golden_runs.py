@@ -12,8 +12,8 @@ from functools import lru_cache
 import pandas as pd
 import pytest
 
-import golden_runs
-from golden_runs import ESCENARIOS, TABLES
+from tests.golden import golden_runs
+from tests.golden.golden_runs import ESCENARIOS, TABLES
 
 
 @lru_cache(maxsize=None)

@@ -12,8 +12,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-import golden_svg
-from golden_svg import SPECIMENS
+from tests.golden import golden_svg
+from tests.golden.golden_svg import SPECIMENS
 
 NS = "{http://www.w3.org/2000/svg}"
 

@@ -13,9 +13,7 @@ import math
 import re
 import xml.etree.ElementTree as ET
 
-import pytest
-from hypothesis import example, given, settings
-from hypothesis import strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from nexos_model.report import svg
 from nexos_model.report.svg import Axis, Plot, nice_ticks, value_labels
