@@ -21,6 +21,7 @@ demo: install
 	$(BIN)/python -m nexos_model.cli.demo
 
 test: install
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q -n 2
 
 bench: install

@@ -1,7 +1,8 @@
 """Spanish number and date formatting, written the way Guatemalans write them.
 
 The one place that turns numbers and dates into text for reports, the app and messages:
-``Q 1,234,567.89``, ``Q 12.3 millones``, ``12.3 %``, ``25 de noviembre de 2026``.
+``Q 1,234,567.89``, ``Q 12.3 millones``, ``12.3 %``, ``25 de noviembre de 2026``. It imports
+nothing from the package, so the model may word its messages with it (ARCHITECTURE.md).
 
 Guatemala writes amounts with a comma for thousands and a point for decimals (the SICOIN and
 MINFIN convention), so nothing here depends on the machine's locale.

@@ -1,6 +1,6 @@
 """The *Cartera* tab's logic, without widgets: the portfolio as grid rows, and its plan.
 
-The plan is the model's: :func:`nexos_model.investment.plan_for_run` on the current run
+The plan is the model's: :func:`nexos_model.api.plan_for_run` on the current run
 (its fiscal space, borrowing capacity, ``inversion`` and ``deuda`` parameters). The starting
 portfolio is the one that plan uses (the municipality's file, or the ILLUSTRATIVE one); an
 edited or uploaded portfolio is handed to the same function as a portfolio file, so the app

@@ -7,7 +7,7 @@ provide (``gaps``, ``fiscal_space``, ``rules``, ``plans``, ``percentiles``, ``pr
 read only through :func:`optional`: adding a view is one function and one entry in
 :data:`SCENARIO_VIEWS`.
 
-Text is Spanish; amounts are ``Q 1,234,567.89`` (``report.formatting``); labels come from the
+Text is Spanish; amounts are ``Q 1,234,567.89`` (``nexos_model.wording``); labels come from the
 concept catalog (``catalog.label``) and the report's summaries (``report.summary``), so the app
 and the council report name things the same way.
 """

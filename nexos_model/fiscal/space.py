@@ -27,7 +27,7 @@ from nexos_model.fiscal.spending import operating_base, operating_paths
 from nexos_model.params.fiscal_schema import TRANSFER_SOURCES
 from nexos_model.params.values import Values
 
-#: Funding sources of the investment plan (same order as ``nexos_model.investment.FUENTES``).
+#: Funding sources of the investment plan (same order as ``nexos_model.investment.project.FUENTES``).
 #: Vehicle tax, petroleum and other transfers are pooled with own revenue as freely usable money.
 SPACE_SOURCES = ("codede", "iva_paz", "aporte_constitucional", "prestamo_infom", "propios")
 POOLED_INTO_OWN = ("otras", "petroleo", "circulacion_vehiculos")
@@ -72,7 +72,7 @@ def formula_shares(own: np.ndarray, rows: np.ndarray, ctx: NationalContext, weig
     ``own`` (M, D, K) is the group's own revenue over ``ctx.years`` (its scenario path); every
     other municipality keeps ``ctx.own``. Year y uses own revenue of y − ``lag`` (the Comisión de
     Cálculo Matemático works on the previous year's figures). The same formula as
-    :func:`nexos_model.transfers.allocate_art119` (checked against it in the tests), written so
+    :func:`nexos_model.fiscal.transfers.allocate_art119` (checked against it in the tests), written so
     that only the group's rows vary by draw: the 25 % criterion's denominator is the others'
     per-cápita sum (fixed) plus the group's (drawn). A denominator of 0 splits in equal parts.
     """
@@ -265,7 +265,7 @@ def borrowing_capacity(ordinary: np.ndarray, service: np.ndarray, v: Values, yea
     ``deuda.tasa_capacidad`` with the amortization method and payments per year of
     ``deuda.nuevo_prestamo`` (the terms the investment plan's loans use too).
 
-    Same rule as :func:`nexos_model.debt.borrowing_capacity` (checked against it in the tests),
+    Same rule as :func:`nexos_model.fiscal.debt.borrowing_capacity` (checked against it in the tests),
     computed for every start year at once: a loan's service per quetzal does not depend on its
     start year, so each term's schedule is computed once and slid along the years.
     """

@@ -185,7 +185,7 @@ def plan_effect(programme: Programme, space: pd.DataFrame, borrowing: NewBorrowi
     ``operacion_mantenimiento``: Σ O&M of the projects finished before the year (it goes on
     after the plan). Each year's new borrowing (``prestamo_infom`` funding beyond the loans
     already decided, whose service the projection already has) is a loan taken that year on
-    its ``loans`` terms (``nexos_model.debt.debt_service_by_year``). Years run from the first
+    its ``loans`` terms (``nexos_model.fiscal.debt.debt_service_by_year``). Years run from the first
     of ``effect_years`` to the later of its last year and the last repayment.
     """
     by_name = {p.name: p for p in programme.projects}
@@ -234,7 +234,7 @@ def plan_investment(
 ) -> InvestmentPlan:
     """Programme ``projects`` over ``years`` within ``space``; see :class:`InvestmentPlan`.
 
-    ``space``: fiscal space by source and year (``optimize.fiscal_space_table``).
+    ``space``: fiscal space by source and year (:func:`~nexos_model.investment.inputs.fiscal_space_table`).
     ``loans``: terms of a new loan taken in each year (one for all years, or ``{año:
     LoanTerms}``). With them the plan may borrow: ``new_capacity[año]`` is the part of that
     year's ``prestamo_infom`` space that is new-loan capacity (default: all of it; the rest

@@ -25,7 +25,7 @@ from nexos_model.wording import quetzales
 from tests.support import ROOT
 
 ALL = sorted((ROOT / "workbooks").glob("*.ipynb"))
-# The app notebook only builds the Voilà app and waits for a visit (tests/test_app.py runs it).
+# The app notebook only builds the Voilà app and waits for a visit (tests/e2e/test_app.py runs it).
 REPORTS = [p for p in ALL if not p.stem.startswith("app_")]
 # One scenario per municipality: levers (1401) and a broken legal rule (0901) get shown too.
 CASES = {"0901": "pesimista", "1401": "actualizacion_catastral"}

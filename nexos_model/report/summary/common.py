@@ -62,7 +62,7 @@ CRITERIA_LABELS = {
 #: Calibrated drivers (``RunResult.calibration``'s ``impulsor``).
 DRIVER_LABELS = {"eficiencia_cobro": "Eficiencia de cobro", "cumplimiento": "Cumplimiento",
                  "cobertura": "Cobertura", "valuacion": "Valuación"}
-#: Portfolio sectors (``investment.portfolio``).
+#: Portfolio sectors (those of ``investment.illustrative`` and the bundled portfolios).
 SECTOR_LABELS = {"agua": "Agua", "saneamiento": "Saneamiento", "desechos": "Desechos sólidos",
                  "transporte": "Transporte", "urbanizacion": "Urbanización", "educacion": "Educación",
                  "salud": "Salud"}

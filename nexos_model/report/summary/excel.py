@@ -147,7 +147,7 @@ def excel_tables(result: "RunResult", municipio: str | None = None) -> tuple[dic
     ``Espacio fiscal``, the investment plan (``Plan de inversión``, ``Financiamiento del plan``,
     ``POA``, ``No financiados``), ``Historia`` (source lines), ``Calidad`` and ``Supuestos``.
     Each sheet's number formats travel in its ``DataFrame.attrs["formatos"]`` (read by
-    :func:`nexos_model.report.excel.write_excel`); the returned set repeats the money columns
+    :func:`nexos_model.io.excel.write_excel`); the returned set repeats the money columns
     for writers that only take that.
     """
     code = _code(result, municipio)
