@@ -90,7 +90,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     projects, space, years, borrowing = synthetic_case(args.proyectos, args.anios, args.semilla)
     t0, c0 = time.perf_counter(), time.process_time()
-    best = optimal_programme(projects, space, years, ProgrammeOptions(time_limit=args.tiempo_limite, gap=args.brecha, borrowing=borrowing))
+    options = ProgrammeOptions(time_limit=args.tiempo_limite, gap=args.brecha, borrowing=borrowing)
+    best = optimal_programme(projects, space, years, options)
     t_opt, c_opt = time.perf_counter() - t0, time.process_time() - c0
     t0 = time.perf_counter()
     ranked = ranked_fill(projects, space, years, ProgrammeOptions(borrowing=borrowing))

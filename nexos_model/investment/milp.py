@@ -153,7 +153,8 @@ def build_model(projects, scores, space, years, om_after_horizon, targets, resul
             decided = max(cap[kk, y_index[t]] - capacity, 0.0)
             add([(col, 1.0) for col in cols_t] + [(n_index[t], -1.0)], -np.inf, decided)
         for y in years:
-            entries = [(col, unit / borrowing.capacity[t]) for t, col in n_index.items() if being_repaid(t, y, borrowing)]
+            entries = [(col, unit / borrowing.capacity[t]) for t, col in n_index.items()
+                       if being_repaid(t, y, borrowing)]
             if entries:
                 add(entries, -np.inf, 1.0)
         n_var += len(n_index)

@@ -21,13 +21,14 @@ Conventions (one each, so a value means one thing everywhere):
 - Zero variance (``desviacion: 0``, or ``minimo == maximo``) is a point mass: every draw is
   exactly :func:`central`, so a Monte Carlo run equals the deterministic one bit for bit.
 
-Sampling uses the spec's own vectorized ``ppf``/``from_normal`` (closed forms, checked
-against the ``scipy.stats`` distributions in the tests) because they are several times faster
-than scipy's generic machinery and exact in the tails (a normal is ``media + desviacion * z``, never ``ppf(cdf(z))``). Cost per value, against
-drawing the normal itself (measured, ``shape=(340, 10)``, loaded machine, rough): normal ~0.1×,
-lognormal ~0.7×, uniform ~1× (one Φ), truncated normal ~1.4× (Φ and Φ⁻¹), triangular ~2×, beta
-~45× (scipy's iterative inverse of the incomplete beta). For draws per municipality and year,
-prefer the first five; beta is fine for a few national values per draw.
+Sampling uses the spec's own vectorized ``ppf``/``from_normal`` (closed forms, checked against
+the ``scipy.stats`` distributions in the tests) because they are several times faster than
+scipy's generic machinery and exact in the tails (a normal is ``media + desviacion * z``, never
+``ppf(cdf(z))``). Cost per value, against drawing the normal itself (measured,
+``shape=(340, 10)``, loaded machine, rough): normal ~0.1×, lognormal ~0.7×, uniform ~1× (one
+Φ), truncated normal ~1.4× (Φ and Φ⁻¹), triangular ~2×, beta ~45× (scipy's iterative inverse of
+the incomplete beta). For draws per municipality and year, prefer the first five; beta is fine
+for a few national values per draw.
 """
 
 from __future__ import annotations

@@ -42,8 +42,8 @@ def small_plan():
         project("Escuela", 40, costo_operacion_anual=50, obligatorio=True),
     ]
     space = {"propios": {2026: 100, 2027: 100}}
-    return projects, space, years, optimal_programme(projects, space, years, ProgrammeOptions(scores={"Estudio": 0.1, "Camino": 1.0, "Mercado A": 0.9,
-                                                             "Mercado B": 0.8, "Escuela": 0.7}))
+    scores = {"Estudio": 0.1, "Camino": 1.0, "Mercado A": 0.9, "Mercado B": 0.8, "Escuela": 0.7}
+    return projects, space, years, optimal_programme(projects, space, years, ProgrammeOptions(scores=scores))
 
 
 # --------------------------------------------------------------------------- brute force

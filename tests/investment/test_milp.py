@@ -4,6 +4,8 @@ to 15 projects with shared borrowing room and strategic results."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from scipy.optimize import linprog
@@ -250,13 +252,14 @@ def test_milp_equals_exhaustive_search_with_shared_borrowing_room_and_results(se
                           targets=targets, result_weight=0.7)
     borrowing = NewBorrowing(capacity, term)
     model_targets = _targets_for_model(targets)
-    prog = optimal_programme(projects, space, years, ProgrammeOptions(scores=scores, borrowing=borrowing, results_targets=model_targets, result_weight=0.7))
+    options = ProgrammeOptions(scores=scores, borrowing=borrowing, results_targets=model_targets, result_weight=0.7)
+    prog = optimal_programme(projects, space, years, options)
     assert prog.objetivo == pytest.approx(expected, rel=1e-6)
     assert plan_violations(prog, projects, space, years, ProgrammeOptions(borrowing=borrowing)) == []
     # in these cases the shared room binds: borrowing every year to the full capacity would be worth more
-    unshared = optimal_programme(projects, space, years, ProgrammeOptions(scores=scores, results_targets=model_targets, result_weight=0.7))
+    unshared = optimal_programme(projects, space, years, replace(options, borrowing=None))
     assert unshared.objetivo > prog.objetivo + 1e-6
     assert plan_violations(unshared, projects, space, years, ProgrammeOptions(borrowing=borrowing)) != []
-    ranked = ranked_fill(projects, space, years, ProgrammeOptions(scores=scores, borrowing=borrowing, results_targets=model_targets, result_weight=0.7))
+    ranked = ranked_fill(projects, space, years, options)
     assert plan_violations(ranked, projects, space, years, ProgrammeOptions(borrowing=borrowing)) == []
     assert ranked.objetivo <= prog.objetivo + 1e-9

@@ -58,7 +58,8 @@ def test_om_reduces_later_propios_space():
         project("Parque", 50, inicio_minimo=2027),
     ]
     space = {"propios": {2026: 100, 2027: 100}}
-    prog = optimal_programme(projects, space, years, ProgrammeOptions(scores={"Planta": 1, "Parque": 1}, om_after_horizon=False))
+    prog = optimal_programme(projects, space, years,
+                             ProgrammeOptions(scores={"Planta": 1, "Parque": 1}, om_after_horizon=False))
     # Planta's O&M (60 in 2027) leaves 40 < 50 for Parque
     assert set(prog.starts) == {"Planta"}
     reason = prog.no_financiados.set_index("proyecto").loc["Parque", "razon"]

@@ -15,9 +15,11 @@ def test_results_weight_buys_progress_the_score_alone_would_not():
     projects = [project("Parque", 100), project("Red de agua", 100, resultados={"agua": 500})]
     scores = {"Parque": 0.5, "Red de agua": 0.4}
     targets = {"agua": target(linea_base=1000, meta=1500, anio_meta=2030)}
-    plain = optimal_programme(projects, {"propios": [100]}, years, ProgrammeOptions(scores=scores, results_targets=targets))
+    plain = optimal_programme(projects, {"propios": [100]}, years,
+                              ProgrammeOptions(scores=scores, results_targets=targets))
     assert set(plain.starts) == {"Parque"}
-    valued = optimal_programme(projects, {"propios": [100]}, years, ProgrammeOptions(scores=scores, results_targets=targets, result_weight=1.0))
+    valued = optimal_programme(projects, {"propios": [100]}, years,
+                               ProgrammeOptions(scores=scores, results_targets=targets, result_weight=1.0))
     assert set(valued.starts) == {"Red de agua"} and valued.objetivo == pytest.approx(1.4)
 
 
