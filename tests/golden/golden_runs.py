@@ -7,7 +7,7 @@ each through ``run(..., planificar=True)``. Kept: the tidy projection, the fisca
 source, and the investment plan (schedule, funding mix by year and source, funding by project,
 source and year, POA), one CSV per scenario and table under ``tests/golden/<escenario>/``.
 
-The stored files change only through ``make golden`` (``python tests/golden/regenerate.py``);
+The stored files change only through ``make golden`` (``python -m tests.golden.regenerate``);
 ``make test`` compares every run with them (``test_golden_runs.py``).
 
 Numbers are written rounded: money (quetzales) and population to 2 decimals (the centavo),
