@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test bench clean
+.PHONY: install demo test bench golden clean
 
 install: $(STAMP)
 
@@ -18,13 +18,18 @@ $(STAMP): pyproject.toml
 
 demo: install
 	-@scripts/install-system.sh  # chromium for the PDF reports; without it the demo still writes HTML
-	$(BIN)/python -m nexos_model.demo
+	$(BIN)/python -m nexos_model.cli.demo
 
 test: install
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q -n 2
 
 bench: install
 	$(BIN)/python -m benchmarks
+
+# Rewrite the golden outputs (tests/golden/); only when a change of output is intended.
+golden: install
+	$(BIN)/python -m tests.golden.regenerate
 
 clean:
 	rm -rf $(VENV) salida .pytest_cache

@@ -124,7 +124,7 @@ def browser(changes: int) -> dict[str, float | list[float]]:
     """First interactive view and key-press-to-headline latency in headless chromium."""
     from playwright.sync_api import sync_playwright
 
-    from nexos_model.app.commands import POOL_SIZE, voila_server
+    from nexos_model.app.server import POOL_SIZE, voila_server
 
     chromium = os.environ.get("NEXOS_CHROMIUM") or shutil.which("chromium")
     with socket.socket() as sock:

@@ -17,9 +17,13 @@ import time
 
 import numpy as np
 
-from nexos_model.investment import FUENTES, Project, optimal_programme, plan_violations, ranked_fill
-from nexos_model.investment.optimize import NewBorrowing
-from nexos_model.report.formatting import quetzales
+from nexos_model.investment.inputs import ProgrammeOptions
+from nexos_model.investment.project import FUENTES, Project
+from nexos_model.investment.optimize import optimal_programme
+from nexos_model.investment.verify import plan_violations
+from nexos_model.investment.ranked import ranked_fill
+from nexos_model.investment.borrowing import NewBorrowing
+from nexos_model.wording import quetzales
 
 SECTORS = ("agua", "saneamiento", "desechos", "transporte", "urbanizacion", "educacion", "salud")
 
@@ -86,14 +90,14 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     projects, space, years, borrowing = synthetic_case(args.proyectos, args.anios, args.semilla)
     t0, c0 = time.perf_counter(), time.process_time()
-    best = optimal_programme(projects, space, years, time_limit=args.tiempo_limite, gap=args.brecha,
-                             borrowing=borrowing)
+    options = ProgrammeOptions(time_limit=args.tiempo_limite, gap=args.brecha, borrowing=borrowing)
+    best = optimal_programme(projects, space, years, options)
     t_opt, c_opt = time.perf_counter() - t0, time.process_time() - c0
     t0 = time.perf_counter()
-    ranked = ranked_fill(projects, space, years, borrowing=borrowing)
+    ranked = ranked_fill(projects, space, years, ProgrammeOptions(borrowing=borrowing))
     t_fill = time.perf_counter() - t0
     for programme in (best, ranked):
-        problems = plan_violations(programme, projects, space, years, borrowing=borrowing)
+        problems = plan_violations(programme, projects, space, years, ProgrammeOptions(borrowing=borrowing))
         if problems:
             raise SystemExit("programa inválido: " + "; ".join(problems[:5]))
     gain = 100.0 * (best.objetivo / ranked.objetivo - 1.0)

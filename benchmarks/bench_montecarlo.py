@@ -30,7 +30,7 @@ FLOOR_SLICE = 20_000_000
 
 
 def _setup(codes=None):
-    from nexos_model.api import _prepared_bundled
+    from nexos_model.api import prepared_bundled as _prepared_bundled
     from nexos_model.params.loader import load_parameters
     from nexos_model.projection import subset
 

@@ -1,7 +1,10 @@
 """``run()``: the one entry point that notebooks, the app, the CLI and the batch runner share.
 
 It loads and validates parameters, reads the history (bundled data, or a user's export on top of
-it by year), diagnoses data quality, and calls the pure projection core.
+it by year), diagnoses data quality, and calls the pure projection core; with
+``planificar=True`` it also programmes the municipality's portfolio (:func:`plan_for_run`) and
+feeds the plan back into the projection. This is the layer that joins files to the model: the
+model packages below it never read a file.
 """
 
 from __future__ import annotations
@@ -15,20 +18,28 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from nexos_model import catalog
+from nexos_model import catalog, projection as core
+from nexos_model.diagnostics.indicators import compare_with_peers, indicators, peer_medians
+from nexos_model.diagnostics.quality import EXCLUDING_TYPES, annual_values, diagnose, flagged_cells
 from nexos_model.errors import NexosError, ParameterError
-from nexos_model.io.bundled import load_bundled_history, load_municipalities
-from nexos_model.indicators import compare_with_peers, indicators, peer_medians
-from nexos_model.io.readers import read_revenue_export
-from nexos_model.params.loader import Resolved, load_parameters
-from nexos_model import projection as core
+from nexos_model.fiscal.rules import rules_table
+from nexos_model.fiscal.transfers import estimate_aldeas_caserios
+from nexos_model.investment.plan import (
+    InvestmentPlan,
+    illustrative_budget,
+    plan_for_space,
+    plan_years,
+    run_space,
+)
+from nexos_model.io.bundled import load_municipalities
+from nexos_model.io.history import load_bundled_history, load_history
+from nexos_model.io.portfolio import find_portfolio, illustrative_portfolio_for, load_portfolio
+from nexos_model.params.loader import Resolved, load_parameters, params_dir
 from nexos_model.params.values import Values
 from nexos_model.projection import RESULT_COLUMNS, ProjectionInputs
-from nexos_model.revenue.streams import lever_notes
-from nexos_model.rules import rules_table
-from nexos_model.transfers import estimate_aldeas_caserios
-from nexos_model.quality import EXCLUDING_TYPES, annual_values, diagnose, flagged_cells
 from nexos_model.revenue import trend
+from nexos_model.revenue.streams import lever_notes
+from nexos_model.scenarios.montecarlo import simulate
 
 
 @dataclass
@@ -54,7 +65,7 @@ class RunResult:
     probabilities: pd.DataFrame | None = None  # Monte Carlo: municipio, anio, evento, probabilidad
     simulations: int = 0
     seed: int | None = None
-    plans: dict[str, Any] = field(default_factory=dict)  # municipio -> InvestmentPlan (run(planificar=True))
+    plans: dict[str, InvestmentPlan] = field(default_factory=dict)  # municipio -> plan (run(planificar=True))
     _wide: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -144,21 +155,6 @@ def single_municipio(selection: str, what: str) -> str:
     return codes[0]
 
 
-def combine_history(bundled: pd.DataFrame, user: pd.DataFrame) -> pd.DataFrame:
-    """The user's file on top of the bundled data, by year: a (municipio, year) in the file replaces it."""
-    replaced = pd.MultiIndex.from_frame(user[["municipio", "anio"]].drop_duplicates())
-    keep = ~pd.MultiIndex.from_frame(bundled[["municipio", "anio"]]).isin(replaced)
-    return pd.concat([bundled.loc[keep], user], ignore_index=True)
-
-
-def load_history(datos: str | Path | None = None, solo_datos: bool = False) -> pd.DataFrame:
-    """The history to project: bundled, a user's export, or the export on top of the bundled data."""
-    if datos is None:
-        return load_bundled_history()
-    user = read_revenue_export(Path(datos))
-    return user if solo_datos else combine_history(load_bundled_history(), user)
-
-
 @dataclass(frozen=True)
 class PreparedHistory:
     """The history as arrays, cleaned by the diagnostics, with national reference growth."""
@@ -238,7 +234,7 @@ def prepare_history(history: pd.DataFrame, measure: str, factor: float, floor: f
 
 
 @lru_cache(maxsize=8)
-def _prepared_bundled(measure: str, factor: float, floor: float, exclude: bool) -> PreparedHistory:
+def prepared_bundled(measure: str, factor: float, floor: float, exclude: bool) -> PreparedHistory:
     return prepare_history(load_bundled_history(), measure, factor, floor, exclude)
 
 
@@ -286,7 +282,7 @@ def run(
         key = (p.projection.measure, p.quality.outlier_factor, p.quality.outlier_floor,
                p.quality.flagged_values == "excluir")
         if key not in cache:
-            cache[key] = _prepared_bundled(*key) if datos is None else prepare_history(history, *key)
+            cache[key] = prepared_bundled(*key) if datos is None else prepare_history(history, *key)
         prepared = cache[key]
         if code not in prepared.municipios:
             raise NexosError(f"municipio {code}: no hay historia de ingresos en los datos")
@@ -312,8 +308,6 @@ def run(
         notes[code] = (prepared.notes[code] + result.fiscal.notes.get(code, []) + _run_notes(result, ctx, code)
                        + lever_notes(result.streams, v, [code])[code])
         if simulaciones:
-            from nexos_model.scenarios.montecarlo import simulate
-
             sim = simulate(inputs, p, ctx, stream_growth, simulaciones, semilla, om_cost=om_cost,
                            plan_debt=plan_debt)
             tables.setdefault("percentiles", []).append(sim.percentiles)
@@ -340,13 +334,35 @@ def run(
 
 def _plan(code: str, escenario: str, resolved: Resolved, arrays, prepared, cartera):
     """The investment plan on the run's fiscal space (before the plan), or None with a note."""
-    from nexos_model.investment import plan_for_run
-
     draft = RunResult(escenario=escenario, parameters={code: resolved}, history=pd.DataFrame(),
                       annual=prepared.annual.loc[prepared.annual["municipio"] == code], quality=pd.DataFrame(),
                       projection=core.lines_table(arrays, escenario), fiscal_space=core.space_table(arrays),
                       borrowing=core.capacity_table(arrays), arrays={code: arrays}, peers=prepared.peers)
     return plan_for_run(draft, code, cartera)
+
+
+def plan_for_run(result: RunResult, municipio: str | None = None,
+                 cartera: str | Path | None = None) -> InvestmentPlan:
+    """The investment plan of one municipality of a run, from its fiscal space and parameters.
+
+    ``cartera``: a portfolio file; by default ``params/carteras/<código>.yaml|yml|csv|xlsx``,
+    else an ILLUSTRATIVE portfolio sized at 1.5 times the plan's fiscal space, with the sector
+    mix of the municipality's spending (flagged in ``avisos``). The plan's ``efecto`` table (O&M
+    and new debt service by year) is what the projection's spending must add.
+    """
+    code = municipio or result.municipios[0]
+    if code not in result.parameters:
+        raise NexosError(f"municipio {code}: no está en esta corrida (municipios: {', '.join(result.municipios)})")
+    params = result.parameters[code].params
+    space, capacity, terms = run_space(result, code)
+    years = plan_years(params.investment, space["anio"].unique())
+    path = Path(cartera) if cartera is not None else find_portfolio(code, params_dir())
+    if path is None:
+        projects = illustrative_portfolio_for(code, years, illustrative_budget(years, space, capacity))
+    else:
+        projects = load_portfolio(path)
+    return plan_for_space(projects, None if path is None else str(path), params, years, space, capacity, terms,
+                          code, result.escenario)
 
 
 def _run_notes(result: core.ModelArrays, ctx, code: str) -> list[str]:

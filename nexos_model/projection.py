@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from nexos_model import catalog
-from nexos_model.fiscal import FiscalInputs, FiscalResult, NationalContext, project_fiscal, total
+from nexos_model.fiscal.space import FiscalInputs, FiscalResult, NationalContext, project_fiscal, total
 from nexos_model.params.values import Values
 from nexos_model.revenue import streams as stream_engine
 from nexos_model.revenue import trend

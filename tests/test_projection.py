@@ -5,16 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from nexos_model import catalog, run
 from nexos_model.api import prepare_history
 from nexos_model.errors import NexosError
-from nexos_model.io.bundled import load_bundled_history
-from nexos_model.projection import ProjectionInputs, project, subset
+from nexos_model.io.history import load_bundled_history
 from nexos_model.params.loader import load_parameters
 from nexos_model.params.values import Values
+from nexos_model.projection import ProjectionInputs, project, subset
 from nexos_model.revenue import trend
 
 
@@ -134,6 +133,6 @@ def test_valid_parameters_never_give_nan_infinite_or_negative(values, shrinkage,
 
 
 def _prepared():
-    from nexos_model.api import _prepared_bundled
+    from nexos_model.api import prepared_bundled
 
-    return _prepared_bundled("devengado", 5.0, 50_000.0, True)
+    return prepared_bundled("devengado", 5.0, 50_000.0, True)

@@ -1,6 +1,6 @@
 """The *Cartera* tab's logic, without widgets: the portfolio as grid rows, and its plan.
 
-The plan is the model's: :func:`nexos_model.investment.plan_for_run` on the current run
+The plan is the model's: :func:`nexos_model.api.plan_for_run` on the current run
 (its fiscal space, borrowing capacity, ``inversion`` and ``deuda`` parameters). The starting
 portfolio is the one that plan uses (the municipality's file, or the ILLUSTRATIVE one); an
 edited or uploaded portfolio is handed to the same function as a portfolio file, so the app
@@ -14,12 +14,16 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
+from nexos_model.api import plan_for_run
 from nexos_model.app.views import optional
-from nexos_model.report.formatting import numero
+from nexos_model.investment.project import validate_projects
+from nexos_model.io.portfolio import cell_value, portfolio_to_yaml
+from nexos_model.wording import numero
 
 if TYPE_CHECKING:
     from nexos_model.api import RunResult
-    from nexos_model.investment import InvestmentPlan, Project
+    from nexos_model.investment.plan import InvestmentPlan
+    from nexos_model.investment.project import Project
 
 #: Columns of the editable grid: (Spanish key, header). Other fields of a project (cost profile,
 #: dependencies, exclusive group, results) are kept as they are when a row is edited.
@@ -41,9 +45,6 @@ GRID_FIELDS: tuple[tuple[str, str], ...] = (
 def plan(result: "RunResult", municipio: str, projects: Sequence["Project"] | None = None,
          path: str | Path | None = None) -> "InvestmentPlan":
     """The model's plan for this run: with its own portfolio, a given one, or a portfolio file."""
-    from nexos_model.investment import plan_for_run
-    from nexos_model.investment.portfolio import portfolio_to_yaml
-
     if projects is None and path is None:
         plans = optional(result, "plans")
         ready = plans.get(municipio) if plans else None
@@ -91,8 +92,6 @@ def projects_from_rows(rows: Sequence[tuple["Project | None", Mapping[str, Any]]
     Fields not in the grid are kept from the original; a changed duration drops a cost profile
     that no longer fits it (the default, an even split, takes over).
     """
-    from nexos_model.investment.portfolio import cell_value, validate_projects
-
     records = []
     for position, (original, cells) in enumerate(rows, start=1):
         raw: dict[str, Any] = original.model_dump(by_alias=True, exclude_defaults=True) if original else {}

@@ -21,7 +21,7 @@ from nexos_model.app.views import plan_html
 
 if TYPE_CHECKING:
     from nexos_model.api import RunResult
-    from nexos_model.investment import Project
+    from nexos_model.investment.project import Project
 
 WIDTHS = {"nombre": "250px", "sector": "100px", "costo_total": "120px", "duracion": "48px",
           "inicio_minimo": "70px", "inicio_maximo": "70px", "costo_operacion_anual": "110px",

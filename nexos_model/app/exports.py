@@ -15,7 +15,7 @@ from html import escape
 from pathlib import Path
 from typing import Any, Mapping
 
-from nexos_model.report.render import FILE_NAMES
+from nexos_model.report.render import FILE_NAMES, render_report
 
 MIME = {
     "html": "text/html",
@@ -34,8 +34,6 @@ def file_name(fmt: str, municipio: str, escenario: str) -> str:
 
 def report_file(fmt: str, municipio: str, escenario: str, overrides: Mapping[str, Any]) -> tuple[str, bytes]:
     """One export of the current settings: (file name, content). User errors raise NexosError."""
-    from nexos_model.report.render import render_report
-
     with tempfile.TemporaryDirectory(prefix="nexos-app-") as folder:
         paths = render_report(municipio, escenario, [fmt], folder, overrides=dict(overrides) or None)
         return file_name(fmt, municipio, escenario), Path(paths[fmt]).read_bytes()

@@ -21,6 +21,7 @@ from typing import Any, Literal, Union
 
 from pydantic import BaseModel
 
+from nexos_model.params.keys import lookup
 from nexos_model.params.loader import OVERRIDES, Resolved
 from nexos_model.params.schema import Parameters
 
@@ -178,8 +179,6 @@ def control_specs(model: type[BaseModel] = Parameters) -> list[ControlSpec]:
 
 def value_of(params: BaseModel, key: str) -> Any:
     """The validated value at a dotted Spanish key; a year series gives its first value."""
-    from nexos_model.params.values import lookup
-
     value = lookup(params, key)
     if isinstance(value, dict):
         return value[min(value)] if value else None
@@ -188,8 +187,6 @@ def value_of(params: BaseModel, key: str) -> Any:
 
 def varies_by_year(params: BaseModel, key: str) -> bool:
     """Whether a year series holds different values in different years."""
-    from nexos_model.params.values import lookup
-
     value = lookup(params, key)
     return isinstance(value, dict) and len(set(value.values())) > 1
 

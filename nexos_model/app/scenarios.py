@@ -19,8 +19,17 @@ from urllib.parse import parse_qs, urlencode
 import yaml
 
 from nexos_model.errors import NexosError
-from nexos_model.params.loader import USER_SCENARIOS as USER_FOLDER
-from nexos_model.params.loader import Layer, display_name, merge, params_dir, read_yaml, resolve, unflatten
+from nexos_model.io.files import write_text
+from nexos_model.params.loader import (
+    USER_SCENARIOS as USER_FOLDER,
+    Layer,
+    display_name,
+    merge,
+    params_dir,
+    read_yaml,
+    resolve,
+    unflatten,
+)
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,59}")
 _EXPECTED = ("se esperaba: letras, números, '-' o '_' (hasta 60), sin '/', '\\' ni '..'; "
@@ -76,8 +85,6 @@ def save_user_scenario(text: str, escenario: str, overrides: Mapping[str, Any], 
     (every error at once, Spanish); the file is written atomically and replaces an earlier
     scenario of the same name.
     """
-    from nexos_model.io.writers import write_text
-
     name = user_scenario_name(text)
     folder = scenarios_dir(directory) / USER_FOLDER
     path = folder / f"{name}.yaml"

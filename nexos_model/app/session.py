@@ -14,7 +14,9 @@ from collections import OrderedDict
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Mapping
 
+from nexos_model.api import run
 from nexos_model.app.scenarios import scenario_file
+from nexos_model.params.loader import load_parameters
 
 if TYPE_CHECKING:
     from nexos_model.api import RunResult
@@ -28,8 +30,6 @@ PLAN_ARGUMENT = "planificar"
 
 @lru_cache(maxsize=1)
 def _run_parameters() -> frozenset[str]:
-    from nexos_model.api import run
-
     return frozenset(inspect.signature(run).parameters)
 
 
@@ -75,8 +75,6 @@ class Session:
             simulaciones: int | None = None, municipio: str | None = None,
             planificar: bool | None = None) -> "RunResult":
         """``run()`` for the given settings (defaults: the session's), cached."""
-        from nexos_model.api import run
-
         municipio = municipio or self.municipio
         escenario = escenario or self.escenario
         overrides = self.overrides if overrides is None else dict(overrides)
@@ -118,8 +116,6 @@ class Session:
 
     def scenario_parameters(self) -> "Resolved":
         """The scenario's parameters without the app's adjustments (what 'Volver' goes back to)."""
-        from nexos_model.params.loader import load_parameters
-
         key = self._key(self.municipio, self.escenario, {}, 0)
         if key not in self._scenario_params:
             self._scenario_params[key] = load_parameters(self.municipio, self.escenario)

@@ -14,7 +14,10 @@ from typing import Any
 
 import ipywidgets as w
 
+from nexos_model.api import resolve_municipios
+from nexos_model.app.cartera_ui import PortfolioTab
 from nexos_model.app.controls_ui import ControlPanel
+from nexos_model.app.exports import LABELS, download_link, report_file
 from nexos_model.app.feedback import Debouncer, error_html, guarded, info_html
 from nexos_model.app.levers import ControlSpec, control_specs, layer_of, value_of
 from nexos_model.app.scenarios import list_scenarios, parse_query, save_user_scenario, share_query
@@ -22,6 +25,9 @@ from nexos_model.app.session import Session, plan_supported, simulation_argument
 from nexos_model.app.style import CSS
 from nexos_model.app.views import DEFERRED_VIEWS, SCENARIO_VIEWS, ViewContext, headline_cards, scenarios_view
 from nexos_model.errors import NexosError
+from nexos_model.io.bundled import load_municipalities
+from nexos_model.params.loader import display_name
+from nexos_model.wording import quetzales
 
 TABS = ("Escenario", "Cartera", "Comparar")
 EXPORT_FORMATS = ("html", "pdf", "xlsx")
@@ -40,7 +46,6 @@ class App(w.VBox):
 
     def __init__(self, session: Session):
         super().__init__()
-        from nexos_model.io.bundled import load_municipalities
 
         self.session = session
         self._quiet = False
@@ -143,8 +148,6 @@ class App(w.VBox):
 
     def summary_text(self) -> str:
         """A plain-text twin of the app (logs, notebooks without widgets)."""
-        from nexos_model.report.formatting import quetzales
-
         code = self.session.municipio
         name, department = self._names.get(code, (code, ""))
         lines = [f"Nexos · {name}, {department} (código INE {code}) · escenario {self.session.escenario}"]
@@ -328,8 +331,6 @@ class App(w.VBox):
     # --- Cartera ----------------------------------------------------------------------------------
     def _open_cartera(self) -> None:
         if self.cartera is None:
-            from nexos_model.app.cartera_ui import PortfolioTab
-
             self.cartera = PortfolioTab([c.box for c in self.panel.by_prefix("inversion.")])
             self._cartera_box.children = [self.cartera.box]
 
@@ -366,8 +367,6 @@ class App(w.VBox):
         return box
 
     def _save(self) -> None:
-        from nexos_model.params.loader import display_name
-
         self.save_message.value = ""
         name, path = save_user_scenario(self.save_name.value, self.session.escenario, self.session.overrides,
                                         self.session.municipio, self.save_description.value)
@@ -382,8 +381,6 @@ class App(w.VBox):
 
     # --- export -------------------------------------------------------------------------------------
     def _export_box(self) -> w.VBox:
-        from nexos_model.app.exports import LABELS
-
         buttons = []
         for fmt in EXPORT_FORMATS:
             button = w.Button(description=LABELS[fmt], layout=w.Layout(width="96%"))
@@ -398,8 +395,6 @@ class App(w.VBox):
         return box
 
     def _export(self, fmt: str) -> None:
-        from nexos_model.app.exports import download_link, report_file
-
         self.export_message.value = info_html("Preparando el archivo… (el reporte tarda unos segundos)")
         name, content = report_file(fmt, self.session.municipio, self.session.escenario, self.session.overrides)
         self.export_message.value = ""
@@ -409,8 +404,6 @@ class App(w.VBox):
     # --- links --------------------------------------------------------------------------------------
     def apply_query(self, query: str | None) -> None:
         """Open on ``?municipio=...&escenario=...``; an unknown value is reported in Spanish."""
-        from nexos_model.api import resolve_municipios
-
         wanted = parse_query(query)
         if not wanted:
             return
@@ -434,7 +427,7 @@ class App(w.VBox):
     def open_from_request(self) -> None:
         """Under Voilà, wait for the page request (preheated kernels run before it) and apply its link."""
         try:
-            from voila.utils import get_query_string
+            from voila.utils import get_query_string  # lazy: only under Voilà (absent in a plain kernel)
         except ImportError:
             return
         self.apply_query(get_query_string())

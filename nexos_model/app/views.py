@@ -7,7 +7,7 @@ provide (``gaps``, ``fiscal_space``, ``rules``, ``plans``, ``percentiles``, ``pr
 read only through :func:`optional`: adding a view is one function and one entry in
 :data:`SCENARIO_VIEWS`.
 
-Text is Spanish; amounts are ``Q 1,234,567.89`` (``report.formatting``); labels come from the
+Text is Spanish; amounts are ``Q 1,234,567.89`` (``nexos_model.wording``); labels come from the
 concept catalog (``catalog.label``) and the report's summaries (``report.summary``), so the app
 and the council report name things the same way.
 """
@@ -23,8 +23,10 @@ import pandas as pd
 
 from nexos_model import catalog
 from nexos_model.app.charts import bar_chart, line_chart
+from nexos_model.diagnostics.indicators import compare_with_peers, indicators
+from nexos_model.io.bundled import load_municipalities
 from nexos_model.report import summary
-from nexos_model.report.formatting import porcentaje, quetzales
+from nexos_model.wording import porcentaje, quetzales
 
 if TYPE_CHECKING:
     from nexos_model.api import RunResult
@@ -239,9 +241,6 @@ def indicators_view(ctx: ViewContext) -> str:
     Computed like ``RunResult.indicators`` but on the four years it needs (each year and the
     one before, for growth), from the already computed wide table: the view stays fast.
     """
-    from nexos_model.indicators import compare_with_peers, indicators
-    from nexos_model.io.bundled import load_municipalities
-
     _, last, end = ctx.years
     years = [y for y in dict.fromkeys((last - 1, last, end - 1, end)) if y in ctx.wide.index]
     values = ctx.wide.loc[years].rename_axis(index="anio").stack().rename("valor").reset_index()

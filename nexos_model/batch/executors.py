@@ -16,11 +16,14 @@ kernel and one browser per worker for all the jobs it gets. ``run(jobs)`` yields
 
 from __future__ import annotations
 
+import logging
+import multiprocessing
+import multiprocessing.util
 import os
 import signal
 import threading
 import time
-from concurrent.futures import CancelledError
+from concurrent.futures import CancelledError, ProcessPoolExecutor, as_completed
 from typing import Iterator
 
 from nexos_model.batch.jobs import Job, Outcome
@@ -103,8 +106,6 @@ def _exit_with_parent(parent: int) -> None:
 def _init_process(stop) -> None:
     """Worker process set-up: own session (no terminal Ctrl-C), clean exit on SIGTERM, exit
     with the runner."""
-    import multiprocessing.util
-
     global _stop
     _stop = stop
     os.setsid()
@@ -135,9 +136,6 @@ class LocalExecutor(Executor):
         self._futures: dict = {}
 
     def run(self, jobs: list[Job]) -> Iterator[Outcome]:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor, as_completed
-
         if not jobs:
             return
         context = multiprocessing.get_context("spawn")
@@ -180,7 +178,7 @@ class DaskExecutor(Executor):
     def __init__(self, workers: int, options: WorkerOptions, scheduler: str | None = None):
         super().__init__(workers, options, scheduler)
         try:
-            import distributed  # noqa: F401
+            import distributed  # noqa: F401  # lazy: optional dependency (~0.65 s), checked before use
         except ImportError:
             raise NexosError("--motor dask requiere el paquete 'distributed' "
                              "(pip install 'dask[distributed]')") from None
@@ -188,9 +186,9 @@ class DaskExecutor(Executor):
         self._futures: dict = {}
 
     def _connect(self):
-        import logging
+        from distributed import Client, LocalCluster  # lazy: optional dependency, only for --motor dask
 
-        from distributed import Client, LocalCluster
+        from nexos_model.batch.dask_plugin import CloseWorkers  # lazy: it imports distributed
 
         if self.scheduler:
             try:
@@ -201,12 +199,10 @@ class DaskExecutor(Executor):
             self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
                                          dashboard_address=None, silence_logs=logging.ERROR)
             self._client = Client(self._cluster)
-        from nexos_model.batch.dask_plugin import CloseWorkers
-
         self._client.register_plugin(CloseWorkers(), name="nexos-lote")
 
     def run(self, jobs: list[Job]) -> Iterator[Outcome]:
-        from distributed import as_completed
+        from distributed import as_completed  # lazy: optional dependency, only for --motor dask
 
         if not jobs:
             return

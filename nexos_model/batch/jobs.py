@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
+from nexos_model import __version__
 
 __all__ = ["Job", "Outcome", "STATUS", "input_hash", "package_fingerprint"]
 
@@ -101,8 +102,6 @@ def package_fingerprint(template_dir: Path | None = None) -> str:
     even when nobody bumped the version number. The Voilà app (``app/``) is left out: reports
     and batch runs never use widgets.
     """
-    from nexos_model import __version__
-
     h = hashlib.sha256(__version__.encode())
     h.update(_tree_digest(PACKAGE_DIR, "*.py", skip=("app",)).encode())
     h.update(_tree_digest(PACKAGE_DIR / "data", "*").encode())

@@ -20,16 +20,15 @@ from __future__ import annotations
 import asyncio
 import copy
 import os
-import shutil
-import tempfile
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
+
+from nexos_model.report.render import local_kernel_manager_class
 
 if TYPE_CHECKING:
     import nbformat
 
-__all__ = ["KeptKernel", "NotebookFailed", "local_kernel_manager_class"]
+__all__ = ["KeptKernel", "NotebookFailed"]
 
 # Clears what a run left in the user namespace (every name the notebook set, and the output
 # history that would keep its results alive) and pyplot figures if a cell used pyplot, then moves
@@ -58,30 +57,12 @@ class NotebookFailed(Exception):
         super().__init__(str(error))
 
 
-@lru_cache(maxsize=None)
-def local_kernel_manager_class() -> type:
-    """jupyter_client's ``AsyncKernelManager`` on local IPC sockets in a private temporary folder
-    (removed at shutdown): no kernel listens on the network, and none warns at every start
-    that its TCP ports are unencrypted. Papermill takes it as ``kernel_manager_class``."""
-    from jupyter_client.manager import AsyncKernelManager
-
-    class LocalKernelManager(AsyncKernelManager):
-        def __init__(self, **kwargs: Any):
-            self.sockets = tempfile.mkdtemp(prefix="nexos-kernel-")
-            super().__init__(transport="ipc", ip=os.path.join(self.sockets, "kernel"), **kwargs)
-
-        async def _async_cleanup_resources(self, restart: bool = False) -> None:
-            await super()._async_cleanup_resources(restart=restart)
-            if not restart:
-                shutil.rmtree(self.sockets, ignore_errors=True)
-
-    return LocalKernelManager
 
 
 def _client_class():
     """Papermill's nbclient wrapper, with an awaitable version of its ``execute``."""
-    from nbclient.exceptions import CellExecutionError
-    from papermill.clientwrap import PapermillNotebookClient
+    from nbclient.exceptions import CellExecutionError  # lazy: optional heavy dependency (~0.2 s)
+    from papermill.clientwrap import PapermillNotebookClient  # lazy: optional heavy dependency (~0.4 s)
 
     class KeptKernelClient(PapermillNotebookClient):
         async def async_papermill_execute(self) -> "nbformat.NotebookNode":
@@ -217,7 +198,7 @@ class KeptKernel:
 
     def _source(self, workbook: Path) -> "nbformat.NotebookNode":
         """The workbook as read from disk (cached while its file is unchanged), as a fresh copy."""
-        from papermill.iorw import load_notebook_node
+        from papermill.iorw import load_notebook_node  # lazy: optional heavy dependency (~0.4 s)
 
         key = (str(workbook), workbook.stat().st_mtime_ns)
         if key not in self._sources:
@@ -231,11 +212,11 @@ class KeptKernel:
         ``output_path`` is only recorded in the notebook's Papermill metadata: nothing is written
         here (the caller writes the notebook atomically where it belongs).
         """
-        from papermill.exceptions import PapermillExecutionError
-        from papermill.engines import NotebookExecutionManager
-        from papermill.execute import (prepare_notebook_metadata, raise_for_execution_errors,
-                                       remove_error_markers)
-        from papermill.parameterize import parameterize_notebook
+        from papermill.exceptions import PapermillExecutionError  # lazy: as above
+        from papermill.engines import NotebookExecutionManager  # lazy: as above
+        from papermill.execute import (  # lazy: as above
+            prepare_notebook_metadata, raise_for_execution_errors, remove_error_markers)
+        from papermill.parameterize import parameterize_notebook  # lazy: as above
 
         workbook = Path(workbook).resolve()
         nb = parameterize_notebook(self._source(workbook), dict(params), kernel_name=self.kernel_name)

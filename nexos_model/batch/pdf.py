@@ -1,6 +1,6 @@
 """PDF reports from one long-lived headless Chromium per worker.
 
-Launching Chromium for every report (``render.html_to_pdf``, the ``chromium --print-to-pdf``
+Launching Chromium for every report (``chromium.html_to_pdf``, the ``chromium --print-to-pdf``
 CLI) costs about 2 s per PDF here; one browser kept open by Playwright, with one page reused,
 prints the same report in 0.25-0.5 s. Playwright drives Debian's ``chromium`` through
 ``executable_path`` (``playwright install`` is never used). Its async API runs on a private
@@ -17,7 +17,8 @@ import tempfile
 from pathlib import Path
 
 from nexos_model.errors import NexosError
-from nexos_model.io.writers import atomic_path
+from nexos_model.io.files import atomic_path, write_text
+from nexos_model.report.chromium import chromium_path, html_to_pdf
 
 __all__ = ["PdfPrinter"]
 
@@ -34,15 +35,13 @@ class PdfPrinter:
         self._playwright = self._browser = self._page = None
         self._loop: asyncio.AbstractEventLoop | None = None
         try:
-            import playwright.async_api  # noqa: F401
+            import playwright.async_api  # noqa: F401  # lazy: optional dependency; without it, the CLI route
             self.kept = True
         except ImportError:
             self.kept = False
 
     async def _open(self):
-        from playwright.async_api import async_playwright
-
-        from nexos_model.report.render import chromium_path
+        from playwright.async_api import async_playwright  # lazy: optional dependency, checked in __init__
 
         executable = chromium_path()
         self._playwright = await async_playwright().start()
@@ -66,7 +65,7 @@ class PdfPrinter:
         self._playwright = self._browser = self._page = None
 
     def _print_kept(self, html: str, pdf_path: Path) -> Path:
-        from playwright.async_api import Error as PlaywrightError
+        from playwright.async_api import Error as PlaywrightError  # lazy: optional dependency, checked in __init__
 
         if self._loop is None or self._loop.is_closed():
             self._loop = asyncio.new_event_loop()
@@ -89,9 +88,6 @@ class PdfPrinter:
         pdf_path = Path(pdf_path)
         if self.kept:
             return self._print_kept(html, pdf_path)
-        from nexos_model.io.writers import write_text
-        from nexos_model.report.render import html_to_pdf
-
         if html_path is not None:
             return html_to_pdf(html_path, pdf_path)
         with tempfile.TemporaryDirectory(prefix="nexos-html-") as folder:

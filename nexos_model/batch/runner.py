@@ -18,11 +18,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from tqdm import tqdm
+
+from nexos_model.api import resolve_municipios
 from nexos_model.batch.executors import EXECUTORS, default_workers
 from nexos_model.batch.jobs import Job, Outcome, input_hash, package_fingerprint
+from nexos_model.batch.summary import write_summary
 from nexos_model.batch.worker import WorkerOptions, read_stamp
-from nexos_model.errors import NexosError
-from nexos_model.report.render import FILE_NAMES
+from nexos_model.errors import NexosError, ParameterError
+from nexos_model.params.loader import params_dir, scenario_path
+from nexos_model.report.chromium import chromium_path
+from nexos_model.report.render import FILE_NAMES, REPORT_WORKBOOK, TEMPLATES_DIR, parse_formats
 
 __all__ = ["BatchResult", "DEFAULT_FORMATS", "plan_jobs", "run_batch", "up_to_date"]
 
@@ -58,11 +64,6 @@ def plan_jobs(municipios: str | Iterable[str], escenarios: str | Iterable[str], 
               workbook: Path | None = None) -> list[Job]:
     """The jobs of a batch, each with its input hash. Unknown municipalities or scenarios raise
     ``NexosError`` (all of them at once) before anything runs."""
-    from nexos_model.api import resolve_municipios
-    from nexos_model.errors import ParameterError
-    from nexos_model.params.loader import params_dir, scenario_path
-    from nexos_model.report.render import REPORT_WORKBOOK, TEMPLATES_DIR, chromium_path, parse_formats
-
     chosen = tuple(parse_formats(list(formats)))
     if "pdf" in chosen:
         chromium_path()  # no browser: say so before anything runs
@@ -136,7 +137,6 @@ def run_batch(municipios: str | Iterable[str], escenarios: str | Iterable[str] =
         else:
             todo.append(job)
 
-    from tqdm import tqdm
 
     counts = {"hechos": 0, "al día": len(jobs) - len(todo), "fallas": 0}
     bar = tqdm(total=len(jobs), initial=counts["al día"], unit="informe", desc="nexos lote",
@@ -161,7 +161,6 @@ def run_batch(municipios: str | Iterable[str], escenarios: str | Iterable[str] =
     finally:
         bar.close()
     result = BatchResult(list(outcomes.values()), out, interrupted=interrupted)
-    from nexos_model.batch.summary import write_summary
 
     result.paths = write_summary(result.outcomes, out)
     result.seconds = time.perf_counter() - start

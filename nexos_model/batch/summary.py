@@ -12,6 +12,9 @@ from typing import TYPE_CHECKING, Any, Iterable
 import pandas as pd
 
 from nexos_model.batch.jobs import STATUS, Outcome
+from nexos_model.io.bundled import load_municipalities
+from nexos_model.io.excel import write_excel
+from nexos_model.io.writers import write_table
 
 if TYPE_CHECKING:
     from nexos_model.api import RunResult
@@ -78,8 +81,6 @@ def headline(result: "RunResult", municipio: str | None = None) -> dict[str, Any
 
 def summary_table(outcomes: Iterable[Outcome], out_dir: Path) -> pd.DataFrame:
     """One row per municipality and scenario: place, status, headline outcomes, time, folder."""
-    from nexos_model.io.bundled import load_municipalities
-
     places = load_municipalities().set_index("municipio")
     rows = []
     for o in outcomes:
@@ -111,9 +112,6 @@ def failures_table(outcomes: Iterable[Outcome]) -> pd.DataFrame:
 
 def write_summary(outcomes: list[Outcome], out_dir: Path) -> dict[str, Path]:
     """Write ``resumen.csv``, ``resumen.xlsx`` and ``fallas.csv`` into ``out_dir``, atomically."""
-    from nexos_model.io.writers import write_table
-    from nexos_model.report.excel import write_excel
-
     out_dir = Path(out_dir)
     table = summary_table(outcomes, out_dir)
     paths = {"resumen.csv": write_table(table, out_dir / "resumen.csv"),

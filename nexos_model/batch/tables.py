@@ -10,6 +10,11 @@ from __future__ import annotations
 
 import json
 from typing import Any, Mapping
+from nexos_model.api import RunResult, run
+from nexos_model.batch.summary import headline
+from nexos_model.errors import NexosError, ParameterError
+from nexos_model.io.writers import write_tables
+from nexos_model.report.summary import excel_tables
 
 __all__ = ["kernel_code", "model_outputs"]
 
@@ -19,10 +24,6 @@ def model_outputs(municipio: str, escenario: str, overrides: Mapping[str, Any] |
     """Run the model (or take ``result``, a run of this municipality and scenario); write
     ``proyeccion.xlsx`` to ``xlsx`` (when given) and return ``{"resumen": headline, "archivos":
     {...}}``, or ``{"paso": ..., "motivo": ...}`` for parameters or data the model rejects (Spanish)."""
-    from nexos_model.api import RunResult, run
-    from nexos_model.batch.summary import headline
-    from nexos_model.errors import NexosError, ParameterError
-
     reusable = (isinstance(result, RunResult) and list(result.municipios) == [municipio]
                 and result.escenario == escenario)
     try:
@@ -32,9 +33,6 @@ def model_outputs(municipio: str, escenario: str, overrides: Mapping[str, Any] |
         return {"paso": step, "motivo": "; ".join(exc.messages)}
     files = {}
     if xlsx:
-        from nexos_model.io.writers import write_tables
-        from nexos_model.report.summary import excel_tables
-
         sheets, money = excel_tables(result)
         files["xlsx"] = str(write_tables(sheets, xlsx, money_columns=money))
     return {"resumen": headline(result, municipio), "archivos": files}

@@ -18,10 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from nexos_model.batch.jobs import Job, Outcome
+from nexos_model.batch.kernel import KeptKernel, NotebookFailed
+from nexos_model.batch.pdf import PdfPrinter
 from nexos_model.batch.tables import kernel_code, model_outputs
 from nexos_model.errors import NexosError
-from nexos_model.io.writers import write_text
-from nexos_model.report.render import FILE_NAMES, to_html
+from nexos_model.io.files import atomic_path, write_text
+from nexos_model.report.render import FILE_NAMES, execution_error, to_html
 
 __all__ = ["STAMP", "WorkerOptions", "Worker", "read_stamp", "run_job", "close_workers"]
 
@@ -71,8 +73,6 @@ class Worker:
     @property
     def kernel(self):
         if self._kernel is None:
-            from nexos_model.batch.kernel import KeptKernel
-
             every = 1 if self.options.isolated else self.options.recycle_every
             self._kernel = KeptKernel(recycle_every=every, timeout=self.options.timeout)
         return self._kernel
@@ -80,8 +80,6 @@ class Worker:
     @property
     def printer(self):
         if self._printer is None:
-            from nexos_model.batch.pdf import PdfPrinter
-
             self._printer = PdfPrinter()
         return self._printer
 
@@ -161,11 +159,7 @@ class Worker:
 
     def _notebook(self, job: Job, folder: Path, outcome: Outcome):
         """Execute the workbook and write ``workbook.ipynb``; on failure keep the partial one."""
-        import nbformat
-
-        from nexos_model.batch.kernel import NotebookFailed
-        from nexos_model.io.writers import atomic_path
-        from nexos_model.report.render import execution_error
+        import nbformat  # lazy: optional dependency of the batch face, only when a workbook is written
 
         target = folder / FILE_NAMES["ipynb"]
         params = {"municipio": job.municipio, "escenario": job.escenario, "overrides": job.overrides}

@@ -1,47 +1,14 @@
-"""Investment programming: portfolio, multi-criteria score, optimal multi-year programme
-(POM) with its first year (POA), the ranked-fill baseline, strategic-result progress and the
-plan that ties them to a run's fiscal space.
+"""Investment programming: which projects, when, paid by which source (POM and its first year, the POA).
 
-Names are imported on first use (PEP 562): the parameter schema imports
-``investment.settings``, and an eager import here would import the parameter loader back
-while it is still loading.
+- :mod:`.project`: the candidate project and its validation (every problem at once).
+- :mod:`.illustrative`: an ILLUSTRATIVE portfolio for demonstrations.
+- :mod:`.targets`, :mod:`.scoring`: strategic results and the multi-criteria score.
+- :mod:`.borrowing`: new INFOM loans sharing one debt-service room.
+- :mod:`.inputs`: the programme's checked inputs and :class:`~.inputs.ProgrammeOptions`.
+- :mod:`.milp`: the mixed-integer programme; :mod:`.optimize`: the optimal programme;
+  :mod:`.ranked`: the ranked fill it is compared with; :mod:`.reasons`: why, in Spanish.
+- :mod:`.programme`: a programme's tables; :mod:`.progress`: what it buys against the targets;
+  :mod:`.verify`: every rule a programme must keep, checked from its tables alone.
+- :mod:`.plan`: the plan of one municipality on a run's fiscal space, and its effect on the
+  projection (O&M and new debt service).
 """
-
-from __future__ import annotations
-
-import importlib
-from typing import Any
-
-_EXPORTS = {
-    "Comparison": "optimize",
-    "Programme": "optimize",
-    "compare_methods": "optimize",
-    "explain_infeasible": "optimize",
-    "fiscal_space_table": "optimize",
-    "optimal_programme": "optimize",
-    "ranked_fill": "optimize",
-    "FUENTES": "portfolio",
-    "Project": "portfolio",
-    "illustrative_portfolio": "portfolio",
-    "load_portfolio": "portfolio",
-    "strategic_progress": "progress",
-    "DEFAULT_WEIGHTS": "scoring",
-    "score_projects": "scoring",
-    "InvestmentSettings": "settings",
-    "ResultTarget": "settings",
-    "plan_violations": "verify",
-    "InvestmentPlan": "plan",
-    "LoanTerms": "plan",
-    "plan_investment": "plan",
-    "plan_for_run": "plan",
-}
-
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,46 +2,38 @@
 strategic progress it buys, and its effect on the projection (O&M and new debt service).
 
 :func:`plan_investment` is pure (portfolio, fiscal space and settings in; tables out).
-:func:`plan_for_run` takes them from a :class:`~nexos_model.api.RunResult`: the run's
-``fiscal_space`` for the municipality, its ``inversion`` parameters, its debt terms and the
-portfolio file ``params/carteras/<código>.yaml|csv|xlsx`` (or an illustrative one, labelled
-as such, when the municipality has none).
+:func:`plan_for_space` takes the money from a run (:func:`run_space`: the run's fiscal space and
+new-loan capacity) and its parameters, and keeps an illustrative portfolio from stopping a
+report; :func:`nexos_model.api.plan_for_run` finds the portfolio (the municipality's file, or an
+illustrative one) and calls it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from nexos_model.errors import NexosError, ParameterError
-from nexos_model.investment.optimize import (
-    INFOM,
-    PROPIOS,
-    Comparison,
-    NewBorrowing,
-    Programme,
-    check_years,
-    compare_methods,
-    fiscal_space_table,
-    new_loans,
-)
-from nexos_model.investment.portfolio import FUENTES, Project, projects_table
-from nexos_model.investment.progress import parse_targets, strategic_progress
-from nexos_model.investment.settings import InvestmentSettings
+from nexos_model.fiscal.debt import debt_service_by_year
+from nexos_model.investment.borrowing import NewBorrowing, new_loans
+from nexos_model.investment.inputs import ProgrammeOptions, check_years, fiscal_space_table
+from nexos_model.investment.optimize import compare_methods
+from nexos_model.investment.programme import Comparison, Programme
+from nexos_model.investment.progress import strategic_progress
+from nexos_model.investment.project import FUENTES, INFOM, PROPIOS, Project, projects_table
+from nexos_model.investment.targets import parse_targets
 from nexos_model.investment.verify import plan_violations
-from nexos_model.report.formatting import porcentaje
+from nexos_model.params.investment_schema import InvestmentSettings
+from nexos_model.params.schema import Parameters
+from nexos_model.wording import porcentaje
 
-if TYPE_CHECKING:  # pragma: no cover
-    from nexos_model.api import RunResult
 
 EFFECT_COLUMNS = ["anio", "operacion_mantenimiento", "desembolso_prestamo", "intereses", "amortizacion",
                   "servicio_deuda", "saldo_deuda"]
-PORTFOLIO_SUFFIXES = (".yaml", ".yml", ".csv", ".xlsx")
 _CENT = 0.01  # Q
 # An illustrative portfolio costs this many times the plan's fiscal space, so choosing matters.
 ILLUSTRATIVE_SIZE = 1.5
@@ -193,11 +185,9 @@ def plan_effect(programme: Programme, space: pd.DataFrame, borrowing: NewBorrowi
     ``operacion_mantenimiento``: Σ O&M of the projects finished before the year (it goes on
     after the plan). Each year's new borrowing (``prestamo_infom`` funding beyond the loans
     already decided, whose service the projection already has) is a loan taken that year on
-    its ``loans`` terms (``nexos_model.debt.debt_service_by_year``). Years run from the first
+    its ``loans`` terms (``nexos_model.fiscal.debt.debt_service_by_year``). Years run from the first
     of ``effect_years`` to the later of its last year and the last repayment.
     """
-    from nexos_model.debt import debt_service_by_year
-
     by_name = {p.name: p for p in programme.projects}
     years_plan = list(programme.years)
     fin = programme.financiamiento
@@ -244,7 +234,7 @@ def plan_investment(
 ) -> InvestmentPlan:
     """Programme ``projects`` over ``years`` within ``space``; see :class:`InvestmentPlan`.
 
-    ``space``: fiscal space by source and year (``optimize.fiscal_space_table``).
+    ``space``: fiscal space by source and year (:func:`~nexos_model.investment.inputs.fiscal_space_table`).
     ``loans``: terms of a new loan taken in each year (one for all years, or ``{año:
     LoanTerms}``). With them the plan may borrow: ``new_capacity[año]`` is the part of that
     year's ``prestamo_infom`` space that is new-loan capacity (default: all of it; the rest
@@ -273,16 +263,15 @@ def plan_investment(
                                  {y: t.term for y, t in by_year.items()})
     elif new_capacity is not None:
         raise ParameterError("préstamo nuevo: hay capacidad de endeudamiento pero no condiciones del préstamo")
-    options = dict(
+    options = ProgrammeOptions(
         weights=settings.weights.as_dict(), sector_priority=settings.sector_priority,
         default_priority=settings.other_sector_priority, results_targets=targets,
         result_weight=settings.result_weight, om_after_horizon=settings.om_after_horizon,
-        post_horizon_room=post_horizon_room, borrowing=borrowing,
+        post_horizon_room=post_horizon_room, borrowing=borrowing, time_limit=settings.time_limit, gap=gap,
     )
-    comparison = compare_methods(projects, table, years, time_limit=settings.time_limit, gap=gap, **options)
+    comparison = compare_methods(projects, table, years, options)
     for programme in (comparison.optimo, comparison.orden):
-        problems = plan_violations(programme, projects, table, years, settings.om_after_horizon,
-                                   post_horizon_room, borrowing)
+        problems = plan_violations(programme, projects, table, years, options)
         if problems:
             raise NexosError([f"error interno: el programa '{programme.metodo}' rompe una regla:"] + problems)
     progress, summary, messages = strategic_progress(comparison.optimo, targets, projects)
@@ -300,15 +289,6 @@ def plan_investment(
 
 
 # --------------------------------------------------------------------------- from a run
-
-
-def find_portfolio(code: str, params_root: Path) -> Path | None:
-    """``<params>/carteras/<código>.yaml|yml|csv|xlsx``, the first that exists."""
-    for suffix in PORTFOLIO_SUFFIXES:
-        path = Path(params_root) / "carteras" / f"{code}{suffix}"
-        if path.is_file():
-            return path
-    return None
 
 
 def plan_years(settings: InvestmentSettings, space_years: Sequence[int]) -> list[int]:
@@ -347,7 +327,7 @@ def loan_terms_from_params(params: Any, years: Sequence[int],
     return out
 
 
-def run_space(result: "RunResult", code: str) -> tuple[pd.DataFrame, dict[int, float] | None, dict[int, int]]:
+def run_space(result: Any, code: str) -> tuple[pd.DataFrame, dict[int, float] | None, dict[int, int]]:
     """A run's money for the plan: ``(space, new-loan capacity by year, its term by year)``.
 
     ``result.fiscal_space`` gives each source's space (``municipio, anio, fuente, monto``);
@@ -374,85 +354,72 @@ def run_space(result: "RunResult", code: str) -> tuple[pd.DataFrame, dict[int, f
     return space, capacity, terms
 
 
-def illustrative_for_space(code: str, years: Sequence[int], space: pd.DataFrame,
-                           capacity: Mapping[int, float] | None) -> list[Project]:
-    """An ILLUSTRATIVE portfolio worth ``ILLUSTRATIVE_SIZE`` times the plan's money.
+def illustrative_budget(years: Sequence[int], space: pd.DataFrame,
+                        capacity: Mapping[int, float] | None) -> float | None:
+    """What an ILLUSTRATIVE portfolio should cost: ``ILLUSTRATIVE_SIZE`` times the plan's money
+    (None when there is none), so that choosing matters.
 
     The money: every source's space over the plan years, counting new borrowing once (the
     largest yearly capacity: loans of several years share one debt-service room).
     """
-    from nexos_model.investment.portfolio import illustrative_portfolio
-
     in_plan = space.loc[space["anio"].isin(years)]
     money = float(in_plan["monto"].sum())
     if capacity:
         money -= sum(capacity.get(y, 0.0) for y in years) - max(capacity.get(y, 0.0) for y in years)
-    return illustrative_portfolio(code, years, total_cost=ILLUSTRATIVE_SIZE * money if money > 0 else None)
+    return ILLUSTRATIVE_SIZE * money if money > 0 else None
 
 
-def plan_for_run(result: "RunResult", municipio: str | None = None,
-                 cartera: str | Path | None = None) -> InvestmentPlan:
-    """The investment plan of one municipality of a run, from its fiscal space and parameters.
+def plan_for_space(projects: list[Project], cartera: str | None, params: Parameters, years: list[int],
+                   space: pd.DataFrame, capacity: Mapping[int, float] | None, terms: Mapping[int, int],
+                   municipio: str, escenario: str) -> InvestmentPlan:
+    """The plan of ``projects`` over ``years`` within a run's money (:func:`run_space`), with the
+    municipality's ``inversion``, ``deuda`` and ``gasto`` parameters.
 
-    ``cartera``: a portfolio file; by default ``params/carteras/<código>.*``, else an
-    ILLUSTRATIVE portfolio sized at 1.5 times the plan's fiscal space, with the sector mix of
-    the municipality's spending (flagged in ``avisos``). The plan's ``efecto`` table (O&M and
-    new debt service by year) is what the projection's spending must add.
+    ``cartera``: the portfolio file the projects came from, or None for an ILLUSTRATIVE
+    portfolio (flagged in ``avisos``; its mandatory flags are only examples, so they are dropped
+    rather than stop a report when they do not fit). The plan's ``efecto`` table (O&M and new
+    debt service by year) is what the projection's spending must add.
     """
-    from nexos_model.investment.portfolio import load_portfolio
-    from nexos_model.params.loader import params_dir
-
-    code = municipio or result.municipios[0]
-    if code not in result.parameters:
-        raise NexosError(f"municipio {code}: no está en esta corrida (municipios: {', '.join(result.municipios)})")
-    params = result.parameters[code].params
     settings = params.investment
-    space, capacity, terms = run_space(result, code)
-    years = plan_years(settings, space["anio"].unique())
-    path = Path(cartera) if cartera is not None else find_portfolio(code, params_dir())
     avisos = []
-    if path is not None:
-        projects = load_portfolio(path)
-        origin = str(path)
-    else:
-        projects = illustrative_for_space(code, years, space, capacity)
-        origin = f"cartera ILUSTRATIVA generada para {code} (no es un plan municipal real)"
-        avisos.append(f"{code} no tiene cartera en params/carteras/: se usa una {origin}")
+    if cartera is None:
+        cartera = f"cartera ILUSTRATIVA generada para {municipio} (no es un plan municipal real)"
+        avisos.append(f"{municipio} no tiene cartera en params/carteras/: se usa una {cartera}")
     propios = space.loc[(space["fuente"] == PROPIOS) & (space["anio"] >= years[-1])]
     post_room = float(propios["monto"].min()) if len(propios) else None
     effect_years = sorted(int(y) for y in space["anio"].unique() if y >= years[0])
+
     def programme(portfolio: list[Project]) -> InvestmentPlan:
         return plan_investment(
             portfolio, space, years, settings,
             loans=loan_terms_from_params(params, years, terms),
             new_capacity=None if capacity is None else {y: capacity.get(y, 0.0) for y in years},
             om_share=params.spending.operating.om_share, post_horizon_room=post_room, effect_years=effect_years,
-            municipio=code, escenario=result.escenario, cartera=origin,
+            municipio=municipio, escenario=escenario, cartera=cartera,
         )
 
     try:
         plan = programme(projects)
     except ParameterError:
-        if path is not None:
+        if not avisos:
             raise  # a real portfolio whose mandatory projects do not fit: the council must know
-        # An illustrative portfolio must never stop a report: its mandatory flags are only examples.
         plan = programme([p.model_copy(update={"mandatory": False}) for p in projects])
         avisos.append("los proyectos obligatorios de la cartera ilustrativa no caben en el espacio fiscal "
-                      "de " + code + ": se programan como no obligatorios")
+                      "de " + municipio + ": se programan como no obligatorios")
     plan.avisos[:0] = avisos
     return plan
 
 
 __all__ = [
     "EFFECT_COLUMNS",
+    "ILLUSTRATIVE_SIZE",
     "InvestmentPlan",
     "LoanTerms",
     "estimate_om",
-    "find_portfolio",
-    "illustrative_for_space",
+    "illustrative_budget",
     "loan_terms_from_params",
     "plan_effect",
-    "plan_for_run",
+    "plan_for_space",
     "plan_investment",
     "plan_years",
     "run_space",

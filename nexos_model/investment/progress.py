@@ -1,68 +1,32 @@
-"""Strategic results (PDM-OT / PEI): the progress a programme buys against each target path.
+"""Strategic progress: what a programme buys against each result's target path (PDM-OT / PEI).
 
-A result (:class:`~nexos_model.investment.settings.ResultTarget`) has a baseline year and
-value and a target year and value; the target path is linear between them. A project adds
-its ``resultados`` contribution in the year it finishes (a water system serves nobody until
-it is built), and only contributions finished by the target year count toward the target.
+A project adds its ``resultados`` contribution in the year it finishes (a water system serves
+nobody until it is built), and only contributions finished by the target year count toward
+the target (:mod:`nexos_model.investment.targets`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
-from pydantic import ValidationError
 
-from nexos_model.errors import ParameterError
-from nexos_model.investment.settings import ResultTarget
-from nexos_model.params.loader import PYDANTIC_MESSAGES
+from nexos_model.investment.programme import Programme
+from nexos_model.investment.project import Project
+from nexos_model.investment.targets import parse_targets
 
-if TYPE_CHECKING:  # pragma: no cover
-    from nexos_model.investment.optimize import Programme
-    from nexos_model.investment.portfolio import Project
 
 PROGRESS_COLUMNS = ["resultado", "indicador", "unidad", "anio", "programado", "meta_lineal", "brecha",
                     "en_camino"]
+
+
 SUMMARY_COLUMNS = ["resultado", "indicador", "unidad", "anio_base", "linea_base", "anio_meta", "meta",
                    "anio_evaluado", "alcanzado", "avance_brecha", "con_toda_la_cartera", "situacion"]
 
 
-def parse_targets(targets: Mapping[str, Any] | None, archivo: str = "resultados") -> dict[str, ResultTarget]:
-    """Validate ``{resultado: {indicador, unidad, anio_base, linea_base, anio_meta, meta}}``.
-
-    Accepts already-built :class:`ResultTarget` values. Every error at once, in Spanish.
-    """
-    if not targets:
-        return {}
-    out, errors = {}, []
-    for key, value in targets.items():
-        if isinstance(value, ResultTarget):
-            out[key] = value
-            continue
-        try:
-            out[key] = ResultTarget.model_validate(value)
-        except ValidationError as exc:
-            for e in exc.errors():
-                campo = ".".join(str(p) for p in e["loc"])
-                if e["type"] == "value_error":
-                    text = str(e.get("ctx", {}).get("error", e["msg"]))
-                    errors.append(f"{archivo}: {key}: {text}")
-                    continue
-                given = "" if e["type"] == "missing" else f" (valor dado: {e.get('input')!r})"
-                errors.append(f"{archivo}: {key}.{campo}: {PYDANTIC_MESSAGES.get(e['type'], e['msg'])}{given}")
-    if errors:
-        raise ParameterError(errors)
-    return out
-
-
-def counted_by(target: ResultTarget, finish_year: int) -> bool:
-    """Whether a project finishing in ``finish_year`` counts toward the target."""
-    return finish_year <= target.target_year
-
-
 def strategic_progress(
-    programme: "Programme", results_targets: Mapping[str, Any], projects: Sequence["Project"] | None = None
+    programme: Programme, results_targets: Mapping[str, Any], projects: Sequence[Project] | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """Programmed progress per result and year vs the target path, and what the money cannot reach.
 
@@ -140,4 +104,4 @@ def strategic_progress(
             messages)
 
 
-__all__ = ["ResultTarget", "counted_by", "parse_targets", "strategic_progress"]
+__all__ = ["PROGRESS_COLUMNS", "SUMMARY_COLUMNS", "strategic_progress"]

@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 
 from nexos_model.errors import ParameterError
-from nexos_model.investment.portfolio import Project
-from nexos_model.investment.progress import parse_targets
+from nexos_model.investment.project import Project
+from nexos_model.investment.targets import parse_targets
 
 CRITERIA: tuple[str, ...] = ("alineacion", "costo_por_beneficiario", "prioridad_sector", "avance_resultados")
 DEFAULT_WEIGHTS: dict[str, float] = {

@@ -12,7 +12,7 @@ output of the MILP and of the ranked fill to the same rules:
   finished in earlier years; the O&M of everything built fits after the plan
   (``om_after_horizon``);
 * new loans taken in several years share the borrowing room while they are repaid
-  (``borrowing``, see ``optimize.NewBorrowing``);
+  (``borrowing``, see :mod:`nexos_model.investment.borrowing`);
 * dependencies (B starts after A ends), exclusive groups (at most one), mandatory projects;
 * the tables agree: every project is either programmed or unfunded, ``fin`` follows from
   ``inicio`` and ``duracion``, the POA is the first year's funding.
@@ -21,34 +21,28 @@ output of the MILP and of the ranked fill to the same rules:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from nexos_model.investment.portfolio import FUENTES, Project
-
-if TYPE_CHECKING:  # pragma: no cover
-    from nexos_model.investment.optimize import NewBorrowing, Programme
+from nexos_model.investment.inputs import ProgrammeOptions, declared_om, fiscal_space_table
+from nexos_model.investment.programme import Programme
+from nexos_model.investment.project import FUENTES, Project
 
 REL_TOL = 1e-6  # money: relative to the largest space of any source and year
 
 
-def plan_violations(
-    programme: "Programme",
-    projects: Sequence[Project],
-    space: Any,
-    years: Sequence[int],
-    om_after_horizon: bool = True,
-    post_horizon_room: float | None = None,
-    borrowing: "NewBorrowing | None" = None,
-) -> list[str]:
+def plan_violations(programme: Programme, projects: Sequence[Project], space: Any, years: Sequence[int],
+                    options: ProgrammeOptions = ProgrammeOptions()) -> list[str]:
     """Every broken rule, in Spanish (empty list = the programme keeps them all).
 
-    ``space`` as accepted by ``optimize.fiscal_space_table``; projects with an undeclared
-    O&M count 0, as in the optimizer.
+    ``space`` as accepted by :func:`~nexos_model.investment.inputs.fiscal_space_table`;
+    ``options``: the programme's O&M-after-the-plan rule and new borrowing (the rest of the
+    options do not change the rules); projects with an undeclared O&M count 0, as in the
+    optimizer.
     """
-    from nexos_model.investment.optimize import declared_om, fiscal_space_table
-
+    om_after_horizon, post_horizon_room, borrowing = (options.om_after_horizon, options.post_horizon_room,
+                                                      options.borrowing)
     years = [int(y) for y in years]
     table = fiscal_space_table(space, years)
     cap = {(k, y): v for k, row in zip(FUENTES, table.to_numpy().tolist()) for y, v in zip(years, row)}

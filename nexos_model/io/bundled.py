@@ -1,4 +1,6 @@
-"""Loaders for the data files bundled with the package (``nexos_model/data``).
+"""Loaders for the data files bundled with the package (``nexos_model/data``): municipalities,
+spending by función, the SEGEPLAN ranking and the national situado figures. (The bundled revenue
+history is read like a user's export: :mod:`nexos_model.io.history`.)
 
 Every loader is cached (the files are read once per process) and returns a *copy*
 of the cached frame, so callers may modify what they get without corrupting the
@@ -64,24 +66,6 @@ def load_municipalities() -> pd.DataFrame:
     ``departamento``, ``poblacion``, ``poblacion_urbana``, ``poblacion_rural``.
     """
     return _municipalities().copy()
-
-
-@functools.lru_cache(maxsize=None)
-def _bundled_history() -> pd.DataFrame:
-    from nexos_model.io.readers import read_revenue_export  # avoid an import cycle
-
-    return read_revenue_export(data_path(REVENUE_FILE))
-
-
-def load_bundled_history() -> pd.DataFrame:
-    """Revenue history 2016-2019 of all 340 municipalities, by sección.
-
-    Read through :func:`nexos_model.io.readers.read_revenue_export`, so it has exactly the
-    shape of a user's export (``municipio, anio, rubro, concepto, devengado, vigente,
-    percibido, fila``). Known quirk: Guatemala (0101) 2017 has devengado far above
-    percibido in most secciones (a source error, left as is for the diagnostics).
-    """
-    return _bundled_history().copy()
 
 
 @functools.lru_cache(maxsize=None)

@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 
 from nexos_model.params.loader import Resolved
-from nexos_model.params.uncertainty import field_metadata
+from nexos_model.params.schema import field_metadata
 
 CHANGE_COLUMNS = ["clave", "parametro", "valor", "unidad", "capa", "fuente"]
 

@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from nexos_model.errors import ParameterError
+from nexos_model.params.keys import walk
 from nexos_model.params.schema import Parameters
 
 OVERRIDES = "ajustes"  # name of the in-memory layer (notebook, app, --set)
@@ -301,25 +302,10 @@ def _expected(error: dict[str, Any], field_info: dict[str, Any] | None) -> str:
     return ""
 
 
-def _schema_node(loc: tuple[Any, ...]) -> tuple[type[BaseModel] | None, dict[str, Any] | None]:
+def _schema_node(loc: tuple[Any, ...]) -> tuple[type[BaseModel] | None, dict[str, Any]]:
     """Walk the schema along a Spanish key path: (model owning the last key, its field metadata)."""
-    model: type[BaseModel] | None = Parameters
-    info: dict[str, Any] | None = None
-    for key in loc:
-        if model is None:
-            break
-        fields = {f.alias or name: f for name, f in model.model_fields.items()}
-        f = fields.get(str(key))
-        if f is None:
-            return model, info
-        info = dict(f.json_schema_extra or {})
-        for meta in f.metadata:
-            for bound in ("ge", "le"):
-                if getattr(meta, bound, None) is not None:
-                    info[bound] = getattr(meta, bound)
-        ann = f.annotation
-        model = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
-    return model, info
+    owner, meta, _ = walk(Parameters, loc)
+    return owner, meta
 
 
 def _explain(exc: ValidationError, provenance: dict[str, str], layers: list[Layer]) -> list[str]:

@@ -9,7 +9,7 @@ exactly one home.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import model_validator
 
@@ -21,10 +21,12 @@ from nexos_model.params.fiscal_schema import (
     TransferSettings,
     UncertaintySettings,
 )
+from nexos_model.params.investment_schema import InvestmentSettings
+from nexos_model.params.keys import walk
 from nexos_model.params.revenue_schema import LeverSettings, OwnRevenueSettings
-from nexos_model.investment.settings import InvestmentSettings
+from nexos_model.params.uncertainty import uncertainty_problems
 
-__all__ = ["Parameters", "Section", "param", "year_series"]
+__all__ = ["Parameters", "Section", "field_metadata", "param", "year_series"]
 
 
 class ProjectionSettings(Section):
@@ -174,14 +176,22 @@ class Parameters(Section):
     uncertainty: UncertaintySettings = param("incertidumbre", label="Incertidumbre (Monte Carlo)", unit="",
                                              source="Nexos")
 
+    investment: InvestmentSettings = param(
+        "inversion", label="Programación de la inversión (POM/POA)", unit="", source="Nexos; PDM-OT del municipio"
+    )
+
     @model_validator(mode="after")
     def _uncertainties_are_declared(self) -> "Parameters":
-        from nexos_model.params.uncertainty import uncertainty_problems
-
         problems = uncertainty_problems(self)
         if problems:
             raise ValueError("; ".join(problems))
         return self
-    investment: InvestmentSettings = param(
-        "inversion", label="Programación de la inversión (POM/POA)", unit="", source="Nexos; PDM-OT del municipio"
-    )
+
+
+def field_metadata(path: str) -> tuple[dict[str, Any], str]:
+    """Schema metadata (etiqueta, unidad, fuente, rol, ge, le, and ``etiqueta_completa``: the
+    labels from the top section down, joined by ›) of a dotted Spanish key path, and the part
+    of the path below the last schema field (e.g. a year key)."""
+    parts = path.split(".")
+    _, meta, found = walk(Parameters, parts)
+    return meta, ".".join(parts[found:])

@@ -11,63 +11,14 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from pydantic import BaseModel
-
 from nexos_model.errors import ParameterError
+from nexos_model.params.distributions import parse_specs
+from nexos_model.params.keys import declared, lookup
 
 CENTER_TOLERANCE = 1e-9
 
 
-def field_metadata(path: str) -> tuple[dict[str, Any], str]:
-    """Schema metadata (etiqueta, unidad, fuente, rol, ge, le, and ``etiqueta_completa``: the
-    labels from the top section down, joined by ›) of a dotted Spanish key path, and the part
-    of the path below the last schema field (e.g. a year key)."""
-    from nexos_model.params.schema import Parameters
-
-    model: Any = Parameters
-    meta: dict[str, Any] = {}
-    trail: list[str] = []
-    parts = path.split(".")
-    for i, key in enumerate(parts):
-        fields = {f.alias or name: f for name, f in model.model_fields.items()} if model else {}
-        if key not in fields:
-            return meta, ".".join(parts[i:])
-        info = fields[key]
-        meta = dict(info.json_schema_extra or {})
-        trail.append(meta.get("etiqueta", key))
-        meta["etiqueta_completa"] = " › ".join(trail)
-        for bound in info.metadata:
-            for attr in ("ge", "le"):
-                if getattr(bound, attr, None) is not None:
-                    meta[attr] = getattr(bound, attr)
-        ann = info.annotation
-        model = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
-    return meta, ""
-
-
-def declared(role: str) -> list[str]:
-    """Dotted keys of every schema field declared with ``rol: role`` (fixed sections only)."""
-    from nexos_model.params.schema import Parameters
-
-    out: list[str] = []
-
-    def walk(model: type[BaseModel], prefix: str) -> None:
-        for name, info in model.model_fields.items():
-            key = f"{prefix}{info.alias or name}"
-            extra = info.json_schema_extra or {}
-            if isinstance(extra, dict) and extra.get("rol") == role:
-                out.append(key)
-            ann = info.annotation
-            if isinstance(ann, type) and issubclass(ann, BaseModel):
-                walk(ann, key + ".")
-
-    walk(Parameters, "")
-    return out
-
-
 def _value(params: Any, key: str) -> float:
-    from nexos_model.params.values import lookup
-
     value = lookup(params, key)
     if isinstance(value, Mapping):
         distinct = set(value.values())
@@ -87,8 +38,6 @@ def _filled(raw: Mapping[str, Any], center: float) -> dict[str, Any]:
 
 def uncertainty_specs(params: Any) -> dict[str, Any]:
     """The parsed distribution of every declared uncertainty, centred on its parameter's value."""
-    from nexos_model.scenarios.distributions import parse_specs
-
     raw = params.uncertainty.distributions
     filled = {key: _filled(spec, _value(params, key)) for key, spec in raw.items()}
     return parse_specs(filled, "incertidumbre.distribuciones")
@@ -101,7 +50,7 @@ def correlations(params: Any) -> dict[tuple[str, str], float]:
 def uncertainty_problems(params: Any) -> list[str]:
     """Every problem with ``incertidumbre`` at once (Spanish), or [] if it is usable."""
     problems: list[str] = []
-    allowed = set(declared("incertidumbre"))
+    allowed = set(declared(type(params), "incertidumbre"))
     raw = params.uncertainty.distributions
     for key in raw:
         if key not in allowed:

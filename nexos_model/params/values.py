@@ -8,31 +8,12 @@ value comes back shaped ``(1, draws, 1)``, for arrays shaped (municipalities, dr
 
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Any, Mapping
+from typing import Mapping
 
 import numpy as np
-from pydantic import BaseModel
 
+from nexos_model.params.keys import lookup
 from nexos_model.params.schema import Parameters
-
-
-@lru_cache(maxsize=None)
-def _attributes(model_class: type) -> dict[str, str]:
-    """Spanish key -> attribute name of a schema section."""
-    return {(info.alias or name): name for name, info in model_class.model_fields.items()}
-
-
-def _by_alias(model: BaseModel, key: str) -> Any:
-    return getattr(model, _attributes(type(model))[key])
-
-
-def lookup(params: Parameters, dotted: str) -> Any:
-    """The value at a dotted Spanish key (``'transferencias.aporte_constitucional.crecimiento'``)."""
-    node: Any = params
-    for part in dotted.split("."):
-        node = _by_alias(node, part) if isinstance(node, BaseModel) else node[part]
-    return node
 
 
 def year_path(series: Mapping[int, float], years: np.ndarray) -> np.ndarray:

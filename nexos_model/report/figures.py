@@ -16,11 +16,25 @@ from __future__ import annotations
 import textwrap
 from typing import TYPE_CHECKING, Callable
 
-from nexos_model import catalog
-from nexos_model.report.formatting import millones, quetzales, segun_unidad
-from nexos_model.report.svg import ACCENT, INK, LIGHT, MID, TONES, Axis, Chart, Plot
+import pandas as pd
 
-if TYPE_CHECKING:  # keep ``import nexos_model.report.figures`` light
+from nexos_model import catalog
+from nexos_model.errors import NexosError
+from nexos_model.report.gantt import gantt_chart
+from nexos_model.report.summary import (
+    GAP_PARTS,
+    GAP_SHORT,
+    SOURCE_NAMES,
+    TRANSFER_SOURCES,
+    parameter_value,
+    space_by_source,
+    stream_names,
+    unit_of,
+)
+from nexos_model.report.svg import ACCENT, INK, LIGHT, MID, TONES, Axis, Chart, Plot
+from nexos_model.wording import quetzales, segun_unidad
+
+if TYPE_CHECKING:
     from nexos_model.api import RunResult
 
 __all__ = ["CHARTS", "MONEY", "TONES", "YEARS", "Chart", "chart", "charts", "composition", "mark_projection",
@@ -34,11 +48,6 @@ YEARS = Axis("years", "Año")
 def money_tip(label: str, position: float, value: float) -> str:
     """Hover text of a bar or point: ``2024 · Aporte constitucional: Q 1,234,567.89``."""
     return f"{int(position)} · {label}: {quetzales(value)}"
-
-
-def millions_label(value: float) -> str:
-    """An amount in millions for a label on a bar (``12.5``), as on the charts' axes."""
-    return millones(value).removeprefix("Q ").replace(" millones", "")
 
 
 def _split(result: "RunResult", municipio: str | None):
@@ -108,8 +117,6 @@ def _projected(result: "RunResult", municipio: str | None):
 def revenue_streams(result: "RunResult", municipio: str | None = None) -> Chart:
     """Own revenue by stream in the first and the last projected year (horizontal bars, largest
     stream on top): light outlined bars for the first year, dark for the last."""
-    from nexos_model.report.summary import stream_names
-
     code, values = _projected(result, municipio)
     first, end = int(values.index.min()), int(values.index.max())
     streams = sorted(stream_names(values), key=lambda s: -values.at[end, s])
@@ -129,8 +136,6 @@ def revenue_gap(result: "RunResult", municipio: str | None = None, anio: int | N
     """Potential of IUSI, agua and ornato split into what is collected (dark) and each gap
     (coverage, valuation, rate, compliance, interaction; lighter tones): the bar's end is the
     potential. Year: the first projected one unless ``anio`` is given."""
-    from nexos_model.report.summary import GAP_PARTS, GAP_SHORT
-
     code = municipio or result.municipios[0]
     gaps = result.gaps.loc[result.gaps["municipio"] == code]
     year = int(anio or gaps["anio"].min())
@@ -154,8 +159,6 @@ def revenue_gap(result: "RunResult", municipio: str | None = None, anio: int | N
 
 def transfers(result: "RunResult", municipio: str | None = None) -> Chart:
     """Transfers by source, stacked by year (aporte constitucional darkest)."""
-    from nexos_model.report.summary import TRANSFER_SOURCES
-
     code, values = _projected(result, municipio)
     table = values[[s for s in TRANSFER_SOURCES if s in values.columns]]
     return _stacked_years("Transferencias del Gobierno Central por fuente", table,
@@ -164,8 +167,6 @@ def transfers(result: "RunResult", municipio: str | None = None) -> Chart:
 
 def fiscal_space(result: "RunResult", municipio: str | None = None) -> Chart:
     """Fiscal space for investment by source of funds, stacked by year; a shortfall shows below zero."""
-    from nexos_model.report.summary import SOURCE_NAMES, space_by_source
-
     table = space_by_source(result, municipio or result.municipios[0])
     return _stacked_years("Espacio fiscal para inversión por fuente de financiamiento", table, SOURCE_NAMES).render()
 
@@ -174,8 +175,6 @@ def plan_funding(plan) -> Chart:
     """The investment plan's funding mix: investment by source, stacked by year, beside the
     fiscal space of those years without new loans (a dotted outline: the money in hand; the
     borrowing capacity would dwarf it and is not money until a loan is taken)."""
-    from nexos_model.report.summary import SOURCE_NAMES
-
     funding = plan.financiamiento
     invest = funding.pivot(index="anio", columns="fuente", values="inversion")
     invest = invest[[s for s in SOURCE_NAMES if s in invest.columns]]
@@ -191,8 +190,6 @@ def plan_funding(plan) -> Chart:
 
 def schedule(plan) -> Chart:
     """The investment plan's Gantt chart (:func:`nexos_model.report.gantt.gantt_chart`)."""
-    from nexos_model.report.gantt import gantt_chart
-
     return gantt_chart(plan)
 
 
@@ -210,8 +207,6 @@ CHARTS: dict[str, tuple[str, Callable[..., Chart]]] = {
 def chart(name: str, result: "RunResult", municipio: str | None = None) -> Chart:
     """One chart by name (see :data:`CHARTS`)."""
     if name not in CHARTS:
-        from nexos_model.errors import NexosError
-
         raise NexosError(f"gráfico '{name}' desconocido (disponibles: {', '.join(CHARTS)})")
     return CHARTS[name][1](result, municipio)
 
@@ -361,10 +356,6 @@ def uncertainty_fan(result: "RunResult", concepto: str = "ingresos_propios",
                     municipio: str | None = None) -> Chart:
     """Fan chart of one outcome from a Monte Carlo run (``RunResult.percentiles``), opening
     from the observed years when the outcome is a MINFIN concept."""
-    import pandas as pd
-
-    from nexos_model.report.summary import unit_of
-
     code = municipio or result.municipios[0]
     table = result.percentiles
     bands = table.loc[(table["municipio"] == code) & (table["concepto"] == concepto)]
@@ -378,8 +369,6 @@ def uncertainty_fan(result: "RunResult", concepto: str = "ingresos_propios",
 
 def scenario_chart(comparison, resultado: str = "ingresos_propios") -> Chart:
     """One outcome over the years in every scenario of a comparison (``Comparison.outcomes``)."""
-    from nexos_model.report.summary import unit_of
-
     rows = comparison.outcomes.loc[comparison.outcomes["resultado"] == resultado]
     label = rows["etiqueta"].iloc[0] if len(rows) else catalog.label(resultado)
     return scenario_comparison_chart(rows[["escenario", "anio", "valor"]], f"{label} por escenario",
@@ -388,8 +377,6 @@ def scenario_chart(comparison, resultado: str = "ingresos_propios") -> Chart:
 
 def sensitivity_chart(table, resultado: str = "ingresos_propios", anio: int | None = None) -> Chart:
     """Tornado of one outcome (a ``tornado_for`` table): which assumptions move it most."""
-    from nexos_model.report.summary import parameter_value, unit_of
-
     year = anio or table.attrs.get("anio")
     title = f"Sensibilidad: {catalog.label(resultado)}" + (f", {year}" if year else "")
     return tornado_chart(table, title, unit=unit_of(resultado), labels=_short_names(table),

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from nexos_model.investment.portfolio import ILLUSTRATIVE_PREFIX
-from nexos_model.report.formatting import anio_rango, quetzales
+from nexos_model.investment.illustrative import ILLUSTRATIVE_PREFIX
 from nexos_model.report.svg import INK, LIGHT, MID, Axis, Chart, Plot
+from nexos_model.wording import anio_rango, millones, quetzales
 
 if TYPE_CHECKING:  # pragma: no cover
     from nexos_model.investment.plan import InvestmentPlan
@@ -22,6 +22,11 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["gantt_chart"]
 
 _MAX_LABEL = 48  # characters of a project name
+
+
+def millions_label(value: float) -> str:
+    """An amount in millions for a label on a bar (``12.5``), as on the charts' axes."""
+    return millones(value).removeprefix("Q ").replace(" millones", "")
 
 
 def _label(name: str) -> str:
@@ -35,8 +40,6 @@ def gantt_chart(plan: "InvestmentPlan", operation_until: int | None = None) -> C
     ``operation_until``: last year of the dotted O&M line (default: the last year of the
     plan's ``efecto`` table, i.e. the projection).
     """
-    from nexos_model.report.figures import millions_label
-
     table: pd.DataFrame = plan.cronograma.sort_values(["inicio", "fin", "proyecto"], ignore_index=True)
     years = list(plan.years)
     last = operation_until or (int(plan.efecto["anio"].max()) if len(plan.efecto) else years[-1])

@@ -11,19 +11,20 @@ from __future__ import annotations
 
 import re
 from html import escape
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
-if TYPE_CHECKING:
-    import pandas as pd
+import pandas as pd
 
-    from nexos_model.api import RunResult
-    from nexos_model.investment.plan import InvestmentPlan
-    from nexos_model.report.svg import Chart
+from nexos_model.analyses.comparison import Comparison, compare
+from nexos_model.analyses.sensitivity import tornado_for
+from nexos_model.api import RunResult, plan_for_run, run
+from nexos_model.errors import NexosError
+from nexos_model.investment.plan import InvestmentPlan
+from nexos_model.report.render import COVER_MIMETYPE
+from nexos_model.report.summary import cover
+from nexos_model.report.svg import Chart
 
-#: Mimetype of the cover facts; ``render.to_html`` moves them to the template's cover page.
-COVER_MIMETYPE = "application/vnd.nexos.portada+json"
-
-__all__ = ["COVER_MIMETYPE", "ReportStopped", "load_comparison", "load_plan", "load_run", "load_tornado",
+__all__ = ["ReportStopped", "load_comparison", "load_plan", "load_run", "load_tornado",
            "show", "show_cover", "show_figure", "show_sentences", "show_table"]
 
 #: A table wider than this many characters (about the width of A4 at 8.5 pt) is set smaller.
@@ -59,8 +60,6 @@ class _Shown:
 
 def _stop_on_user_error(call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """``call(*args, **kwargs)``; a ``NexosError`` becomes :class:`ReportStopped` (Spanish, no traceback)."""
-    from nexos_model.errors import NexosError
-
     try:
         return call(*args, **kwargs)
     except NexosError as exc:
@@ -68,25 +67,21 @@ def _stop_on_user_error(call: Callable[..., Any], *args: Any, **kwargs: Any) -> 
 
 
 def load_run(municipio: str, escenario: str, overrides: Mapping[str, Any] | None = None,
-             simulaciones: int = 0, semilla: int | None = None) -> "RunResult":
+             simulaciones: int = 0, semilla: int | None = None) -> RunResult:
     """``nexos_model.run`` for one municipality; a user error stops the notebook in Spanish.
 
     ``simulaciones > 0`` adds the Monte Carlo percentiles and event probabilities, drawn with
     the seed ``semilla`` (None: the model's default seed); 0 is the deterministic run alone.
     """
-    from nexos_model.api import run
-
     seed = {} if semilla is None else {"semilla": semilla}
     return _stop_on_user_error(run, municipio, escenario, overrides or None, simulaciones=simulaciones, **seed)
 
 
-def load_plan(result: "RunResult", municipio: str | None = None, cartera: str | None = None) -> "InvestmentPlan":
+def load_plan(result: RunResult, municipio: str | None = None, cartera: str | None = None) -> InvestmentPlan:
     """The investment plan on a run's fiscal space: the one ``run(planificar=True)`` made, or
-    ``investment.plan_for_run`` with the portfolio ``cartera`` (default ``params/carteras/<código>``,
+    :func:`nexos_model.api.plan_for_run` with the portfolio ``cartera`` (default ``params/carteras/<código>``,
     else an illustrative one). A portfolio that cannot be read or funded stops the notebook
     with the Spanish reason."""
-    from nexos_model.investment.plan import plan_for_run
-
     code = municipio or result.municipios[0]
     made = getattr(result, "plans", {}).get(code)
     if made is not None and not cartera:
@@ -94,26 +89,20 @@ def load_plan(result: "RunResult", municipio: str | None = None, cartera: str | 
     return _stop_on_user_error(plan_for_run, result, code, cartera or None)
 
 
-def load_comparison(municipio: str, escenarios: Sequence[str], overrides: Mapping[str, Any] | None = None):
-    """The scenarios side by side (``scenarios.compare.compare``): outcomes and changes."""
-    from nexos_model.scenarios.compare import compare
-
+def load_comparison(municipio: str, escenarios: Sequence[str], overrides: Mapping[str, Any] | None = None) -> Comparison:
+    """The scenarios side by side (:func:`nexos_model.analyses.comparison.compare`): outcomes and changes."""
     return _stop_on_user_error(compare, municipio, list(escenarios), overrides or None)
 
 
 def load_tornado(municipio: str, escenario: str, resultado: str = "ingresos_propios", anio: int | None = None,
-                 overrides: Mapping[str, Any] | None = None) -> "pd.DataFrame":
+                 overrides: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """One-at-a-time sensitivity of one outcome in one year (default: the last projected):
     ``tornado_for``'s table (widest swing first)."""
-    from nexos_model.scenarios.compare import tornado_for
-
     return _stop_on_user_error(tornado_for, municipio, escenario, resultado, anio, overrides or None)
 
 
-def show_cover(result: "RunResult", municipio: str | None = None) -> _Shown:
+def show_cover(result: RunResult, municipio: str | None = None) -> _Shown:
     """The cover facts (municipality, scenario, date, data years, version, parameter hash)."""
-    from nexos_model.report.summary import cover
-
     facts = cover(result, municipio)
     lines = [
         f"{facts['nombre']}, {facts['departamento']} (código INE {facts['municipio']})",
@@ -188,7 +177,7 @@ def show_table(table: "pd.DataFrame", empty: str = "Sin datos que mostrar.") -> 
     return _Shown(html, table.to_string(index=False))
 
 
-def show_figure(chart: "Chart", caption: str = "") -> _Shown:
+def show_figure(chart: Chart, caption: str = "") -> _Shown:
     """A chart (``figures``) as inline SVG (sharp in print), with an optional caption."""
     return _Shown(chart.html(caption), f"[gráfico: {caption or chart.title}]")
 

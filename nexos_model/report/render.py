@@ -6,32 +6,34 @@ the batch runner uses). Every file is written atomically (temporary file + renam
 
 - HTML is rendered in-process with the ``nexos_reporte`` template of the project's
   ``templates/`` folder: no code, no prompts, no scripts, no remote URL (works offline).
-- PDF: headless Debian ``chromium`` prints the HTML (A4 comes from the template's CSS
-  ``@page``). Install it with ``scripts/install-system.sh``; ``$NEXOS_CHROMIUM`` overrides the
-  executable.
+- PDF: :mod:`nexos_model.report.chromium` prints the HTML.
+
+Papermill, nbconvert, nbformat and jupyter_client (the ``notebooks`` extra) are imported when a
+workbook runs or a page is rendered, not when this module is imported: together they take
+about 1.2 s, which the app and ``nexos app`` would otherwise pay at start for a download they
+may never ask for.
 """
 
 from __future__ import annotations
 
 import copy
-import math
 import os
 import re
 import shutil
-import subprocess
 import tempfile
 from functools import lru_cache
-from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
+from nexos_model.api import run
 from nexos_model.errors import NexosError
-from nexos_model.io.writers import atomic_path, write_text
+from nexos_model.io.files import atomic_path, write_text
+from nexos_model.io.writers import write_tables
+from nexos_model.report.chromium import chromium_path, html_to_pdf
+from nexos_model.report.summary import excel_tables
 
 if TYPE_CHECKING:
     import nbformat
-
-    from nexos_model.report.svg import Chart
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES_DIR = ROOT / "templates"
@@ -41,11 +43,14 @@ REPORT_WORKBOOK = WORKBOOKS_DIR / "reporte_concejo.ipynb"
 KERNEL = "python3"
 FORMATS = ("html", "pdf", "xlsx")
 #: File name of each output inside the report folder (the batch runner's layout).
+#: Mimetype of the cover facts a workbook shows (``notebook.show_cover``); :func:`to_html` moves them
+#: to the template's cover page.
+COVER_MIMETYPE = "application/vnd.nexos.portada+json"
 FILE_NAMES = {"ipynb": "workbook.ipynb", "html": "reporte.html", "pdf": "reporte.pdf",
               "xlsx": "proyeccion.xlsx"}
 
-__all__ = ["FILE_NAMES", "FORMATS", "chromium_path", "execute_workbook", "execution_error", "html_to_pdf",
-           "parse_formats", "render_report", "to_html", "write_chart", "CHART_FORMATS"]
+__all__ = ["FILE_NAMES", "FORMATS", "execute_workbook", "execution_error", "local_kernel_manager_class",
+           "parse_formats", "render_report", "to_html"]
 
 
 # --- execute -------------------------------------------------------------------------------
@@ -71,6 +76,26 @@ def execution_error(exc: Exception, workbook: Path, failed: Path) -> NexosError:
                       f"ver {failed}")
 
 
+@lru_cache(maxsize=None)
+def local_kernel_manager_class() -> type:
+    """jupyter_client's ``AsyncKernelManager`` on local IPC sockets in a private temporary folder
+    (removed at shutdown): no kernel listens on the network, and none warns at every start
+    that its TCP ports are unencrypted. Papermill takes it as ``kernel_manager_class``."""
+    from jupyter_client.manager import AsyncKernelManager  # lazy: optional dependency, only when a kernel starts
+
+    class LocalKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs: Any):
+            self.sockets = tempfile.mkdtemp(prefix="nexos-kernel-")
+            super().__init__(transport="ipc", ip=os.path.join(self.sockets, "kernel"), **kwargs)
+
+        async def _async_cleanup_resources(self, restart: bool = False) -> None:
+            await super()._async_cleanup_resources(restart=restart)
+            if not restart:
+                shutil.rmtree(self.sockets, ignore_errors=True)
+
+    return LocalKernelManager
+
+
 def execute_workbook(path: str | os.PathLike[str], params: Mapping[str, Any],
                      out_ipynb: str | os.PathLike[str], kernel_name: str = KERNEL) -> Path:
     """Run the workbook ``path`` with Papermill, injecting ``params``; write it to ``out_ipynb``.
@@ -80,10 +105,8 @@ def execute_workbook(path: str | os.PathLike[str], params: Mapping[str, Any],
     ``NexosError`` says why: the workbook's own Spanish message for a user error (unknown
     municipality or scenario, bad parameter), or the failing cell otherwise.
     """
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
-    from nexos_model.batch.kernel import local_kernel_manager_class
+    import papermill  # lazy: optional heavy dependency (~0.4 s), only when a workbook runs
+    from papermill.exceptions import PapermillExecutionError  # lazy: as papermill
 
     path, out = Path(path), Path(out_ipynb)
     if not path.is_file():
@@ -111,10 +134,10 @@ def _report_exporter_class():
     only re-serialized the same document, and it took about 90 % of the export (0.43 s of
     0.47 s CPU for a 350 KB report), which a batch of 340 reports pays 340 times.
     """
-    from nbconvert import HTMLExporter
-    from nbconvert.exporters.templateexporter import TemplateExporter
-    from nbconvert.filters.highlight import Highlight2HTML
-    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+    from nbconvert import HTMLExporter  # lazy: optional heavy dependency (~0.6 s), only when a page renders
+    from nbconvert.exporters.templateexporter import TemplateExporter  # lazy: as nbconvert
+    from nbconvert.filters.highlight import Highlight2HTML  # lazy: as nbconvert
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter  # lazy: as nbconvert
 
     class ReportHTMLExporter(HTMLExporter):
         def from_notebook_node(self, nb, resources=None, **kw):
@@ -154,8 +177,6 @@ def _exporter():
 
 def _move_cover(nb: "nbformat.NotebookNode") -> None:
     """Move the cover facts the workbook displayed into ``metadata.nexos.portada`` for the template."""
-    from nexos_model.report.notebook import COVER_MIMETYPE
-
     for cell in nb.cells:
         for output in cell.get("outputs", []):
             data = output.get("data", {})
@@ -167,7 +188,7 @@ def _move_cover(nb: "nbformat.NotebookNode") -> None:
 
 def to_html(nb_or_path: "nbformat.NotebookNode | str | os.PathLike[str]") -> str:
     """The executed notebook as a self-contained HTML report (cover, no code, A4 print CSS)."""
-    import nbformat
+    import nbformat  # lazy: optional dependency, only when a page renders
 
     if isinstance(nb_or_path, (str, os.PathLike)):
         nb = nbformat.read(str(nb_or_path), as_version=4)
@@ -181,73 +202,14 @@ def to_html(nb_or_path: "nbformat.NotebookNode | str | os.PathLike[str]") -> str
     return html
 
 
-# --- PDF -----------------------------------------------------------------------------------
-
-def chromium_path() -> str:
-    """The Chromium executable (``$NEXOS_CHROMIUM``, ``chromium``, ``chromium-browser``), or a Spanish error."""
-    candidates = [os.environ.get("NEXOS_CHROMIUM"), "chromium", "chromium-browser"]
-    for name in filter(None, candidates):
-        found = shutil.which(name)
-        if found:
-            return found
-    raise NexosError("no se encontró chromium para generar el PDF: instale chromium con "
-                     "scripts/install-system.sh (o indique su ruta en NEXOS_CHROMIUM)")
 
 
-def _chromium(html_path: str | os.PathLike[str], target: str | os.PathLike[str], output_flag: str,
-              extra: Iterable[str] = (), timeout: float = 120) -> Path:
-    """Headless Chromium opens the HTML file and writes ``target`` atomically through
-    ``output_flag`` (``--print-to-pdf`` or ``--screenshot``)."""
-    browser = chromium_path()
-    html_path, target = Path(html_path).resolve(), Path(target)
-    if not html_path.is_file():
-        raise NexosError(f"{html_path}: el archivo HTML no existe")
-    with tempfile.TemporaryDirectory(prefix="nexos-chromium-") as profile, \
-            atomic_path(target, keep_suffix=True) as tmp:
-        command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                   "--no-first-run", "--disable-extensions", f"--user-data-dir={profile}", *extra,
-                   f"{output_flag}={tmp.resolve()}", html_path.as_uri()]
-        try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
-                                  stdin=subprocess.DEVNULL)
-        except subprocess.TimeoutExpired:
-            raise NexosError(f"chromium no terminó {target.name} en {timeout:g} s") from None
-        if not tmp.exists() or tmp.stat().st_size == 0:
-            detail = (done.stderr or "").strip().splitlines()[-1:] or [f"código {done.returncode}"]
-            raise NexosError(f"chromium no pudo generar {target.name}: {detail[0]}")
-    return target
 
 
-def html_to_pdf(html_path: str | os.PathLike[str], pdf_path: str | os.PathLike[str],
-                timeout: float = 120) -> Path:
-    """Print an HTML file to PDF with headless Chromium (page size from the CSS ``@page``)."""
-    return _chromium(html_path, pdf_path, "--print-to-pdf", ["--no-pdf-header-footer"], timeout)
 
 
-#: Extensions ``write_chart`` writes.
-CHART_FORMATS = (".svg", ".pdf", ".png")
 
 
-def write_chart(chart: "Chart", path: str | os.PathLike[str]) -> Path:
-    """A chart alone in a file: ``.svg`` as drawn; ``.pdf`` (landscape A4) and ``.png`` (twice
-    the chart's size, for slides and documents) made by Chromium from the same SVG."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in CHART_FORMATS:
-        raise NexosError(f"{path}: extensión no admitida para un gráfico (se esperaba {', '.join(CHART_FORMATS)})")
-    if suffix == ".svg":
-        return write_text(chart.svg, path)
-    style = ("@page { size: A4 landscape; margin: 12mm } svg { width: 100%; height: auto }" if suffix == ".pdf"
-             else "body { margin: 0 } svg { display: block }")
-    page = (f"<!DOCTYPE html><html lang='es'><head><meta charset='utf-8'><title>{escape(chart.title)}</title>"
-            f"<style>{style}</style></head><body>{chart.svg}</body></html>")
-    with tempfile.TemporaryDirectory(prefix="nexos-grafico-") as folder:
-        html = write_text(page, Path(folder) / "grafico.html")
-        if suffix == ".pdf":
-            return html_to_pdf(html, path)
-        size = f"--window-size={math.ceil(chart.width)},{math.ceil(chart.height)}"
-        return _chromium(html, path, "--screenshot", [size, "--force-device-scale-factor=2", "--hide-scrollbars"])
 
 
 # --- the report ----------------------------------------------------------------------------
@@ -278,10 +240,6 @@ def render_report(municipio: str, escenario: str = "base", formats: Iterable[str
         chromium_path()  # fail before the slow part
     paths: dict[str, Path] = {}
     if "xlsx" in chosen:
-        from nexos_model.api import run
-        from nexos_model.io.writers import write_tables
-        from nexos_model.report.summary import excel_tables
-
         result = run(municipio, escenario, overrides or None)
         sheets, money = excel_tables(result)
         paths["xlsx"] = write_tables(sheets, out / FILE_NAMES["xlsx"], money_columns=money)

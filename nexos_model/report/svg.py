@@ -13,6 +13,11 @@ Arial), so a label measured here never runs into its neighbour. Every mark carri
 dash pattern and marker, never by hue alone, so a chart reads the same in grey print.
 
 The rendered :class:`Chart` keeps its marks, ticks and legend as data, for tests and callers.
+
+Scope rule: this is a small engine for the charts Nexos draws, not a plotting library. No new
+mark type without two callers (two charts that need it); until then, draw with the marks there
+are. Its own tests: ``tests/report/test_svg.py`` (tick properties, well-formedness) and a
+golden SVG per mark type (``tests/golden/svg/``, rewritten only by ``make golden``).
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Callable, Sequence
 
-from nexos_model.report.formatting import millones, numero, porcentaje
+from nexos_model.wording import millones, numero, porcentaje
 
 __all__ = ["ACCENT", "INK", "LIGHT", "MID", "SHADE", "TONES", "Axis", "Chart", "Mark", "Plot",
            "nice_ticks", "text_width", "value_labels"]
@@ -56,16 +61,31 @@ def text_width(text: str, size: float, bold: bool = False) -> float:
 
 def nice_ticks(low: float, high: float, count: int = 6) -> list[float]:
     """Round ticks covering [low, high] at most ``count`` intervals apart, steps of 1, 2 or 5 × 10ⁿ
-    (never 2.5: a label rounded to one decimal must still state its tick)."""
+    (never 2.5: a label rounded to one decimal must still state its tick).
+
+    Values closer than a billionth of their size (or than 1e-9: float noise of a flat series,
+    or of zero) count as one value, and the axis spans around it: ticks finer than a float can
+    tell apart would all print the same label."""
     span = high - low
-    if not span > 0:
-        span = abs(high) or 1.0
-        low, high = low - span / 2, high + span / 2
+    if not span > 1e-9 * max(abs(low), abs(high), 1.0):
+        centre = (low + high) / 2
+        span = abs(centre) if abs(centre) > 1e-9 else 1.0
+        low, high = centre - span / 2, centre + span / 2
     raw = span / count
     exp = 10 ** math.floor(math.log10(raw))
     step = next(m * exp for m in (1, 2, 5, 10) if raw <= m * exp * (1 + 1e-9))
     start, stop = math.floor(low / step + 1e-9), math.ceil(high / step - 1e-9)
     return [round((start + i) * step, 12) for i in range(stop - start + 1)]
+
+
+#: Characters XML 1.0 cannot hold, even escaped (C0 controls but tab and line breaks; U+FFFE/F).
+_NOT_XML = dict.fromkeys([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF])
+
+
+def _escape(text: str) -> str:
+    """Text for SVG: XML's special characters escaped, characters XML cannot hold (a vertical
+    tab pasted from a spreadsheet) dropped, so the file always parses."""
+    return escape(text.translate(_NOT_XML))
 
 
 def _num(x: float) -> str:
@@ -82,7 +102,7 @@ def _dash(dash: str | None, width: float) -> str:
 
 
 def _tip(tip: str | None) -> str:
-    return f"<title>{escape(tip)}</title>" if tip else ""
+    return f"<title>{_escape(tip)}</title>" if tip else ""
 
 
 def _marker(kind: str, x: float, y: float, size: float, fill: str, stroke: str, tip: str | None = None) -> str:
@@ -121,8 +141,8 @@ def _text(x: float, y: float, text: str, size: float = TEXT, anchor: str = "star
     if rotate:
         attrs += f' transform="rotate({_num(rotate)} {_num(x)} {_num(y)})"'
     if len(lines) == 1:
-        return f'<text x="{_num(x)}" y="{_num(y + shift)}" {attrs}>{escape(text)}</text>'
-    spans = "".join(f'<tspan x="{_num(x)}" dy="{_num(0 if i == 0 else lead)}">{escape(line)}</tspan>'
+        return f'<text x="{_num(x)}" y="{_num(y + shift)}" {attrs}>{_escape(text)}</text>'
+    spans = "".join(f'<tspan x="{_num(x)}" dy="{_num(0 if i == 0 else lead)}">{_escape(line)}</tspan>'
                     for i, line in enumerate(lines))
     return f'<text x="{_num(x)}" y="{_num(y + shift)}" {attrs}>{spans}</text>'
 
@@ -405,6 +425,8 @@ class Plot:
         out: list[str] = []
         for start, end, text in self.shades:
             a, b = xs(max(start, xlo)), xs(min(end, xhi))
+            if not b > a:  # wholly outside the axis: nothing to shade (a negative width is invalid SVG)
+                continue
             out.append(f'<rect x="{_num(a)}" y="{_num(top)}" width="{_num(b - a)}" height="{_num(plot_h)}" fill="{SHADE}"/>')
             if text:
                 out.append(_text(a + 4, top + 4, text, SMALL, fill=MID, italic=True, valign="top"))
@@ -449,7 +471,7 @@ class Plot:
         height = round(legend_top + legend_h + 4, 1)
         svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_num(WIDTH)} {_num(height)}" '
                f'width="{_num(WIDTH)}" height="{_num(height)}" font-family="{escape(FONT, quote=False)}" role="img" '
-               f'aria-label="{escape(self.title)}">'
+               f'aria-label="{_escape(self.title)}">'
                f'<rect width="100%" height="100%" fill="white"/>{"".join(out)}</svg>')
         return Chart(self.title, svg, WIDTH, height, labels, self.x.title, self.y.title,
                      list(zip(xt, xl))[::every], list(zip(yt, yl)), list(self.marks), self.note)

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from nexos_model.checks import finite_array
 from nexos_model.errors import ParameterError
+from nexos_model.fiscal.checks import finite_array
 
 SHAPES = ("lineal", "s", "escalones")
 S_STEEPNESS = 10.0  # k of the logistic: about 7% of the way done after a quarter of the period

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from nexos_model import catalog
 from nexos_model.errors import ParameterError
 from nexos_model.params.revenue_schema import DRIVER_STREAMS, LEVER_DRIVERS
 from nexos_model.params.values import Values
@@ -60,8 +61,6 @@ def stream_table(settings, concepts: list[str]) -> StreamTable:
                               f"'{concept}' (se esperaba uno de {', '.join(concepts)})")
                 continue
             fractions[i, concepts.index(concept)] = share
-    from nexos_model import catalog
-
     own = set(catalog.children("ingresos_propios"))
     totals = fractions.sum(axis=0)
     for concept, total in zip(concepts, totals):

@@ -33,10 +33,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from nexos_model.errors import NexosError
+from nexos_model.fiscal.rules import breach_flags
 from nexos_model.params.uncertainty import correlations, uncertainty_specs
 from nexos_model.params.values import Values
 from nexos_model.projection import ModelArrays, ProjectionInputs, project_arrays
-from nexos_model.rules import breach_flags
 from nexos_model.revenue.streams import stream_table
 from nexos_model.scenarios.sampling import NormalStreams, chunks, sample_chunk
 from nexos_model.scenarios.summary import COLUMNS, PercentileAccumulator, ProbabilityAccumulator
@@ -95,8 +96,6 @@ def simulate(inputs: ProjectionInputs, params, ctx, stream_growth, n: int, seed:
     default it keeps about ``CELLS_PER_CHUNK`` municipality-draws in memory at once.
     """
     if n < 1:
-        from nexos_model.errors import NexosError
-
         raise NexosError(f"--simulaciones {n}: se esperaba un número entero de 1 o más")
     acc = PercentileAccumulator(n)
     events = ProbabilityAccumulator()

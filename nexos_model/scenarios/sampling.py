@@ -52,7 +52,7 @@ from typing import TYPE_CHECKING, Any, Union
 import numpy as np
 
 from nexos_model.errors import ParameterError
-from nexos_model.scenarios.distributions import parse_specs
+from nexos_model.params.distributions import parse_specs
 
 __all__ = [
     "BLOCK_SIZE",

@@ -13,8 +13,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.stats import sobol_indices
 
-from nexos_model.scenarios.distributions import parse_specs
+from nexos_model.params.distributions import parse_specs
 
 __all__ = ["bounds_from_specs", "sobol", "tornado"]
 
@@ -93,8 +94,6 @@ def sobol(
     total first. First order: share of the outcome's variance explained by the parameter alone;
     total: including its interactions.
     """
-    from scipy.stats import sobol_indices
-
     parsed = parse_specs(specs)
     names = list(parsed)
     n = 1 << max(0, int(n - 1).bit_length())

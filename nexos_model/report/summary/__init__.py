@@ -4,7 +4,7 @@ Each function takes the result of :func:`nexos_model.run` (and optionally a muni
 by default the first one run) and returns either a list of Spanish sentences or a table whose
 cells are already text (``Q 1,234.56``, ``12.3 %``), ready to show in a notebook or the HTML
 report. The investment-plan functions take an ``InvestmentPlan``
-(:func:`nexos_model.investment.plan.plan_for_run`), the scenario ones a scenario comparison or a
+(:func:`nexos_model.api.plan_for_run`), the scenario ones a scenario comparison or a
 tornado table. :func:`excel_tables` returns the same content as numbers for the Excel file.
 
 A new section adds one function to its section's module and one cell in a workbook. Rule

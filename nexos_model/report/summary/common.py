@@ -7,14 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from nexos_model import catalog
-from nexos_model.quality import FINDING_LABELS
-from nexos_model.report.formatting import (
-    anio_rango,
-    fecha,
-    porcentaje,
-    quetzales,
-)
+from nexos_model import __version__, catalog
+from nexos_model.diagnostics.quality import FINDING_LABELS
+from nexos_model.io.bundled import load_municipalities
+from nexos_model.wording import anio_rango, fecha, porcentaje, quetzales
 
 if TYPE_CHECKING:
     from nexos_model.api import RunResult
@@ -66,7 +62,7 @@ CRITERIA_LABELS = {
 #: Calibrated drivers (``RunResult.calibration``'s ``impulsor``).
 DRIVER_LABELS = {"eficiencia_cobro": "Eficiencia de cobro", "cumplimiento": "Cumplimiento",
                  "cobertura": "Cobertura", "valuacion": "Valuación"}
-#: Portfolio sectors (``investment.portfolio``).
+#: Portfolio sectors (those of ``investment.illustrative`` and the bundled portfolios).
 SECTOR_LABELS = {"agua": "Agua", "saneamiento": "Saneamiento", "desechos": "Desechos sólidos",
                  "transporte": "Transporte", "urbanizacion": "Urbanización", "educacion": "Educación",
                  "salud": "Salud"}
@@ -94,8 +90,6 @@ def _code(result: "RunResult", municipio: str | None) -> str:
 
 
 def _place(code: str) -> dict[str, Any]:
-    from nexos_model.io.bundled import load_municipalities
-
     table = load_municipalities().set_index("municipio")
     row = table.loc[code] if code in table.index else None
     if row is None:
@@ -164,8 +158,6 @@ def _path_table(values: pd.DataFrame, concepts: list[str], first: int, end: int,
 
 def cover(result: "RunResult", municipio: str | None = None, today: dt.date | None = None) -> dict[str, str]:
     """Facts for the report cover, all as Spanish text."""
-    from nexos_model import __version__
-
     code = _code(result, municipio)
     place = _place(code)
     first, last, end = _years(result, code)

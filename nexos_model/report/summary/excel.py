@@ -21,6 +21,9 @@ from nexos_model.report.summary.common import (
 )
 from nexos_model.report.summary.finance import _rules, space_by_source
 from nexos_model.report.summary.scenarios import unit_of
+from nexos_model.params.changes import changes_table
+from nexos_model.io.excel import FORMATS_ATTR
+from nexos_model.api import plan_for_run
 
 # --- annex ---------------------------------------------------------------------------------
 
@@ -30,8 +33,6 @@ def assumptions_annex(result: "RunResult", municipio: str | None = None) -> pd.D
 
     The scenario's description is on the cover, so it is left out here.
     """
-    from nexos_model.params.changes import changes_table
-
     table = changes_table(result.parameters[_code(result, municipio)])
     return table.rename(columns={"clave": "Clave", "parametro": "Parámetro", "valor": "Valor", "unidad": "Unidad",
                                  "capa": "Capa", "fuente": "Fuente"})
@@ -42,8 +43,6 @@ def assumptions_annex(result: "RunResult", municipio: str | None = None) -> pd.D
 def _with_formats(table: pd.DataFrame, formats: dict[str, Any]) -> pd.DataFrame:
     """Attach the number formats the Excel writer reads (``excel.FORMATS_ATTR``):
     ``{column: "quetzales" | "porcentaje"}`` or a list with one per row."""
-    from nexos_model.report.excel import FORMATS_ATTR
-
     table.attrs[FORMATS_ATTR] = {c: f for c, f in formats.items() if c in table.columns}
     return table
 
@@ -135,8 +134,6 @@ def _plan_sheet(table: pd.DataFrame) -> pd.DataFrame:
 def _plan_sheets(result: "RunResult", code: str) -> dict[str, pd.DataFrame]:
     """The investment plan's schedule, funding, POA and projects left out: the plan
     ``run(planificar=True)`` made, else ``plan_for_run`` on the run's fiscal space."""
-    from nexos_model.investment.plan import plan_for_run
-
     plan = getattr(result, "plans", {}).get(code) or plan_for_run(result, code)
     return {"Plan de inversión": _plan_sheet(plan.cronograma),
             "Financiamiento del plan": _plan_sheet(plan.financiamiento),
@@ -150,7 +147,7 @@ def excel_tables(result: "RunResult", municipio: str | None = None) -> tuple[dic
     ``Espacio fiscal``, the investment plan (``Plan de inversión``, ``Financiamiento del plan``,
     ``POA``, ``No financiados``), ``Historia`` (source lines), ``Calidad`` and ``Supuestos``.
     Each sheet's number formats travel in its ``DataFrame.attrs["formatos"]`` (read by
-    :func:`nexos_model.report.excel.write_excel`); the returned set repeats the money columns
+    :func:`nexos_model.io.excel.write_excel`); the returned set repeats the money columns
     for writers that only take that.
     """
     code = _code(result, municipio)
@@ -159,7 +156,6 @@ def excel_tables(result: "RunResult", municipio: str | None = None) -> tuple[dic
               "Reglas": _rules_sheet(result, code), "Espacio fiscal": _space_sheet(result, code),
               **_plan_sheets(result, code), "Historia": history, "Calidad": quality,
               "Supuestos": assumptions_annex(result, code)}
-    from nexos_model.report.excel import FORMATS_ATTR
 
     money = {c for table in sheets.values() for c, f in table.attrs.get(FORMATS_ATTR, {}).items()
              if f == "quetzales"}

@@ -6,12 +6,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from nexos_model.report.formatting import (
-    anio_rango,
-    numero,
-    porcentaje,
-    quetzales,
-)
+from nexos_model.wording import anio_rango, numero, porcentaje, quetzales
 
 if TYPE_CHECKING:
     from nexos_model.api import RunResult
@@ -33,6 +28,7 @@ from nexos_model.report.summary.common import (
     _year_table,
     _years,
 )
+from nexos_model.fiscal.rules import catalog as rule_catalog
 
 # --- transfers, spending, debt, rules, fiscal space (03) ------------------------------------
 
@@ -115,8 +111,6 @@ def rules_matrix(result: "RunResult", municipio: str | None = None) -> pd.DataFr
 
 def rules_basis_table(result: "RunResult", municipio: str | None = None) -> pd.DataFrame:
     """Each rule's legal basis, limit, years broken and whether the article is confirmed."""
-    from nexos_model.rules import catalog as rule_catalog
-
     code = _code(result, municipio)
     rules = _rules(result, code)
     if rules.empty:

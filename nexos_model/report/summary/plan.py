@@ -7,12 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from nexos_model.report.formatting import (
-    anio_rango,
-    numero,
-    porcentaje,
-    quetzales,
-)
+from nexos_model.wording import anio_rango, numero, porcentaje, quetzales
 
 if TYPE_CHECKING:
     from nexos_model.investment.plan import InvestmentPlan
@@ -23,6 +18,7 @@ from nexos_model.report.summary.common import (
     _name,
     _year_table,
 )
+from pathlib import Path
 
 # --- investment plan (04, report) ------------------------------------------------------------
 
@@ -33,8 +29,6 @@ def _sources_text(row: pd.Series, sources: list[str]) -> str:
 
 def _portfolio_origin(origin: str) -> str:
     """A portfolio file as ``archivo carteras/0901.yaml`` (no machine path in a report)."""
-    from pathlib import Path
-
     path = Path(origin)
     if path.suffix.lower() in {".yaml", ".yml", ".csv", ".xlsx"}:
         return f"archivo {path.parent.name}/{path.name}" if path.parent.name else f"archivo {path.name}"

@@ -7,13 +7,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from nexos_model import catalog
-from nexos_model.params.uncertainty import field_metadata
-from nexos_model.report.formatting import (
-    anio_rango,
-    numero,
-    porcentaje,
-    quetzales,
-)
+from nexos_model.params.schema import field_metadata
+from nexos_model.wording import anio_rango, numero, porcentaje, quetzales
 
 if TYPE_CHECKING:
     from nexos_model.api import RunResult

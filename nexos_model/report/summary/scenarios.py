@@ -7,14 +7,15 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from nexos_model import catalog
-from nexos_model.params.uncertainty import field_metadata
-from nexos_model.report.formatting import numero, porcentaje, segun_unidad
+from nexos_model.params.schema import field_metadata
+from nexos_model.wording import numero, porcentaje, segun_unidad
 
 if TYPE_CHECKING:
     from nexos_model.api import RunResult
 
 from nexos_model.report.summary.common import _code, _projected, _rows
 from nexos_model.report.summary.revenue import _in_sentence, _lever_value
+from nexos_model.fiscal.rules import catalog as rule_catalog
 
 # --- scenarios and uncertainty (05) -----------------------------------------------------------
 
@@ -133,8 +134,6 @@ def uncertainty_sentences(result: "RunResult", concepto: str = "ingresos_propios
 
 def _event_name(event: str) -> tuple[str, bool]:
     """A Monte Carlo event's Spanish name and whether it is a legal rule."""
-    from nexos_model.rules import catalog as rule_catalog
-
     rules = rule_catalog()
     if event in rules.index:
         return rules.at[event, "etiqueta"], True

@@ -1,0 +1,1 @@
+"""The ``nexos`` command: one module per group of subcommands, loaded only when run."""

@@ -1,0 +1,37 @@
+"""``nexos aporte``: the art. 119 allocation of a pool of aporte constitucional among all municipalities."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from nexos_model.analyses.aporte import aporte_allocation
+from nexos_model.io.writers import write_table
+from nexos_model.wording import quetzales
+
+__all__ = ["add_parser"]
+
+
+def _command_aporte(args: argparse.Namespace) -> int:
+    table = aporte_allocation(args.anio, args.monto)
+    write_table(table, Path(args.salida))
+    print(f"Aporte constitucional {args.anio}: {quetzales(args.monto)} repartidos entre {len(table)} municipios "
+          f"(Código Municipal art. 119): {args.salida}")
+    print(f"  suma de las asignaciones: {quetzales(table['total'].sum())}; "
+          f"aldeas y caseríos estimados en {int(table['aldeas_estimadas'].sum())} municipios (sin dato propio)")
+    return 0
+
+
+def add_parser(subparsers: Any, help: str) -> argparse.ArgumentParser:
+    """Add ``nexos aporte`` to the ``nexos`` command's subparsers; returns its parser."""
+    p = subparsers.add_parser(
+        "aporte", help=help,
+        description="Reparte el monto dado entre todos los municipios con la fórmula del Código Municipal "
+                    "art. 119 (35 %% partes iguales, 30 %% población, 25 %% ingresos propios per cápita, "
+                    "10 %% aldeas y caseríos) y escribe la parte de cada criterio, al centavo.")
+    p.add_argument("--anio", required=True, type=int, metavar="AÑO", help="año de la asignación")
+    p.add_argument("--monto", required=True, type=float, metavar="Q", help="monto a distribuir en quetzales")
+    p.add_argument("--salida", required=True, metavar="ARCHIVO", help="archivo de resultados (.csv, .xlsx, .parquet)")
+    p.set_defaults(func=_command_aporte)
+    return p

@@ -1,0 +1,94 @@
+"""The ``nexos`` command: Spanish flags and messages; a user error exits 1 without a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from nexos_model.errors import NexosError
+
+_ARGPARSE_ES = {
+    "usage: ": "uso: ",
+    "options": "opciones",
+    "positional arguments": "argumentos",
+    "show this help message and exit": "muestra esta ayuda y termina",
+    "the following arguments are required: %s": "faltan los argumentos obligatorios: %s",
+    "unrecognized arguments: %s": "argumentos no reconocidos: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "opción no válida: %(value)r (elija entre %(choices)s)",
+    "argument %(argument_name)s: %(message)s": "argumento %(argument_name)s: %(message)s",
+    "expected one argument": "se esperaba un valor",
+    "invalid %(type)s value: %(value)r": "valor no válido (%(type)s): %(value)r",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: error: %(message)s\n",
+    "ambiguous option: %(option)s could match %(matches)s": "opción ambigua: %(option)s puede ser %(matches)s",
+}
+
+
+def _translate(text: str) -> str:
+    return _ARGPARSE_ES.get(text, text)
+
+
+argparse._ = _translate  # argparse looks its messages up through this module-level function
+
+
+#: Every ``nexos`` command, in the order ``nexos --help`` lists them, with its help line. The
+#: command ``X`` lives in ``nexos_model/cli/X.py``, which defines ``add_parser(subparsers, help)``;
+#: only the module of the command being run is imported, so ``nexos --help`` and a light
+#: command do not pay for the model, the notebooks or the browser.
+COMMANDS: dict[str, str] = {
+    "municipios": "lista los municipios de los datos incluidos",
+    "esquema": "imprime el esquema JSON de los parámetros",
+    "validar": "valida archivos de parámetros o de datos",
+    "calidad": "diagnóstico de calidad de los datos",
+    "proyectar": "proyecta uno o varios municipios",
+    "backtest": "mide el error de la proyección en años ya observados",
+    "aporte": "reparte un monto de aporte constitucional entre los 340 municipios (art. 119)",
+    "prestamo": "calendario de pagos de un préstamo (INFOM: francés o alemán)",
+    "comparar": "compara escenarios de un municipio",
+    "sensibilidad": "tornado y Sobol de un resultado",
+    "reporte": "genera el reporte al Concejo Municipal (HTML, PDF, Excel)",
+    "app": "sirve la app de escenarios para asesores (Voilà, en el navegador)",
+    "planificar": "programa la inversión multianual (POM/POA) de un municipio",
+    "lote": "reportes de muchos municipios y escenarios en paralelo (reanudable)",
+}
+
+
+def command_of(argv: list[str]) -> str | None:
+    """The command named in ``argv`` (its first word that is not an option), if it is one of ours."""
+    word = next((a for a in argv if not a.startswith("-")), None)
+    return word if word in COMMANDS else None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The ``nexos`` parser: every command listed with its help line; ``command``'s own flags too."""
+    parser = argparse.ArgumentParser(
+        prog="nexos",
+        description="Nexos: proyecciones de ingresos, espacio fiscal e inversión para los municipios de Guatemala.",
+    )
+    sub = parser.add_subparsers(dest="comando", metavar="COMANDO", title="comandos")
+    for name, help in COMMANDS.items():
+        if name == command:
+            module = importlib.import_module(f"nexos_model.cli.{name}")  # lazy: only the command run (start-up)
+            module.add_parser(sub, help)
+        else:
+            sub.add_parser(name, help=help)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(command_of(argv))
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        return args.func(args)
+    except NexosError as exc:
+        for message in exc.messages:
+            print(f"error: {message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrumpido: no quedó ningún archivo a medio escribir", file=sys.stderr)
+        return 130
+

@@ -1,0 +1,54 @@
+"""``nexos proyectar``: the projection of one or many municipalities under a scenario."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from nexos_model.api import run
+from nexos_model.cli.flags import data_flags
+from nexos_model.io.writers import write_result_tables
+from nexos_model.report.summary import headline_lines
+
+__all__ = ["add_parser"]
+
+
+def _command_proyectar(args: argparse.Namespace) -> int:
+    result = run(args.municipio, args.escenario, overrides=args.set or None,
+                 datos=args.datos, solo_datos=args.solo_datos, simulaciones=args.simulaciones,
+                 semilla=args.semilla)
+    written = write_result_tables(result.tables(), args.salida)
+    years = result.projection["anio"]
+    print(f"Proyección de {len(result.municipios)} municipio(s), escenario '{args.escenario}', "
+          f"{years.min()}-{years.max()}:")
+    for item in written:
+        print(f"  {item}")
+    if len(result.municipios) == 1:
+        for line in headline_lines(result):
+            print(f"  {line}")
+    if args.simulaciones:
+        print(f"  Monte Carlo: {args.simulaciones} simulaciones, semilla {args.semilla} (percentiles p05-p95 y "
+              f"probabilidades en las tablas 'percentiles' y 'probabilidades').")
+    for code, notes in result.notes.items():
+        for note in notes:
+            print(f"  aviso {code}: {note}")
+    return 0
+
+
+def add_parser(subparsers: Any, help: str) -> argparse.ArgumentParser:
+    """Add ``nexos proyectar`` to the ``nexos`` command's subparsers; returns its parser."""
+    p = subparsers.add_parser("proyectar", help=help,
+                              description="Proyecta los ingresos de uno o varios municipios bajo un escenario "
+                                          "y escribe la tabla (.csv, .xlsx o .parquet según la extensión).")
+    p.add_argument("--municipio", required=True, metavar="CÓDIGO",
+                   help="código INE (p. ej. 0901), lista separada por comas, depto:DD o 'todos'")
+    p.add_argument("--escenario", default="base", metavar="NOMBRE", help="escenario (por defecto: base)")
+    p.add_argument("--set", action="append", metavar="CLAVE=VALOR",
+                   help="ajuste de un parámetro, p. ej. --set tendencia.contraccion=0.3 (repetible)")
+    data_flags(p)
+    p.add_argument("--simulaciones", type=int, default=0, metavar="N",
+                   help="simulaciones de Monte Carlo (0 = solo la proyección central)")
+    p.add_argument("--semilla", type=int, default=2026, metavar="S", help="semilla de Monte Carlo (por defecto 2026)")
+    p.add_argument("--salida", required=True, metavar="ARCHIVO", help="archivo de resultados")
+    p.set_defaults(func=_command_proyectar)
+    return p

@@ -1,0 +1,109 @@
+"""Legal rules checked on every projected year, each citing its article (``data/reglas.csv``).
+
+A rule compares a measured value with a limit that is a parameter (``reglas.*``); the result is
+one row per municipality, year and rule with ``cumple``, the excess in quetzales and a Spanish
+sentence. Works on the fiscal core's arrays (municipalities, draws, years): the table is for the
+first draw (the deterministic run); :func:`breach_flags` gives every draw for Monte Carlo.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+from nexos_model.fiscal.space import FiscalResult
+from nexos_model.params.values import Values
+from nexos_model.wording import porcentaje, quetzales
+
+RULE_COLUMNS = ["municipio", "anio", "regla", "etiqueta", "articulo", "cumple", "valor", "limite",
+                "exceso", "mensaje"]
+TOLERANCE = 0.005  # quetzales: rounding noise is not a breach
+
+
+@lru_cache(maxsize=1)
+def catalog() -> pd.DataFrame:
+    """The rules with their label, article and certainty ([C]/[NC])."""
+    with resources.files("nexos_model.data").joinpath("reglas.csv").open(encoding="utf-8") as f:
+        return pd.read_csv(f, dtype=str).set_index("regla")
+
+
+def _share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    return np.divide(part, whole, out=np.zeros(np.broadcast_shapes(part.shape, whole.shape)), where=whole > 0)
+
+
+def measures(result: FiscalResult, v: Values, years: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per rule: (measured value, limit, excess in Q), each (M, D, T). Excess > 0 is a breach."""
+    p = v.params
+    lines, used = result.lines, result.used_for_operation
+    aporte, iva = lines["aporte_constitucional"], lines["iva_paz"]
+    aporte_max = v.scalar("reglas.aporte_funcionamiento_maximo")
+    iva_max = v.scalar("reglas.iva_paz_funcionamiento_maximo")
+    debt_max = v.scalar("reglas.servicio_deuda_maximo")
+    zeros = np.zeros_like(aporte)
+    out = {
+        "aporte_funcionamiento": (_share(used["aporte_constitucional"], aporte), aporte_max + zeros,
+                                  used["aporte_constitucional"] - aporte_max * aporte),
+        "iva_paz_funcionamiento": (_share(used["iva_paz"], iva), iva_max + zeros, used["iva_paz"] - iva_max * iva),
+        "codede_solo_inversion": (used["codede"], zeros, used["codede"]),
+        "prestamos_solo_inversion": (np.minimum(lines["deficit"], lines["desembolso_prestamo"]), zeros,
+                                     np.minimum(lines["deficit"], lines["desembolso_prestamo"])),
+        "servicio_deuda": (_share(lines["servicio_deuda"], lines["ingresos_ordinarios"]), debt_max + zeros,
+                           lines["servicio_deuda"] - debt_max * lines["ingresos_ordinarios"]),
+        "gasto_financiado": (lines["deficit"], zeros, lines["deficit"]),
+    }
+    last = result.new_loan_last_year
+    term_excess = zeros.copy()
+    if last is not None and last > p.rules.term_end_year:
+        # The whole loan breaks the rule; it is counted once, in the year it is taken.
+        amount = np.asarray(v.scalar("deuda.nuevo_prestamo.monto"), dtype=float)
+        term_excess = term_excess + np.where(years == p.debt.new_loan.start_year, amount, 0.0)
+    out["plazo_prestamo"] = (zeros + (last or 0), zeros + p.rules.term_end_year, term_excess)
+    return out
+
+
+def breach_flags(result: FiscalResult, v: Values, years: np.ndarray) -> dict[str, np.ndarray]:
+    """Per rule, True where breached, (M, D, T)."""
+    return {rule: excess > TOLERANCE for rule, (_, _, excess) in measures(result, v, years).items()}
+
+
+def _sentence(rule: str, year: int, ok: bool, value: float, limit: float, excess: float, v: Values) -> str:
+    if rule == "aporte_funcionamiento":
+        text = f"el funcionamiento usaría {porcentaje(value)} del aporte constitucional (máximo {porcentaje(limit)})"
+    elif rule == "iva_paz_funcionamiento":
+        text = f"el funcionamiento usaría {porcentaje(value)} del IVA-PAZ (máximo {porcentaje(limit)})"
+    elif rule == "codede_solo_inversion":
+        text = f"el funcionamiento usaría {quetzales(value)} de fondos CODEDE (deben ir solo a inversión)"
+    elif rule == "prestamos_solo_inversion":
+        text = (f"{quetzales(value)} del préstamo cubrirían gasto de funcionamiento sin otra fuente"
+                if not ok else "el préstamo financia solo inversión")
+    elif rule == "servicio_deuda":
+        text = f"el servicio de la deuda sería {porcentaje(value)} de los ingresos ordinarios (máximo {porcentaje(limit)})"
+    elif rule == "plazo_prestamo":
+        text = (f"el préstamo nuevo vence en {int(value)}, después del período del alcalde ({int(limit)})"
+                if not ok else "el préstamo nuevo vence dentro del período del alcalde")
+    else:
+        text = (f"faltarían {quetzales(value)} para pagar el funcionamiento y la deuda" if not ok
+                else "el funcionamiento y la deuda tienen fuente de pago")
+    verdict = "Cumple" if ok else f"No cumple (exceso {quetzales(excess)})"
+    return f"{year}: {verdict}: {text}."
+
+
+def rules_table(result: FiscalResult, v: Values, years: np.ndarray, municipios: list[str]) -> pd.DataFrame:
+    """One row per municipality, year and rule (first draw)."""
+    info = catalog()
+    rows = []
+    for rule, (value, limit, excess) in measures(result, v, years).items():
+        if rule == "plazo_prestamo" and result.new_loan_last_year is None:
+            continue
+        for i, code in enumerate(municipios):
+            for t, year in enumerate(years):
+                val, lim, exc = float(value[i, 0, t]), float(limit[i, 0, t]), float(excess[i, 0, t])
+                ok = exc <= TOLERANCE
+                rows.append({"municipio": code, "anio": int(year), "regla": rule,
+                             "etiqueta": info.at[rule, "etiqueta"], "articulo": info.at[rule, "articulo"],
+                             "cumple": ok, "valor": val, "limite": lim, "exceso": max(exc, 0.0),
+                             "mensaje": _sentence(rule, int(year), ok, val, lim, max(exc, 0.0), v)})
+    return pd.DataFrame(rows, columns=RULE_COLUMNS)

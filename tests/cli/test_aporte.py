@@ -1,0 +1,26 @@
+"""``nexos aporte``: the art. 119 allocation of a pool to the centavo."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from nexos_model.fiscal.transfers import ART119_CRITERIA
+from tests.support import nexos
+
+
+def test_nexos_aporte_splits_the_pool_to_the_centavo(tmp_path):
+    out = nexos("aporte", "--anio", "2021", "--monto", "3400000000.00", "--salida", str(tmp_path / "a.csv"))
+    assert out.returncode == 0, out.stderr
+    table = pd.read_csv(tmp_path / "a.csv", dtype={"municipio": str})
+    assert len(table) == 340
+    cents = (table[list(ART119_CRITERIA)] * 100).round().astype("int64")
+    assert cents.to_numpy().sum() == 340_000_000_000
+    assert ((cents.sum(axis=1) - (table["total"] * 100).round().astype("int64")) == 0).all()
+    # 35 % in equal parts: every municipality the same, to the centavo (± the last centavo).
+    assert table["partes_iguales"].max() - table["partes_iguales"].min() <= 0.011
+    assert "Q 3,400,000,000.00" in out.stdout
+
+
+def test_nexos_aporte_year_out_of_range_is_a_spanish_error(tmp_path):
+    out = nexos("aporte", "--anio", "1990", "--monto", "1000", "--salida", str(tmp_path / "a.csv"))
+    assert out.returncode == 1 and "--anio 1990" in out.stderr and "se esperaba" in out.stderr

@@ -1,0 +1,75 @@
+"""``nexos proyectar`` run as a user runs it: outputs, formats, a user's export, bad input."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from nexos_model import catalog
+from tests.support import nexos
+
+
+def test_proyectar_writes_every_concept_for_ten_years(tmp_path):
+    target = tmp_path / "x.csv"
+    out = nexos("proyectar", "--municipio", "0901", "--escenario", "base", "--salida", str(target))
+    assert out.returncode == 0, out.stderr
+    table = pd.read_csv(target, dtype={"municipio": str})
+    assert sorted(table["anio"].unique()) == list(range(2020, 2030))
+    assert table["municipio"].unique().tolist() == ["0901"]
+    lines = len(set(catalog.concepts().index) | set(catalog.result_lines().index))
+    assert table.groupby("anio")["concepto"].nunique().eq(lines).all()
+    for name in ("brechas", "calibracion", "espacio_fiscal", "reglas", "aporte", "endeudamiento", "indicadores"):
+        assert (tmp_path / f"x_{name}.csv").exists(), name
+    assert "Espacio fiscal para inversión 2020" in out.stdout
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".parquet"])
+def test_proyectar_other_formats(tmp_path, suffix):
+    target = tmp_path / f"x{suffix}"
+    out = nexos("proyectar", "--municipio", "1301,0901", "--salida", str(target))
+    assert out.returncode == 0, out.stderr
+    table = pd.read_excel(target) if suffix == ".xlsx" else pd.read_parquet(target)
+    assert len(table) == 2 * 10 * len(set(catalog.concepts().index) | set(catalog.result_lines().index))
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["--municipio", "9999"], "municipio '9999' desconocido"),
+    (["--municipio", "0901", "--escenario", "inventado"], "escenario 'inventado' desconocido"),
+    (["--municipio", "0901", "--set", "tendencia.contraccion=2"], "ajustes: tendencia.contraccion: fuera de rango (valor dado: 2; se esperaba: entre 0 y 1 fracción)"),
+    (["--municipio", "0901", "--set", "tendencia.contracion=0.2"], "¿quiso decir 'contraccion'?"),
+    (["--municipio", "0901", "--set", "proyeccion.horizonte=diez"], "proyeccion.horizonte: debe ser un número entero"),
+    (["--municipio", "0901", "--datos", "no_existe.csv"], "no_existe.csv"),
+])
+def test_bad_input_exits_1_with_spanish_message_and_leaves_output_untouched(tmp_path, args, expected):
+    target = tmp_path / "x.csv"
+    target.write_text("contenido previo\n", encoding="utf-8")
+    out = nexos("proyectar", *args, "--salida", str(target))
+    assert out.returncode == 1
+    assert expected in out.stderr
+    assert "Traceback" not in out.stderr + out.stdout
+    assert target.read_text(encoding="utf-8") == "contenido previo\n"
+    assert list(tmp_path.iterdir()) == [target]
+
+
+def test_unsupported_output_extension(tmp_path):
+    out = nexos("proyectar", "--municipio", "0901", "--salida", str(tmp_path / "x.doc"))
+    assert out.returncode == 1 and "extensión no admitida" in out.stderr
+    assert not (tmp_path / "x.doc").exists()
+
+
+def test_datos_replaces_bundled_years(tmp_path):
+    # A user's export for 2019 only, Latin-1 with quoted 1,234.56 amounts: it replaces 2019.
+    data = tmp_path / "sicoin.csv"
+    rows = ["Portal de Gobiernos Locales - Ejecución de ingresos", "",
+            "Año;Código Municipio;Sección;Devengado"]
+    rows += [f'2019;901;{code};"{amount}"' for code, amount in
+             [("10100", "30,000,000.00"), ("11200", "2,500,000.00"), ("14200", "200,000,000.00")]]
+    data.write_bytes("\n".join(rows).encode("cp1252"))
+    target = tmp_path / "x.csv"
+    out = nexos("proyectar", "--municipio", "0901", "--datos", str(data), "--salida", str(target))
+    assert out.returncode == 0, out.stderr
+    base = tmp_path / "b.csv"
+    nexos("proyectar", "--municipio", "0901", "--salida", str(base))
+    new, old = pd.read_csv(target), pd.read_csv(base)
+    pick = lambda t: t.query("anio == 2020 and concepto == 'impuestos_directos'")["valor"].item()
+    assert pick(new) != pytest.approx(pick(old))

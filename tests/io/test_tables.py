@@ -1,0 +1,91 @@
+"""Reading any table users bring: unreadable files, amounts as exports write them, column names."""
+
+from __future__ import annotations
+
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from nexos_model.errors import DataFileError
+from nexos_model.io.sicoin import read_revenue_export
+from nexos_model.io.tables import normalize_name, parse_amount, read_table
+from tests.support import write_lines
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "fragment"),
+    [
+        ("vacio.csv", b"", "el archivo está vacío"),
+        ("blancos.csv", b"\n \n", "el archivo está vacío"),
+        ("solo_encabezado.csv", "año,cod_municipio,rubro,devengado\n".encode(), "no contiene filas"),
+        ("basura.csv", b"hola\nmundo\n", "no se encontró la fila de encabezados"),
+        ("viejo.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, ".xls"),
+        ("roto.xlsx", b"PK\x03\x04 no es un zip", "Excel"),
+        ("texto.xlsx", b"a,b\n1,2\n", "no es un libro de Excel"),
+        ("informe.pdf", b"%PDF-1.4", "no compatible"),
+    ],
+)
+def test_unreadable_files(tmp_path, name, content, fragment):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(DataFileError) as excinfo:
+        read_revenue_export(path)
+    (msg,) = excinfo.value.messages
+    assert msg.startswith(f"{path}: ") and fragment in msg
+
+
+def test_missing_file_and_directory(tmp_path):
+    with pytest.raises(DataFileError, match="no existe"):
+        read_revenue_export(tmp_path / "no_hay.csv")
+    with pytest.raises(DataFileError, match="carpeta"):
+        read_revenue_export(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("1,234.56", 1234.56), ("Q 1,234.56", 1234.56), ("Q1234.56", 1234.56),
+        ("(1,234.56)", -1234.56), ("-1,234.56", -1234.56), ("Q -5", -5.0), ("-Q5", -5.0),
+        ("GTQ 10", 10.0), ("1234", 1234.0), (" 7.5 ", 7.5), ("1.234,56", 1234.56),
+        ("1,234,567", 1234567.0), ("1e3", 1000.0), ("\xa01,000.00", 1000.0),
+    ],
+)
+def test_parse_amount(text, value):
+    assert parse_amount(text) == value
+
+
+@pytest.mark.parametrize("text", ["abc", "1,23,4", "nan", "inf", "1.2.3", "Q", "12-3"])
+def test_parse_amount_rejects(text):
+    with pytest.raises(ValueError):
+        parse_amount(text)
+
+
+def test_parse_amount_empty():
+    assert parse_amount("", empty=0.0) == 0.0
+    with pytest.raises(ValueError, match="falta el monto"):
+        parse_amount("")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.decimals(min_value=-10**12, max_value=10**12, places=2))
+def test_parse_amount_round_trips_formatted_centavos(x):
+    value = float(x)
+    assert parse_amount(f"{value:,.2f}") == value
+    assert parse_amount(f"Q {abs(value):,.2f}") == abs(value)
+
+
+def test_normalize_name():
+    assert normalize_name("  Código de Municipio ") == "codigo_municipio"
+    assert normalize_name("AÑO") == "ano"
+    assert normalize_name("Cod. Municipio") == "cod_municipio"
+    assert normalize_name("Clase-Sección") == "clase_seccion"
+
+
+def test_read_table_generic(tmp_path):
+    lines = ["Cartera de proyectos", "", "Nombre;Monto Total;Año de inicio", "Escuela;1,000;2024", "", "Puente;2,500;2025", ";;"]
+    table = read_table(write_lines(tmp_path / "cartera.csv", lines, encoding="cp1252"))
+    assert list(table.columns) == ["nombre", "monto_total", "ano_inicio", "fila"]
+    assert table["nombre"].tolist() == ["Escuela", "Puente"]
+    assert table["fila"].tolist() == [4, 6]
+    assert table.attrs["columnas"]["ano_inicio"] == "Año de inicio"
+    assert table.attrs["fila_encabezado"] == 3
