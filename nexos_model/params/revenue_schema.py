@@ -171,6 +171,15 @@ class WaterDrivers(Section):
         ge=0,
         le=2000,
     )
+    tariff_indexation: float = param(
+        "indexacion_tarifa",
+        label="Parte de la inflación que sube la tarifa del agua cada año",
+        unit="fracción (0 = tarifa fija en quetzales)",
+        source="Supuesto de Nexos [NC]: las tarifas municipales se fijan por acuerdo del Concejo y se "
+               "actualizan rara vez; 0 mantiene la tarifa de hoy en quetzales corrientes.",
+        ge=0,
+        le=1,
+    )
     reference_tariff: float = param(
         "tarifa_referencia",
         label="Tarifa de referencia (recuperación de costos)",
@@ -197,6 +206,15 @@ class OrnatoDrivers(Section):
         source="Decreto 121-96 [NC]: cuotas de Q 4 a Q 150 según ingreso; media supuesta.",
         ge=0,
         le=150,
+    )
+    fee_indexation: float = param(
+        "indexacion_cuota",
+        label="Parte de la inflación que sube la cuota media del boleto de ornato cada año",
+        unit="fracción (0 = cuota fija en quetzales)",
+        source="Supuesto de Nexos [NC]: las cuotas del Decreto 121-96 son montos fijos por tramo de "
+               "ingreso; la cuota media sube solo si los ingresos nominales suben de tramo.",
+        ge=0,
+        le=1,
     )
 
 

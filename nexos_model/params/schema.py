@@ -105,17 +105,19 @@ class TrendSettings(Section):
     )
     growth_min: float = param(
         "crecimiento_minimo",
-        label="Crecimiento anual mínimo admitido",
+        label="Crecimiento nominal mínimo de un flujo de tendencia, cada año",
         unit="fracción por año",
-        source="Elección de Nexos: cota para que un año atípico no domine la proyección.",
+        source="Elección de Nexos (y creencia de cada escenario): cota del crecimiento de la historia, "
+               "para que un año atípico no domine, y de cada año proyectado.",
         ge=-0.5,
         le=0.5,
     )
     growth_max: float = param(
         "crecimiento_maximo",
-        label="Crecimiento anual máximo admitido",
+        label="Crecimiento nominal máximo de un flujo de tendencia, cada año",
         unit="fracción por año",
-        source="Elección de Nexos: cota para que un año atípico no domine la proyección.",
+        source="Elección de Nexos (y creencia de cada escenario): cota del crecimiento de la historia, "
+               "para que un año atípico no domine, y de cada año proyectado.",
         ge=-0.5,
         le=1.0,
     )

@@ -111,22 +111,55 @@ def trend_paths(history: np.ndarray, years_hist: np.ndarray, national: np.ndarra
                 years: np.ndarray, inflation: np.ndarray, pop_growth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Base (M, S) and path (M, D|1, S, T) of every series of ``history`` (M, S, H) by the trend
     method of ``tendencia`` (:mod:`nexos_model.revenue.trend`); ``national`` (S,)."""
-    base, real, nominal = trend_factors(history, years_hist, national, v, years, inflation, pop_growth)
-    return base, real * nominal
+    setup = trend_setup(history, years_hist, national, v, years, inflation, pop_growth)
+    paths = [setup.path(s) for s in range(setup.base.shape[1])]
+    shape = np.broadcast_shapes(*(p.shape for p in paths))
+    return setup.base, np.stack([np.broadcast_to(p, shape) for p in paths], axis=2)
 
 
-def trend_factors(history: np.ndarray, years_hist: np.ndarray, national: np.ndarray, v: Values,
-                  years: np.ndarray, inflation: np.ndarray,
-                  pop_growth: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | float]:
-    """:func:`trend_paths` before its last product: base (M, S), the base times its real path
-    (M, D|1, S, T) and the nominal factor (T,) or (1, D, 1, T) (1.0 for ``ultimo_valor``), so a
-    caller can make one series' path at a time without the (M, D, S, T) product."""
+@dataclass(frozen=True)
+class TrendSetup:
+    """What the trend method needs to make each series' path: its base (M, S), its real growth
+    (M, D|1, S) before damping, the damping factor of each year ahead (T,) or (1, D, T), the
+    nominal factor (1 + inflation)(1 + population) of each year (T,) or (1, D, T), and the
+    bounds of the yearly nominal growth, scalars or (1, D, 1); ``horizon``: T.
+
+    ``ultimo_valor`` (the naive benchmark) has no growth at all (``real`` is None)."""
+
+    base: np.ndarray
+    horizon: int
+    real: np.ndarray | None = None
+    decay: np.ndarray | None = None
+    nominal: np.ndarray | None = None
+    low: np.ndarray | float = -np.inf
+    high: np.ndarray | float = np.inf
+
+    def path(self, s: int) -> np.ndarray:
+        """Series ``s``'s path (M, D|1, T): base × Π_k clip((1 + π_k)(1 + n_k)(1 + real φ^k), 1 + low, 1 + high).
+
+        The bounds act on each projected year's nominal growth, so a scenario's ceiling or floor
+        (``tendencia.crecimiento_maximo``, ``crecimiento_minimo``) is what every trend series does
+        in every year, not only a cap on the history's growth that the damping then erases.
+        """
+        base = self.base[:, s, None, None]
+        if self.real is None:
+            return np.broadcast_to(base, base.shape[:2] + (self.horizon,))
+        step = self.nominal * (1.0 + self.real[:, :, s, None] * self.decay)
+        step = np.clip(step, 1.0 + self.low, 1.0 + self.high)
+        return base * np.cumprod(step, axis=-1)
+
+
+def trend_setup(history: np.ndarray, years_hist: np.ndarray, national: np.ndarray, v: Values,
+                years: np.ndarray, inflation: np.ndarray, pop_growth: np.ndarray) -> TrendSetup:
+    """The trend of every series of ``history`` (M, S, H) (see :class:`TrendSetup`): the shrunk
+    median growth of its history, bounded, made real with the historical inflation and
+    population growth, damped year by year (``tendencia.amortiguacion``) and recomposed with the
+    projected inflation and population paths."""
     t = v.params.trend
     own = trend.own_growth(history, years_hist)  # (M, S)
     m, s = own.shape
     if t.method == "ultimo_valor":
-        base = trend.base_value(history, years_hist, np.zeros((m, s)))
-        return base, np.broadcast_to(base[:, None, :, None], (m, 1, s, len(years))).copy(), 1.0
+        return TrendSetup(trend.base_value(history, years_hist, np.zeros((m, s))), len(years))
     central = trend.shrunk_growth(own, np.broadcast_to(national, own.shape), t.shrinkage, t.growth_min, t.growth_max)
     base = trend.base_value(history, years_hist, central)
     lo, hi = v.scalar("tendencia.crecimiento_minimo"), v.scalar("tendencia.crecimiento_maximo")
@@ -135,11 +168,17 @@ def trend_factors(history: np.ndarray, years_hist: np.ndarray, national: np.ndar
                              v.scalar("macro.crecimiento_poblacion_historico"))
     damping = np.asarray(v.scalar("tendencia.amortiguacion"))
     steps = np.arange(1, len(years) + 1)
-    decay = np.power(damping[..., None] if damping.ndim else damping, steps)  # (1, D, 1, T) or (T,)
-    nominal = np.cumprod((1 + np.asarray(inflation)) * (1 + np.asarray(pop_growth)), axis=-1)  # (T,) or (1, D, T)
-    nominal = nominal[..., None, :] if nominal.ndim > 1 else nominal
-    real_path = np.cumprod(1 + real[..., None] * decay, axis=-1)  # (M, D|1, S, T)
-    return base, base[:, None, :, None] * real_path, nominal
+    decay = np.power(damping[:, None] if damping.ndim else damping, steps)  # (T,) or (D, T)
+    decay = decay[None] if decay.ndim > 1 else decay  # (T,) or (1, D, T)
+    nominal = (1 + np.asarray(inflation)) * (1 + np.asarray(pop_growth))  # (T,) or (1, D, T)
+    nominal = nominal.reshape((1, -1, len(years))) if nominal.ndim > 1 else nominal
+    return TrendSetup(base, len(years), real, decay, nominal, _bound(lo), _bound(hi))
+
+
+def _bound(value) -> np.ndarray | float:
+    """A growth bound as a scalar, or (1, D, 1) when it varies by draw."""
+    value = np.asarray(value, dtype=float)
+    return float(value) if value.ndim == 0 else value.reshape(1, -1, 1)
 
 
 def _lever_path(current: np.ndarray, key: str, v: Values, years: np.ndarray) -> np.ndarray:
@@ -225,6 +264,13 @@ def _market_index(v: Values, years: np.ndarray, inflation: np.ndarray) -> tuple[
     return np.cumprod(1 + growth, axis=-1), growth
 
 
+def _indexed(share, inflation: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """Π_k (1 + share × π_k): a quetzal amount that follows ``share`` of inflation, (1, D|1, T)."""
+    step = 1 + np.asarray(share, dtype=float).reshape(-1, 1) * np.asarray(inflation, dtype=float).reshape(
+        -1, len(years))
+    return np.cumprod(step, axis=-1)[None]
+
+
 def _iusi(observed, pop_base, pop, v: Values, years, inflation, municipios):
     d = v.params.own_revenue.drivers
     s = d.iusi
@@ -271,10 +317,11 @@ def _water(observed, pop_base, pop, v: Values, years, inflation, municipios):
     ones = np.ones((1, 1, len(years)))
     registration0 = v.scalar("ingresos_propios.impulsores.agua.registro")
     tariff0 = v.scalar("ingresos_propios.impulsores.agua.tarifa_mensual")
+    indexed = _indexed(v.scalar("ingresos_propios.impulsores.agua.indexacion_tarifa"), inflation, years)
     full_base = c_base * float(np.mean(registration0)) * float(np.mean(tariff0)) * drivers.MONTHS_PER_YEAR
     collection0, scale, rows = _calibrated("agua", "eficiencia_cobro", observed, full_base, municipios, known)
     registration = _lever_path(registration0 * ones, "agua_registro", v, years)
-    tariff = _lever_path(tariff0 * ones, "agua_tarifa", v, years)
+    tariff = _lever_path(tariff0 * indexed, "agua_tarifa", v, years)
     collection = _lever_path(collection0[:, None, None] * ones, "agua_cobro", v, years)
     reference = v.scalar("ingresos_propios.impulsores.agua.tarifa_referencia") * ones
     factors = dict(base=units * scale[:, None, None], coverage=registration,
@@ -289,7 +336,8 @@ def _ornato(observed, pop_base, pop, v: Values, years, inflation, municipios):
     fee0 = v.scalar("ingresos_propios.impulsores.ornato.cuota_media")
     full_base = pop_base * float(np.mean(adult_share)) * float(np.mean(fee0))
     compliance0, scale, rows = _calibrated("ornato", "cumplimiento", observed, full_base, municipios, False)
-    fee = _lever_path(fee0 * ones, "ornato_cuota", v, years)
+    indexed = _indexed(v.scalar("ingresos_propios.impulsores.ornato.indexacion_cuota"), inflation, years)
+    fee = _lever_path(fee0 * indexed, "ornato_cuota", v, years)
     compliance = _lever_path(compliance0[:, None, None] * ones, "ornato_cumplimiento", v, years)
     factors = dict(base=pop * adult_share * scale[:, None, None], coverage=ones, valuation=fee, rate=ones,
                    compliance=compliance, valuation_target=fee, rate_target=ones)
@@ -357,11 +405,10 @@ def project_streams(history: np.ndarray, years_hist: np.ndarray, national_growth
     pop = population_path(census, years, v.params.macro.historical_population_growth, pop_growth,
                           int(years_hist[-1]))
     pop_base = census * (1 + v.params.macro.historical_population_growth) ** (int(years_hist[-1]) - CENSUS_YEAR)
-    bases, real, nominal = trend_factors(history, years_hist, national_growth, v, years, inflation, pop_growth)
-    nominal = nominal[:, :, 0] if np.ndim(nominal) == 4 else nominal  # (1, D, T) or (T,)
-    out = StreamProjection(table.names, table.methods, bases, {})
+    setup = trend_setup(history, years_hist, national_growth, v, years, inflation, pop_growth)
+    out = StreamProjection(table.names, table.methods, setup.base, {})
     for s, (name, method) in enumerate(zip(table.names, table.methods)):
-        base, path = bases[:, s], real[:, :, s] * nominal
+        base, path = setup.base[:, s], setup.path(s)
         if method == "impulsores":
             factors, rows = DRIVER_MODELS[name](base, pop_base, pop, v, years, inflation, municipios)
             out.calibration.extend(rows)

@@ -11,6 +11,10 @@ gives g, the historical inflation and population growth parameters turn it into 
 the projection recomposes it with the projected inflation and population paths. Real growth is
 damped (Gardner & McKenzie's damped trend: the k-th year ahead gets φ^k of it) because the
 backtest (``nexos backtest``) shows that undamped 4-year trends lose to the naive forecast.
+The bounds ``tendencia.crecimiento_minimo``/``maximo`` then act on every projected year's nominal
+growth (``revenue.streams.TrendSetup``): the damping pulls every series toward inflation plus
+population, and without them a scenario's belief ("at most 4 % nominal") would never reach the
+output.
 
 All functions are vectorized over leading axes: values have shape (..., years).
 """
@@ -94,24 +98,3 @@ def base_value(values: np.ndarray, years: np.ndarray, growth: np.ndarray) -> np.
 def real_growth(nominal: np.ndarray, inflation: float, population: float) -> np.ndarray:
     """Real per-year growth in (1 + g) = (1 + inflation)(1 + population)(1 + real)."""
     return (1.0 + nominal) / ((1.0 + inflation) * (1.0 + population)) - 1.0
-
-
-def project_path(
-    base: np.ndarray,
-    real: np.ndarray,
-    inflation: np.ndarray,
-    population: np.ndarray,
-    damping: float,
-) -> np.ndarray:
-    """base × Π_{k≤h} (1 + π_k)(1 + n_k)(1 + real × φ^k) for h = 1..H.
-
-    ``inflation`` and ``population`` are paths over the H projected years (broadcastable);
-    the result has shape (..., H).
-    """
-    inflation = np.asarray(inflation, dtype=float)
-    horizon = inflation.shape[-1]
-    steps = np.arange(1, horizon + 1)
-    yearly = (1.0 + inflation) * (1.0 + np.asarray(population, dtype=float)) * (
-        1.0 + real[..., None] * damping**steps
-    )
-    return base[..., None] * np.cumprod(yearly, axis=-1)
