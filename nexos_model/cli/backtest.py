@@ -6,14 +6,73 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from nexos_model.analyses.backtest import backtest, error_summary, interval_coverage, naive_forecast
+from nexos_model.analyses.backtest import (
+    backtest,
+    calibrate_error,
+    error_summary,
+    interval_coverage,
+    naive_forecast,
+    skill,
+)
+from nexos_model.errors import NexosError
 from nexos_model.io.writers import write_table
 from nexos_model.wording import porcentaje
 
 __all__ = ["add_parser"]
 
 
+def _points(x: float) -> str:
+    """A difference of percentages in points, with its sign: ``+1.4``, ``−0.8``."""
+    return f"{x * 100:+.1f}".replace("-", "−")
+
+
+def _ahead(h: int) -> str:
+    return f"{h} año{'s' if h > 1 else ''} adelante"
+
+
+def _skill_lines(table, naive, until: int) -> list[str]:
+    """Own revenue's error per year ahead, with its bootstrap interval, beside the naive forecast's."""
+    lines = []
+    for row in skill(table, naive, until).itertuples():
+        verdict = ("el modelo erra menos" if row.ventaja_baja > 0 else
+                   "el ingenuo erra menos" if row.ventaja_alta < 0 else
+                   "los datos no distinguen al modelo del ingenuo")
+        lines.append(
+            f"Ingresos propios, {_ahead(row.horizonte)} ({row.anio}, {row.casos} municipios): error mediano "
+            f"{porcentaje(row.mdape)} (IC 90 % {porcentaje(row.mdape_bajo)} a {porcentaje(row.mdape_alto)}) "
+            f"frente a {porcentaje(row.mdape_ingenuo)} del ingenuo (IC 90 % {porcentaje(row.ingenuo_bajo)} a "
+            f"{porcentaje(row.ingenuo_alto)}); ventaja del modelo {_points(row.ventaja)} puntos "
+            f"(IC 90 % {_points(row.ventaja_baja)} a {_points(row.ventaja_alta)}): {verdict}.")
+    return lines
+
+
+def _calibration(args: argparse.Namespace) -> int:
+    if not args.simulaciones:
+        raise NexosError("--calibrar: se necesitan simulaciones (p. ej. --simulaciones 1000)")
+    if args.verificar is None or args.verificar == args.hasta:
+        raise NexosError(f"--verificar: se esperaba otro año de datos que --hasta {args.hasta} (la muestra "
+                         f"que verifica no puede ser la que calibra)")
+    try:
+        sigmas = [float(x) for x in args.calibrar.split(",") if x.strip()]
+    except ValueError:
+        raise NexosError(f"--calibrar {args.calibrar}: se esperaban números separados por comas "
+                         f"(p. ej. 0.4,0.45,0.5,0.55)") from None
+    table = calibrate_error(args.hasta, args.verificar, sigmas, args.simulaciones, args.semilla, args.escenario,
+                            args.datos)
+    write_table(table, Path(args.salida))
+    print(f"Calibración de incertidumbre.error_tendencia: banda p10-p90 de los ingresos propios (meta ≈ 80 %); "
+          f"calibra con datos hasta {args.hasta}, verifica con datos hasta {args.verificar}: {args.salida}")
+    for row in table.itertuples():
+        mark = "  ← elegido" if row.elegido else ""
+        print(f"  σ = {row.error_tendencia:g}, {row.muestra} (hasta {row.hasta}), {_ahead(row.horizonte)} "
+              f"({row.anio}): {porcentaje(row.cobertura)} (debajo {porcentaje(row.debajo)}, encima "
+              f"{porcentaje(row.encima)}){mark}")
+    return 0
+
+
 def _command_backtest(args: argparse.Namespace) -> int:
+    if args.calibrar:
+        return _calibration(args)
     table = backtest(args.hasta, args.escenario, overrides=args.set or None, datos=args.datos,
                      simulaciones=args.simulaciones, semilla=args.semilla)
     naive = naive_forecast(table, args.hasta, args.datos)
@@ -27,11 +86,13 @@ def _command_backtest(args: argparse.Namespace) -> int:
         print(f"{row.etiqueta:<55} {row.casos:>6} {porcentaje(row.mdape):>14} {porcentaje(row.dentro_10):>8} "
               f"{porcentaje(ref.mdape):>9} {porcentaje(ref.dentro_10):>8}")
     print("error mediano = mediana del error porcentual absoluto; ingenuo = repetir el último valor")
+    for line in _skill_lines(table, naive, args.hasta):
+        print(line)
     if args.simulaciones:
         for row in interval_coverage(table).itertuples():
-            print(f"Ingresos propios {row.anio}: el valor real cayó dentro de la banda p10-p90 en "
-                  f"{porcentaje(row.dentro_p10_p90)} de {row.casos} municipios (meta ≈ 80 %; debajo "
-                  f"{porcentaje(row.debajo)}, encima {porcentaje(row.encima)}).")
+            print(f"Ingresos propios, {_ahead(int(row.anio) - args.hasta)} ({row.anio}): el valor real cayó dentro "
+                  f"de la banda p10-p90 en {porcentaje(row.dentro_p10_p90)} de {row.casos} municipios (meta ≈ 80 %; "
+                  f"debajo {porcentaje(row.debajo)}, encima {porcentaje(row.encima)}).")
     return 0
 
 
@@ -40,7 +101,9 @@ def add_parser(subparsers: Any, help: str) -> argparse.ArgumentParser:
     p = subparsers.add_parser("backtest", help=help,
                               description="Proyecta todos los municipios con datos hasta un año y compara con lo "
                                           "observado después; escribe municipio, concepto, anio, prediccion, real "
-                                          "e imprime el error frente al pronóstico ingenuo (último valor).")
+                                          "e imprime el error frente al pronóstico ingenuo (último valor), con su "
+                                          "intervalo bootstrap por años de anticipación. Con --calibrar, elige "
+                                          "incertidumbre.error_tendencia en una muestra y lo verifica en otra.")
     p.add_argument("--hasta", required=True, type=int, metavar="AÑO", help="último año de datos usado (p. ej. 2018)")
     p.add_argument("--escenario", default="base", metavar="NOMBRE", help="escenario (por defecto: base)")
     p.add_argument("--set", action="append", metavar="CLAVE=VALOR", help="ajuste de un parámetro (repetible)")
@@ -48,6 +111,11 @@ def add_parser(subparsers: Any, help: str) -> argparse.ArgumentParser:
     p.add_argument("--simulaciones", type=int, default=0, metavar="N",
                    help="con N > 0, mide cuántas veces el valor real cae en la banda p10-p90")
     p.add_argument("--semilla", type=int, default=2026, metavar="S", help="semilla de Monte Carlo")
+    p.add_argument("--calibrar", metavar="σ,σ,...",
+                   help="valores de incertidumbre.error_tendencia a probar con datos hasta --hasta (p. ej. "
+                        "0.4,0.45,0.5,0.55); escribe la cobertura de cada uno")
+    p.add_argument("--verificar", type=int, metavar="AÑO",
+                   help="con --calibrar: otro último año de datos donde verificar el valor elegido (p. ej. 2018)")
     p.add_argument("--salida", required=True, metavar="ARCHIVO", help="archivo de resultados")
     p.set_defaults(func=_command_backtest)
     return p

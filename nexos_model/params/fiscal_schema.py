@@ -259,13 +259,15 @@ class UncertaintySettings(Section):
         "correlaciones", label="Correlaciones entre incertidumbres (cópula gaussiana)", unit="",
         source="Supuesto de Nexos [NC].")
     trend_error: float = param(
-        "error_tendencia", label="Error anual de la tendencia de cada flujo de ingresos propios",
-        unit="desviación del logaritmo por año",
-        source="Calibrado con `nexos backtest --hasta 2018 --simulaciones N` para que la banda p10-p90 "
-               "cubra cerca del 80 % de los valores reales de 2019; verificado con --hasta 2017.",
+        "error_tendencia", label="Error anual de la tendencia de cada flujo de ingresos propios (se acumula)",
+        unit="desviación del logaritmo por año (paseo aleatorio: a h años, × √h)",
+        source="Calibrado con `nexos backtest --hasta 2017 --simulaciones 1000 --calibrar ... --verificar 2018`: "
+               "la banda p10-p90 cubre el 80 % de los valores reales a uno y dos años en la muestra de 2017 y "
+               "se verifica en la de 2018.",
         ge=0, le=2)
     growth_error: float = param(
         "error_crecimiento", label="Error del crecimiento anual de cada flujo de ingresos propios",
         unit="desviación de la tasa de crecimiento",
-        source="Supuesto de Nexos [NC]: la historia (4 años) no permite medirlo; acumula con el horizonte.",
+        source="Supuesto de Nexos [NC]: la historia (4 años) no permite medirlo aparte; crece con el "
+               "horizonte y se revisa con la calibración de error_tendencia.",
         ge=0, le=0.5)

@@ -352,31 +352,33 @@ ERROR_ROWS = 256
 
 
 def trend_error(shocks: np.ndarray, sigma: float, tau: float) -> np.ndarray:
-    """The multiplicative error of a stream's path, ``exp(σ ε_t + τ h η − τ² h²/2)``, (..., T),
-    in the dtype of ``shocks`` (..., T + 1): standard normals, ``ε_t`` the T yearly ones, ``η``
-    the last.
+    """The multiplicative error of a stream's path, ``exp(σ Σ_{k≤t} ε_k + τ h η − τ² h²/2)``,
+    (..., T), in the dtype of ``shocks`` (..., T + 1): standard normals, ``ε_t`` the T yearly
+    ones, ``η`` the last.
 
-    A transitory yearly error (σ = ``incertidumbre.error_tendencia``) plus an error in the growth
-    rate that accumulates with the horizon h = 1..T (τ = ``incertidumbre.error_crecimiento``).
-    The yearly noise keeps each stream's median (its 1-2 year errors, measured by the backtest,
-    are symmetric in logs and of about the same size: the transitory part dominates); the growth
-    error keeps its mean, so the sum of twelve skewed streams does not drift above the central
-    projection at long horizons. σ = τ = 0 gives exactly 1 (Monte Carlo at zero variance is the
-    deterministic run).
+    A random walk of yearly errors (σ = ``incertidumbre.error_tendencia``: each year's surprise
+    stays in the level, so the spread grows as √h, as the backtest's errors do: their spread in
+    logs is 0.22 one year ahead and 0.32 two years ahead, ≈ √2 times) plus an error in the
+    growth rate that accumulates with the horizon h = 1..T (τ = ``incertidumbre.error_crecimiento``).
+    The walk keeps each stream's median (its 1-2 year errors, measured by the backtest, are
+    symmetric in logs); the growth error keeps its mean, so the sum of twelve skewed streams
+    does not drift above the central projection at long horizons. σ = τ = 0 gives exactly 1
+    (Monte Carlo at zero variance is the deterministic run).
 
-    This is the one place where the noise becomes an error path: another error model (e.g.
-    errors that accumulate as a random walk) changes only this function. Monte Carlo computes it
-    in float32, which moves its percentiles by far less than 0.1 % (tested against float64).
+    This is the one place where the noise becomes an error path: another error model changes
+    only this function. Monte Carlo computes it in float32, which moves its percentiles by far
+    less than 0.1 % (tested against float64).
     """
     years = shocks.shape[-1] - 1
     dtype = shocks.dtype.type
     h = np.arange(1, years + 1, dtype=np.float64)
-    # σ ε_t + τ h_t η for every t at once: the normals of a draw times a (T + 1, T) matrix, a
-    # matrix product that reads the normals once (half the time of elementwise passes). Done in
-    # products of ERROR_ROWS draws: BLAS runs a small product on the calling thread, while one
-    # big product is split across the cores, which is slower on a busy machine.
+    # σ Σ_{k≤t} ε_k + τ h_t η for every t at once: the normals of a draw times a (T + 1, T) matrix
+    # (σ on and above the diagonal, τ h in the last row), a matrix product that reads the normals
+    # once (half the time of elementwise passes). Done in products of ERROR_ROWS draws: BLAS runs
+    # a small product on the calling thread, while one big product is split across the cores,
+    # which is slower on a busy machine.
     weights = np.zeros((years + 1, years), dtype=dtype)
-    weights[np.arange(years), np.arange(years)] = sigma
+    weights[:years] = np.triu(np.full((years, years), sigma))
     weights[years] = tau * h
     flat = shocks.reshape(-1, years + 1)
     out = np.empty((len(flat), years), dtype=dtype)

@@ -7,8 +7,9 @@ within a chunk every municipality of the group shares the parameter draws, so th
 - parameters declared as uncertainties (``incertidumbre.distribuciones``), through a Gaussian
   copula with ``incertidumbre.correlaciones``;
 - the trend error of each own-revenue stream, independent across streams and municipalities:
-  a transitory yearly error (``incertidumbre.error_tendencia``) plus an error in its growth rate
-  (``incertidumbre.error_crecimiento``), calibrated with ``nexos backtest --simulaciones``.
+  a random walk of yearly errors (``incertidumbre.error_tendencia``: the band widens as √h, as
+  the backtest's errors do) plus an error in its growth rate (``incertidumbre.error_crecimiento``),
+  calibrated with ``nexos backtest --calibrar`` on one hold-out and checked on the other.
 
 Seeded and reproducible; the chunk size does not change the draws (see ``scenarios.sampling``).
 A municipality's trend errors are its own variables (``tendencia:<stream>:<code>``), so they are

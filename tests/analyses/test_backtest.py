@@ -6,7 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nexos_model.analyses.backtest import backtest, error_summary, naive_forecast, observed_values
+from nexos_model.analyses.backtest import (
+    backtest,
+    calibrate_error,
+    error_summary,
+    interval_coverage,
+    naive_forecast,
+    observed_values,
+    skill,
+)
 from nexos_model.errors import NexosError
 from nexos_model.io.history import load_history
 from tests.support import nexos
@@ -47,4 +55,46 @@ def test_backtest_command_prints_errors_beside_the_naive_forecast(tmp_path):
     out = nexos("backtest", "--hasta", "2018", "--salida", str(tmp_path / "bt.csv"))
     assert out.returncode == 0, out.stderr
     assert "Ingresos propios" in out.stdout and "ingenuo" in out.stdout
+    assert "1 año adelante (2019, 340 municipios): error mediano" in out.stdout and "IC 90 %" in out.stdout
     assert len(pd.read_csv(tmp_path / "bt.csv")) > 340
+
+
+def test_calibration_command_needs_another_sample_to_check(tmp_path):
+    out = nexos("backtest", "--hasta", "2017", "--simulaciones", "100", "--calibrar", "0.5", "--verificar", "2017",
+                "--salida", str(tmp_path / "c.csv"))
+    assert out.returncode == 1 and "--verificar" in out.stderr and "se esperaba" in out.stderr
+
+
+def test_skill_by_hand_and_its_bootstrap_interval():
+    """Model errors 10, 5, 50 %, naive 20, 5, 50 %: MdAPE 10 % vs 20 %, advantage +10 points; the
+    intervals hold their point estimates and the same forecast against itself has advantage 0."""
+    base = {"municipio": ["a", "b", "c"], "concepto": ["ingresos_propios"] * 3, "anio": [2019] * 3,
+            "real": [100.0] * 3}
+    ours = pd.DataFrame({**base, "prediccion": [110.0, 95.0, 150.0]})
+    naive = pd.DataFrame({**base, "prediccion": [120.0, 95.0, 150.0]})
+    row = skill(ours, naive, 2018).iloc[0]
+    assert (row.horizonte, row.casos) == (1, 3)
+    assert row.mdape == pytest.approx(0.10) and row.mdape_ingenuo == pytest.approx(0.20)
+    assert row.ventaja == pytest.approx(0.10)
+    assert row.mdape_bajo <= row.mdape <= row.mdape_alto and row.ventaja_baja <= row.ventaja <= row.ventaja_alta
+    same = skill(ours, ours, 2018).iloc[0]
+    assert same.ventaja == same.ventaja_baja == same.ventaja_alta == 0
+
+
+def test_bands_widen_with_the_horizon_as_the_errors_do():
+    """Out of sample, from data up to 2017: the p10-p90 band of own revenue holds about 80 % of the
+    real values one year ahead and at least 75 % two years ahead (the errors' spread grows ≈ √2)."""
+    table = backtest(2017, simulaciones=1000)
+    coverage = interval_coverage(table).set_index("anio")["dentro_p10_p90"]
+    assert 0.75 <= coverage[2018] <= 0.85 and coverage[2019] >= 0.75, coverage.to_dict()
+    own = table.loc[table["concepto"] == "ingresos_propios"]
+    width = np.log(own["p90"] / own["p10"]).groupby(own["anio"]).median()
+    assert width[2019] > 1.3 * width[2018]
+
+
+def test_calibration_chooses_on_one_sample_and_checks_on_the_other():
+    table = calibrate_error(2017, 2018, [0.3, 0.5], simulaciones=400)
+    assert set(table["muestra"]) == {"calibración", "verificación"}
+    assert set(table.loc[table["muestra"] == "calibración", "horizonte"]) == {1, 2}
+    assert set(table.loc[table["muestra"] == "verificación", "hasta"]) == {2018}
+    assert set(table.loc[table["elegido"], "error_tendencia"]) == {0.5}  # 0.3 covers far less than 80 %

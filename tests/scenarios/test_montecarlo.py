@@ -70,7 +70,8 @@ def test_trend_error_is_the_documented_formula_and_exactly_one_at_zero_spread():
 
     shocks = np.random.default_rng(4).standard_normal((3, 5, 11))
     sigma, tau, h = 0.4, 0.07, np.arange(1, 11)
-    expected = np.exp(sigma * shocks[..., :10] + tau * h * shocks[..., 10:] - 0.5 * (tau * h) ** 2)
+    walk = np.cumsum(shocks[..., :10], axis=-1)  # each year's surprise stays in the level
+    expected = np.exp(sigma * walk + tau * h * shocks[..., 10:] - 0.5 * (tau * h) ** 2)
     np.testing.assert_allclose(trend_error(shocks, sigma, tau), expected, rtol=1e-12)
     got32 = trend_error(shocks.astype(np.float32), sigma, tau)
     assert got32.dtype == np.float32
@@ -109,8 +110,8 @@ def test_zero_variance_equals_the_deterministic_run_exactly(escenario, extra):
 
 
 def test_sample_mean_converges_to_the_analytic_mean():
-    """Trend error only: revenue = path × exp(σ ε + τ h η − τ² h²/2), lognormal, so the mean is
-    path × exp(σ²/2) and the median path × exp(−τ² h²/2)."""
+    """Trend error only: revenue = path × exp(σ Σ_{k≤h} ε_k + τ h η − τ² h²/2), lognormal, so the
+    mean is path × exp(σ² h/2) and the median path × exp(−τ² h²/2)."""
     sigma, tau = 0.3, 0.05
     overrides = {**NO_UNCERTAINTY, "incertidumbre.error_tendencia": sigma, "incertidumbre.error_crecimiento": tau}
     inputs, params, ctx, growth = setup("1301", "base", overrides)
@@ -118,6 +119,6 @@ def test_sample_mean_converges_to_the_analytic_mean():
     det = run("1301", "base", overrides).projection.query("concepto == 'multas'").set_index("anio")["valor"]
     mean = sim.percentiles.set_index("anio")["media"]
     h = np.arange(1, len(det) + 1)
-    np.testing.assert_allclose(mean.to_numpy(), det.to_numpy() * np.exp(sigma**2 / 2), rtol=0.01)
+    np.testing.assert_allclose(mean.to_numpy(), det.to_numpy() * np.exp(sigma**2 * h / 2), rtol=0.015)
     median = sim.percentiles.set_index("anio")["p50"]
     np.testing.assert_allclose(median.to_numpy(), det.to_numpy() * np.exp(-(tau**2 * h**2) / 2), rtol=0.02)
