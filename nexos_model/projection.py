@@ -17,6 +17,7 @@ import pandas as pd
 
 from nexos_model import catalog
 from nexos_model.fiscal.space import FiscalInputs, FiscalResult, NationalContext, project_fiscal, total
+from nexos_model.fiscal.transfers import robust_level
 from nexos_model.params.values import Values
 from nexos_model.revenue import streams as stream_engine
 from nexos_model.revenue import trend
@@ -138,14 +139,11 @@ def project_arrays(inputs: ProjectionInputs, v: Values, ctx: NationalContext, na
     proj_index = np.searchsorted(ctx.years, years)
     own_full[:, :, proj_index] = own_total
 
-    donations_hist = inputs.concept("donaciones_otras_transferencias")
-    _, donations = _trend_concept(donations_hist, inputs, v, years,
-                                  inputs.national_growth[inputs.concepts.index("donaciones_otras_transferencias")])
-    base = concept_base(inputs, v)
-    transfers_base = np.stack([np.maximum(base[:, inputs.concepts.index("transferencias_corrientes_publicas")], 0),
-                               np.maximum(base[:, inputs.concepts.index("transferencias_capital_publicas")], 0)], axis=1)
-    fiscal_inputs = FiscalInputs(list(inputs.municipios), years, own_full, own_total, transfers_base,
-                                 donations, own.lever_cost, om_cost, plan_debt)
+    donations = _donations(inputs, v, years)
+    transfers_history = np.stack([inputs.concept("transferencias_corrientes_publicas"),
+                                  inputs.concept("transferencias_capital_publicas")], axis=1)  # (M, 2, H)
+    fiscal_inputs = FiscalInputs(list(inputs.municipios), years, own_full, own_total, transfers_history,
+                                 inputs.years, donations, own.lever_cost, om_cost, plan_debt)
     fiscal = project_fiscal(fiscal_inputs, ctx, v, int(inputs.years[-1]), detail=detail)
     fiscal.donations = np.broadcast_to(donations, shape)
     lines = _concept_lines(inputs, v, own, fiscal, table, shape) if detail else {}
@@ -167,13 +165,24 @@ def project_arrays(inputs: ProjectionInputs, v: Values, ctx: NationalContext, na
     return ModelArrays(inputs.municipios, years, lines, own, fiscal)
 
 
-def _trend_concept(history: np.ndarray, inputs: ProjectionInputs, v: Values, years: np.ndarray,
-                   national: float) -> tuple[np.ndarray, np.ndarray]:
+def _donations(inputs: ProjectionInputs, v: Values, years: np.ndarray) -> np.ndarray:
+    """Donations and other transfers (M, D|1, T): the trend's path, started from the robust level
+    of the last ``transferencias.anios_nivel`` years (carried by the trend's growth) instead of
+    the last year alone, like the other transfers booked in the data."""
+    concept = "donaciones_otras_transferencias"
+    history = inputs.concept(concept)
+    national = inputs.national_growth[inputs.concepts.index(concept)]
     inflation = v.path("macro.inflacion", years)
     population = v.path("macro.crecimiento_poblacion", years)
     base, path = stream_engine.trend_paths(history[:, None, :], inputs.years, np.array([national]), v, years,
                                            inflation, population)
-    return base[:, 0], path[:, :, 0]
+    t = v.params.trend
+    growth = trend.shrunk_growth(trend.own_growth(history, inputs.years), national, t.shrinkage, t.growth_min,
+                                 t.growth_max)  # (M,)
+    carry = (1 + growth[:, None]) ** (inputs.years[-1] - inputs.years)[None]
+    level, _ = robust_level(history, carry, v.params.transfers.level_years)
+    scale = np.divide(level, base[:, 0], out=np.zeros(len(level)), where=base[:, 0] > 0)
+    return path[:, :, 0] * scale[:, None, None]
 
 
 

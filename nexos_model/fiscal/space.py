@@ -24,6 +24,7 @@ import numpy as np
 
 from nexos_model.fiscal import debt
 from nexos_model.fiscal.spending import operating_base, operating_paths
+from nexos_model.fiscal.transfers import robust_level
 from nexos_model.params.fiscal_schema import TRANSFER_SOURCES
 from nexos_model.params.values import Values
 
@@ -114,7 +115,8 @@ class FiscalInputs:
     years: np.ndarray  # (T,) projection years
     own_full: np.ndarray  # (M, D|1, K) own revenue over ctx.years (history + projection)
     own: np.ndarray  # (M, D|1, T) own revenue in the projection years
-    transfers_base: np.ndarray  # (M, 2) last history year: public current (16200), capital (17200)
+    transfers_history: np.ndarray  # (M, 2, H) public current (16200) and capital (17200) transfers, NaN = missing
+    history_years: np.ndarray  # (H,) the years of ``transfers_history`` (the last is the base year)
     donations: np.ndarray  # (M, D|1, T) other transfers (donations), trend-projected
     lever_cost: np.ndarray  # (T,) or (M, D, T)
     om_cost: np.ndarray | None = None  # (M, D|1, T) O&M of the investment plan, if any
@@ -155,24 +157,48 @@ def project_transfers(inputs: FiscalInputs, ctx: NationalContext, v: Values, las
     aporte_parts = ({name: share[..., 1:] * aporte_pool[None, :, 1:] for name, share in shares.items()}
                     if detail else {})
 
-    # The data's public transfers in the last year, minus the formula's aporte and IVA-PAZ, is what
-    # the other sources were; it is split by their shares and grown at their own rates.
-    current, capital = inputs.transfers_base[:, 0], inputs.transfers_base[:, 1]
+    # The data's public transfers, minus the formula's aporte and IVA-PAZ, is what the other
+    # sources were; each year's remainder is split by their shares, and each source starts from
+    # the median of its last years carried to the base year (robust_level: one year's jump is
+    # not compounded), then grows at its own rate.
+    history_years = inputs.history_years
+    hist_shares = formula_shares(inputs.own_full, rows, ctx, weights, t_cfg.aporte.revenue_lag, history_years)
+    hist_share = total(hist_shares.values())  # (M, D, H)
+    hist_pool = (pool_path(t_cfg.aporte.base_amount, t_cfg.aporte.base_year, v, "aporte_constitucional", history_years)
+                 + pool_path(t_cfg.iva_paz.base_amount, t_cfg.iva_paz.base_year, v, "iva_paz", history_years))
+    formula_hist = hist_pool[None] * hist_share  # (M, D, H): aporte + IVA-PAZ by the formula
+    current, capital = (np.maximum(inputs.transfers_history[:, i, None, :], 0.0) for i in (0, 1))  # (M, 1, H)
     booked = current + capital
-    formula_base = aporte[:, :, 0] + iva[:, :, 0]  # (M, D)
-    residual = np.maximum(booked[:, None] - formula_base, 0.0)
-    ratio = np.divide(residual, booked[:, None], out=np.zeros_like(residual), where=booked[:, None] > 0)
+    residual = np.maximum(booked - formula_hist, 0.0)
+    ratio = np.divide(residual, booked, out=np.zeros(residual.shape), where=booked > 0)
+    ratio = np.where(np.isfinite(booked), ratio, np.nan)
     notes = {c: [] for c in inputs.municipios}
-    mean_base = formula_base.mean(axis=1)
-    for i in np.flatnonzero(booked < mean_base):
+    last_booked, mean_base = booked[:, 0, -1], formula_hist[..., -1].mean(axis=1)
+    for i in np.flatnonzero(last_booked < mean_base):
         notes[inputs.municipios[i]].append(
-            f"{last_year}: las transferencias registradas (Q {booked[i]:,.2f}) son menores que el aporte "
+            f"{last_year}: las transferencias registradas (Q {last_booked[i]:,.2f}) son menores que el aporte "
             f"constitucional y el IVA-PAZ que da la fórmula del art. 119 (Q {float(mean_base[i]):,.2f}); "
             f"las demás transferencias se proyectan en cero.")
+    window = t_cfg.level_years
     out = {"aporte_constitucional": aporte[..., 1:], "iva_paz": iva[..., 1:]}
+    levels, last_values = {}, {}
     for key, cfg in t_cfg.shared().items():
-        base = (cfg.share_current * current[:, None] + cfg.share_capital * capital[:, None]) * ratio
-        out[key] = _grow(base, v, key, years)
+        yearly = (cfg.share_current * current + cfg.share_capital * capital) * ratio  # (M, D, H)
+        growth = np.asarray(v.path(f"transferencias.{key}.crecimiento", history_years)).reshape(-1, len(history_years))
+        carry = np.cumprod((1 + growth)[:, ::-1], axis=-1)[:, ::-1] / (1 + growth)  # Π_{j>y} (1 + g_j), (D|1, H)
+        level, _ = robust_level(yearly, carry[None], window)  # (M, D)
+        levels[key], last_values[key] = level, np.nan_to_num(yearly[..., -1])
+        out[key] = _grow(level, v, key, years)
+    start = total(levels.values()).mean(axis=1)
+    last = total(last_values.values()).mean(axis=1)
+    first_year = int(history_years[max(0, len(history_years) - window)])
+    for i, code in enumerate(inputs.municipios if detail else ()):
+        if start[i] > 0.005 or last[i] > 0.005:
+            notes[code].append(
+                f"Transferencias distintas del aporte y el IVA-PAZ (CODEDE, circulación de vehículos, petróleo y "
+                f"otras): se parte de Q {start[i]:,.2f}, la mediana de {first_year}-{last_year} llevada a {last_year} "
+                f"con el crecimiento de cada fuente (el último año registró Q {last[i]:,.2f}); un salto de un solo "
+                f"año no se proyecta (transferencias.anios_nivel = {window}).")
     out["otras"] = out["otras"] + inputs.donations
     base_year = {"aporte_constitucional": aporte[..., 0], "iva_paz": iva[..., 0]}  # (M, D) per draw
     return out, aporte_parts, notes, base_year

@@ -108,6 +108,16 @@ class TransferSettings(Section):
     other: SharedTransfer = param(
         "otras", label="Otras transferencias del sector público", unit="",
         source="Residuo del reparto [NC].")
+    level_years: int = param(
+        "anios_nivel",
+        label="Años cuya mediana da el nivel de partida de las transferencias distintas del aporte y el IVA-PAZ",
+        unit="años",
+        source="Elección de Nexos: la mediana de 3 años, cada uno llevado al último con el crecimiento de su "
+               "fuente, no proyecta un salto de un solo año (17200 subió 52 % en Huehuetenango y 53 % en "
+               "Totonicapán de 2018 a 2019).",
+        ge=1,
+        le=10,
+    )
 
     def shared(self) -> dict[str, SharedTransfer]:
         """The transfers projected from their share of the data's totals, by source key."""

@@ -323,3 +323,29 @@ def test_estimate_aldeas_sums_and_is_monotone(rural, extra, minimum):
     bumped[0] += 1 + rural.max() // 10
     counts_after, _ = estimate_aldeas_caserios(bumped, np.zeros_like(rural), national, minimum=minimum)
     assert counts_after[0] >= counts[0]
+
+
+def test_robust_level_is_the_median_of_the_last_years_carried_to_the_last():
+    """100, 110, 200 (a one-off jump), carried at 10 %/yr: 121, 121, 200 -> the median 121, not 200.
+    Missing years are skipped; a series with no data has level 0 and 0 years used."""
+    from nexos_model.fiscal.transfers import robust_level
+
+    carry = np.array([1.21, 1.1, 1.0])
+    level, used = robust_level(np.array([[100.0, 110.0, 200.0], [np.nan, 110.0, 200.0], [np.nan] * 3]), carry, 3)
+    np.testing.assert_allclose(level, [121.0, (121.0 + 200.0) / 2, 0.0])
+    np.testing.assert_array_equal(used, [3, 2, 0])
+    one, _ = robust_level(np.array([100.0, 110.0, 200.0]), carry, 1)
+    assert float(one) == 200.0  # a window of one year is the last year
+
+
+def test_a_one_off_jump_in_capital_transfers_is_not_compounded():
+    """Huehuetenango: 17200 rose 52 % from 2018 to 2019; the other sources start from the median
+    of 2017-2019, and the run says so."""
+    from nexos_model import run
+
+    r = run("1301", "base")
+    wide = r.wide("1301")
+    assert wide.at[2019, "transferencias_capital_publicas"] > 1.5 * wide.at[2018, "transferencias_capital_publicas"]
+    assert wide.at[2020, "transferencias"] < 0.85 * wide.at[2019, "transferencias"]
+    note = next(n for n in r.notes["1301"] if n.startswith("Transferencias distintas del aporte"))
+    assert "mediana de 2017-2019" in note and "transferencias.anios_nivel = 3" in note
