@@ -290,13 +290,13 @@ def run(
         v = Values(p)
         inputs = core.subset(prepared.inputs, [code])
         result = core.project_arrays(inputs, v, ctx, stream_growth)
-        om_cost = plan_debt = None
+        plan_om = plan_debt = None
         if planificar:
             plan = _plan(code, escenario, resolved, result, prepared, cartera)
             plans[code] = plan
             if plan is not None:
-                om_cost, plan_debt = core.plan_effect(plan.efecto, result.years)
-                result = core.project_arrays(inputs, v, ctx, stream_growth, om_cost=om_cost, plan_debt=plan_debt)
+                plan_om, plan_debt = core.plan_effect(plan.efecto, result.years)
+                result = core.project_arrays(inputs, v, ctx, stream_growth, plan_om=plan_om, plan_debt=plan_debt)
         arrays[code] = result
         projections.append(core.lines_table(result, escenario))
         tables["gaps"].append(core.gaps_table(result))
@@ -308,7 +308,7 @@ def run(
         notes[code] = (prepared.notes[code] + result.fiscal.notes.get(code, []) + _run_notes(result, ctx, code)
                        + lever_notes(result.streams, v, [code])[code])
         if simulaciones:
-            sim = simulate(inputs, p, ctx, stream_growth, simulaciones, semilla, om_cost=om_cost,
+            sim = simulate(inputs, p, ctx, stream_growth, simulaciones, semilla, plan_om=plan_om,
                            plan_debt=plan_debt)
             tables.setdefault("percentiles", []).append(sim.percentiles)
             tables.setdefault("probabilities", []).append(sim.probabilities)

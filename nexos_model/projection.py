@@ -113,11 +113,11 @@ def _concept_lines(inputs: ProjectionInputs, v: Values, own: stream_engine.Strea
 
 
 def project_arrays(inputs: ProjectionInputs, v: Values, ctx: NationalContext, national_stream_growth: np.ndarray,
-                   shocks: np.ndarray | None = None, om_cost: np.ndarray | None = None,
+                   shocks: np.ndarray | None = None, plan_om: dict[str, np.ndarray] | None = None,
                    plan_debt: dict[str, np.ndarray] | None = None, detail: bool = True) -> ModelArrays:
     """The whole model for a group of municipalities sharing parameter values ``v``.
 
-    ``om_cost`` and ``plan_debt`` carry an investment plan's recurrent costs and new loans
+    ``plan_om`` (O&M by the plan's funding source) and ``plan_debt`` carry an investment plan's recurrent costs and new loans
     (``plan_effect``) into spending and debt. ``shocks`` (Monte Carlo): the standard normals of the
     trend errors (S, M, D, T + 1) (``streams.trend_error``). ``detail=False`` (Monte Carlo) skips what only
     the tables need: the gap decomposition, the split of totals into MINFIN concepts, the
@@ -143,7 +143,7 @@ def project_arrays(inputs: ProjectionInputs, v: Values, ctx: NationalContext, na
     transfers_history = np.stack([inputs.concept("transferencias_corrientes_publicas"),
                                   inputs.concept("transferencias_capital_publicas")], axis=1)  # (M, 2, H)
     fiscal_inputs = FiscalInputs(list(inputs.municipios), years, own_full, own_total, transfers_history,
-                                 inputs.years, donations, own.lever_cost, om_cost, plan_debt)
+                                 inputs.years, donations, own.lever_cost, plan_om, plan_debt)
     fiscal = project_fiscal(fiscal_inputs, ctx, v, int(inputs.years[-1]), detail=detail)
     fiscal.donations = np.broadcast_to(donations, shape)
     lines = _concept_lines(inputs, v, own, fiscal, table, shape) if detail else {}
@@ -251,13 +251,20 @@ def gaps_table(arrays: ModelArrays, draw: int = 0) -> pd.DataFrame:
 
 
 def space_table(arrays: ModelArrays, draw: int = 0) -> pd.DataFrame:
-    """Fiscal space for investment by year and funding source: ``municipio, anio, fuente, monto``."""
+    """Fiscal space for investment by year, source and use, as a DAFIM reads it:
+    ``municipio, anio, fuente, destino, monto``.
+
+    ``fuente``: own revenue, each transfer, loan proceeds; ``destino``: ``libre`` (free use: may
+    also pay operation), ``inversion`` (earmarked for investment), ``prestamo`` (loan proceeds)
+    or ``codede`` (assigned to projects by the departmental council, outside the municipality's
+    own space). The investment plan books them by its funding source (``fiscal.space.plan_source``).
+    """
     frames = []
-    for source, values in arrays.fiscal.space.items():
+    for (source, destino), values in arrays.fiscal.space_detail.items():
         values = np.asarray(values)[:, draw, :]
         for i, code in enumerate(arrays.municipios):
             frames.append(pd.DataFrame({"municipio": code, "anio": arrays.years.astype(int), "fuente": source,
-                                        "monto": values[i]}))
+                                        "destino": destino, "monto": values[i]}))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -287,10 +294,13 @@ def project(inputs: ProjectionInputs, v: Values, escenario: str, ctx: NationalCo
     return lines_table(project_arrays(inputs, v, ctx, stream_growth), escenario)
 
 
-def plan_effect(efecto: pd.DataFrame, years: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """An investment plan's ``efecto`` table as the core's inputs: O&M (T,) and new-loan flows."""
+def plan_effect(efecto: pd.DataFrame, years: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """An investment plan's ``efecto`` table as the core's inputs: O&M by the plan's funding
+    source that pays it (columns ``operacion_<fuente>``), {fuente: (T,)}, and new-loan flows."""
     table = efecto.set_index("anio").reindex(years, fill_value=0.0)
-    om = table["operacion_mantenimiento"].to_numpy(dtype=float)
+    prefix = "operacion_"
+    om = {c[len(prefix):]: table[c].to_numpy(dtype=float) for c in table.columns
+          if c.startswith(prefix) and c != "operacion_mantenimiento"}
     debt = {"intereses": table["intereses"].to_numpy(dtype=float),
             "amortizacion": table["amortizacion"].to_numpy(dtype=float),
             "desembolso": table["desembolso_prestamo"].to_numpy(dtype=float)}

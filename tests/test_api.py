@@ -27,7 +27,8 @@ def test_plan_for_run_uses_the_bundled_portfolio_and_keeps_every_rule(run_0901):
     assert plan.espacio.loc["prestamo_infom"].sum() == pytest.approx(
         space.loc[space["anio"].isin(plan.years) & (space["fuente"] == "prestamo_infom"), "monto"].sum())
     for programme in (plan.optimo, plan.orden):
-        options = ProgrammeOptions(post_horizon_room=plan.post_horizon_room, borrowing=plan.borrowing)
+        options = ProgrammeOptions(post_horizon_room=plan.post_horizon_room, om_room=plan.om_room,
+                                   borrowing=plan.borrowing)
         assert plan_violations(programme, plan.projects, plan.espacio, plan.years, options) == []
     projection_years = sorted(run_0901.projection["anio"].unique())
     assert plan.efecto["anio"].min() == plan.years[0] and plan.efecto["anio"].max() >= projection_years[-1]

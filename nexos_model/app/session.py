@@ -52,7 +52,7 @@ class Session:
         self.escenario = escenario
         self.overrides: dict[str, Any] = dict(overrides or {})
         self.simulaciones = 0
-        self.planificar = False
+        self.planificar = plan_supported()  # the plan's O&M and loans are part of what every card shows
         self._runs: OrderedDict[tuple, "RunResult"] = OrderedDict()
         self._scenario_params: dict[tuple, "Resolved"] = {}
         self._wides: dict[int, tuple["RunResult", Any]] = {}
@@ -111,8 +111,9 @@ class Session:
         return self.run()
 
     def base_result(self) -> "RunResult":
-        """The same municipality under scenario ``base`` with no adjustments (the reference)."""
-        return self.run("base", {}, 0, planificar=False)
+        """The same municipality under scenario ``base`` with no adjustments (the reference),
+        planned like the current result so that the two compare like with like."""
+        return self.run("base", {}, 0)
 
     def scenario_parameters(self) -> "Resolved":
         """The scenario's parameters without the app's adjustments (what 'Volver' goes back to)."""

@@ -98,7 +98,7 @@ class App(w.VBox):
                                 "cada 100 tardan unos segundos)</div>"), self.simulations]
         self.planning = None
         if plan_supported():
-            self.planning = w.Checkbox(value=False, indent=False,
+            self.planning = w.Checkbox(value=self.session.planificar, indent=False,
                                        description="Programar la cartera en la proyección (plan de inversión; más lento)")
             self.planning.observe(self._planning_changed, "value")
             left.insert(1, self.planning)

@@ -174,8 +174,11 @@ def headline_cards(ctx: ViewContext) -> list[Card]:
     space = optional(ctx.result, "fiscal_space")
     if space is not None:
         rows = ctx.rows(space)
-        cards.append(Card("espacio_fiscal", f"Espacio fiscal {int(rows['anio'].min())}-{int(rows['anio'].max())}",
-                          quetzales(float(rows["monto"].sum())), "suma de todas las fuentes y años"))
+        codede = rows["destino"] == "codede"
+        own, assigned = float(rows.loc[~codede, "monto"].sum()), float(rows.loc[codede, "monto"].sum())
+        cards.append(Card("espacio_fiscal", f"Espacio fiscal propio {int(rows['anio'].min())}-{int(rows['anio'].max())}",
+                          quetzales(own), f"libre uso, destino de inversión y préstamos, todos los años; aparte, "
+                                          f"CODEDE asignado a proyectos {quetzales(assigned)}"))
     return cards
 
 
@@ -285,28 +288,31 @@ def comparison_view(ctx: ViewContext) -> str | None:
 
 
 def fiscal_space_view(ctx: ViewContext) -> str | None:
-    """Fiscal space for investment by funding source and year (``RunResult.fiscal_space``)."""
+    """Fiscal space for investment by use and year (``RunResult.fiscal_space``), as a DAFIM reads it."""
     space = optional(ctx.result, "fiscal_space")
     if space is None:
         return None
     chart = fiscal_space_html(ctx.rows(space), table=False)
-    return section("Espacio fiscal por fuente", chart + table_html(summary.fiscal_space_table(ctx.result, ctx.municipio)))
+    return section("Espacio fiscal: libre uso, destino de inversión, préstamos y CODEDE",
+                   chart + table_html(summary.fiscal_space_table(ctx.result, ctx.municipio)),
+                   "Los fondos CODEDE los asigna el Consejo Departamental a proyectos: no son espacio propio.")
 
 
-def fiscal_space_html(space: pd.DataFrame, title: str = "Espacio fiscal para inversión por fuente",
+def fiscal_space_html(space: pd.DataFrame, title: str = "Espacio fiscal para inversión por uso",
                       table: bool = True) -> str:
-    """Chart (and table, years × sources) of a long ``anio, fuente, monto`` table (one municipality)."""
+    """Chart (and table, years × uses) of a long ``anio, destino, monto`` table (one municipality)."""
+    names = summary.DESTINO_NAMES
     cells: dict[tuple[int, str], float] = {}
-    for year, source, amount in zip(space["anio"].tolist(), space["fuente"].tolist(), space["monto"].tolist()):
-        cells[(int(year), source)] = cells.get((int(year), source), 0.0) + float(amount)
+    for year, part, amount in zip(space["anio"].tolist(), space["destino"].tolist(), space["monto"].tolist()):
+        cells[(int(year), part)] = cells.get((int(year), part), 0.0) + float(amount)
     years = sorted({y for y, _ in cells})
     present = {f for _, f in cells}
-    order = [f for f in summary.SOURCE_NAMES if f in present] + sorted(present - set(summary.SOURCE_NAMES))
+    order = [f for f in names if f in present] + sorted(present - set(names))
     columns = {f: [cells.get((y, f), 0.0) for y in years] for f in order}
-    chart = bar_chart(years, [(summary.SOURCE_NAMES.get(f, f), columns[f]) for f in order], title)
+    chart = bar_chart(years, [(names.get(f, f), columns[f]) for f in order], title)
     if not table:
         return chart
-    rows = [{"Año": str(y), **{summary.SOURCE_NAMES.get(f, f): quetzales(columns[f][i]) for f in order},
+    rows = [{"Año": str(y), **{names.get(f, f): quetzales(columns[f][i]) for f in order},
              "Total": quetzales(sum(columns[f][i] for f in order))} for i, y in enumerate(years)]
     return chart + table_html(rows)
 
@@ -526,7 +532,8 @@ def scenarios_view(results: dict[str, "RunResult"], municipio: str,
                f"Crecimiento anual {last}-{end}": porcentaje(growth)}
         space = optional(ctx.result, "fiscal_space")
         if space is not None:
-            row["Espacio fiscal (total)"] = quetzales(float(ctx.rows(space)["monto"].sum()))
+            own = ctx.rows(space)
+            row["Espacio fiscal propio (total)"] = quetzales(float(own.loc[own["destino"] != "codede", "monto"].sum()))
         rows.append(row)
     years = list(next(iter(contexts.values())).wide.index)
     chart = line_chart(years, [(name, ctx.wide["ingresos_propios"].reindex(years).tolist())

@@ -27,7 +27,7 @@ def model_outputs(municipio: str, escenario: str, overrides: Mapping[str, Any] |
     reusable = (isinstance(result, RunResult) and list(result.municipios) == [municipio]
                 and result.escenario == escenario)
     try:
-        result = result if reusable else run(municipio, escenario, dict(overrides or {}) or None)
+        result = result if reusable else run(municipio, escenario, dict(overrides or {}) or None, planificar=True)
     except NexosError as exc:
         step = "parametros" if isinstance(exc, ParameterError) else "datos"
         return {"paso": step, "motivo": "; ".join(exc.messages)}

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from nexos_model.api import plan_for_run, run, single_municipio
+from nexos_model.api import run, single_municipio
 from nexos_model.errors import NexosError
 from nexos_model.investment.plan import InvestmentPlan
 from nexos_model.io.excel import write_excel
@@ -21,7 +21,8 @@ __all__ = ["MONEY_COLUMNS", "PERCENT_COLUMNS", "add_parser", "write_plan"]
 MONEY_COLUMNS = frozenset({
     "costo_total", "costo_operacion_anual", "espacio", "inversion", "operacion", "saldo", "monto", "total",
     "codede", "iva_paz", "aporte_constitucional", "prestamo_infom", "propios", "operacion_mantenimiento",
-    "desembolso_prestamo", "intereses", "amortizacion", "servicio_deuda", "saldo_deuda",
+    "desembolso_prestamo", "intereses", "amortizacion", "servicio_deuda", "saldo_deuda", "operacion_propios",
+    "operacion_aporte_constitucional", "operacion_iva_paz",
 })
 PERCENT_COLUMNS = frozenset({"uso", "avance_brecha"})
 
@@ -64,8 +65,8 @@ def _command_planificar(args: argparse.Namespace) -> int:
     figure = Path(args.grafico) if args.grafico else None
     if figure is not None and figure.suffix.lower() not in CHART_FORMATS:
         raise NexosError(f"--grafico {figure}: extensión no admitida (se esperaba {', '.join(CHART_FORMATS)})")
-    result = run(codes[0], args.escenario, overrides=args.set or None)
-    plan = plan_for_run(result, codes[0], cartera=args.cartera)
+    result = run(codes[0], args.escenario, overrides=args.set or None, planificar=True, cartera=args.cartera)
+    plan = result.plans[codes[0]]
     salida = Path(args.salida)
     write_plan(plan, salida)
     if figure is not None:

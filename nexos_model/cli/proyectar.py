@@ -9,6 +9,7 @@ from nexos_model.api import run
 from nexos_model.cli.flags import data_flags
 from nexos_model.io.writers import write_result_tables
 from nexos_model.report.summary import headline_lines
+from nexos_model.wording import quetzales
 
 __all__ = ["add_parser"]
 
@@ -16,7 +17,7 @@ __all__ = ["add_parser"]
 def _command_proyectar(args: argparse.Namespace) -> int:
     result = run(args.municipio, args.escenario, overrides=args.set or None,
                  datos=args.datos, solo_datos=args.solo_datos, simulaciones=args.simulaciones,
-                 semilla=args.semilla)
+                 semilla=args.semilla, planificar=not args.sin_plan)
     written = write_result_tables(result.tables(), args.salida)
     years = result.projection["anio"]
     print(f"Proyección de {len(result.municipios)} municipio(s), escenario '{args.escenario}', "
@@ -26,6 +27,10 @@ def _command_proyectar(args: argparse.Namespace) -> int:
     if len(result.municipios) == 1:
         for line in headline_lines(result):
             print(f"  {line}")
+    if not args.sin_plan:
+        loans = sum(float(p.efecto["desembolso_prestamo"].sum()) for p in result.plans.values() if p is not None)
+        print(f"  Con el plan de inversión de cada municipio (su O&M, sus préstamos nuevos {quetzales(loans)} y "
+              f"su servicio de la deuda están en la proyección y el espacio fiscal; --sin-plan lo omite).")
     if args.simulaciones:
         print(f"  Monte Carlo: {args.simulaciones} simulaciones, semilla {args.semilla} (percentiles p05-p95 y "
               f"probabilidades en las tablas 'percentiles' y 'probabilidades').")
@@ -49,6 +54,9 @@ def add_parser(subparsers: Any, help: str) -> argparse.ArgumentParser:
     p.add_argument("--simulaciones", type=int, default=0, metavar="N",
                    help="simulaciones de Monte Carlo (0 = solo la proyección central)")
     p.add_argument("--semilla", type=int, default=2026, metavar="S", help="semilla de Monte Carlo (por defecto 2026)")
+    p.add_argument("--sin-plan", action="store_true",
+                   help="proyectar sin el plan de inversión (por defecto se programa la cartera de cada municipio "
+                        "y su O&M, sus préstamos y su servicio de la deuda entran en la proyección)")
     p.add_argument("--salida", required=True, metavar="ARCHIVO", help="archivo de resultados")
     p.set_defaults(func=_command_proyectar)
     return p

@@ -9,11 +9,17 @@ others' by the same total, the others following their projected paths.
 Accounting identity, every year (checked by the tests):
 
     own revenue + transfers + loan proceeds + unfunded (deficit)
-        = operating spending + debt service + fiscal space for investment (all sources)
+        = operating spending + debt service + own fiscal space + CODEDE funds assigned to projects
 
 Funding order: debt service first from ``deuda.fuente_pago`` (INFOM loans are advances on the
 aporte), then operating spending from the sources in ``gasto.funcionamiento.orden_financiamiento``
-(own revenue first). What the rules check is how much of each earmarked source operation used.
+(own revenue first), each up to the share the law leaves free before any goes beyond it, then the O&M of the investment plan from the free money of the sources the
+plan chose for it. What the rules check is how much of each earmarked source operation used.
+
+What is left splits, as a DAFIM reads it, into free-use money, money earmarked for investment,
+loan proceeds and CODEDE funds (``DESTINOS``; :func:`free_share_left`); the municipality's own
+fiscal space (``espacio_fiscal``) is the first three: CODEDE funds are assigned by the
+departmental council to projects and are shown apart.
 """
 
 from __future__ import annotations
@@ -29,9 +35,53 @@ from nexos_model.params.fiscal_schema import TRANSFER_SOURCES
 from nexos_model.params.values import Values
 
 #: Funding sources of the investment plan (same order as ``nexos_model.investment.project.FUENTES``).
-#: Vehicle tax, petroleum and other transfers are pooled with own revenue as freely usable money.
+#: Vehicle tax, petroleum and other transfers are booked by the plan under ``propios`` (the
+#: portfolio's source "propios y otras transferencias"); the fiscal space keeps them apart.
 SPACE_SOURCES = ("codede", "iva_paz", "aporte_constitucional", "prestamo_infom", "propios")
 POOLED_INTO_OWN = ("otras", "petroleo", "circulacion_vehiculos")
+#: Where money left for investment may go, as a DAFIM reads it: ``libre`` (own revenue left after
+#: operation and debt, and the free share of transfers: it may also pay operation), ``inversion``
+#: (earmarked for investment by law: the aporte's 90 %, IVA-PAZ's 75 %, vehicle tax, petroleum),
+#: ``prestamo`` (loan proceeds, investment only) and ``codede`` (assigned by the departmental
+#: council to specific projects: outside the municipality's own space).
+DESTINOS = ("libre", "inversion", "prestamo", "codede")
+#: Sources of the fiscal space, in the order a DAFIM lists them.
+SPACE_DETAIL_SOURCES = ("propios", "otras", "aporte_constitucional", "iva_paz", "circulacion_vehiculos", "petroleo",
+                        "prestamo_infom", "codede")
+
+
+def plan_source(source: str) -> str:
+    """The investment plan's funding source (``SPACE_SOURCES``) that books money of ``source``."""
+    return "propios" if source in POOLED_INTO_OWN else source
+
+
+def earmark(source: str, v: Values) -> float:
+    """The share of a source that the law reserves for investment (fraction), from its sourced
+    parameter: the aporte 1 − ``reglas.aporte_funcionamiento_maximo`` (Constitución art. 257),
+    IVA-PAZ 1 − ``reglas.iva_paz_funcionamiento_maximo``, the other transfers their
+    ``transferencias.<fuente>.inversion_minima``; own revenue has none (0)."""
+    p = v.params
+    if source == "propios":
+        return 0.0
+    if source == "aporte_constitucional":
+        return 1.0 - p.rules.aporte_operating_max
+    if source == "iva_paz":
+        return 1.0 - p.rules.iva_paz_operating_max
+    return p.transfers.shared()[source].investment_min_share
+
+
+def free_share_left(revenue: np.ndarray, debt_paid: np.ndarray, operating_used: np.ndarray, left: np.ndarray,
+                    earmarked: float) -> np.ndarray:
+    """The part of a source's money left that is still of free use (Q).
+
+    free = clip((1 − m) R − u − max(0, d − m R), 0, L): of revenue R with earmark m, operation
+    used u (from the free share: what the law allows it), debt service d (first from the
+    earmarked share: loans pay for investment) and L left in all. The rest of L (L − free) is
+    earmarked for investment. When operation used more than the free share (a rule breach the
+    rules report), nothing free is left.
+    """
+    free = (1.0 - earmarked) * revenue - operating_used - np.maximum(debt_paid - earmarked * revenue, 0.0)
+    return np.clip(free, 0.0, np.maximum(left, 0.0))
 
 
 @dataclass(frozen=True)
@@ -119,20 +169,21 @@ class FiscalInputs:
     history_years: np.ndarray  # (H,) the years of ``transfers_history`` (the last is the base year)
     donations: np.ndarray  # (M, D|1, T) other transfers (donations), trend-projected
     lever_cost: np.ndarray  # (T,) or (M, D, T)
-    om_cost: np.ndarray | None = None  # (M, D|1, T) O&M of the investment plan, if any
+    plan_om: dict[str, np.ndarray] | None = None  # plan source -> O&M of the investment plan it pays (T,)
     plan_debt: dict[str, np.ndarray] | None = None  # the plan's new loans: intereses, amortizacion, desembolso (T,)
 
 
 @dataclass
 class FiscalResult:
     lines: dict[str, np.ndarray]  # concept -> (M, D, T)
-    space: dict[str, np.ndarray]  # funding source -> (M, D, T)
+    space: dict[str, np.ndarray]  # the plan's funding source (SPACE_SOURCES) -> (M, D, T)
     used_for_operation: dict[str, np.ndarray]
     aporte_parts: dict[str, np.ndarray]
     notes: dict[str, list[str]] = field(default_factory=dict)
     capacity: dict[str, np.ndarray] = field(default_factory=dict)  # monto, plazo by start year (M, D, T)
     new_loan_last_year: int | None = None
     donations: np.ndarray | None = None  # (M, D, T) the part of 'otras' that is donations
+    space_detail: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)  # (fuente, destino) -> (M, D, T)
 
 
 def _grow(base: np.ndarray, v: Values, key: str, years: np.ndarray) -> np.ndarray:
@@ -227,10 +278,11 @@ def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_y
     base = operating_base(own_base, formula_base["aporte_constitucional"], formula_base["iva_paz"], v)
     lines = operating_paths(base, v, years)
     lines["costo_reformas"] = np.broadcast_to(inputs.lever_cost, shape)
-    lines["operacion_mantenimiento"] = (np.zeros(shape) if inputs.om_cost is None
-                                        else np.broadcast_to(inputs.om_cost, shape))
-    operating = total(np.broadcast_to(lines[k], shape) for k in
-                    ("gasto_personal", "gasto_bienes_servicios", "costo_reformas", "operacion_mantenimiento"))
+    plan_om = {k: np.broadcast_to(a, shape) for k, a in (inputs.plan_om or {}).items()}
+    lines["operacion_mantenimiento"] = total(plan_om.values()) if plan_om else np.zeros(shape)
+    running = total(np.broadcast_to(lines[k], shape) for k in
+                    ("gasto_personal", "gasto_bienes_servicios", "costo_reformas"))
+    operating = running + lines["operacion_mantenimiento"]
     lines = {k: np.broadcast_to(a, shape) for k, a in lines.items()}
     lines["gasto_funcionamiento"] = operating
 
@@ -257,45 +309,72 @@ def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_y
     lines.update(intereses=interest, amortizacion=principal, servicio_deuda=service_total,
                  desembolso_prestamo=proceeds)
 
-    # Funding: debt service first from its source, then operation in the legal order.
-    available = {"propios": own.copy(), **{k: np.array(a) for k, a in by_source.items()}}
+    # Funding: debt service first from its source, then operation in the legal order, then the
+    # O&M of the investment plan from the free money of the sources the plan chose.
+    revenue = {"propios": own, **by_source}
+    available = {k: np.array(a) for k, a in revenue.items()}
     used_op = {k: np.zeros(shape) for k in available}
+    debt_paid = {k: np.zeros(shape) for k in available}
+    marks = {k: earmark(k, v) for k in available}
     need = service_total.copy()
     for source in (p.debt.payment_source, "propios"):
         take = np.minimum(need, available[source])
         available[source] -= take
+        debt_paid[source] += take
         need -= take
     unfunded = need
-    need = operating.copy()
-    for source in p.spending.operating.funding_order:
-        take = np.minimum(need, available[source])
-        available[source] -= take
-        used_op[source] += take
-        need -= take
-    unfunded = unfunded + need
+    order = p.spending.operating.funding_order
+
+    def pay(amount: np.ndarray, sources, free_only: bool) -> np.ndarray:
+        """Operation paid from ``sources`` in turn (their free money only, or all they have left)."""
+        for source in sources:
+            room = (free_share_left(revenue[source], debt_paid[source], used_op[source], available[source],
+                                    marks[source]) if free_only else available[source])
+            take = np.minimum(amount, room)
+            available[source] -= take
+            used_op[source] += take
+            amount = amount - take
+        return amount
+
+    # operation takes each source's free share first (what the law allows), in the legal order;
+    # only what is still unpaid goes beyond a free share (a breach the rules report)
+    unfunded = unfunded + pay(pay(running.copy(), order, free_only=True), order, free_only=False)
+    for bucket, amount in plan_om.items():
+        members = [k for k in order if plan_source(k) == bucket] or [bucket]
+        left = pay(amount.copy(), members, free_only=True)
+        unfunded = unfunded + pay(left, order, free_only=False)  # beyond the plan's room (a Monte Carlo draw)
     lines["deficit"] = unfunded
 
-    space = {
-        "codede": available["codede"],
-        "iva_paz": available["iva_paz"],
-        "aporte_constitucional": available["aporte_constitucional"],
-        "prestamo_infom": proceeds,
-        "propios": available["propios"] + total(available[k] for k in POOLED_INTO_OWN),
-    }
+    detail_space: dict[tuple[str, str], np.ndarray] = {}
+    for source in SPACE_DETAIL_SOURCES:
+        if source == "prestamo_infom":
+            detail_space[(source, "prestamo")] = proceeds
+            continue
+        if source == "codede":
+            detail_space[(source, "codede")] = available[source]
+            continue
+        free = free_share_left(revenue[source], debt_paid[source], used_op[source], available[source], marks[source])
+        if marks[source] < 1:
+            detail_space[(source, "libre")] = free
+        if marks[source] > 0:
+            detail_space[(source, "inversion")] = available[source] - free
+    space = {bucket: total(a for (k, _), a in detail_space.items() if plan_source(k) == bucket)
+             for bucket in SPACE_SOURCES}
     for source in TRANSFER_SOURCES:
         lines[source if source != "otras" else "otras_transferencias"] = by_source[source]
     lines["transferencias_total"] = total(by_source.values())
     lines["ingresos_propios_total"] = own
-    lines["espacio_fiscal"] = total(space.values())
-    free = own + by_source["otras"] + by_source["petroleo"] + \
-        p.rules.aporte_operating_max * by_source["aporte_constitucional"] + \
-        p.rules.iva_paz_operating_max * by_source["iva_paz"]
+    for destino in ("libre", "inversion"):
+        lines[f"espacio_{destino}"] = total(a for (_, d), a in detail_space.items() if d == destino)
+    lines["espacio_fiscal"] = lines["espacio_libre"] + lines["espacio_inversion"] + proceeds
+    free = total((1.0 - marks[k]) * revenue[k] for k in revenue if k != "codede")
     lines["ahorro_corriente"] = free - (operating - lines["costo_reformas"]) - interest
     ordinary = own + by_source["aporte_constitucional"] + by_source["iva_paz"]
     lines["ingresos_ordinarios"] = ordinary
     capacity = borrowing_capacity(ordinary, service_total, v, years) if detail else {}
     return FiscalResult(lines, space, used_op, aporte_parts, notes, capacity,
-                        new.start_year + new.term - 1 if np.any(np.asarray(new_amount) > 0) else None)
+                        new.start_year + new.term - 1 if np.any(np.asarray(new_amount) > 0) else None,
+                        space_detail=detail_space)
 
 
 def borrowing_capacity(ordinary: np.ndarray, service: np.ndarray, v: Values, years: np.ndarray) -> dict:

@@ -4,6 +4,10 @@
 projection already has) plus C_t (the largest new loan the debt-service room allows if taken
 alone in t, repaid over T_t years). A new loan n_t takes the share n_t / C_t of the room in every
 year it is being repaid, and those shares may not add up to more than 1 in any year.
+
+The new loans' debt service is money too: Σ_t n_t × s_t(y) (``service``: per quetzal borrowed)
+is paid in year y from ``payment_source`` (``deuda.fuente_pago``) and counts against that
+source's space, so the plan never invests money its own loans must repay.
 """
 
 from __future__ import annotations
@@ -30,6 +34,14 @@ class NewBorrowing:
 
     capacity: Mapping[int, float]
     term: Mapping[int, int]
+    service: Mapping[int, tuple[float, ...]] | None = None  # per quetzal taken in t: service in t, t + 1, ...
+    payment_source: str = "aporte_constitucional"
+
+    def service_share(self, t: int, y: int) -> float:
+        """Debt service in year y of one quetzal borrowed in t (0 without a schedule)."""
+        if self.service is None or t not in self.service or not 0 <= y - t < len(self.service[t]):
+            return 0.0
+        return float(self.service[t][y - t])
 
 
 def check_borrowing(borrowing: NewBorrowing | None, space: pd.DataFrame, years: Sequence[int]) -> NewBorrowing | None:
@@ -52,7 +64,7 @@ def check_borrowing(borrowing: NewBorrowing | None, space: pd.DataFrame, years: 
         capacity[int(y)], term[int(y)] = min(float(c), room), int(t)
     if errors:
         raise ParameterError(errors)
-    return NewBorrowing(capacity, term)
+    return NewBorrowing(capacity, term, borrowing.service, borrowing.payment_source)
 
 
 def being_repaid(t: int, y: int, borrowing: NewBorrowing) -> bool:
@@ -67,6 +79,16 @@ def new_loans(space_row: np.ndarray, used: np.ndarray, years: Sequence[int],
         return np.zeros(len(years))
     decided = np.asarray(space_row, float) - np.array([borrowing.capacity[y] for y in years])
     return np.maximum(np.asarray(used, float) - decided, 0.0)
+
+
+def new_loan_service(space_row: np.ndarray, used: np.ndarray, years: Sequence[int],
+                     borrowing: NewBorrowing | None) -> np.ndarray:
+    """Debt service of the new loans in each plan year (Q): Σ_t n_t × s_t(y)."""
+    years = list(years)
+    if borrowing is None:
+        return np.zeros(len(years))
+    fresh = new_loans(space_row, used, years, borrowing)
+    return np.array([sum(fresh[i] * borrowing.service_share(t, y) for i, t in enumerate(years)) for y in years])
 
 
 def loan_load(space_row: np.ndarray, used: np.ndarray, years: Sequence[int], borrowing: NewBorrowing) -> np.ndarray:
@@ -101,4 +123,4 @@ def loan_room(space_row: np.ndarray, used: np.ndarray, years: Sequence[int],
     return np.minimum(room, space_row - used)
 
 
-__all__ = ["NewBorrowing", "check_borrowing", "loan_load", "loan_room", "new_loans"]
+__all__ = ["NewBorrowing", "check_borrowing", "loan_load", "loan_room", "new_loan_service", "new_loans"]

@@ -20,7 +20,7 @@ import pandas as pd
 
 from nexos_model.errors import ParameterError
 from nexos_model.investment.borrowing import NewBorrowing, check_borrowing
-from nexos_model.investment.project import FUENTES, Project, check_portfolio
+from nexos_model.investment.project import FUENTES, INFOM, PROPIOS, Project, check_portfolio
 from nexos_model.investment.scoring import PRIORIDAD_POR_DEFECTO, score_projects
 from nexos_model.investment.targets import counted_by, parse_targets
 
@@ -36,11 +36,16 @@ class ProgrammeOptions:
     listed): the multi-criteria score (:func:`~nexos_model.investment.scoring.score_projects`);
     ``scores``: ``{proyecto: puntaje}`` replacing it. ``results_targets`` and ``result_weight``:
     the weight of Σ_r (share of result r's gap closed, capped at 1) in the objective.
-    ``om_after_horizon``: the O&M of everything built must fit own revenue after the plan, whose
-    room is ``post_horizon_room`` (default: own revenue's space in the last year). ``borrowing``:
-    new INFOM borrowing the plan may decide (:class:`~nexos_model.investment.borrowing.NewBorrowing`);
-    without it the ``prestamo_infom`` space is money like any other source. ``time_limit`` (s)
-    and ``gap`` (relative): when the MILP solver may stop.
+    ``om_room``: the part of each source's space that is of free use and may pay the O&M of
+    what is built (same forms as the space; :func:`om_room_table`): the O&M of the projects
+    finished before a year is paid from it, source by source in :data:`OM_ORDER`, and counts
+    against each source's space. Default: own revenue's whole space (``propios``) and nothing
+    else. ``om_after_horizon``: the O&M of everything built must fit the free money after the
+    plan, ``post_horizon_room`` (default: the free money of the last year). ``borrowing``: new
+    INFOM borrowing the plan may decide (:class:`~nexos_model.investment.borrowing.NewBorrowing`),
+    whose debt service counts against the space of its payment source; without it the
+    ``prestamo_infom`` space is money like any other source. ``time_limit`` (s) and ``gap``
+    (relative): when the MILP solver may stop.
     """
 
     weights: Mapping[str, Any] | None = None
@@ -51,6 +56,7 @@ class ProgrammeOptions:
     result_weight: float = 0.0
     om_after_horizon: bool = True
     post_horizon_room: float | None = None
+    om_room: Any = None
     borrowing: NewBorrowing | None = None
     time_limit: float = 60.0
     gap: float = 1e-6
@@ -137,6 +143,42 @@ def _amount(cell: Any) -> float | None:
     return 0.0 if np.isnan(v) else v
 
 
+#: The order in which the plan's sources pay the O&M of what is built (own revenue first: it
+#: already pays the payroll; then the free shares of the aporte and IVA-PAZ). CODEDE funds and
+#: loans never pay operation (their free room is 0).
+OM_ORDER: tuple[str, ...] = (PROPIOS, "aporte_constitucional", "iva_paz", "codede", INFOM)
+
+
+def om_room_table(om_room: Any, space: pd.DataFrame, years: Sequence[int]) -> pd.DataFrame:
+    """The free room for O&M by source and year (sources × years, ``FUENTES`` order), at most each
+    source's space; ``None`` gives own revenue's whole space and nothing else."""
+    if om_room is None:
+        table = pd.DataFrame(0.0, index=list(FUENTES), columns=list(years))
+        table.loc[PROPIOS] = space.loc[PROPIOS]
+        return table
+    table = fiscal_space_table(om_room, years)
+    table.loc[[INFOM, "codede"]] = 0.0
+    return table.clip(upper=space)
+
+
+def om_capacity(om_room: np.ndarray, remaining: np.ndarray) -> np.ndarray:
+    """O&M that can still be paid each year (Y,): Σ_k min(free room_k, what is left of source k)."""
+    return np.minimum(np.maximum(om_room, 0.0), np.maximum(remaining, 0.0)).sum(axis=0)
+
+
+def allocate_om(om: np.ndarray, om_room: np.ndarray, remaining: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The O&M of each year (Y,) paid source by source in :data:`OM_ORDER`, each from at most its
+    free room (K, Y) and what is left of it (K, Y): the allocation (K, Y) and what no source can
+    pay (Y,). Greedy is exact here: each source's cap is its own, so any order that fits, fits."""
+    paid = np.zeros(np.shape(remaining))
+    need = np.array(om, dtype=float)
+    for k in (FUENTES.index(source) for source in OM_ORDER):
+        take = np.minimum(need, np.maximum(np.minimum(om_room[k], remaining[k]), 0.0))
+        paid[k] += take
+        need = need - take
+    return paid, need
+
+
 def start_years(project: Project, years: Sequence[int]) -> list[int]:
     """Allowed start years: inside the project's window and finishing within the horizon."""
     return [
@@ -191,6 +233,7 @@ class ProgrammeInputs(NamedTuple):
     targets: dict[str, Any]
     scores: np.ndarray
     score_table: pd.DataFrame
+    om_room: pd.DataFrame  # free room for O&M by source and year (om_room_table)
 
 
 def prepare(projects: Sequence[Project], space: Any, years: Sequence[int],
@@ -204,11 +247,25 @@ def prepare(projects: Sequence[Project], space: Any, years: Sequence[int],
     targets = parse_targets(options.results_targets)
     score_vec, score_table = _scores(projects, options.scores, options.weights, options.sector_priority,
                                      options.results_targets, options.default_priority)
-    return ProgrammeInputs(projects, years, space, borrowing, targets, score_vec, score_table)
+    return ProgrammeInputs(projects, years, space, borrowing, targets, score_vec, score_table,
+                           om_room_table(options.om_room, space, years))
+
+
+def post_room(options: ProgrammeOptions, om_room: pd.DataFrame) -> float:
+    """The free money for the O&M of everything built once the plan ends: ``post_horizon_room``,
+    or the free money of the plan's last year."""
+    if options.post_horizon_room is not None:
+        return float(options.post_horizon_room)
+    return float(om_room.iloc[:, -1].sum())
 
 
 __all__ = [
     "FIT_TOLERANCE",
+    "OM_ORDER",
+    "allocate_om",
+    "om_capacity",
+    "om_room_table",
+    "post_room",
     "ProgrammeInputs",
     "ProgrammeOptions",
     "check_years",

@@ -12,12 +12,17 @@ Variables
 Constraints
     one start           Σ_s x[p, s] <= 1  (= 1 when ``obligatorio``)
     full funding        Σ_k f[p, k, y] = Σ_s costo_total_p × perfil_p[y - s] × x[p, s]
-    space by source     Σ_p f[p, k, y] + [k = propios] × Σ_p O&M_p × Σ_{s: s + duracion_p <= y} x[p, s]
-                        <= espacio[k, y]       (O&M starts the year after the project ends)
+    O&M paid            Σ_k o[k, y] = Σ_p O&M_p × Σ_{s: s + duracion_p <= y} x[p, s],  0 <= o[k, y] <= libre[k, y]
+                        (O&M starts the year after the project ends and is paid from the free
+                        money of each source, ``om_room``: own revenue, the free shares of the
+                        aporte and IVA-PAZ; by default own revenue's whole space)
+    space by source     Σ_p f[p, k, y] + o[k, y] + [k = pago] × Σ_t n_t × s_t(y) <= espacio[k, y]
+                        (the new loans' debt service is paid from ``deuda.fuente_pago``: the plan
+                        never invests money its own loans must repay)
     O&M after horizon   Σ_p O&M_p × Σ_s x[p, s] <= room after the plan
                         (``om_after_horizon``: the plan stays affordable once built; the room
-                        is ``post_horizon_room``, by default own revenue's space in the last
-                        year, i.e. assuming it stays at that level)
+                        is ``post_horizon_room``, by default the free money of the last year,
+                        i.e. assuming it stays at that level)
     borrowing           with ``borrowing`` (:class:`NewBorrowing`): the ``prestamo_infom`` space of
                         year t is D_t (proceeds of loans already decided) + C_t (the largest new
                         loan the debt-service room allows if taken alone in t, repaid over T_t
@@ -71,7 +76,7 @@ class MilpModel:
 
 
 def build_model(projects, scores, space, years, om_after_horizon, targets, result_weight,
-                 post_room=None, borrowing=None) -> MilpModel:
+                 post_room=None, borrowing=None, om_room=None) -> MilpModel:
     n_proj = len(projects)
     y_index = {y: j for j, y in enumerate(years)}
     unit = float(np.median([p.total_cost for p in projects])) if projects else 1.0
@@ -95,6 +100,25 @@ def build_model(projects, scores, space, years, om_after_horizon, targets, resul
     with_gap = [r for r, t in targets.items() if t.gap > 0] if result_weight > 0 else []
     z_index = {r: n_xf + j for j, r in enumerate(with_gap)}
     n_var = n_xf + len(z_index)
+    free = (np.zeros_like(cap) if om_room is None else np.asarray(om_room, dtype=float) / unit)
+    if om_room is None:
+        free[FUENTES.index(PROPIOS)] = cap[FUENTES.index(PROPIOS)]
+    om_sources = [kk for kk in range(len(FUENTES)) if free[kk].max() > 0]
+    o_index: dict[tuple[int, int], int] = {}
+    for kk in om_sources:
+        for j in range(len(years)):
+            o_index[(kk, j)] = n_var + len(o_index)
+    n_var += len(o_index)
+    kk_loan = FUENTES.index(INFOM)
+    n_index: dict[int, int] = {}
+    if borrowing is not None:
+        for t in years:
+            has_loan = any(k == INFOM and yf == t for (_, k, yf) in f_index)
+            if has_loan and borrowing.capacity[t] > 0:
+                n_index[t] = n_var + len(n_index)
+        n_var += len(n_index)
+    pay = FUENTES.index(borrowing.payment_source) if borrowing is not None and \
+        borrowing.payment_source in FUENTES else None
 
     rows, cols, vals, lo, hi = [], [], [], [], []
     row = 0
@@ -123,41 +147,40 @@ def build_model(projects, scores, space, years, om_after_horizon, targets, resul
             entries = [(f_index[(i, k, y)], 1.0) for k in p.sources]
             entries += [(x_index[(i, s)], -share[y - s]) for s in options[i] if 0 <= y - s < p.duration]
             add(entries, 0.0, 0.0)
-    # space by source and year, O&M of finished projects charged to propios
+    # O&M of the projects finished before each year, paid from the sources' free money
+    for j, y in enumerate(years):
+        entries = [(col, -projects[i].annual_om_cost / unit) for (i, s), col in x_index.items()
+                   if projects[i].annual_om_cost > 0 and s + projects[i].duration <= y]
+        if entries:
+            add(entries + [(o_index[(kk, j)], 1.0) for kk in om_sources], 0.0, 0.0)
+    # space by source and year: investment, O&M and the new loans' debt service
     for kk, k in enumerate(FUENTES):
-        for y in years:
+        for j, y in enumerate(years):
             entries = [(col, 1.0) for (i, kf, yf), col in f_index.items() if kf == k and yf == y]
-            if k == PROPIOS:
-                for (i, s), col in x_index.items():
-                    p = projects[i]
-                    if p.annual_om_cost > 0 and s + p.duration <= y:
-                        entries.append((col, p.annual_om_cost / unit))
+            if (kk, j) in o_index:
+                entries.append((o_index[(kk, j)], 1.0))
+            if kk == pay:
+                entries += [(col, borrowing.service_share(t, y)) for t, col in n_index.items()
+                            if borrowing.service_share(t, y) > 0]
             if entries:
-                add(entries, -np.inf, cap[kk, y_index[y]])
+                add(entries, -np.inf, cap[kk, j])
     if om_after_horizon:
-        room = cap[FUENTES.index(PROPIOS), -1] if post_room is None else post_room / unit
+        room = free[:, -1].sum() if post_room is None else post_room / unit
         entries = [(col, projects[i].annual_om_cost / unit) for (i, s), col in x_index.items()
                    if projects[i].annual_om_cost > 0]
         if entries:
             add(entries, -np.inf, room)
     # new loans of several years share the debt-service room while they are repaid
     if borrowing is not None:
-        kk = FUENTES.index(INFOM)
-        n_index: dict[int, int] = {}
-        for t in years:
+        for t, n_col in n_index.items():
             cols_t = [col for (i, k, yf), col in f_index.items() if k == INFOM and yf == t]
-            capacity = borrowing.capacity[t] / unit
-            if not cols_t or capacity <= 0:
-                continue
-            n_index[t] = n_var + len(n_index)
-            decided = max(cap[kk, y_index[t]] - capacity, 0.0)
-            add([(col, 1.0) for col in cols_t] + [(n_index[t], -1.0)], -np.inf, decided)
+            decided = max(cap[kk_loan, y_index[t]] - borrowing.capacity[t] / unit, 0.0)
+            add([(col, 1.0) for col in cols_t] + [(n_col, -1.0)], -np.inf, decided)
         for y in years:
             entries = [(col, unit / borrowing.capacity[t]) for t, col in n_index.items()
                        if being_repaid(t, y, borrowing)]
             if entries:
                 add(entries, -np.inf, 1.0)
-        n_var += len(n_index)
     # dependencies: B starts only after A has finished
     names = {p.name: i for i, p in enumerate(projects)}
     for b, p in enumerate(projects):
@@ -200,6 +223,8 @@ def build_model(projects, scores, space, years, om_after_horizon, targets, resul
     upper[:n_x] = 1
     for col in z_index.values():
         upper[col] = 1
+    for (kk, j), col in o_index.items():
+        upper[col] = max(free[kk, j], 0.0)
     constraints = [LinearConstraint(matrix, np.array(lo), np.array(hi))] if row else []
     return MilpModel(c, constraints, integrality, lower, upper, x_index, f_index, z_index, unit)
 
@@ -215,7 +240,7 @@ def solve(model: MilpModel, time_limit: float, gap: float, lower=None, upper=Non
 
 
 def fits_together(projects, required: set[str], space, years, om_after_horizon, post_room=None,
-                    borrowing=None) -> bool:
+                    borrowing=None, om_room=None) -> bool:
     """Whether the projects in ``required`` fit together (all forced, others left out)."""
     subset = [
         p.model_copy(update={"mandatory": True, "depends_on": tuple(d for d in p.depends_on if d in required)})
@@ -225,7 +250,7 @@ def fits_together(projects, required: set[str], space, years, om_after_horizon, 
     if any(not start_years(p, years) for p in subset):
         return False
     model = build_model(subset, np.ones(len(subset)), space, years, om_after_horizon, {}, 0.0,
-                         post_room, borrowing)
+                         post_room, borrowing, om_room)
     res = solve(model, 30.0, 1e-4)
     return res.status in (0, 1) and res.x is not None
 

@@ -20,6 +20,7 @@ from nexos_model.investment.inputs import (
     ProgrammeInputs,
     ProgrammeOptions,
     objective_value,
+    post_room,
     prepare,
     start_years,
 )
@@ -46,16 +47,16 @@ def optimal_programme(projects: Sequence[Project], space: Any, years: Sequence[i
 
 def optimum(inputs: ProgrammeInputs, options: ProgrammeOptions) -> Programme:
     """:func:`optimal_programme` of inputs already prepared."""
-    projects, years, space, borrowing, targets, score_vec, score_table = inputs
+    projects, years, space, borrowing, targets, score_vec, score_table, om_room = inputs
     result_weight, om_after_horizon = options.result_weight, options.om_after_horizon
-    time_limit, gap, post_horizon_room = options.time_limit, options.gap, options.post_horizon_room
+    time_limit, gap, after = options.time_limit, options.gap, post_room(options, om_room)
     if result_weight < 0:
         raise ParameterError(f"peso_resultados: valor dado {result_weight!r} (se esperaba: >= 0)")
     t0 = time.perf_counter()
     if any(p.mandatory and not start_years(p, years) for p in projects):
         raise infeasible_error(inputs, options)
     model = build_model(projects, score_vec, space, years, om_after_horizon, targets, result_weight,
-                         post_horizon_room, borrowing)
+                         after, borrowing, om_room.to_numpy(dtype=float))
     res = solve(model, time_limit, gap)
     if res.status == 2:
         raise infeasible_error(inputs, options)
@@ -82,7 +83,7 @@ def optimum(inputs: ProgrammeInputs, options: ProgrammeOptions) -> Programme:
     mip_gap = float(getattr(res, "mip_gap", 0.0) or 0.0)
     return build_programme(
         "optimo", projects, score_vec, score_table, starts, funding, space, years,
-        om_after_horizon, objective, estado, time.perf_counter() - t0, post_horizon_room, borrowing, mip_gap,
+        om_after_horizon, objective, estado, time.perf_counter() - t0, after, borrowing, mip_gap, om_room,
     )
 
 

@@ -19,8 +19,9 @@ import pandas as pd
 
 from nexos_model.errors import NexosError, ParameterError
 from nexos_model.fiscal.debt import debt_service_by_year
+from nexos_model.fiscal.space import plan_source
 from nexos_model.investment.borrowing import NewBorrowing, new_loans
-from nexos_model.investment.inputs import ProgrammeOptions, check_years, fiscal_space_table
+from nexos_model.investment.inputs import ProgrammeOptions, check_years, fiscal_space_table, om_room_table
 from nexos_model.investment.optimize import compare_methods
 from nexos_model.investment.programme import Comparison, Programme
 from nexos_model.investment.progress import strategic_progress
@@ -32,8 +33,10 @@ from nexos_model.params.schema import Parameters
 from nexos_model.wording import porcentaje
 
 
-EFFECT_COLUMNS = ["anio", "operacion_mantenimiento", "desembolso_prestamo", "intereses", "amortizacion",
-                  "servicio_deuda", "saldo_deuda"]
+#: The plan's sources that may pay O&M (``efecto``'s ``operacion_<fuente>`` columns).
+OM_PAYERS = ("propios", "aporte_constitucional", "iva_paz")
+EFFECT_COLUMNS = ["anio", "operacion_mantenimiento", *(f"operacion_{k}" for k in OM_PAYERS), "desembolso_prestamo",
+                  "intereses", "amortizacion", "servicio_deuda", "saldo_deuda"]
 _CENT = 0.01  # Q
 # An illustrative portfolio costs this many times the plan's fiscal space, so choosing matters.
 ILLUSTRATIVE_SIZE = 1.5
@@ -55,7 +58,7 @@ class InvestmentPlan:
     """What a council decides with: which projects, when, paid by what, and what it buys.
 
     Tables (Spanish columns): ``cronograma`` (schedule), ``financiamiento`` (funding mix by
-    year and source: espacio, inversion, operacion, saldo), ``financiamiento_proyectos``
+    year and source: espacio, inversion, operacion, servicio_deuda, saldo), ``financiamiento_proyectos``
     (proyecto, fuente, anio, monto), ``no_financiados`` (with the binding reason), ``poa``
     (first year), ``puntajes`` (each criterion's contribution), ``resultados`` (progress per
     result and year) and ``resultados_metas`` (per result: reached or not, and why),
@@ -76,7 +79,8 @@ class InvestmentPlan:
     efecto: pd.DataFrame
     avisos: list[str] = field(default_factory=list)
     borrowing: NewBorrowing | None = None  # the new-loan room the plan kept to
-    post_horizon_room: float | None = None  # own revenue's room for O&M after the plan
+    post_horizon_room: float | None = None  # the free money's room for O&M after the plan
+    om_room: pd.DataFrame | None = None  # free money by source and year that pays the O&M (sources × years)
 
     @property
     def optimo(self) -> Programme:
@@ -92,10 +96,12 @@ class InvestmentPlan:
 
     @property
     def financiamiento(self) -> pd.DataFrame:
-        """Funding mix by year and source: space, investment, O&M, balance and share used."""
-        table = self.optimo.uso_espacio[["anio", "fuente", "espacio", "inversion", "operacion", "saldo"]]
+        """Funding mix by year and source: space, investment, O&M, the new loans' debt service,
+        balance and share used."""
+        table = self.optimo.uso_espacio[["anio", "fuente", "espacio", "inversion", "operacion", "servicio_deuda",
+                                         "saldo"]]
         table = table.sort_values(["anio", "fuente"], key=_source_order, ignore_index=True)
-        used = table["inversion"] + table["operacion"]
+        used = table["inversion"] + table["operacion"] + table["servicio_deuda"]
         table = table.assign(uso=np.divide(used, table["espacio"], out=np.zeros(len(table)),
                                            where=table["espacio"].to_numpy() > 0))
         return table
@@ -179,14 +185,21 @@ def _loan_terms_by_year(loans: LoanTerms | Mapping[int, LoanTerms] | None,
 
 
 def plan_effect(programme: Programme, space: pd.DataFrame, borrowing: NewBorrowing | None,
-                loans: Mapping[int, LoanTerms], effect_years: Sequence[int]) -> pd.DataFrame:
-    """O&M of the built projects and service of the plan's new loans, by year (Q).
+                loans: Mapping[int, LoanTerms], effect_years: Sequence[int],
+                after: pd.DataFrame | None = None) -> pd.DataFrame:
+    """O&M of the built projects, the sources that pay it, and the service of the plan's new
+    loans, by year (Q).
 
     ``operacion_mantenimiento``: Σ O&M of the projects finished before the year (it goes on
-    after the plan). Each year's new borrowing (``prestamo_infom`` funding beyond the loans
-    already decided, whose service the projection already has) is a loan taken that year on
-    its ``loans`` terms (``nexos_model.fiscal.debt.debt_service_by_year``). Years run from the first
-    of ``effect_years`` to the later of its last year and the last repayment.
+    after the plan); ``operacion_<fuente>``: the part each source pays from its free money, as
+    the programme decided in the plan's years (``uso_espacio``) and, after them, source by
+    source in ``OM_ORDER`` within ``after`` (sources × years: each source's free money after
+    the plan, the new loans' service already deducted); what no source can pay stays with
+    ``propios`` (the projection then shows it as spending without a source). Each year's new
+    borrowing (``prestamo_infom`` funding beyond the loans already decided, whose service the
+    projection already has) is a loan taken that year on its ``loans`` terms
+    (``nexos_model.fiscal.debt.debt_service_by_year``). Years run from the first of
+    ``effect_years`` to the later of its last year and the last repayment.
     """
     by_name = {p.name: p for p in programme.projects}
     years_plan = list(programme.years)
@@ -207,13 +220,39 @@ def plan_effect(programme: Programme, space: pd.DataFrame, borrowing: NewBorrowi
         for k in flows:
             flows[k] += getattr(service, k)[0]
     starts = programme.starts
-    om = [sum(by_name[n].annual_om_cost for n, s in starts.items() if y >= s + by_name[n].duration)
-          for y in years]
+    om = np.array([sum(by_name[n].annual_om_cost for n, s in starts.items() if y >= s + by_name[n].duration)
+                   for y in years], dtype=float)
+    paid = {k: np.zeros(len(years)) for k in OM_PAYERS}
+    uso = programme.uso_espacio.set_index(["fuente", "anio"])["operacion"]
+    for j, y in enumerate(years):
+        if int(y) in years_plan:
+            for k in OM_PAYERS:
+                paid[k][j] = float(uso.get((k, int(y)), 0.0))
+            continue
+        need = om[j]
+        for k in OM_PAYERS:
+            room = float(after.at[k, int(y)]) if after is not None and int(y) in after.columns else 0.0
+            take = min(need, max(room, 0.0))
+            paid[k][j] += take
+            need -= take
+        paid["propios"][j] += need
     return pd.DataFrame({
-        "anio": years.astype(int), "operacion_mantenimiento": om, "desembolso_prestamo": flows["disbursement"],
-        "intereses": flows["interest"], "amortizacion": flows["amortization"],
-        "servicio_deuda": flows["interest"] + flows["amortization"], "saldo_deuda": flows["balance"],
+        "anio": years.astype(int), "operacion_mantenimiento": om, **{f"operacion_{k}": paid[k] for k in OM_PAYERS},
+        "desembolso_prestamo": flows["disbursement"], "intereses": flows["interest"],
+        "amortizacion": flows["amortization"], "servicio_deuda": flows["interest"] + flows["amortization"],
+        "saldo_deuda": flows["balance"],
     }, columns=EFFECT_COLUMNS)
+
+
+def loan_schedules(loans: Mapping[int, LoanTerms]) -> dict[int, tuple[float, ...]]:
+    """Debt service per quetzal borrowed in each year t, in t, t + 1, ... (the loan's terms)."""
+    out = {}
+    for t, terms in loans.items():
+        span = np.arange(int(t), int(t) + terms.term)
+        unit = debt_service_by_year(1.0, terms.rate, terms.term, terms.grace, terms.method,
+                                    terms.payments_per_year, span, int(t))
+        out[int(t)] = tuple((unit.interest + unit.amortization)[0].tolist())
+    return out
 
 
 def plan_investment(
@@ -226,6 +265,9 @@ def plan_investment(
     new_capacity: Mapping[int, float] | None = None,
     om_share: float | None = None,
     post_horizon_room: float | None = None,
+    om_room: Any = None,
+    payment_source: str = "aporte_constitucional",
+    after: pd.DataFrame | None = None,
     effect_years: Sequence[int] | None = None,
     municipio: str = "",
     escenario: str = "",
@@ -242,7 +284,11 @@ def plan_investment(
     and their service is in ``efecto``. Without ``loans``, ``prestamo_infom`` is money like
     any other source. ``om_share``: O&M per year as a share of cost for projects that do not
     declare it. ``post_horizon_room``: own revenue's space for O&M after the plan (default:
-    last year's). ``effect_years``: years of the ``efecto`` table (default: the plan's).
+    last year's free money). ``om_room``: the free money of each source and year, which pays the
+    O&M (default: own revenue's whole space). ``payment_source``: the source that pays the new
+    loans' debt service (``deuda.fuente_pago``), which counts against its space. ``after``: each
+    source's free money after the plan (sources × years), for the O&M of later years in
+    ``efecto``. ``effect_years``: years of the ``efecto`` table (default: the plan's).
 
     Raises ParameterError with a Spanish explanation when the mandatory projects cannot be
     paid, NexosError if a programme breaks a rule (a bug, never expected).
@@ -260,14 +306,15 @@ def plan_investment(
     if by_year:
         capacity = new_capacity if new_capacity is not None else {y: float(table.loc[INFOM, y]) for y in years}
         borrowing = NewBorrowing({y: float(capacity.get(y, 0.0)) for y in years},
-                                 {y: t.term for y, t in by_year.items()})
+                                 {y: t.term for y, t in by_year.items()}, loan_schedules(by_year), payment_source)
     elif new_capacity is not None:
         raise ParameterError("préstamo nuevo: hay capacidad de endeudamiento pero no condiciones del préstamo")
     options = ProgrammeOptions(
         weights=settings.weights.as_dict(), sector_priority=settings.sector_priority,
         default_priority=settings.other_sector_priority, results_targets=targets,
         result_weight=settings.result_weight, om_after_horizon=settings.om_after_horizon,
-        post_horizon_room=post_horizon_room, borrowing=borrowing, time_limit=settings.time_limit, gap=gap,
+        post_horizon_room=post_horizon_room, om_room=om_room, borrowing=borrowing, time_limit=settings.time_limit,
+        gap=gap,
     )
     comparison = compare_methods(projects, table, years, options)
     for programme in (comparison.optimo, comparison.orden):
@@ -279,12 +326,12 @@ def plan_investment(
     if comparison.optimo.estado != "óptimo":
         avisos.append(f"el optimizador se detuvo por tiempo: el programa es el mejor encontrado "
                       f"(brecha de optimalidad {porcentaje(comparison.optimo.brecha_mip, 2)})")
-    effect = plan_effect(comparison.optimo, table, borrowing, by_year, effect_years or years)
+    effect = plan_effect(comparison.optimo, table, borrowing, by_year, effect_years or years, after)
     return InvestmentPlan(
         municipio=municipio, escenario=escenario, years=years, projects=projects, cartera=cartera,
         ilustrativa=any(p.illustrative for p in projects), comparison=comparison, espacio=table,
         resultados=progress, resultados_metas=summary, efecto=effect, avisos=avisos, borrowing=borrowing,
-        post_horizon_room=post_horizon_room,
+        post_horizon_room=post_horizon_room, om_room=om_room_table(om_room, table, years),
     )
 
 
@@ -330,28 +377,42 @@ def loan_terms_from_params(params: Any, years: Sequence[int],
 def run_space(result: Any, code: str) -> tuple[pd.DataFrame, dict[int, float] | None, dict[int, int]]:
     """A run's money for the plan: ``(space, new-loan capacity by year, its term by year)``.
 
-    ``result.fiscal_space`` gives each source's space (``municipio, anio, fuente, monto``);
-    its ``prestamo_infom`` is money of loans already decided. ``result.borrowing``
-    (``municipio, anio, monto, plazo``), when the run has it, is the largest new loan each
-    year allows alone: it is added to ``prestamo_infom`` as capacity the plan may use.
-    Without it, the whole ``prestamo_infom`` space is taken as new-loan capacity.
+    ``result.fiscal_space`` gives each source's space (``municipio, anio, fuente, destino,
+    monto``), booked here by the plan's funding source (``fiscal.space.plan_source``: vehicle
+    tax, petroleum and other transfers under ``propios``); the returned table
+    ``anio, fuente, monto, libre`` keeps, in ``libre``, the part of free use, which may also pay
+    the O&M of what is built. Its ``prestamo_infom`` is money of loans already decided.
+    ``result.borrowing`` (``municipio, anio, monto, plazo``), when the run has it, is the largest
+    new loan each year allows alone: it is added to ``prestamo_infom`` as capacity the plan may
+    use. Without it, the whole ``prestamo_infom`` space is taken as new-loan capacity.
     """
     space = getattr(result, "fiscal_space", None)
     if space is None:
         raise NexosError("la corrida no tiene espacio fiscal (RunResult.fiscal_space)")
-    space = space.loc[space["municipio"] == code, ["anio", "fuente", "monto"]].copy()
+    space = space.loc[space["municipio"] == code].copy()
     if space.empty:
         raise NexosError(f"municipio {code}: la corrida no tiene espacio fiscal")
-    space["anio"] = space["anio"].astype(int)
+    destino = space["destino"] if "destino" in space.columns else np.where(space["fuente"] == PROPIOS, "libre", "")
+    space = pd.DataFrame({"anio": space["anio"].astype(int).to_numpy(), "fuente": space["fuente"].map(plan_source),
+                          "monto": space["monto"].to_numpy(dtype=float),
+                          "libre": np.where(np.asarray(destino) == "libre", space["monto"].to_numpy(dtype=float), 0.0)})
+    space = space.groupby(["anio", "fuente"], as_index=False)[["monto", "libre"]].sum()
     borrowing = getattr(result, "borrowing", None)
     if borrowing is None:
         return space, None, {}
     rows = borrowing.loc[borrowing["municipio"] == code]
     capacity = {int(y): max(float(m), 0.0) for y, m in zip(rows["anio"], rows["monto"])}
     terms = {int(y): int(t) for y, t in zip(rows["anio"], rows["plazo"]) if int(t) >= 1}
-    extra = pd.DataFrame({"anio": list(capacity), "fuente": INFOM, "monto": list(capacity.values())})
-    space = pd.concat([space, extra], ignore_index=True).groupby(["anio", "fuente"], as_index=False)["monto"].sum()
+    extra = pd.DataFrame({"anio": list(capacity), "fuente": INFOM, "monto": list(capacity.values()), "libre": 0.0})
+    space = pd.concat([space, extra], ignore_index=True).groupby(["anio", "fuente"], as_index=False)[
+        ["monto", "libre"]].sum()
     return space, capacity, terms
+
+
+def _free_money(space: pd.DataFrame) -> pd.DataFrame:
+    """The ``libre`` column of :func:`run_space`'s table as sources × years (all its years)."""
+    free = space.pivot_table(index="fuente", columns="anio", values="libre", aggfunc="sum", fill_value=0.0)
+    return free.reindex(index=list(FUENTES), fill_value=0.0)
 
 
 def illustrative_budget(years: Sequence[int], space: pd.DataFrame,
@@ -376,8 +437,9 @@ def plan_for_space(projects: list[Project], cartera: str | None, params: Paramet
     municipality's ``inversion``, ``deuda`` and ``gasto`` parameters.
 
     ``cartera``: the portfolio file the projects came from, or None for an ILLUSTRATIVE
-    portfolio (flagged in ``avisos``; its mandatory flags are only examples, so they are dropped
-    rather than stop a report when they do not fit). The plan's ``efecto`` table (O&M and new
+    portfolio (flagged in ``avisos``). An illustrative portfolio's mandatory flags (generated,
+    or in a file whose projects are all ``ilustrativo``) are only examples, so they are dropped
+    rather than stop a report when they do not fit. The plan's ``efecto`` table (O&M and new
     debt service by year) is what the projection's spending must add.
     """
     settings = params.investment
@@ -385,8 +447,9 @@ def plan_for_space(projects: list[Project], cartera: str | None, params: Paramet
     if cartera is None:
         cartera = f"cartera ILUSTRATIVA generada para {municipio} (no es un plan municipal real)"
         avisos.append(f"{municipio} no tiene cartera en params/carteras/: se usa una {cartera}")
-    propios = space.loc[(space["fuente"] == PROPIOS) & (space["anio"] >= years[-1])]
-    post_room = float(propios["monto"].min()) if len(propios) else None
+    free = _free_money(space) if "libre" in space.columns else None
+    later = [y for y in (free.columns if free is not None else []) if y >= years[-1]]
+    post_room = float(free[later].sum().min()) if later else None
     effect_years = sorted(int(y) for y in space["anio"].unique() if y >= years[0])
 
     def programme(portfolio: list[Project]) -> InvestmentPlan:
@@ -394,14 +457,15 @@ def plan_for_space(projects: list[Project], cartera: str | None, params: Paramet
             portfolio, space, years, settings,
             loans=loan_terms_from_params(params, years, terms),
             new_capacity=None if capacity is None else {y: capacity.get(y, 0.0) for y in years},
-            om_share=params.spending.operating.om_share, post_horizon_room=post_room, effect_years=effect_years,
-            municipio=municipio, escenario=escenario, cartera=cartera,
+            om_share=params.spending.operating.om_share, post_horizon_room=post_room,
+            om_room=None if free is None else free[years], payment_source=params.debt.payment_source,
+            after=free, effect_years=effect_years, municipio=municipio, escenario=escenario, cartera=cartera,
         )
 
     try:
         plan = programme(projects)
     except ParameterError:
-        if not avisos:
+        if not avisos and not all(p.illustrative for p in projects):
             raise  # a real portfolio whose mandatory projects do not fit: the council must know
         plan = programme([p.model_copy(update={"mandatory": False}) for p in projects])
         avisos.append("los proyectos obligatorios de la cartera ilustrativa no caben en el espacio fiscal "
@@ -412,11 +476,13 @@ def plan_for_space(projects: list[Project], cartera: str | None, params: Paramet
 
 __all__ = [
     "EFFECT_COLUMNS",
+    "OM_PAYERS",
     "ILLUSTRATIVE_SIZE",
     "InvestmentPlan",
     "LoanTerms",
     "estimate_om",
     "illustrative_budget",
+    "loan_schedules",
     "loan_terms_from_params",
     "plan_effect",
     "plan_for_space",

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from nexos_model.investment.borrowing import loan_room
-from nexos_model.investment.project import FUENTES, INFOM, PROPIOS, Project
+from nexos_model.investment.borrowing import loan_room, new_loan_service
+from nexos_model.investment.inputs import allocate_om, om_capacity, om_room_table
+from nexos_model.investment.project import FUENTES, INFOM, Project
 from nexos_model.investment.reasons import unfunded_reason
 
 
@@ -28,7 +29,8 @@ class Programme:
     ``no_financiados`` (proyecto, puntaje, obligatorio, razon), ``poa`` (first year: one row
     per project under execution, one column per source, ``total``), ``operacion`` (anio,
     operacion_nueva, operacion_acumulada), ``uso_espacio`` (fuente, anio, espacio,
-    inversion, operacion, saldo).
+    inversion, operacion: the O&M this source pays, servicio_deuda: the new loans' service it
+    pays, saldo).
     """
 
     metodo: str
@@ -81,8 +83,12 @@ class Comparison:
         return table
 
 
-def usage(projects, starts, funding, space, years, borrowing=None) -> tuple[pd.DataFrame, np.ndarray]:
-    """Space used by source and year; returns the table and remaining[k, y] (Q).
+def usage(projects, starts, funding, space, years, borrowing=None,
+          om_room=None) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Space used by source and year: investment, the O&M of what is built (paid from each
+    source's free money in ``OM_ORDER``, :func:`~nexos_model.investment.inputs.allocate_om`) and
+    the new loans' debt service (from their payment source). Returns the table, remaining[k, y]
+    (Q) and the free money for O&M still unused[k, y].
 
     ``remaining`` of ``prestamo_infom`` is what a new loan could still take in each year
     (:func:`loan_room`); the table's ``saldo`` is space minus use, source by source.
@@ -92,32 +98,34 @@ def usage(projects, starts, funding, space, years, borrowing=None) -> tuple[pd.D
     invest = np.zeros((len(FUENTES), len(years)))
     for (name, source, year), amount in funding.items():
         invest[k_index[source], y_index[year]] += amount
-    om = np.zeros((len(FUENTES), len(years)))
     by_name = {p.name: p for p in projects}
-    for name, s in starts.items():
-        p = by_name[name]
-        for y in years:
-            if y >= s + p.duration:
-                om[k_index[PROPIOS], y_index[y]] += p.annual_om_cost
+    om_total = np.array([sum(by_name[n].annual_om_cost for n, s in starts.items() if y >= s + by_name[n].duration)
+                         for y in years], dtype=float)
     cap = space.to_numpy(dtype=float)
-    remaining = cap - invest - om
     i_loan = k_index[INFOM]
+    service = np.zeros_like(cap)
+    if borrowing is not None and borrowing.payment_source in k_index:
+        service[k_index[borrowing.payment_source]] = new_loan_service(cap[i_loan], invest[i_loan], years, borrowing)
+    room = om_room_table(om_room, space, years).to_numpy(dtype=float)
+    om, _ = allocate_om(om_total, room, cap - invest - service)
+    balance = cap - invest - om - service
+    remaining = balance.copy()
     remaining[i_loan] = loan_room(cap[i_loan], invest[i_loan], years, borrowing)
-    balance = cap - invest - om
     table = pd.DataFrame({
         "fuente": np.repeat(FUENTES, len(years)),
         "anio": np.tile(years, len(FUENTES)),
         "espacio": cap.ravel(),
         "inversion": invest.ravel(),
         "operacion": om.ravel(),
+        "servicio_deuda": service.ravel(),
         "saldo": balance.ravel(),
     })
-    return table, remaining
+    return table, remaining, room - om
 
 
 def build_programme(
     metodo, projects, scores, score_table, starts, funding, space, years,
-    om_after_horizon, objective, estado, seconds, post_room=None, borrowing=None, mip_gap=0.0,
+    om_after_horizon, objective, estado, seconds, post_room=None, borrowing=None, mip_gap=0.0, om_room=None,
 ) -> Programme:
     by_name = {p.name: p for p in projects}
     score_of = dict(zip((p.name for p in projects), scores))
@@ -138,16 +146,18 @@ def build_programme(
     paid = sorted((y, n, k, a) for (n, k, y), a in funding.items() if a > 0)  # (anio, proyecto, fuente) are unique
     financiamiento = pd.DataFrame([(n, k, y, a) for y, n, k, a in paid],
                                   columns=["proyecto", "fuente", "anio", "monto"])
-    uso, remaining = usage(projects, starts, funding, space, years, borrowing)
+    uso, remaining, free_left = usage(projects, starts, funding, space, years, borrowing, om_room)
     if post_room is None:
-        post_room = float(space.loc[PROPIOS, years[-1]])
+        post_room = float(om_room_table(om_room, space, years).iloc[:, -1].sum())
     post_room = post_room - sum(by_name[n].annual_om_cost for n in starts)
+    om_left = om_capacity(free_left, remaining)
     no_fin = [
         {
             "proyecto": p.name,
             "puntaje": score_of[p.name],
             "obligatorio": p.mandatory,
-            "razon": unfunded_reason(p, projects, starts, remaining, years, post_room, om_after_horizon, metodo),
+            "razon": unfunded_reason(p, projects, starts, remaining, years, post_room, om_after_horizon, metodo,
+                                     om_left),
         }
         for p in projects
         if p.name not in starts

@@ -16,10 +16,13 @@ from nexos_model.investment.inputs import (
     check_years,
     declared_om,
     fiscal_space_table,
+    om_capacity,
+    om_room_table,
+    post_room,
     start_years,
 )
 from nexos_model.investment.milp import fits_together
-from nexos_model.investment.project import FUENTES, PROPIOS, Project
+from nexos_model.investment.project import FUENTES, Project
 from nexos_model.wording import quetzales
 
 
@@ -27,9 +30,10 @@ def _fmt(q: float) -> str:
     return quetzales(q, 0)
 
 
-def budget_reason(p, s, remaining, years, post_room, om_after_horizon,
-                   words: bool = True) -> tuple[float, str | None]:
-    """Shortfall (Q) and Spanish reason for fitting p at start s into ``remaining``.
+def budget_reason(p, s, remaining, years, post_room, om_after_horizon, om_left,
+                  words: bool = True) -> tuple[float, str | None]:
+    """Shortfall (Q) and Spanish reason for fitting p at start s into ``remaining`` (K, Y), its
+    O&M into the free money still able to pay operation each year, ``om_left`` (Y,).
 
     ``words=False`` leaves the reason out (None): formatting the amounts is what costs, and
     callers comparing several starts only word the one they keep.
@@ -54,20 +58,20 @@ def budget_reason(p, s, remaining, years, post_room, om_after_horizon,
     if p.annual_om_cost > 0:
         for y in years:
             if y >= s + p.duration:
-                room = remaining[k_index[PROPIOS], y_index[y]]
+                room = om_left[y_index[y]]
                 if p.annual_om_cost > room + FIT_TOLERANCE * max(p.annual_om_cost, 1.0):
                     total_short += p.annual_om_cost - max(room, 0.0)
                     if first is None and words:
                         first = (
                             f"su operación y mantenimiento ({_fmt(p.annual_om_cost)}/año) no cabe en el "
-                            f"saldo de ingresos propios de {y} ({_fmt(max(room, 0.0))})"
+                            f"dinero de libre uso que queda en {y} ({_fmt(max(room, 0.0))})"
                         )
         if om_after_horizon and p.annual_om_cost > post_room + FIT_TOLERANCE * max(p.annual_om_cost, 1.0):
             total_short += p.annual_om_cost - max(post_room, 0.0)
             if first is None and words:
                 first = (
-                    f"su operación y mantenimiento ({_fmt(p.annual_om_cost)}/año) no cabe en los ingresos "
-                    f"propios después de {years[-1]} (saldo {_fmt(max(post_room, 0.0))})"
+                    f"su operación y mantenimiento ({_fmt(p.annual_om_cost)}/año) no cabe en el dinero de "
+                    f"libre uso después de {years[-1]} (saldo {_fmt(max(post_room, 0.0))})"
                 )
     return total_short, first
 
@@ -81,7 +85,7 @@ def window_text(p: Project, years: Sequence[int]) -> str:
     )
 
 
-def unfunded_reason(p, projects, starts, remaining, years, post_room, om_after_horizon, metodo) -> str:
+def unfunded_reason(p, projects, starts, remaining, years, post_room, om_after_horizon, metodo, om_left) -> str:
     by_name = {q.name: q for q in projects}
     options = start_years(p, years)
     if not options:
@@ -98,9 +102,9 @@ def unfunded_reason(p, projects, starts, remaining, years, post_room, om_after_h
     if not options:
         deps = ", ".join(f"'{d}' (termina en {starts[d] + by_name[d].duration - 1})" for d in p.depends_on)
         return f"depende de {deps}: no queda año de inicio dentro de su ventana y del horizonte"
-    best = min(options, key=lambda s: budget_reason(p, s, remaining, years, post_room, om_after_horizon,
+    best = min(options, key=lambda s: budget_reason(p, s, remaining, years, post_room, om_after_horizon, om_left,
                                                       words=False)[0])
-    reason = budget_reason(p, best, remaining, years, post_room, om_after_horizon)[1]
+    reason = budget_reason(p, best, remaining, years, post_room, om_after_horizon, om_left)[1]
     if reason:
         return reason
     if metodo == "orden":
@@ -128,17 +132,20 @@ def explain_infeasible(projects: Sequence[Project], space: Any, years: Sequence[
     that falls short), that fit alone but not with the projects they depend on, and finally
     that fit one by one but not together (their total cost against their sources' space).
     """
-    om_after_horizon, post_horizon_room = options.om_after_horizon, options.post_horizon_room
+    om_after_horizon = options.om_after_horizon
     projects = declared_om(projects)
     years = check_years(years)
     space = fiscal_space_table(space, years)
     borrowing = check_borrowing(options.borrowing, space, years)
+    room = om_room_table(options.om_room, space, years)
+    om_room = room.to_numpy(dtype=float)
     by_name = {p.name: p for p in projects}
     mandatory = [p for p in projects if p.mandatory]
     messages = []
     k_index = {k: i for i, k in enumerate(FUENTES)}
     cap = space.to_numpy(dtype=float)
-    post_room = float(cap[k_index[PROPIOS], -1]) if post_horizon_room is None else float(post_horizon_room)
+    after = post_room(options, room)
+    om_left = om_capacity(om_room, cap)
     groups: dict[str, list[str]] = {}
     for p in mandatory:
         if p.exclusive_group:
@@ -155,9 +162,9 @@ def explain_infeasible(projects: Sequence[Project], space: Any, years: Sequence[
             messages.append(f"el proyecto obligatorio '{p.name}' está {window_text(p, years)}")
             continue
         deps = _ancestors(p.name, by_name)
-        if fits_together(projects, {p.name}, space, years, om_after_horizon, post_room, borrowing):
+        if fits_together(projects, {p.name}, space, years, om_after_horizon, after, borrowing, om_room):
             if deps and not fits_together(projects, {p.name} | deps, space, years, om_after_horizon,
-                                            post_room, borrowing):
+                                            after, borrowing, om_room):
                 messages.append(
                     f"el proyecto obligatorio '{p.name}' cabe solo, pero no junto con los proyectos de los "
                     f"que depende ({', '.join(repr(d) for d in sorted(deps))}) dentro del horizonte y el "
@@ -168,7 +175,7 @@ def explain_infeasible(projects: Sequence[Project], space: Any, years: Sequence[
             continue
         full = cap.copy()
         reasons = [
-            budget_reason(p, s, full, years, post_room, om_after_horizon)
+            budget_reason(p, s, full, years, after, om_after_horizon, om_left)
             for s in start_years(p, years)
         ]
         short, text = min(reasons, key=lambda item: item[0])
@@ -188,7 +195,7 @@ def explain_infeasible(projects: Sequence[Project], space: Any, years: Sequence[
         )
         om = sum(p.annual_om_cost for p in alone_ok)
         if om > 0:
-            text += f"; además su operación suma {_fmt(om)}/año en ingresos propios"
+            text += f"; además su operación suma {_fmt(om)}/año, que se paga con dinero de libre uso"
         if total <= room:
             text += " (el total alcanza, pero no en los años y fuentes que cada uno puede usar)"
         messages.append(text)

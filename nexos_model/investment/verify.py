@@ -8,9 +8,10 @@ output of the MILP and of the ranked fill to the same rules:
 * each year of execution is paid in full (``costo_total × perfil_costo``), only from the
   project's eligible ``fuentes``, and nothing is paid outside execution or for a project
   not selected;
-* no source goes over its space in any year, counting for ``propios`` the O&M of projects
-  finished in earlier years; the O&M of everything built fits after the plan
-  (``om_after_horizon``);
+* no source goes over its space in any year, counting the new loans' debt service (paid from
+  their payment source) and the O&M of projects finished in earlier years, which must fit the
+  free money (``om_room``) each source has left; the O&M of everything built fits after the
+  plan (``om_after_horizon``);
 * new loans taken in several years share the borrowing room while they are repaid
   (``borrowing``, see :mod:`nexos_model.investment.borrowing`);
 * dependencies (B starts after A ends), exclusive groups (at most one), mandatory projects;
@@ -25,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from nexos_model.investment.inputs import ProgrammeOptions, declared_om, fiscal_space_table
+from nexos_model.investment.inputs import ProgrammeOptions, declared_om, fiscal_space_table, om_room_table, post_room
 from nexos_model.investment.programme import Programme
 from nexos_model.investment.project import FUENTES, Project
 
@@ -41,8 +42,7 @@ def plan_violations(programme: Programme, projects: Sequence[Project], space: An
     options do not change the rules); projects with an undeclared O&M count 0, as in the
     optimizer.
     """
-    om_after_horizon, post_horizon_room, borrowing = (options.om_after_horizon, options.post_horizon_room,
-                                                      options.borrowing)
+    om_after_horizon, borrowing = options.om_after_horizon, options.borrowing
     years = [int(y) for y in years]
     table = fiscal_space_table(space, years)
     cap = {(k, y): v for k, row in zip(FUENTES, table.to_numpy().tolist()) for y, v in zip(years, row)}
@@ -99,24 +99,37 @@ def plan_violations(programme: Programme, projects: Sequence[Project], space: An
             if abs(paid_in_year - due) > max(tol, 1e-7 * due):
                 problems.append(f"'{name}' en {s + t}: pagado {paid_in_year:,.2f}, debía {due:,.2f}")
 
-    # space by source and year; O&M of finished projects on propios
+    # space by source and year: investment and the new loans' debt service; the O&M of finished
+    # projects must fit what is left of the free money
     used = {(k, y): 0.0 for k in FUENTES for y in years}
     for _, source, year, amount in paid:
         if (source, year) in used:
             used[(source, year)] += amount
         else:
             problems.append(f"fuente o año desconocido en el financiamiento: {source} {year}")
+    service = {y: 0.0 for y in years}
+    if borrowing is not None and borrowing.payment_source in FUENTES:
+        for t in years:
+            fresh = max(used[("prestamo_infom", t)] - (cap[("prestamo_infom", t)] - float(borrowing.capacity[t])), 0.0)
+            for y in years:
+                service[y] += fresh * borrowing.service_share(t, y)
+    room = om_room_table(options.om_room, table, years)
     for y in years:
-        used[("propios", y)] += sum(by_name[n].annual_om_cost for n, s in starts.items()
-                                    if y >= s + by_name[n].duration)
-    for (k, y), amount in used.items():
-        if amount > cap[(k, y)] + tol:
-            problems.append(f"{k} {y}: usa {amount:,.2f} y el espacio es {cap[(k, y)]:,.2f}")
+        left = {k: cap[(k, y)] - used[(k, y)] - (service[y] if borrowing is not None
+                                                  and k == borrowing.payment_source else 0.0) for k in FUENTES}
+        for k, amount in left.items():
+            if amount < -tol:
+                problems.append(f"{k} {y}: usa {cap[(k, y)] - amount:,.2f} y el espacio es {cap[(k, y)]:,.2f}")
+        om = sum(by_name[n].annual_om_cost for n, s in starts.items() if y >= s + by_name[n].duration)
+        free = sum(min(max(float(room.at[k, y]), 0.0), max(left[k], 0.0)) for k in FUENTES)
+        if om > free + tol:
+            problems.append(f"la operación de lo construido en {y} ({om:,.2f}) no cabe en el dinero de libre uso "
+                            f"que queda ({free:,.2f})")
     if om_after_horizon:
-        room = cap[("propios", years[-1])] if post_horizon_room is None else float(post_horizon_room)
+        after = post_room(options, room)
         om = sum(by_name[n].annual_om_cost for n in starts)
-        if om > room + tol:
-            problems.append(f"la operación de lo construido ({om:,.2f}/año) no cabe después del plan ({room:,.2f})")
+        if om > after + tol:
+            problems.append(f"la operación de lo construido ({om:,.2f}/año) no cabe después del plan ({after:,.2f})")
 
     # new loans (beyond those already decided) share the borrowing room while they are repaid
     if borrowing is not None:

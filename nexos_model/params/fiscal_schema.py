@@ -24,9 +24,6 @@ class NationalPool(Section):
     growth: year_series(-0.5, 1.0) = param(
         "crecimiento", label="Crecimiento nominal del monto nacional", unit="fracción por año",
         source="Ver la fuente de cada transferencia.", role="incertidumbre")
-    investment_min_share: float = param(
-        "inversion_minima", label="Parte mínima destinada a inversión", unit="fracción",
-        source="Ver la fuente de cada transferencia.", ge=0, le=1)
 
 
 class AporteSettings(NationalPool):
@@ -83,8 +80,9 @@ class SharedTransfer(Section):
         source="Supuesto de Nexos [NC]: inflación más crecimiento real de la recaudación.",
         role="incertidumbre")
     investment_min_share: float = param(
-        "inversion_minima", label="Parte mínima destinada a inversión", unit="fracción",
-        source="Ver domain.md §b.", ge=0, le=1)
+        "inversion_minima", label="Parte reservada por la ley para inversión", unit="fracción",
+        source="Ver la fuente de cada transferencia (transferencias.<fuente>). La del aporte y el IVA-PAZ "
+               "es 1 − reglas.*_funcionamiento_maximo.", ge=0, le=1)
 
 
 class TransferSettings(Section):
@@ -98,16 +96,21 @@ class TransferSettings(Section):
                "puntos, con los criterios del art. 119; al menos 75 % para inversión [NC].")
     vehicles: SharedTransfer = param(
         "circulacion_vehiculos", label="Impuesto de circulación de vehículos", unit="",
-        source="Decreto 70-94: parte del impuesto para infraestructura vial [NC].")
+        source="Decreto 70-94 (Ley del Impuesto sobre Circulación de Vehículos): la parte municipal se "
+               "destina a infraestructura vial, inversion_minima 1 [NC: por confirmar en el texto oficial].")
     petroleum: SharedTransfer = param(
         "petroleo", label="Impuesto a la distribución de petróleo y regalías", unit="",
-        source="Decreto 38-92; Decreto 109-83; FONPETROL (Decreto 71-2008) [NC].")
+        source="Decreto 38-92 y reformas: la parte municipal del impuesto a los combustibles, para "
+               "infraestructura vial; regalías (Decreto 109-83) y FONPETROL (Decreto 71-2008) para inversión "
+               "en los municipios: inversion_minima 1 [NC: por confirmar en el texto oficial].")
     codede: SharedTransfer = param(
         "codede", label="Aportes a Consejos Departamentales de Desarrollo (CODEDE)", unit="",
-        source="Fondos por proyecto registrado en SNIP, solo inversión [NC].")
+        source="Ley de los Consejos de Desarrollo (Decreto 11-2002): fondos que el Consejo Departamental "
+               "asigna a proyectos registrados en SNIP, solo inversión (inversion_minima 1); fuera del espacio "
+               "fiscal propio del municipio [NC].")
     other: SharedTransfer = param(
         "otras", label="Otras transferencias del sector público", unit="",
-        source="Residuo del reparto [NC].")
+        source="Residuo del reparto, de libre uso: inversion_minima 0 [NC].")
     level_years: int = param(
         "anios_nivel",
         label="Años cuya mediana da el nivel de partida de las transferencias distintas del aporte y el IVA-PAZ",
@@ -178,7 +181,9 @@ class OperatingSpending(Section):
         label="Orden en que las fuentes pagan el funcionamiento",
         unit="lista de fuentes",
         source="Práctica municipal: primero ingresos propios y transferencias de libre uso, luego "
-               "la parte permitida del aporte y del IVA-PAZ.",
+               "la parte permitida del aporte y del IVA-PAZ. Una fuente con destino solo de inversión "
+               "(inversion_minima 1: circulación de vehículos, petróleo) no puede estar; si se pone el "
+               "CODEDE, la regla codede_solo_inversion informa cada quetzal que paga funcionamiento.",
     )
 
 

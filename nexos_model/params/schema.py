@@ -189,6 +189,26 @@ class Parameters(Section):
             raise ValueError("; ".join(problems))
         return self
 
+    @model_validator(mode="after")
+    def _operation_only_from_free_money(self) -> "Parameters":
+        shared = self.transfers.shared()
+        known = ("propios", "aporte_constitucional", "iva_paz", *shared)
+        unknown = [s for s in self.spending.operating.funding_order if s not in known]
+        # CODEDE may be listed: its own legal rule (codede_solo_inversion) then reports each quetzal
+        earmarked = [s for s in self.spending.operating.funding_order
+                     if s in shared and s != "codede" and shared[s].investment_min_share >= 1]
+        problems = []
+        if unknown:
+            problems.append(f"gasto.funcionamiento.orden_financiamiento: fuentes desconocidas {unknown} "
+                            f"(se esperaba alguna de {', '.join(known)})")
+        if earmarked:
+            problems.append(f"gasto.funcionamiento.orden_financiamiento: {', '.join(earmarked)} tiene destino solo "
+                            f"de inversión (transferencias.<fuente>.inversion_minima = 1) y no puede pagar "
+                            f"funcionamiento (valor dado {self.spending.operating.funding_order})")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
 
 def field_metadata(path: str) -> tuple[dict[str, Any], str]:
     """Schema metadata (etiqueta, unidad, fuente, rol, ge, le, and ``etiqueta_completa``: the

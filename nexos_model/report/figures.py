@@ -24,10 +24,11 @@ from nexos_model.report.gantt import gantt_chart
 from nexos_model.report.summary import (
     GAP_PARTS,
     GAP_SHORT,
+    DESTINO_NAMES,
     SOURCE_NAMES,
     TRANSFER_SOURCES,
     parameter_value,
-    space_by_source,
+    space_by_destino,
     stream_names,
     unit_of,
 )
@@ -166,9 +167,11 @@ def transfers(result: "RunResult", municipio: str | None = None) -> Chart:
 
 
 def fiscal_space(result: "RunResult", municipio: str | None = None) -> Chart:
-    """Fiscal space for investment by source of funds, stacked by year; a shortfall shows below zero."""
-    table = space_by_source(result, municipio or result.municipios[0])
-    return _stacked_years("Espacio fiscal para inversión por fuente de financiamiento", table, SOURCE_NAMES).render()
+    """Fiscal space for investment by what it may pay (free use, earmarked for investment, loans,
+    and CODEDE funds assigned to projects, on top), stacked by year."""
+    table = space_by_destino(result, municipio or result.municipios[0])
+    return _stacked_years("Espacio fiscal para inversión: libre uso, destino de inversión, préstamos y CODEDE",
+                          table, DESTINO_NAMES).render()
 
 
 def plan_funding(plan) -> Chart:

@@ -67,26 +67,31 @@ def _stop_on_user_error(call: Callable[..., Any], *args: Any, **kwargs: Any) -> 
 
 
 def load_run(municipio: str, escenario: str, overrides: Mapping[str, Any] | None = None,
-             simulaciones: int = 0, semilla: int | None = None) -> RunResult:
-    """``nexos_model.run`` for one municipality; a user error stops the notebook in Spanish.
+             simulaciones: int = 0, semilla: int | None = None, cartera: str | None = None,
+             planificar: bool = True) -> RunResult:
+    """``nexos_model.run`` for one municipality, with its investment plan (``planificar``): the
+    plan's loans, their debt service and the O&M of what it builds are part of every table and
+    sentence of the workbook, the one story of the report, the app and ``nexos proyectar``.
+    A user error stops the notebook in Spanish.
 
     ``simulaciones > 0`` adds the Monte Carlo percentiles and event probabilities, drawn with
     the seed ``semilla`` (None: the model's default seed); 0 is the deterministic run alone.
+    ``cartera``: the portfolio file (default ``params/carteras/<código>``, else an illustrative one).
     """
     seed = {} if semilla is None else {"semilla": semilla}
-    return _stop_on_user_error(run, municipio, escenario, overrides or None, simulaciones=simulaciones, **seed)
+    return _stop_on_user_error(run, municipio, escenario, overrides or None, simulaciones=simulaciones,
+                               planificar=planificar, cartera=cartera or None, **seed)
 
 
-def load_plan(result: RunResult, municipio: str | None = None, cartera: str | None = None) -> InvestmentPlan:
-    """The investment plan on a run's fiscal space: the one ``run(planificar=True)`` made, or
-    :func:`nexos_model.api.plan_for_run` with the portfolio ``cartera`` (default ``params/carteras/<código>``,
-    else an illustrative one). A portfolio that cannot be read or funded stops the notebook
-    with the Spanish reason."""
+def load_plan(result: RunResult, municipio: str | None = None) -> InvestmentPlan:
+    """The investment plan of a run: the one ``run(planificar=True)`` made and fed back into the
+    projection, or, for a run without it, :func:`nexos_model.api.plan_for_run` on its fiscal space.
+    A portfolio that cannot be read or funded stops the notebook with the Spanish reason."""
     code = municipio or result.municipios[0]
     made = getattr(result, "plans", {}).get(code)
-    if made is not None and not cartera:
+    if made is not None:
         return made
-    return _stop_on_user_error(plan_for_run, result, code, cartera or None)
+    return _stop_on_user_error(plan_for_run, result, code)
 
 
 def load_comparison(municipio: str, escenarios: Sequence[str], overrides: Mapping[str, Any] | None = None) -> Comparison:

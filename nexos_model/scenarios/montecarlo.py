@@ -67,14 +67,14 @@ def trend_streams(stream_names: Sequence[str], municipios: Sequence[str], seed: 
 
 
 def chunk_arrays(inputs: ProjectionInputs, params, ctx, stream_growth, start: int, stop: int, seed: int,
-                 shocks: np.ndarray, om_cost=None, plan_debt=None) -> ModelArrays:
+                 shocks: np.ndarray, plan_om=None, plan_debt=None) -> ModelArrays:
     """The model for draws [start, stop) of the group ``inputs``, given the standard normals of
     the trend errors of those draws, ``shocks`` (S, M, stop − start, T + 1)."""
     specs = uncertainty_specs(params)
     draws = {k: v.reshape(-1) for k, v in sample_chunk(specs, start, stop, seed, correlations(params) or None).items()}
     v = Values(params, draws)
     v.n_draws = stop - start
-    return project_arrays(inputs, v, ctx, stream_growth, shocks=shocks, om_cost=om_cost, plan_debt=plan_debt,
+    return project_arrays(inputs, v, ctx, stream_growth, shocks=shocks, plan_om=plan_om, plan_debt=plan_debt,
                           detail=False)
 
 
@@ -89,7 +89,7 @@ def default_chunk(n_municipios: int) -> int:
 
 
 def simulate(inputs: ProjectionInputs, params, ctx, stream_growth, n: int, seed: int,
-             outcomes: tuple[str, ...] = OUTCOMES, chunk: int | None = None, om_cost=None,
+             outcomes: tuple[str, ...] = OUTCOMES, chunk: int | None = None, plan_om=None,
              plan_debt=None, dtype: type = np.float32) -> Simulation:
     """Percentiles of ``outcomes`` and event probabilities over ``n`` draws, chunk by chunk.
 
@@ -113,7 +113,7 @@ def simulate(inputs: ProjectionInputs, params, ctx, stream_growth, n: int, seed:
         shocks = block.reshape(len(names), len(inputs.municipios), stop - start, horizon + 1)
         if shocks.dtype != dtype:
             shocks = shocks.astype(dtype)
-        arrays = chunk_arrays(inputs, params, ctx, stream_growth, start, stop, seed, shocks, om_cost, plan_debt)
+        arrays = chunk_arrays(inputs, params, ctx, stream_growth, start, stop, seed, shocks, plan_om, plan_debt)
         years = arrays.years
         acc.add([arrays.lines[o] for o in outcomes], draws_axis=1)  # cells (O, M, T), no stacked copy
         flags = breach_flags(arrays.fiscal, Values(params), years)

@@ -20,7 +20,25 @@ def test_proyectar_writes_every_concept_for_ten_years(tmp_path):
     assert table.groupby("anio")["concepto"].nunique().eq(lines).all()
     for name in ("brechas", "calibracion", "espacio_fiscal", "reglas", "aporte", "endeudamiento", "indicadores"):
         assert (tmp_path / f"x_{name}.csv").exists(), name
-    assert "Espacio fiscal para inversión 2020" in out.stdout
+    assert "Espacio fiscal propio para inversión 2020" in out.stdout and "CODEDE" in out.stdout
+    # the plan is part of the projection, as in the report and the app: the same numbers as run(planificar=True)
+    from nexos_model import run
+
+    planned = run("0901", "base", planificar=True).projection.set_index(["anio", "concepto"])["valor"]
+    written = table.set_index(["anio", "concepto"])["valor"]
+    for concept in ("espacio_fiscal", "operacion_mantenimiento", "servicio_deuda", "gasto_funcionamiento"):
+        assert written.xs(concept, level="concepto").round(2).tolist() == \
+            planned.xs(concept, level="concepto").round(2).tolist(), concept
+    assert planned.xs("operacion_mantenimiento", level="concepto").sum() > 0
+    assert "plan de inversión" in out.stdout
+
+
+def test_proyectar_sin_plan_leaves_the_plan_out(tmp_path):
+    target = tmp_path / "x.csv"
+    out = nexos("proyectar", "--municipio", "1301", "--sin-plan", "--salida", str(target))
+    assert out.returncode == 0, out.stderr
+    table = pd.read_csv(target, dtype={"municipio": str})
+    assert table.loc[table["concepto"] == "operacion_mantenimiento", "valor"].abs().sum() == 0
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".parquet"])

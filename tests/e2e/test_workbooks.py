@@ -170,17 +170,19 @@ def _html(nb) -> str:
 def _key_numbers(stem: str, municipio: str, escenario: str) -> list[str]:
     """Numbers each workbook must print, computed here from ``run()`` (and the plan, the
     comparison, the Monte Carlo run and the tornado it calls) independently of the notebook."""
-    r = run(municipio, escenario)
+    r = run(municipio, escenario, planificar=True)  # the workbooks show the planned run
     wide = r.wide(municipio)
     last, end = int(r.annual["anio"].max()), int(r.projection["anio"].max())
     first = last + 1
-    space = r.fiscal_space.groupby("anio")["monto"].sum()
+    own = r.fiscal_space.loc[r.fiscal_space["destino"] != "codede"]  # the municipality's own space
+    space = own.groupby("anio")["monto"].sum()
     lines = r.projection.pivot(index="anio", columns="concepto", values="valor")
     if stem == "01_diagnostico":
         return [quetzales(wide.at[last, "ingresos_propios"])]
     if stem == "02_ingresos_propios":
         gaps = r.gaps.set_index(["anio", "flujo", "componente"])["valor"]
-        base = run(municipio, "base").projection.pivot(index="anio", columns="concepto", values="valor")
+        base = run(municipio, "base", planificar=True).projection.pivot(index="anio", columns="concepto",
+                                                                         values="valor")
         return [quetzales(wide.at[end, "ingresos_propios"]), quetzales(lines.at[end, "iusi"]),
                 quetzales(gaps[(first, "iusi", "potencial")]), quetzales(gaps[(end, "agua", "brecha_total")]),
                 quetzales(lines.at[end, "iusi"] - base.at[end, "iusi"])]
@@ -190,9 +192,7 @@ def _key_numbers(stem: str, municipio: str, escenario: str) -> list[str]:
                 quetzales(aporte[(end, "ingresos_propios_per_capita")]), quetzales(lines.at[first, "gasto_personal"]),
                 quetzales(r.borrowing.set_index("anio").at[first, "monto"]), quetzales(space.sum())]
     if stem in ("04_inversion", "reporte_concejo"):
-        from nexos_model.api import plan_for_run
-
-        plan = plan_for_run(r, municipio)
+        plan = r.plans[municipio]
         numbers = [quetzales(plan.comparacion["inversion"].iloc[0])]
         if stem == "04_inversion":
             return numbers + [quetzales(v) for v in plan.cronograma["costo_total"]]
@@ -202,7 +202,7 @@ def _key_numbers(stem: str, municipio: str, escenario: str) -> list[str]:
         from nexos_model.analyses.sensitivity import tornado_for
 
         outcomes = compare(municipio, SCENARIOS).outcomes.set_index(["escenario", "anio", "resultado"])["valor"]
-        mc = run(municipio, escenario, simulaciones=SIMULATIONS, semilla=SEED).percentiles
+        mc = run(municipio, escenario, simulaciones=SIMULATIONS, semilla=SEED, planificar=True).percentiles
         median = mc.set_index(["anio", "concepto"]).at[(end, "ingresos_propios"), "p50"]
         swing = tornado_for(municipio, escenario, "ingresos_propios")
         return [quetzales(outcomes[(s, end, "ingresos_propios")]) for s in SCENARIOS] + [
@@ -233,7 +233,7 @@ def test_workbook_prints_the_models_numbers(executed):
 def test_rule_marks_match_the_model(executed_with_rules):
     """Every broken rule-year is a red ✗ cell, every rule that holds a green ✓."""
     stem, municipio, escenario, nb = executed_with_rules
-    rules = run(municipio, escenario).rules
+    rules = run(municipio, escenario, planificar=True).rules
     html = _html(nb)
     assert html.count("class='nexos-falla'>✗</td>") == int((~rules["cumple"]).sum())
     assert html.count("class='nexos-cumple'>✓</td>") == int(rules["cumple"].sum())

@@ -78,20 +78,46 @@ def test_a_cadastre_reform_raises_the_aporte_through_the_formula():
 def test_sources_equal_uses_every_year(code, escenario, overrides):
     w = projected_wide(run(code, escenario, overrides), code)
     sources = w["ingresos_propios_total"] + w["transferencias_total"] + w["desembolso_prestamo"] + w["deficit"]
-    uses = w["gasto_funcionamiento"] + w["servicio_deuda"] + w["espacio_fiscal"]
+    uses = w["gasto_funcionamiento"] + w["servicio_deuda"] + w["espacio_fiscal"] + w["espacio_codede"]
     np.testing.assert_allclose(sources, uses, rtol=1e-10)
     np.testing.assert_allclose(w["ingresos_propios"], w["ingresos_propios_total"], rtol=1e-10)
     np.testing.assert_allclose(w["transferencias"], w["transferencias_total"], rtol=1e-10)
-    spaces = [c for c in w.columns if c.startswith("espacio_") and c != "espacio_fiscal"]
-    np.testing.assert_allclose(w[spaces].sum(axis=1), w["espacio_fiscal"], rtol=1e-10)
+    # the plan's sources add up to the whole space; the DAFIM's uses add up to the own space
+    plan_sources = ["espacio_propios", "espacio_aporte_constitucional", "espacio_iva_paz", "espacio_prestamo_infom"]
+    np.testing.assert_allclose(w[plan_sources].sum(axis=1), w["espacio_fiscal"], rtol=1e-10)
+    own = w["espacio_libre"] + w["espacio_inversion"] + w["espacio_prestamo_infom"]
+    np.testing.assert_allclose(own, w["espacio_fiscal"], rtol=1e-10)
+    spaces = [c for c in w.columns if c.startswith("espacio_")]
     assert (w[spaces] >= -1e-6).all().all()
 
 
 def test_fiscal_space_table_matches_the_projection():
+    """The table a DAFIM reads: each source's money left split by what it may pay; CODEDE funds
+    apart from the municipality's own space; every earmark from its parameter."""
     result = run("1301", "base")
-    space = result.fiscal_space.pivot_table(index="anio", columns="fuente", values="monto")
-    np.testing.assert_allclose(space.sum(axis=1), projected_wide(result, "1301")["espacio_fiscal"], rtol=1e-12)
-    assert set(space.columns) == {"codede", "iva_paz", "aporte_constitucional", "prestamo_infom", "propios"}
+    space = result.fiscal_space
+    w = projected_wide(result, "1301")
+    own = space.loc[space["destino"] != "codede"].pivot_table(index="anio", values="monto", aggfunc="sum")["monto"]
+    np.testing.assert_allclose(own, w["espacio_fiscal"], rtol=1e-12)
+    codede = space.loc[space["destino"] == "codede"].set_index("anio")["monto"]
+    np.testing.assert_allclose(codede, w["espacio_codede"], rtol=1e-12)
+    assert set(zip(space["fuente"], space["destino"])) == {
+        ("propios", "libre"), ("otras", "libre"), ("aporte_constitucional", "libre"),
+        ("aporte_constitucional", "inversion"), ("iva_paz", "libre"), ("iva_paz", "inversion"),
+        ("circulacion_vehiculos", "inversion"), ("petroleo", "inversion"), ("prestamo_infom", "prestamo"),
+        ("codede", "codede")}
+
+
+def test_free_share_left_by_hand():
+    """Aporte of 100 (earmark 90 %): operation used 6 of the free 10, debt 5 (from the earmarked
+    90): 4 free and 85 earmarked left of 89. Operation beyond its share leaves nothing free; debt
+    beyond the earmarked share eats the free share."""
+    from nexos_model.fiscal.space import free_share_left
+
+    assert free_share_left(np.array(100.0), np.array(5.0), np.array(6.0), np.array(89.0), 0.9) == pytest.approx(4.0)
+    assert free_share_left(np.array(100.0), np.array(0.0), np.array(12.0), np.array(88.0), 0.9) == 0.0
+    assert free_share_left(np.array(100.0), np.array(93.0), np.array(0.0), np.array(7.0), 0.9) == pytest.approx(7.0)
+    assert free_share_left(np.array(100.0), np.array(95.0), np.array(0.0), np.array(5.0), 0.9) == pytest.approx(5.0)
 
 
 def test_a_new_loan_shows_as_proceeds_service_and_loan_space():
@@ -121,8 +147,11 @@ def test_the_investment_plan_feeds_its_om_and_loans_back_into_the_projection():
     np.testing.assert_allclose(w["operacion_mantenimiento"], effect["operacion_mantenimiento"], rtol=1e-12)
     np.testing.assert_allclose(w["servicio_deuda"], effect["servicio_deuda"], rtol=1e-9, atol=1e-6)
     sources = w["ingresos_propios_total"] + w["transferencias_total"] + w["desembolso_prestamo"] + w["deficit"]
-    uses = w["gasto_funcionamiento"] + w["servicio_deuda"] + w["espacio_fiscal"]
+    uses = w["gasto_funcionamiento"] + w["servicio_deuda"] + w["espacio_fiscal"] + w["espacio_codede"]
     np.testing.assert_allclose(sources, uses, rtol=1e-10)
+    # The O&M is paid from the free money of the sources the plan chose, and it adds up.
+    paid = effect[[f"operacion_{k}" for k in ("propios", "aporte_constitucional", "iva_paz")]].sum(axis=1)
+    np.testing.assert_allclose(paid, effect["operacion_mantenimiento"], rtol=1e-12)
     # Apart from the plan's own loan proceeds (money it invests), the plan only takes space away.
     before = projected_wide(run("1301", "base"), "1301")
     assert (w["espacio_fiscal"] - w["desembolso_prestamo"] <= before["espacio_fiscal"] + 1e-6).all()

@@ -4,7 +4,7 @@ Three municipalities (Quetzaltenango 0901 and Huehuetenango 1301, which have a p
 and Pachalum 1421, Quiché: 8,839 inhabitants, 76 % rural, one doubtful value excluded, an
 illustrative portfolio) × two scenarios (``base`` and the ``actualizacion_catastral`` reform),
 each through ``run(..., planificar=True)``. Kept: the tidy projection, the fiscal space by
-source, and the investment plan (schedule, funding mix by year and source, funding by project,
+source and use, and the investment plan (schedule, funding mix by year and source, funding by project,
 source and year, POA), one CSV per scenario and table under ``tests/golden/<escenario>/``.
 
 The stored files change only through ``make golden`` (``python -m tests.golden.regenerate``);
@@ -72,7 +72,7 @@ def _plan_table(attribute: str) -> Callable:
 
 TABLES = (
     Table("proyeccion", ("escenario", "municipio", "anio", "concepto"), lambda r: r.projection),
-    Table("espacio_fiscal", ("municipio", "anio", "fuente"), lambda r: r.fiscal_space),
+    Table("espacio_fiscal", ("municipio", "anio", "fuente", "destino"), lambda r: r.fiscal_space),
     Table("cronograma", ("municipio", "proyecto"), _plan_table("cronograma")),
     Table("financiamiento", ("municipio", "anio", "fuente"), _plan_table("financiamiento")),
     Table("financiamiento_proyectos", ("municipio", "proyecto", "fuente", "anio"),

@@ -11,11 +11,11 @@ from tests.investment.support import project, settings, target
 def test_new_loans_share_the_room_and_their_service_is_the_amortization_formula():
     """Capacity Q100 each year, 2-year loans: borrowing Q100 in 2026 uses the whole room in 2026
     and 2027, so a 2027 project that needs a new loan cannot also be paid (a decided loan of Q50
-    in 2027 is not enough for it)."""
+    in 2027 is not enough for it). The aporte (deuda.fuente_pago) has room to pay the service."""
     years = [2026, 2027]
     projects = [project("A", 100, sources=("prestamo_infom",), inicio_maximo=2026),
                 project("B", 100, sources=("prestamo_infom",), inicio_minimo=2027)]
-    space = {"prestamo_infom": {2026: 100, 2027: 150}}
+    space = {"prestamo_infom": {2026: 100, 2027: 150}, "aporte_constitucional": {2026: 200, 2027: 200}}
     st = settings(peso_resultados=0)
     plan = plan_investment(projects, space, years, st, loans=LoanTerms(rate=0.08, term=2, payments_per_year=1),
                            new_capacity={2026: 100, 2027: 100})
@@ -36,6 +36,48 @@ def test_new_loans_share_the_room_and_their_service_is_the_amortization_formula(
     assert two.loc[2027, "servicio_deuda"] == pytest.approx(payment)
     assert two.loc[2026, "intereses"] == pytest.approx(8)
     assert two.loc[2027, "saldo_deuda"] == pytest.approx(0, abs=1e-9)
+
+
+def test_the_plan_never_invests_what_its_own_loans_must_repay():
+    """A 1-year loan of 100 at 8 % costs 108 of aporte in the year it is taken. With 150 of aporte,
+    a project of 100 from the loan and one of 50 from the aporte cannot both be paid (108 + 50 >
+    150); with 160 they can. Both methods keep the rule, and the checker agrees."""
+    from nexos_model.investment.inputs import ProgrammeOptions
+    from nexos_model.investment.verify import plan_violations
+
+    years = [2026]
+    projects = [project("Loan", 100, sources=("prestamo_infom",)),
+                project("Cash", 50, sources=("aporte_constitucional",))]
+    st = settings(peso_resultados=0)
+    terms = LoanTerms(rate=0.08, term=1, payments_per_year=1)
+    for aporte, both in ((150, False), (160, True)):
+        space = {"prestamo_infom": {2026: 100}, "aporte_constitucional": {2026: aporte}}
+        plan = plan_investment(projects, space, years, st, loans=terms, new_capacity={2026: 100})
+        assert (len(plan.optimo.starts) == 2) is both
+        funding = plan.financiamiento.set_index(["anio", "fuente"])
+        row = funding.loc[(2026, "aporte_constitucional")]
+        assert row["inversion"] + row["servicio_deuda"] <= aporte + 1e-6
+        options = ProgrammeOptions(om_room=plan.om_room, borrowing=plan.borrowing)
+        for programme in (plan.optimo, plan.orden):
+            assert plan_violations(programme, plan.projects, plan.espacio, plan.years, options) == []
+
+
+def test_om_is_paid_from_free_money_only():
+    """O&M of 30 a year from 2027: own revenue is free money (20) and the aporte's free share (15)
+    pays the rest; the earmarked aporte never pays operation. With 9 of free aporte it does not fit."""
+    years = [2026, 2027]
+    projects = [project("Planta", 50, sources=("aporte_constitucional",), costo_operacion_anual=30,
+                        inicio_maximo=2026)]
+    space = {"propios": [20, 20], "aporte_constitucional": [100, 100]}
+    st = settings(peso_resultados=0)
+    for free_aporte, fits in ((15, True), (9, False)):
+        room = {"propios": [20, 20], "aporte_constitucional": [free_aporte, free_aporte]}
+        plan = plan_investment(projects, space, years, st, om_room=room, post_horizon_room=35)
+        assert bool(plan.optimo.starts) is fits and bool(plan.orden.starts) is fits
+        if fits:
+            effect = plan.efecto.set_index("anio")
+            assert effect.loc[2027, "operacion_propios"] == pytest.approx(20)
+            assert effect.loc[2027, "operacion_aporte_constitucional"] == pytest.approx(10)
 
 
 def test_om_effect_goes_on_after_the_plan_and_undeclared_om_is_estimated():

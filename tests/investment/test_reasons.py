@@ -53,4 +53,4 @@ def test_mandatory_project_whose_om_never_fits_is_explained():
     with pytest.raises(ParameterError) as err:
         plan_investment([project("Planta", 50, costo_operacion_anual=120, obligatorio=True)],
                         {"propios": [100, 100]}, [2026, 2027], settings())
-    assert "operación y mantenimiento (Q 120/año) no cabe en los ingresos propios después de 2027" in str(err.value)
+    assert "operación y mantenimiento (Q 120/año) no cabe en el dinero de libre uso después de 2027" in str(err.value)

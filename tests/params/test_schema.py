@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from nexos_model.params.schema import Parameters
 
 
@@ -22,3 +24,13 @@ def test_every_parameter_has_label_unit_and_source():
             if isinstance(ann, type) and issubclass(ann, Parameters.__mro__[1]):
                 walk(ann)
     walk(Parameters)
+
+
+def test_operation_cannot_be_paid_with_money_earmarked_for_investment():
+    from nexos_model.errors import ParameterError
+    from nexos_model.params.loader import load_parameters
+
+    with pytest.raises(ParameterError, match="petroleo tiene destino solo de inversión"):
+        load_parameters("0901", "base", {"gasto.funcionamiento.orden_financiamiento": ["propios", "petroleo"]})
+    # CODEDE may be listed: the rule codede_solo_inversion then reports what it pays
+    load_parameters("0901", "base", {"gasto.funcionamiento.orden_financiamiento": ["propios", "codede"]})

@@ -21,22 +21,22 @@ def test_report_charts_are_spanish_and_grey_safe(pesimista):
     from nexos_model.report import figures
 
     titles = {name: figures.chart(name, pesimista).title for name in figures.CHARTS}
-    assert titles["espacio_fiscal"] == "Espacio fiscal para inversión por fuente de financiamiento"
+    assert titles["espacio_fiscal"] == "Espacio fiscal para inversión: libre uso, destino de inversión, préstamos y CODEDE"
     assert titles["brechas"] == "Recaudación y brechas hasta el potencial, 2020"
     assert titles["transferencias"] == "Transferencias del Gobierno Central por fuente"
     # Stacked parts differ in lightness (what a grey printer keeps), not in hue alone.
     grey = sorted(map(_grey, figures.TONES))
     assert min(b - a for a, b in zip(grey, grey[1:])) > 0.1
     chart = figures.fiscal_space(pesimista)
-    assert chart.legend == ["CODEDE", "IVA-PAZ", "Aporte constitucional", "Préstamo INFOM",
-                            "Ingresos propios y de libre uso"]
-    assert sum(len(m.x0) for m in chart.marks if m.kind == "rect") == 5 * 10  # five sources, ten years
+    assert chart.legend == ["Libre uso", "Destino de inversión", "Préstamos (solo inversión)",
+                            "CODEDE: asignado a proyectos"]
+    assert sum(len(m.x0) for m in chart.marks if m.kind == "rect") == 4 * 10  # four uses, ten years
     nonzero = sum(v != 0 for m in chart.marks if m.kind == "rect" for v in (b - a for a, b in zip(m.y0, m.y1)))
     assert chart.ylabel == "Millones de quetzales" and chart.svg.count("<rect") >= nonzero  # zero parts not drawn
     # Each stack of bars reaches the year's total fiscal space (parts sum to the whole).
-    from nexos_model.report.summary import space_by_source
+    from nexos_model.report.summary import space_by_destino
 
-    table = space_by_source(pesimista, "0901")
+    table = space_by_destino(pesimista, "0901")
     positive = table.clip(lower=0).sum(axis=1).to_numpy()
     tops = [max(ends) for ends in zip(*(m.y1 for m in chart.marks if m.kind == "rect"))]
     assert tops == pytest.approx(positive)

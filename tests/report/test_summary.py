@@ -16,7 +16,7 @@ def test_summary_sentences_and_annex():
     assert sentences[0].startswith(f"Los ingresos propios de Quetzaltenango pasarían de {quetzales(own[2019])} "
                                    f"en 2019 a {quetzales(own[2029])} en 2029 (")
     assert any(s.startswith("La autonomía financiera") for s in sentences)
-    assert any(s.startswith("El espacio fiscal para inversión sumaría") for s in sentences)
+    assert any(s.startswith("El espacio fiscal propio para inversión sumaría") for s in sentences)
     assert any("reglas legales" in s for s in sentences)
     assert any("diagnóstico de calidad" in s for s in sentences)
     annex = summary.assumptions_annex(r)
@@ -51,16 +51,26 @@ def test_sources_equal_uses_every_year(pesimista):
              + lines["deficit"])
     assert table.at["= Total de fuentes", "2029"] == quetzales(total[2029])
     assert table.at["= Total de usos", "2029"] == quetzales(
-        lines.at[2029, "gasto_funcionamiento"] + lines.at[2029, "servicio_deuda"] + lines.at[2029, "espacio_fiscal"])
+        lines.at[2029, "gasto_funcionamiento"] + lines.at[2029, "servicio_deuda"] + lines.at[2029, "espacio_fiscal"]
+        + lines.at[2029, "espacio_codede"])
     assert table.loc["Diferencia (fuentes − usos)"].tolist() == ["Q 0.00"] * 3
     assert "las fuentes igualan a los usos" in summary.sources_uses_sentences(pesimista)[0]
 
 
 def test_fiscal_space_gap_and_aporte_tables(pesimista):
     space = summary.fiscal_space_table(pesimista).set_index("Año")
-    by_source = pesimista.fiscal_space.pivot(index="anio", columns="fuente", values="monto")
-    assert space.at["2025", "IVA-PAZ"] == quetzales(by_source.at[2025, "iva_paz"])
-    assert space.at["2025", "Total"] == quetzales(by_source.loc[2025].sum())
+    by_use = pesimista.fiscal_space.pivot_table(index="anio", columns="destino", values="monto", aggfunc="sum")
+    assert space.at["2025", "Libre uso"] == quetzales(by_use.at[2025, "libre"])
+    assert space.at["2025", "Destino de inversión"] == quetzales(by_use.at[2025, "inversion"])
+    assert space.at["2025", "CODEDE (asignado a proyectos)"] == quetzales(by_use.at[2025, "codede"])
+    own = pesimista.projection.query("anio == 2025 and concepto == 'espacio_fiscal'")["valor"].item()
+    assert space.at["2025", "Espacio propio"] == quetzales(own)  # the table is the projection's own space
+    detail = summary.fiscal_space_detail_table(pesimista, anio=2025).set_index(["Fuente", "Uso"])
+    assert detail.at[("Aporte constitucional", "Destino de inversión"), "Parte reservada para inversión"] == \
+        "90 % (reglas.aporte_funcionamiento_maximo)"
+    assert detail.at[("Petróleo y derivados", "Destino de inversión"), "Parte reservada para inversión"] == \
+        "100 % (transferencias.petroleo.inversion_minima)"
+    assert detail.at[("Espacio propio (sin CODEDE)", ""), "Espacio 2025"] == quetzales(own)
     gaps = summary.gap_table(pesimista)
     iusi = gaps.loc[gaps["Flujo"] == "IUSI"].set_index("Componente")
     raw = pesimista.gaps.query("flujo == 'iusi' and anio == 2020").set_index("componente")
@@ -119,7 +129,7 @@ def test_excel_sheets_formats(tmp_path, pesimista):
     book = load_workbook(path)
     ws = book["Proyección"]
     headers = [c.value for c in ws[1]]
-    assert headers[:2] == ["Año", "Tipo"] and "Espacio fiscal para inversión" in headers and "Población" in headers
+    assert headers[:2] == ["Año", "Tipo"] and "Espacio fiscal propio para inversión" in headers and "Población" in headers
     row = {h: c for h, c in zip(headers, ws[6])}  # 2020, the first projected year
     assert row["Año"].value == 2020 and row["Tipo"].value == "proyectado"
     assert row["IUSI"].number_format == MONEY_FORMAT and row["Población"].number_format != MONEY_FORMAT
@@ -134,4 +144,8 @@ def test_excel_sheets_formats(tmp_path, pesimista):
         int((~pesimista.rules["cumple"]).sum()) > 0
     ws = book["Plan de inversión"]
     assert [c.value for c in ws[1]][:5] == ["Proyecto", "Sector", "Inicio", "Fin", "Costo total"]
-    assert ws["E2"].number_format == MONEY_FORMAT
+    # pessimistic Quetzaltenango: no free money is left after 2023 for the O&M of new works
+    assert ws.max_row - 1 == len(summary.excel_tables(pesimista)[0]["Plan de inversión"]) == 0
+    base = write_tables(summary.excel_tables(run("0901", "base", planificar=True))[0], tmp_path / "base.xlsx")
+    ws = load_workbook(base)["Plan de inversión"]
+    assert ws.max_row > 1 and ws["E2"].number_format == MONEY_FORMAT

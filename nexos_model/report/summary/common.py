@@ -20,14 +20,33 @@ if TYPE_CHECKING:
 SUBJECTS = {"ingresos_propios": "Los ingresos propios", "transferencias": "Las transferencias"}
 SUMMARY_CONCEPTS = ("ingresos_propios", "transferencias", "ingresos_totales")
 
-#: Funding sources of the fiscal space and the investment plan, in the plan's order, as the
-#: reports name them (``fuente`` of ``RunResult.fiscal_space`` and of the plan's tables).
+#: Funding sources of the investment plan, in the plan's order, as the reports name them
+#: (``fuente`` of the plan's tables; the portfolio's ``propios`` also books vehicle tax,
+#: petroleum and other transfers).
 SOURCE_NAMES = {
     "codede": "CODEDE",
     "iva_paz": "IVA-PAZ",
     "aporte_constitucional": "Aporte constitucional",
     "prestamo_infom": "Préstamo INFOM",
-    "propios": "Ingresos propios y de libre uso",
+    "propios": "Propios y otras transferencias",
+}
+#: Sources of the fiscal space (``fuente`` of ``RunResult.fiscal_space``), as a DAFIM lists them.
+SPACE_SOURCE_NAMES = {
+    "propios": "Ingresos propios",
+    "otras": "Otras transferencias",
+    "aporte_constitucional": "Aporte constitucional",
+    "iva_paz": "IVA-PAZ",
+    "circulacion_vehiculos": "Impuesto de circulación de vehículos",
+    "petroleo": "Petróleo y derivados",
+    "prestamo_infom": "Préstamos INFOM",
+    "codede": "Fondos CODEDE",
+}
+#: What the money left may pay (``destino`` of ``RunResult.fiscal_space``).
+DESTINO_NAMES = {
+    "libre": "Libre uso",
+    "inversion": "Destino de inversión",
+    "prestamo": "Préstamos (solo inversión)",
+    "codede": "CODEDE: asignado a proyectos",
 }
 #: The same in the middle of a sentence (used by the terminal headline).
 FUENTE_LABELS = {"propios": "propios", "aporte_constitucional": "aporte constitucional", "iva_paz": "IVA-PAZ",

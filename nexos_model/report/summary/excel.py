@@ -13,13 +13,15 @@ if TYPE_CHECKING:
 
 from nexos_model.report.summary.common import (
     SECTOR_LABELS,
+    DESTINO_NAMES,
     SOURCE_NAMES,
+    SPACE_SOURCE_NAMES,
     _code,
     _name,
     _projected,
     _years,
 )
-from nexos_model.report.summary.finance import _rules, space_by_source
+from nexos_model.report.summary.finance import _rules
 from nexos_model.report.summary.scenarios import unit_of
 from nexos_model.params.changes import changes_table
 from nexos_model.io.excel import FORMATS_ATTR
@@ -102,11 +104,13 @@ def _lines_sheet(table: pd.DataFrame, code: str) -> pd.DataFrame:
 
 
 def _space_sheet(result: "RunResult", code: str) -> pd.DataFrame:
-    wide = space_by_source(result, code)
-    wide["total"] = wide.sum(axis=1)
-    labels = {c: _name({**SOURCE_NAMES, "total": "Total"}, c) for c in wide.columns}
-    table = wide.rename(columns=labels).rename_axis(index="Año", columns=None)
-    return _with_formats(table, {v: "quetzales" for v in labels.values()})
+    """The fiscal space by year, source and use (as a DAFIM reads it), in quetzales."""
+    space = result.fiscal_space.loc[result.fiscal_space["municipio"] == code]
+    table = pd.DataFrame({"Año": space["anio"].astype(int).to_numpy(),
+                          "Fuente": [SPACE_SOURCE_NAMES.get(f, f) for f in space["fuente"]],
+                          "Uso": [DESTINO_NAMES.get(d, d) for d in space["destino"]],
+                          "Espacio": space["monto"].to_numpy()}).sort_values(["Año"], kind="stable")
+    return _with_formats(table.reset_index(drop=True), {"Espacio": "quetzales"})
 
 
 #: Spanish headers of the plan's tables (sources by their report names).

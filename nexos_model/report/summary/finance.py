@@ -11,11 +11,15 @@ from nexos_model.wording import anio_rango, numero, porcentaje, quetzales
 if TYPE_CHECKING:
     from nexos_model.api import RunResult
 
+from nexos_model.fiscal.space import earmark, plan_source
+from nexos_model.params.values import Values
 from nexos_model.report.summary.common import (
     BREACH,
     CRITERIA_LABELS,
+    DESTINO_NAMES,
     OK,
     SOURCE_NAMES,
+    SPACE_SOURCE_NAMES,
     TRANSFER_SOURCES,
     _code,
     _name,
@@ -154,38 +158,84 @@ def rules_sentences(result: "RunResult", municipio: str | None = None) -> list[s
 
 
 def space_by_source(result: "RunResult", municipio: str | None = None) -> pd.DataFrame:
-    """Fiscal space as numbers: years × sources (in :data:`SOURCE_NAMES` order)."""
+    """Fiscal space as numbers by the plan's funding source: years × sources (in
+    :data:`SOURCE_NAMES` order; vehicle tax, petroleum and other transfers under ``propios``)."""
     space = _rows(result.fiscal_space, _code(result, municipio))
-    wide = space.pivot(index="anio", columns="fuente", values="monto")
+    wide = space.assign(fuente=space["fuente"].map(plan_source)).pivot_table(
+        index="anio", columns="fuente", values="monto", aggfunc="sum")
     return wide[[s for s in SOURCE_NAMES if s in wide.columns] + [s for s in wide.columns if s not in SOURCE_NAMES]]
 
 
+def space_by_destino(result: "RunResult", municipio: str | None = None) -> pd.DataFrame:
+    """Fiscal space as numbers by what it may pay: years × ``libre, inversion, prestamo, codede``."""
+    space = _rows(result.fiscal_space, _code(result, municipio))
+    wide = space.pivot_table(index="anio", columns="destino", values="monto", aggfunc="sum")
+    return wide.reindex(columns=list(DESTINO_NAMES), fill_value=0.0)
+
+
 def fiscal_space_table(result: "RunResult", municipio: str | None = None) -> pd.DataFrame:
-    """Fiscal space for investment by source of funds, year by year, and its total."""
+    """Fiscal space for investment year by year, as a DAFIM reads it: free-use money, money
+    earmarked for investment, loans, the municipality's own space (their sum) and, apart, the
+    CODEDE funds the departmental council assigns to projects."""
+    wide = space_by_destino(result, municipio)
+    wide["propio"] = wide[["libre", "inversion", "prestamo"]].sum(axis=1)
+    labels = {"libre": "Libre uso", "inversion": "Destino de inversión", "prestamo": "Préstamos INFOM",
+              "propio": "Espacio propio", "codede": "CODEDE (asignado a proyectos)"}
+    return _year_table(wide, labels)
+
+
+def fiscal_space_detail_table(result: "RunResult", municipio: str | None = None,
+                              anio: int | None = None) -> pd.DataFrame:
+    """The fiscal space of one year (default: the first projected) by source and use, with the
+    legal share each source reserves for investment and where that share comes from."""
     code = _code(result, municipio)
-    wide = space_by_source(result, code)
-    wide["total"] = wide.sum(axis=1)
-    short = {**SOURCE_NAMES, "propios": "Propios y libre uso", "aporte_constitucional": "Aporte constitucional",
-             "total": "Total"}
-    return _year_table(wide, {c: _name(short, c) for c in wide.columns})
+    space = _rows(result.fiscal_space, code)
+    year = int(space["anio"].min()) if anio is None else int(anio)
+    rows = space.loc[space["anio"] == year]
+    v = result.parameters[code]
+    rows_out = []
+    for row in rows.itertuples():
+        rows_out.append({"Fuente": SPACE_SOURCE_NAMES.get(row.fuente, row.fuente),
+                         "Uso": DESTINO_NAMES.get(row.destino, row.destino),
+                         f"Espacio {year}": quetzales(row.monto),
+                         "Parte reservada para inversión": _earmark_text(row.fuente, v)})
+    total = float(rows.loc[rows["destino"] != "codede", "monto"].sum())
+    rows_out.append({"Fuente": "Espacio propio (sin CODEDE)", "Uso": "", f"Espacio {year}": quetzales(total),
+                     "Parte reservada para inversión": ""})
+    return pd.DataFrame(rows_out)
+
+
+def _earmark_text(source: str, resolved) -> str:
+    """The share of ``source`` reserved for investment and the parameter that says so."""
+    if source == "prestamo_infom":
+        return "100 % (Código Municipal, crédito público)"
+    if source == "propios":
+        return "ninguna por ley"
+    keys = {"aporte_constitucional": "reglas.aporte_funcionamiento_maximo",
+            "iva_paz": "reglas.iva_paz_funcionamiento_maximo"}
+    key = keys.get(source, f"transferencias.{source}.inversion_minima")
+    share = earmark(source, Values(resolved.params))
+    return f"{porcentaje(share, 0)} ({key})"
 
 
 def fiscal_space_sentences(result: "RunResult", municipio: str | None = None) -> list[str]:
-    """The fiscal space over the projection and how much of it is earmarked money."""
+    """The municipality's own fiscal space over the projection, how much is free to use and how
+    much is earmarked, and the CODEDE funds apart."""
     code = _code(result, municipio)
-    wide = space_by_source(result, code)
+    wide = space_by_destino(result, code)
     if wide.empty:
         return []
     first, end = int(wide.index.min()), int(wide.index.max())
-    total = wide.sum(axis=1)
-    earmarked = wide[[c for c in ("aporte_constitucional", "iva_paz", "codede") if c in wide.columns]].sum().sum()
-    out = [f"El espacio fiscal para inversión sumaría {quetzales(total.sum())} en {anio_rango(first, end)} "
-           f"({quetzales(total.at[first])} en {first} y {quetzales(total.at[end])} en {end}); "
-           f"{porcentaje(_share(earmarked, total.sum()))} son fondos con destino de inversión "
-           f"(aporte constitucional, IVA-PAZ y CODEDE)."]
-    if "propios" in wide.columns:
-        out.append(f"Los ingresos propios y las transferencias de libre uso dejarían "
-                   f"{quetzales(wide.at[end, 'propios'])} para invertir en {end}, después de pagar el funcionamiento.")
+    own = wide[["libre", "inversion", "prestamo"]].sum(axis=1)
+    out = [f"El espacio fiscal propio para inversión sumaría {quetzales(own.sum())} en {anio_rango(first, end)} "
+           f"({quetzales(own.at[first])} en {first} y {quetzales(own.at[end])} en {end}): "
+           f"{quetzales(wide['libre'].sum())} de libre uso, {quetzales(wide['inversion'].sum())} con destino de "
+           f"inversión por ley y {quetzales(wide['prestamo'].sum())} de préstamos."]
+    out.append(f"Aparte, los fondos CODEDE ({quetzales(wide['codede'].sum())} en {anio_rango(first, end)}) los asigna "
+               f"el Consejo Departamental de Desarrollo a proyectos concretos: no son espacio del municipio.")
+    out.append(f"El dinero de libre uso (ingresos propios después del funcionamiento y la deuda, otras "
+               f"transferencias y la parte del aporte y del IVA-PAZ que la ley permite para funcionamiento) sería "
+               f"{quetzales(wide.at[end, 'libre'])} en {end}.")
     return out
 
 
@@ -193,7 +243,8 @@ def fiscal_space_sentences(result: "RunResult", municipio: str | None = None) ->
 SOURCES = {"ingresos_propios_total": "Ingresos propios", "transferencias_total": "Transferencias",
            "desembolso_prestamo": "Desembolsos de préstamos", "deficit": "Gasto sin fuente de pago"}
 USES = {"gasto_funcionamiento": "Gasto de funcionamiento", "servicio_deuda": "Servicio de la deuda",
-        "espacio_fiscal": "Espacio fiscal para inversión"}
+        "espacio_fiscal": "Espacio fiscal propio para inversión",
+        "espacio_codede": "Fondos CODEDE asignados a proyectos"}
 
 
 def _identity(values: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
@@ -235,7 +286,7 @@ def sources_uses_sentences(result: "RunResult", municipio: str | None = None) ->
                f"las fuentes y los usos difieren hasta en {quetzales(gap)}")
     return [f"En cada año, de {first} a {end}, {verdict} (diferencia máxima {quetzales(gap)}): "
             f"ingresos propios + transferencias + préstamos + gasto sin fuente = funcionamiento + servicio "
-            f"de la deuda + espacio fiscal."]
+            f"de la deuda + espacio fiscal propio + fondos CODEDE asignados a proyectos."]
 
 
 def finance_sentences(result: "RunResult", municipio: str | None = None) -> list[str]:

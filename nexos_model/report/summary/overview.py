@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from nexos_model.api import RunResult
 
 from nexos_model.report.summary.common import (
-    FUENTE_LABELS,
+    DESTINO_NAMES,
     SUBJECTS,
     SUMMARY_CONCEPTS,
     _autonomy,
@@ -68,8 +68,12 @@ def headline_lines(result: "RunResult", municipio: str | None = None) -> list[st
         out.append(f"{catalog.label(stream)} {first}: recaudación {quetzales(parts['recaudacion'])}, potencial "
                    f"{quetzales(parts['potencial'])}, brecha {quetzales(parts['brecha_total'])}.")
     space = result.fiscal_space.loc[(result.fiscal_space["municipio"] == code) & (result.fiscal_space["anio"] == first)]
-    detail = ", ".join(f"{FUENTE_LABELS.get(r.fuente, r.fuente)} {quetzales(r.monto)}" for r in space.itertuples())
-    out.append(f"Espacio fiscal para inversión {first}: {quetzales(space['monto'].sum())} ({detail}).")
+    by_use = space.groupby("destino")["monto"].sum()
+    own = float(by_use.drop("codede", errors="ignore").sum())
+    detail = ", ".join(f"{DESTINO_NAMES[d].lower()} {quetzales(by_use.get(d, 0.0))}" for d in ("libre", "inversion",
+                                                                                                 "prestamo"))
+    out.append(f"Espacio fiscal propio para inversión {first}: {quetzales(own)} ({detail}); aparte, CODEDE "
+               f"asignado a proyectos {quetzales(by_use.get('codede', 0.0))}.")
     rules = result.rules.loc[result.rules["municipio"] == code]
     broken = rules.loc[~rules["cumple"]]
     if broken.empty:
