@@ -34,7 +34,9 @@ from nexos_model.investment.plan import (
 from nexos_model.io.bundled import load_municipalities
 from nexos_model.io.history import load_bundled_history, load_history
 from nexos_model.io.portfolio import find_portfolio, illustrative_portfolio_for, load_portfolio
+from nexos_model.params.keys import lookup
 from nexos_model.params.loader import Resolved, load_parameters, params_dir
+from nexos_model.params.revenue_schema import DRIVER_KEYS
 from nexos_model.params.values import Values
 from nexos_model.projection import RESULT_COLUMNS, ProjectionInputs
 from nexos_model.revenue import trend
@@ -60,6 +62,7 @@ class RunResult:
     rules: pd.DataFrame | None = None  # one row per municipality, year and legal rule
     aporte: pd.DataFrame | None = None  # aporte constitucional by art. 119 criterion
     borrowing: pd.DataFrame | None = None  # largest new INFOM loan by start year
+    assumptions: pd.DataFrame | None = None  # generic assumptions the run rests on (assumptions_table)
     arrays: dict[str, Any] = field(default_factory=dict, repr=False)  # model arrays per municipality
     percentiles: pd.DataFrame | None = None  # Monte Carlo: municipio, anio, concepto, p05..p95, media
     probabilities: pd.DataFrame | None = None  # Monte Carlo: municipio, anio, evento, probabilidad
@@ -94,7 +97,8 @@ class RunResult:
                                ignore_index=True)
         return {"proyeccion": self.projection, "brechas": self.gaps, "calibracion": self.calibration,
                 "espacio_fiscal": self.fiscal_space, "reglas": self.rules, "aporte": self.aporte,
-                "endeudamiento": self.borrowing, "indicadores": indicators, "calidad": self.quality,
+                "endeudamiento": self.borrowing, "supuestos": self.assumptions, "indicadores": indicators,
+                "calidad": self.quality,
                 **({"percentiles": self.percentiles, "probabilidades": self.probabilities}
                    if self.percentiles is not None else {})}
 
@@ -228,13 +232,43 @@ def prepare_history(history: pd.DataFrame, measure: str, factor: float, floor: f
     defaults = load_parameters(None, None).params.transfers.aporte
     aldeas, estimated = estimate_aldeas_caserios(census["poblacion_rural"].to_numpy(dtype=float),
                                                  census["poblacion_urbana"].to_numpy(dtype=float),
-                                                 defaults.national_aldeas)
+                                                 defaults.national_aldeas, known_aldeas(municipios))
     return PreparedHistory(annual, quality, municipios, years, values, growth, notes, peers, inputs,
                            aldeas, estimated)
 
 
-@lru_cache(maxsize=8)
+def _municipality_files() -> tuple[tuple[str, int], ...]:
+    """The municipality parameter files and their modification times (a cache key)."""
+    folder = params_dir() / "municipios"
+    files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    return tuple((f.stem, f.stat().st_mtime_ns) for f in files)
+
+
+def known_aldeas(municipios: list[str]) -> np.ndarray:
+    """Each municipality's own count of aldeas y caseríos from its parameter file
+    (``transferencias.aporte_constitucional.aldeas_caserios``), NaN where none gives it. A file
+    that does not validate counts as none here: that municipality's own run reports its errors,
+    and the others (which share the art. 119 formula) are not stopped by it."""
+    known = np.full(len(municipios), np.nan)
+    with_files = {code for code, _ in _municipality_files()}
+    for i, code in enumerate(municipios):
+        if code in with_files:
+            try:
+                count = load_parameters(code, None).params.transfers.aporte.municipal_aldeas
+            except ParameterError:
+                continue
+            if count is not None:
+                known[i] = count
+    return known
+
+
 def prepared_bundled(measure: str, factor: float, floor: float, exclude: bool) -> PreparedHistory:
+    """The bundled history prepared (cached; re-read when a municipality's file changes)."""
+    return _prepared_bundled(measure, factor, floor, exclude, _municipality_files())
+
+
+@lru_cache(maxsize=8)
+def _prepared_bundled(measure: str, factor: float, floor: float, exclude: bool, files) -> PreparedHistory:
     return prepare_history(load_bundled_history(), measure, factor, floor, exclude)
 
 
@@ -273,7 +307,7 @@ def run(
     history = load_history(datos, solo_datos)
     projections, notes, annual, quality = [], {}, [], []
     tables: dict[str, list[pd.DataFrame]] = {k: [] for k in ("gaps", "calibration", "fiscal_space", "rules",
-                                                             "aporte", "borrowing")}
+                                                             "aporte", "borrowing", "assumptions")}
     arrays: dict[str, Any] = {}
     plans: dict[str, Any] = {}
     cache: dict[tuple, PreparedHistory] = {}
@@ -299,8 +333,15 @@ def run(
                 result = core.project_arrays(inputs, v, ctx, stream_growth, plan_om=plan_om, plan_debt=plan_debt)
         arrays[code] = result
         projections.append(core.lines_table(result, escenario))
-        tables["gaps"].append(core.gaps_table(result))
-        tables["calibration"].append(pd.DataFrame(result.streams.calibration))
+        assumed = assumptions_table(code, resolved, result, ctx)
+        drivers = assumed.loc[assumed["clave"].str.contains(".impulsores.", regex=False)]
+        generic = {s: ", ".join(drivers.loc[drivers["flujo"] == s, "clave"]) for s in DRIVER_KEYS}
+        tables["assumptions"].append(assumed)
+        tables["gaps"].append(core.gaps_table(result).assign(
+            supuesto_generico=lambda t: t["flujo"].map(lambda s: bool(generic.get(s)))))
+        tables["calibration"].append(pd.DataFrame(result.streams.calibration, columns=CALIBRATION_COLUMNS).assign(
+            supuesto_generico=lambda t: t["flujo"].map(lambda s: bool(generic.get(s))),
+            reemplazar_con=lambda t: t["flujo"].map(lambda s: generic.get(s, ""))))
         tables["fiscal_space"].append(core.space_table(result))
         tables["rules"].append(rules_table(result.fiscal, v, result.years, [code]))
         tables["aporte"].append(core.aporte_table(result))
@@ -365,14 +406,67 @@ def plan_for_run(result: RunResult, municipio: str | None = None,
                           code, result.escenario)
 
 
+CALIBRATION_COLUMNS = ["municipio", "flujo", "impulsor", "valor", "valor_implicito", "escala_base", "fuera_de_rango",
+                       "base_conocida", "calibrable", "motivo", "nota"]
+ASSUMPTION_COLUMNS = ["municipio", "tema", "flujo", "clave", "valor", "origen", "afecta", "reemplazar_en"]
+GENERIC = "supuesto genérico"
+
+
+def assumptions_table(code: str, resolved: Resolved, arrays: core.ModelArrays, ctx) -> pd.DataFrame:
+    """Every number of the run that rests on national benchmark defaults instead of the
+    municipality's own data, with the key of its parameter file that replaces it: the drivers of
+    the IUSI, water and ornato potentials, the split of a MINFIN sección among streams, the
+    aldea count of the art. 119 formula, the operating spending of the base year.
+
+    Columns ``municipio, tema, flujo, clave, valor, origen, afecta, reemplazar_en``; ``origen``
+    is always "supuesto genérico" (a key the municipality's file sets is its own data and is not
+    listed).
+    """
+    p = resolved.params
+    where = f"params/municipios/{code}.yaml"
+    rows = []
+
+    def add(tema, flujo, clave, valor, afecta):
+        rows.append({"municipio": code, "tema": tema, "flujo": flujo, "clave": clave, "valor": valor,
+                     "origen": GENERIC, "afecta": afecta, "reemplazar_en": where})
+
+    streams = arrays.streams
+    for stream, method in zip(streams.names, streams.methods):
+        if method == "impulsores" and stream in DRIVER_KEYS:
+            label = catalog.label(stream)
+            for key in DRIVER_KEYS[stream]:
+                if resolved.from_defaults(key):
+                    value = lookup(p, key)
+                    add(f"Potencial: {label}", stream, key, "sin dato (se estima de la población)"
+                        if value is None else str(value), f"potencial, brecha y reformas de {label}")
+        shares = p.own_revenue.streams[stream].concepts
+        key = f"ingresos_propios.flujos.{stream}.conceptos"
+        if any(f < 1 for f in shares.values()) and resolved.from_defaults(key):
+            parts = ", ".join(f"{f:.0%} de {catalog.label(c).lower()}".replace("%", " %") for c, f in shares.items())
+            add(f"Reparto de la sección: {catalog.label(stream)}", stream, key, parts,
+                f"{catalog.label(stream)}: la sección del MINFIN no distingue sus rubros")
+    row = ctx.rows([code])[0]
+    if ctx.aldeas_estimated[row]:
+        add("Aldeas y caseríos", "", "transferencias.aporte_constitucional.aldeas_caserios",
+            f"{int(ctx.aldeas[row])} (del total nacional por población rural)", "10 % del aporte constitucional")
+    if p.spending.operating.base_amount is None:
+        add("Gasto de funcionamiento del año base", "", "gasto.funcionamiento.monto_base",
+            f"{p.spending.operating.own_share:.0%} de los ingresos propios más el {p.rules.aporte_operating_max:.0%} "
+            f"del aporte y el {p.rules.iva_paz_operating_max:.0%} del IVA-PAZ".replace("%", " %"),
+            "gasto de funcionamiento, espacio de libre uso y reglas del aporte y del IVA-PAZ")
+    return pd.DataFrame(rows, columns=ASSUMPTION_COLUMNS)
+
+
 def _run_notes(result: core.ModelArrays, ctx, code: str) -> list[str]:
     """Spanish notes on estimates the run had to make for this municipality."""
     notes = []
     row = ctx.rows([code])[0]
     if ctx.aldeas_estimated[row]:
-        notes.append(f"Aldeas y caseríos estimados en {int(ctx.aldeas[row])} (sin dato por municipio: se reparte "
-                     f"el total nacional por población rural); afecta el 10 % del aporte constitucional.")
+        notes.append(f"Aldeas y caseríos estimados en {int(ctx.aldeas[row])} (supuesto genérico: sin dato del "
+                     f"municipio se reparte el total nacional por población rural; dé "
+                     f"transferencias.aporte_constitucional.aldeas_caserios en params/municipios/{code}.yaml); "
+                     f"afecta el 10 % del aporte constitucional.")
     for row in result.streams.calibration:
         if row["nota"] and row["municipio"] == code:
-            notes.append(f"{row['flujo']}: {row['nota']}.")
+            notes.append(f"{catalog.label(row['flujo'])}: {row['nota']}.")
     return notes

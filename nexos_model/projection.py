@@ -229,10 +229,13 @@ def subset(inputs: ProjectionInputs, codes: list[str]) -> ProjectionInputs:
 def gaps_table(arrays: ModelArrays, draw: int = 0) -> pd.DataFrame:
     """Potential and gap of each driver stream by year, in quetzales and per cápita.
 
-    Columns ``municipio, anio, flujo, componente, valor, per_capita``; components are
-    ``recaudacion, potencial, brecha_cobertura, brecha_valuacion, brecha_tasa, brecha_cumplimiento,
-    interaccion, brecha_total``; the parts add up to ``brecha_total`` exactly.
+    Columns ``municipio, anio, flujo, componente, valor, per_capita, datos_suficientes``;
+    components are ``recaudacion, potencial, brecha_cobertura, brecha_valuacion, brecha_tasa,
+    brecha_cumplimiento, interaccion, brecha_total``; the parts add up to ``brecha_total``
+    exactly. Where the calibration is not credible (``datos_suficientes`` False) the potential
+    and the gaps are NaN: "sin datos suficientes", never a figure.
     """
+    credible = {(row["municipio"], row["flujo"]): row["calibrable"] for row in arrays.streams.calibration}
     names = {"coverage_gap": "brecha_cobertura", "valuation_gap": "brecha_valuacion", "rate_gap": "brecha_tasa",
              "compliance_gap": "brecha_cumplimiento", "interaction": "interaccion", "total_gap": "brecha_total"}
     population = arrays.lines["poblacion"][:, draw, :]
@@ -245,9 +248,10 @@ def gaps_table(arrays: ModelArrays, draw: int = 0) -> pd.DataFrame:
             for i, code in enumerate(arrays.municipios):
                 frames.append(pd.DataFrame({"municipio": code, "anio": arrays.years.astype(int), "flujo": stream,
                                             "componente": label, "valor": values[i],
-                                            "per_capita": values[i] / population[i]}))
+                                            "per_capita": values[i] / population[i],
+                                            "datos_suficientes": credible.get((code, stream), True)}))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=["municipio", "anio", "flujo", "componente", "valor", "per_capita"])
+        columns=["municipio", "anio", "flujo", "componente", "valor", "per_capita", "datos_suficientes"])
 
 
 def space_table(arrays: ModelArrays, draw: int = 0) -> pd.DataFrame:

@@ -226,16 +226,35 @@ def gaps_view(ctx: ViewContext) -> str | None:
     years = rows["anio"].tolist()
     year = end if end in years else int(max(years))
     values: dict[str, dict[str, float]] = {}
-    for y, stream, part, value in zip(years, rows["flujo"].tolist(), rows["componente"].tolist(),
-                                      rows["valor"].tolist()):
+    credible: dict[str, bool] = {}
+    generic: dict[str, bool] = {}
+    flags = zip(rows["datos_suficientes"].tolist() if "datos_suficientes" in rows else [True] * len(rows),
+                rows["supuesto_generico"].tolist() if "supuesto_generico" in rows else [False] * len(rows))
+    for y, stream, part, value, (ok, assumed) in zip(years, rows["flujo"].tolist(), rows["componente"].tolist(),
+                                                     rows["valor"].tolist(), flags):
         if y == year:
             values.setdefault(stream, {})[part] = value
+            credible[stream] = credible.get(stream, True) and bool(ok)
+            generic[stream] = generic.get(stream, False) or bool(assumed)
     parts = [c for c in summary.GAP_LABELS if any(c in v for v in values.values())]
-    shown = [{"Flujo": catalog.label(f), **{summary.GAP_LABELS[c]: quetzales(v.get(c)) for c in parts}}
-             for f, v in values.items()]
-    return section(f"Potencial y brecha de recaudación ({year})", table_html(shown),
-                   "Potencial: cobertura total, avalúo actualizado, tasa legal y pago completo. La brecha se "
-                   "descompone en cobertura, valuación, tasa y cumplimiento (más su interacción).")
+
+    def cell(stream: str, part: str) -> str:
+        if not credible[stream] and part != "recaudacion":
+            return "sin datos suficientes"
+        return quetzales(values[stream].get(part))
+
+    shown = [{"Flujo": catalog.label(f) + (" (supuesto genérico)" if generic[f] and credible[f] else ""),
+              **{summary.GAP_LABELS[c]: cell(f, c) for c in parts}} for f in values]
+    note = ("Potencial: cobertura total, avalúo actualizado, tasa legal y pago completo. La brecha se descompone en "
+            "cobertura, valuación, tasa y cumplimiento (más su interacción).")
+    if any(generic.values()):
+        note += (" Supuesto genérico: los impulsores (predios, conexiones, tarifas, avalúos) son referencias "
+                 f"nacionales; los del municipio van en params/municipios/{ctx.municipio}.yaml "
+                 "(ingresos_propios.impulsores).")
+    if not all(credible.values()):
+        note += (" Sin datos suficientes: con los impulsores supuestos el cobro implícito cae fuera de los límites "
+                 "creíbles (ingresos_propios.impulsores.plausibilidad).")
+    return section(f"Potencial y brecha de recaudación ({year})", table_html(shown), note)
 
 
 def indicators_view(ctx: ViewContext) -> str:
@@ -354,6 +373,9 @@ def rules_view(ctx: ViewContext) -> str | None:
     else:
         html += "<ul>" + "".join(f"<li class='nexos-incumple'>{escape(m)}</li>" for m in broken[:12]) + "</ul>"
         note = f"{len(broken)} incumplimientos (regla y año)."
+        if "gasto_estimado" in table.columns and bool(table.loc[~table["cumple"].astype(bool), "gasto_estimado"].any()):
+            note += (" Los que dependen del gasto de funcionamiento se miden sobre un gasto estimado (el municipio no "
+                     "dio el suyo: gasto.funcionamiento.monto_base).")
     return section("Reglas legales", html, note)
 
 

@@ -19,7 +19,11 @@ from nexos_model.params.values import Values
 from nexos_model.wording import porcentaje, quetzales
 
 RULE_COLUMNS = ["municipio", "anio", "regla", "etiqueta", "articulo", "cumple", "valor", "limite",
-                "exceso", "mensaje"]
+                "exceso", "gasto_estimado", "mensaje"]
+#: Rules measured on operating spending: they rest on an estimate when the municipality does not
+#: give its own (``gasto.funcionamiento.monto_base``).
+ON_OPERATING_SPENDING = frozenset({"aporte_funcionamiento", "iva_paz_funcionamiento", "codede_solo_inversion",
+                                   "prestamos_solo_inversion", "gasto_financiado"})
 TOLERANCE = 0.005  # quetzales: rounding noise is not a breach
 
 
@@ -92,8 +96,11 @@ def _sentence(rule: str, year: int, ok: bool, value: float, limit: float, excess
 
 
 def rules_table(result: FiscalResult, v: Values, years: np.ndarray, municipios: list[str]) -> pd.DataFrame:
-    """One row per municipality, year and rule (first draw)."""
+    """One row per municipality, year and rule (first draw). ``gasto_estimado``: the rule is
+    measured on operating spending the model estimated (the municipality gave none): a breach
+    then says so, and is told apart from one the data show."""
     info = catalog()
+    estimated_spending = v.params.spending.operating.base_amount is None
     rows = []
     for rule, (value, limit, excess) in measures(result, v, years).items():
         if rule == "plazo_prestamo" and result.new_loan_last_year is None:
@@ -102,8 +109,13 @@ def rules_table(result: FiscalResult, v: Values, years: np.ndarray, municipios: 
             for t, year in enumerate(years):
                 val, lim, exc = float(value[i, 0, t]), float(limit[i, 0, t]), float(excess[i, 0, t])
                 ok = exc <= TOLERANCE
+                estimated = estimated_spending and rule in ON_OPERATING_SPENDING
+                message = _sentence(rule, int(year), ok, val, lim, max(exc, 0.0), v)
+                if estimated and not ok:
+                    message += (" Se mide sobre un gasto de funcionamiento estimado, no sobre el del municipio: "
+                                f"dé gasto.funcionamiento.monto_base en params/municipios/{code}.yaml.")
                 rows.append({"municipio": code, "anio": int(year), "regla": rule,
                              "etiqueta": info.at[rule, "etiqueta"], "articulo": info.at[rule, "articulo"],
                              "cumple": ok, "valor": val, "limite": lim, "exceso": max(exc, 0.0),
-                             "mensaje": _sentence(rule, int(year), ok, val, lim, max(exc, 0.0), v)})
+                             "gasto_estimado": estimated, "mensaje": message})
     return pd.DataFrame(rows, columns=RULE_COLUMNS)

@@ -51,6 +51,16 @@ class AporteSettings(NationalPool):
                "población rural (estimación, se señala).",
         ge=1,
     )
+    municipal_aldeas: int | None = param(
+        "aldeas_caserios",
+        label="Aldeas y caseríos del municipio (su propio conteo)",
+        unit="número",
+        source="Archivo del municipio (params/municipios/<código>.yaml): su registro de lugares poblados o el "
+               "cuadro de la Comisión de Cálculo Matemático; vacío = estimado del total nacional por población "
+               "rural (supuesto genérico, se señala).",
+        ge=0,
+        optional=True,
+    )
 
     @model_validator(mode="after")
     def _weights(self) -> "AporteSettings":

@@ -66,6 +66,14 @@ class Resolved:
         text = json.dumps(self.raw, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:12]
 
+    def from_defaults(self, key: str) -> bool:
+        """Whether ``key`` (a leaf or a section) rests only on a ``defaults.yaml`` layer: no
+        municipality, scenario or override sets it or anything below it (a generic assumption)."""
+        for path, layer in self.provenance.items():
+            if (path == key or path.startswith(key + ".")) and not layer.endswith("defaults.yaml"):
+                return False
+        return True
+
     def changes_from_defaults(self) -> dict[str, tuple[str, Any]]:
         """Leaf paths set by any layer other than the defaults: ``{path: (layer, value)}``."""
         flat = flatten(self.raw)

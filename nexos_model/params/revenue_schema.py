@@ -218,6 +218,32 @@ class OrnatoDrivers(Section):
     )
 
 
+class Plausibility(Section):
+    """Where a driver model calibrated on generic defaults stops saying something about the
+    municipality: then its potential and gap are "sin datos suficientes" and the stream follows
+    its trend (its reforms cannot be valued either)."""
+
+    min_implied: float = param(
+        "cobro_implicito_minimo",
+        label="Cobro (o cumplimiento) implícito mínimo creíble",
+        unit="fracción de lo que se cobraría con todo al día",
+        source="Elección de Nexos [NC]: con impulsores genéricos, menos de 1 % (un potencial de más de 100 "
+               "veces lo cobrado) dice más de los datos (IUSI cobrado por DICABI o registrado en otra línea, "
+               "sin catastro, sin cobro en el año base) que de la gestión del municipio.",
+        ge=0,
+        le=1,
+    )
+    max_implied: float = param(
+        "cobro_implicito_maximo",
+        label="Cobro implícito máximo creíble (escala de la base)",
+        unit="veces lo que se cobraría con todo al día",
+        source="Elección de Nexos [NC]: más de 2 es una base supuesta (predios, conexiones o adultos) menor "
+               "que la mitad de la que reproduce los datos: los supuestos genéricos no sirven para ese municipio.",
+        ge=1,
+        le=1000,
+    )
+
+
 class DriverSettings(Section):
     persons_per_household: float = param(
         "personas_por_hogar",
@@ -230,6 +256,8 @@ class DriverSettings(Section):
     iusi: IusiDrivers = param("iusi", label="IUSI", unit="", source="Decreto 15-98")
     water: WaterDrivers = param("agua", label="Agua", unit="", source="Servicio municipal")
     ornato: OrnatoDrivers = param("ornato", label="Boleto de ornato", unit="", source="Decreto 121-96")
+    plausibility: Plausibility = param("plausibilidad", label="Límites de una calibración creíble", unit="",
+                                       source="Nexos")
 
 
 class OwnRevenueSettings(Section):
@@ -291,6 +319,16 @@ class Lever(Section):
 
 
 #: (stream, driver) moved by each lever key; the unit follows the driver.
+#: Per driver stream, the keys of a municipality file (``params/municipios/<código>.yaml``) that
+#: replace the national benchmarks its potential rests on.
+DRIVER_KEYS: dict[str, tuple[str, ...]] = {
+    "iusi": tuple(f"ingresos_propios.impulsores.iusi.{k}" for k in (
+        "predios", "cobertura_catastral", "factor_avaluo", "valor_mercado_por_tramo", "participacion_por_tramo")),
+    "agua": tuple(f"ingresos_propios.impulsores.agua.{k}" for k in (
+        "conexiones", "cobertura_servicio", "registro", "tarifa_mensual")),
+    "ornato": tuple(f"ingresos_propios.impulsores.ornato.{k}" for k in ("proporcion_adultos", "cuota_media")),
+}
+
 LEVER_DRIVERS: dict[str, tuple[str, str]] = {
     "iusi_cobertura": ("iusi", "coverage"),
     "iusi_avaluo": ("iusi", "valuation"),

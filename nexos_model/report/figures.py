@@ -136,14 +136,20 @@ def revenue_streams(result: "RunResult", municipio: str | None = None) -> Chart:
 def revenue_gap(result: "RunResult", municipio: str | None = None, anio: int | None = None) -> Chart:
     """Potential of IUSI, agua and ornato split into what is collected (dark) and each gap
     (coverage, valuation, rate, compliance, interaction; lighter tones): the bar's end is the
-    potential. Year: the first projected one unless ``anio`` is given."""
+    potential. A stream whose calibration is not credible shows only what it collects, labelled
+    "sin datos suficientes"; one resting on generic defaults says "supuesto genérico". Year: the
+    first projected one unless ``anio`` is given."""
     code = municipio or result.municipios[0]
     gaps = result.gaps.loc[result.gaps["municipio"] == code]
     year = int(anio or gaps["anio"].min())
     gaps = gaps.loc[gaps["anio"] == year]
     streams = list(dict.fromkeys(gaps["flujo"]))
     wide = gaps.pivot(index="flujo", columns="componente", values="valor").reindex(streams)
-    names = [catalog.label(s) for s in streams]
+    credible = gaps.groupby("flujo")["datos_suficientes"].all().reindex(streams).fillna(True).tolist()
+    generic = (gaps.groupby("flujo")["supuesto_generico"].any().reindex(streams).fillna(False).tolist()
+               if "supuesto_generico" in gaps else [False] * len(streams))
+    names = [catalog.label(s) + (" (sin datos suficientes)" if not ok else " (supuesto genérico)" if g else "")
+             for s, ok, g in zip(streams, credible, generic)]
     plot = Plot(f"Recaudación y brechas hasta el potencial, {year}", MONEY,
                 Axis("rows", labels=tuple(names)), row_height=34)
     parts = []
@@ -152,9 +158,11 @@ def revenue_gap(result: "RunResult", municipio: str | None = None, anio: int | N
         parts.append((label, wide[part].fillna(0.0).tolist() if part in wide else [0.0] * len(streams)))
     plot.stack(list(range(len(streams))), parts, width=0.55, vertical=False,
                tip=lambda label, row, v: f"{names[int(row)]} · {label}: {quetzales(v)}")
-    potential = wide["potencial"].tolist()
-    plot.points("Potencial", potential, range(len(streams)),
-                tips=[f"{n} · potencial: {quetzales(v)}" for n, v in zip(names, potential)])
+    rows = [i for i, ok in enumerate(credible) if ok]  # no potential where the data cannot support one
+    potential = [float(wide["potencial"].iloc[i]) for i in rows]
+    if rows:
+        plot.points("Potencial", potential, rows,
+                    tips=[f"{names[i]} · potencial: {quetzales(v)}" for i, v in zip(rows, potential)])
     return plot.render()
 
 

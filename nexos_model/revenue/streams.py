@@ -9,7 +9,10 @@ has one draw. A stream's history is its share of the MINFIN concepts (``ingresos
   :mod:`nexos_model.revenue.drivers`. The base year is reproduced exactly: the unobserved driver
   (collection efficiency, or ornato compliance) is calibrated as observed / revenue at full
   collection; where that ratio exceeds 1, the defaults undercount the base (properties,
-  connections, adults), which is scaled up instead and reported.
+  connections, adults), which is scaled up instead and reported. Where it falls outside
+  ``ingresos_propios.impulsores.plausibilidad``, the generic defaults say nothing about the
+  municipality: the stream follows its trend and its potential and gap are NaN ("sin datos
+  suficientes"), never a figure.
 - Levers (``palancas``) move a driver from its base-year value to a target along a path; closing
   part of the gap then shows up year by year. The potential is the ROSRA one: full coverage,
   updated valuation, legal or reference rate, full payment.
@@ -26,11 +29,12 @@ from nexos_model.errors import ParameterError
 from nexos_model.params.revenue_schema import DRIVER_STREAMS, LEVER_DRIVERS
 from nexos_model.params.values import Values
 from nexos_model.revenue import drivers, levers, potential, trend
+from nexos_model.wording import porcentaje
 
 GAP_PARTS = ("coverage_gap", "valuation_gap", "rate_gap", "compliance_gap", "interaction")
-#: Above this factor the defaults are too far from the data to scale the base: trend instead.
-MAX_BASE_SCALE = 1000.0
 CENSUS_YEAR = 2018
+#: What a gap or potential is where the calibration is not credible.
+NOT_ENOUGH_DATA = "sin datos suficientes"
 
 
 @dataclass(frozen=True)
@@ -233,27 +237,37 @@ def lever_cost(v: Values, years: np.ndarray) -> np.ndarray:
 
 
 def _calibrated(name: str, driver: str, observed: np.ndarray, at_full: np.ndarray,
-                municipios: list[str], known_base: bool) -> tuple[np.ndarray, np.ndarray, list[dict]]:
-    """Calibrate the unobserved driver so the base year is reproduced; report every value."""
+                municipios: list[str], known_base: bool, v: Values) -> tuple[np.ndarray, np.ndarray, list[dict]]:
+    """Calibrate the unobserved driver so the base year is reproduced; report every value.
+
+    A calibration is credible (``calibrable``) when the implied value lies within
+    ``ingresos_propios.impulsores.plausibilidad`` (cobro implícito mínimo and máximo); otherwise
+    the stream follows its trend and its potential and gap are "sin datos suficientes".
+    """
+    bounds = v.params.own_revenue.drivers.plausibility
     result = drivers.calibrate(np.nan_to_num(np.maximum(observed, 0.0)), at_full)
-    usable = np.isfinite(result["base_scale"]) & (result["base_scale"] <= MAX_BASE_SCALE)
+    value = result["value"]
+    usable = np.isfinite(value) & (value >= bounds.min_implied) & (value <= bounds.max_implied)
     scale = np.where(usable, result["base_scale"], 1.0)
     rows = []
     for i, code in enumerate(municipios):
-        value = float(result["value"][i])
-        note = ""
+        implied = float(value[i])
+        why = ""
         if not usable[i]:
-            note = (f"los impulsores supuestos no pueden reproducir el año base (cobro implícito {value:.3g}): "
-                    f"el flujo se proyecta por tendencia; revise sus impulsores")
-        elif value > 1:
-            note = (f"con los impulsores supuestos el cobro implícito sería {value:.2f} (> 1): la base "
-                    f"(predios, conexiones o adultos) se multiplica por {value:.2f} para reproducir el año base")
-        elif value == 0:
-            note = "sin recaudación en el año base"
+            why = ("sin recaudación en el año base" if implied == 0 else
+                   f"cobro implícito {porcentaje(implied, 2)}, fuera de {porcentaje(bounds.min_implied, 0)} a "
+                   f"{porcentaje(bounds.max_implied, 0)}: ingresos_propios.impulsores.plausibilidad")
+            note = (f"{NOT_ENOUGH_DATA} para estimar su potencial y su brecha con los impulsores supuestos ({why}): "
+                    f"se proyecta por tendencia y sus reformas no se pueden valorar")
+        elif implied > 1:
+            note = (f"con los impulsores supuestos el cobro implícito sería {implied:.2f} (> 1): la base "
+                    f"(predios, conexiones o adultos) se multiplica por {implied:.2f} para reproducir el año base")
+        else:
+            note = ""
         rows.append({"municipio": code, "flujo": name, "impulsor": driver,
-                     "valor": float(result["driver"][i]), "valor_implicito": value,
+                     "valor": float(result["driver"][i]), "valor_implicito": implied,
                      "escala_base": float(scale[i]), "fuera_de_rango": bool(result["out_of_range"][i]),
-                     "base_conocida": known_base, "calibrable": bool(usable[i]), "nota": note})
+                     "base_conocida": known_base, "calibrable": bool(usable[i]), "motivo": why, "nota": note})
     return result["driver"], scale, rows
 
 
@@ -293,7 +307,7 @@ def _iusi(observed, pop_base, pop, v: Values, years, inflation, municipios):
     billed_each = (drivers.iusi_tax(assessed_t, bounds, rates) * shares).sum(axis=-1)
     billed_base = float((drivers.iusi_tax(market * float(np.mean(valuation0)), bounds, rates) * shares).sum())
     full_base = n_base * float(np.mean(coverage0)) * billed_base
-    collection0, scale, rows = _calibrated("iusi", "eficiencia_cobro", observed, full_base, municipios, known)
+    collection0, scale, rows = _calibrated("iusi", "eficiencia_cobro", observed, full_base, municipios, known, v)
     collection = _lever_path(collection0[:, None, None] * np.ones((1, 1, len(years))), "iusi_cobro", v, years)
     base_units = units * scale[:, None, None]
     mean_assessed = (assessed_t * shares).sum(axis=-1)
@@ -319,7 +333,7 @@ def _water(observed, pop_base, pop, v: Values, years, inflation, municipios):
     tariff0 = v.scalar("ingresos_propios.impulsores.agua.tarifa_mensual")
     indexed = _indexed(v.scalar("ingresos_propios.impulsores.agua.indexacion_tarifa"), inflation, years)
     full_base = c_base * float(np.mean(registration0)) * float(np.mean(tariff0)) * drivers.MONTHS_PER_YEAR
-    collection0, scale, rows = _calibrated("agua", "eficiencia_cobro", observed, full_base, municipios, known)
+    collection0, scale, rows = _calibrated("agua", "eficiencia_cobro", observed, full_base, municipios, known, v)
     registration = _lever_path(registration0 * ones, "agua_registro", v, years)
     tariff = _lever_path(tariff0 * indexed, "agua_tarifa", v, years)
     collection = _lever_path(collection0[:, None, None] * ones, "agua_cobro", v, years)
@@ -335,7 +349,7 @@ def _ornato(observed, pop_base, pop, v: Values, years, inflation, municipios):
     ones = np.ones((1, 1, len(years)))
     fee0 = v.scalar("ingresos_propios.impulsores.ornato.cuota_media")
     full_base = pop_base * float(np.mean(adult_share)) * float(np.mean(fee0))
-    compliance0, scale, rows = _calibrated("ornato", "cumplimiento", observed, full_base, municipios, False)
+    compliance0, scale, rows = _calibrated("ornato", "cumplimiento", observed, full_base, municipios, False, v)
     indexed = _indexed(v.scalar("ingresos_propios.impulsores.ornato.indexacion_cuota"), inflation, years)
     fee = _lever_path(fee0 * indexed, "ornato_cuota", v, years)
     compliance = _lever_path(compliance0[:, None, None] * ones, "ornato_cumplimiento", v, years)
@@ -422,8 +436,8 @@ def project_streams(history: np.ndarray, years_hist: np.ndarray, national_growth
                     gap = potential.gap_decomposition(**{k: factors[k] for k in (
                         "base", "coverage", "valuation", "rate", "compliance", "valuation_target", "rate_target")})
                     path = np.where(usable, gap["actual"], trend_path)
-                    out.potential[name] = np.where(usable, gap["potential"], trend_path)
-                    out.gaps[name] = {k: np.where(usable, gap[k], 0.0) for k in GAP_PARTS + ("total_gap",)}
+                    out.potential[name] = np.where(usable, gap["potential"], np.nan)  # sin datos suficientes
+                    out.gaps[name] = {k: np.where(usable, gap[k], np.nan) for k in GAP_PARTS + ("total_gap",)}
                 else:
                     path = np.where(usable, potential.stream_revenue(
                         *(factors[k] for k in ("base", "coverage", "valuation", "rate", "compliance"))), trend_path)

@@ -78,5 +78,5 @@ def test_report_html_pdf_xlsx(tmp_path):
     book = load_workbook(paths["xlsx"])
     assert book.sheetnames == ["Proyección", "Indicadores", "Reglas", "Espacio fiscal", "Plan de inversión",
                                "Financiamiento del plan", "POA", "No financiados", "Historia", "Calidad",
-                               "Supuestos"]
+                               "Supuestos", "Supuestos genéricos"]
     assert all(ws.freeze_panes == "A2" for ws in book)

@@ -42,10 +42,13 @@ def test_goldens_cover_three_municipalities_and_every_table():
 
 
 def test_reform_scenario_changes_iusi():
-    """The two scenarios are not the same run twice: the cadastral reform raises IUSI."""
+    """The two scenarios are not the same run twice: the cadastral reform raises IUSI where its
+    calibration is credible (1301, 1421); Quetzaltenango's IUSI would need 3.6 times the generic
+    base (sin datos suficientes): it follows its trend and the reform cannot be valued there."""
     base, reform = (golden_runs.read(e, "proyeccion") for e in ESCENARIOS)
     pick = lambda t: t.loc[(t["concepto"] == "iusi") & (t["anio"] == "2025")].set_index("municipio")["valor"].astype(float)
-    assert (pick(reform) > pick(base)).all()
+    assert (pick(reform) > pick(base)).drop("0901").all()
+    assert pick(reform)["0901"] == pick(base)["0901"]
 
 
 # ------------------------------------------------------------------------------- the comparison

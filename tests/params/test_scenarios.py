@@ -118,7 +118,8 @@ STATEMENTS = {
     "optimista": [
         ("cada flujo de ingresos propios crece al menos 5.85 % nominal al año",
          lambda p, a: at_least(stream_growth(a), 0.0585)),
-        ("los de tendencia hasta 20 %", lambda p, a: at_most(stream_growth(a, "tendencia"), 0.20)),
+        ("los de tendencia entre 7 % (1 % real por habitante) y 20 %",
+         lambda p, a: at_least(stream_growth(a, "tendencia"), 0.07) and at_most(stream_growth(a, "tendencia"), 0.20)),
         ("avalúos del IUSI, tarifa del agua y cuota del ornato suben con la inflación",
          lambda p, a: close(yearly_growth(driver(a, "iusi", "valuation")), (1 + INFLATION) * 1.01 - 1, 1e-12)
          and close(yearly_growth(driver(a, "agua", "valuation")), INFLATION)

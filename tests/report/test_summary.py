@@ -34,13 +34,14 @@ def test_rules_matrix_and_sentences(pesimista):
     assert aporte and aporte == list(range(aporte[0], 2030))  # operation outgrows the 10 % and stays above
     basis = summary.rules_basis_table(pesimista).set_index("Regla")
     assert basis.at["Aporte constitucional usado en funcionamiento", "Resultado"] == \
-        "✗ no cumple en " + ", ".join(map(str, aporte))
+        "✗ no cumple en " + ", ".join(map(str, aporte)) + " (gasto estimado)"  # no municipal budget given
     assert basis.at["Aporte constitucional usado en funcionamiento", "Base legal"] == \
         "Constitución Política, art. 257"
     sentences = summary.rules_sentences(pesimista)
     n = broken["regla"].nunique()
-    assert sentences[0] == (f"{n} de las 6 reglas legales revisadas no se cumpl{'e' if n == 1 else 'en'} en algún "
-                            f"año de 2020 a 2029.")
+    assert sentences[0].startswith(f"{n} de las 6 reglas legales revisadas no se cumpl{'e' if n == 1 else 'en'} en "
+                                   f"algún año de 2020 a 2029 (")
+    assert "gasto de funcionamiento estimado" in sentences[0] and "gasto.funcionamiento.monto_base" in sentences[0]
     assert broken.iloc[0]["mensaje"] in sentences[1]
 
 
@@ -72,8 +73,11 @@ def test_fiscal_space_gap_and_aporte_tables(pesimista):
         "100 % (transferencias.petroleo.inversion_minima)"
     assert detail.at[("Espacio propio (sin CODEDE)", ""), "Espacio 2025"] == quetzales(own)
     gaps = summary.gap_table(pesimista)
+    # Quetzaltenango's IUSI cannot be calibrated with generic drivers (sin datos suficientes): its ornato can
     iusi = gaps.loc[gaps["Flujo"] == "IUSI"].set_index("Componente")
-    raw = pesimista.gaps.query("flujo == 'iusi' and anio == 2020").set_index("componente")
+    assert iusi.at["Potencial", "2020"] == "sin datos suficientes"
+    iusi = gaps.loc[gaps["Flujo"] == "Boleto de ornato (supuesto genérico)"].set_index("Componente")
+    raw = pesimista.gaps.query("flujo == 'ornato' and anio == 2020").set_index("componente")
     assert iusi.at["Potencial", "2020"] == quetzales(raw.at["potencial", "valor"])
     assert iusi.at["Brecha total", "Por habitante 2020"] == quetzales(raw.at["brecha_total", "per_capita"])
     # The parts add up: recaudación + the five gaps = potencial (checked on the model's numbers).
@@ -149,3 +153,17 @@ def test_excel_sheets_formats(tmp_path, pesimista):
     base = write_tables(summary.excel_tables(run("0901", "base", planificar=True))[0], tmp_path / "base.xlsx")
     ws = load_workbook(base)["Plan de inversión"]
     assert ws.max_row > 1 and ws["E2"].number_format == MONEY_FORMAT
+
+
+def test_quality_sentence_never_clears_data_that_rest_on_estimates():
+    """Huehuetenango: no doubtful value in 2016-2019, but its IUSI calibration scales the base
+    and its drivers, aldeas and operating spending are generic: the sentence says so."""
+    r = run("1301", "base")
+    assert r.quality.query("municipio == '1301'").empty
+    sentence = summary.quality_sentences(r)[0]
+    assert "no encontró valores dudosos" not in sentence
+    assert "pero la proyección se apoya en" in sentence and "supuestos genéricos" in sentence
+    table = summary.generic_assumptions_table(r)
+    assert "ingresos_propios.impulsores.iusi.predios" in table.iloc[:, -1].tolist()
+    aporte = summary.aporte_criteria_table(r)
+    assert aporte["Criterio (art. 119)"].str.contains("supuesto genérico").any()

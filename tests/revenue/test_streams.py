@@ -32,13 +32,70 @@ def test_driver_streams_reproduce_the_base_year_exactly(code):
     (implied collection or compliance, or a scaled base) reproduces the observed value."""
     result = run(code, "base", {**STILL, "ingresos_propios.impulsores.iusi.crecimiento_real_valor": 0.0})
     streams = result.arrays[code].streams
+    credible = {row["flujo"]: row["calibrable"] for row in streams.calibration}
     for s, name in enumerate(streams.names):
-        if streams.methods[s] == "impulsores":
+        if streams.methods[s] == "impulsores" and credible[name]:  # the others follow their trend
             path = np.asarray(streams.revenue[name])[0, 0]
             np.testing.assert_allclose(path, streams.base[0, s], rtol=1e-12, atol=1e-6)
     calibration = result.calibration
     assert set(calibration["flujo"]) == {"iusi", "agua", "ornato"}
     assert calibration["valor"].between(0, 1).all()
+    bounds = result.params.params.own_revenue.drivers.plausibility
+    implied = calibration["valor_implicito"]
+    assert (calibration["calibrable"] == implied.between(bounds.min_implied, bounds.max_implied)).all()
+
+
+def test_an_implausible_calibration_leaves_the_gap_without_a_figure():
+    """Quetzaltenango's water: the generic drivers would need a collection of 19.35 times the
+    billing (a base 19 times too small): potential and gap are "sin datos suficientes" (NaN), the
+    stream follows its trend, and every face says so."""
+    from nexos_model.report import summary
+
+    result = run("0901", "base")
+    row = result.calibration.set_index("flujo").loc["agua"]
+    assert row["valor_implicito"] > 2 and not row["calibrable"] and "fuera de 1 % a 200 %" in row["motivo"]
+    gaps = result.gaps.query("flujo == 'agua'")
+    assert not gaps["datos_suficientes"].any()
+    assert gaps.query("componente != 'recaudacion'")["valor"].isna().all()
+    assert gaps.query("componente == 'recaudacion'")["valor"].notna().all()
+    text = " ".join(summary.own_revenue_sentences(result))
+    assert "agua sería" in text and "sin datos suficientes (cobro implícito" in text
+    table = summary.gap_table(result)
+    assert (table.loc[table["Flujo"] == "Agua", "2020"].iloc[1:] == "sin datos suficientes").all()
+    line = next(x for x in summary.headline_lines(result) if x.startswith("Agua"))
+    assert "sin datos suficientes" in line
+
+
+def test_generic_assumptions_are_listed_with_the_key_that_replaces_them(tmp_path, monkeypatch):
+    """Huehuetenango with no file: its IUSI, water and ornato drivers, the sección shares, the aldea
+    count and the operating spending are generic. A municipality file that gives the IUSI drivers
+    and the spending takes them off the list."""
+    import shutil
+
+    from tests.support import ROOT
+
+    result = run("1301", "base")
+    keys = set(result.assumptions["clave"])
+    assert {"ingresos_propios.impulsores.iusi.predios", "ingresos_propios.flujos.agua.conceptos",
+            "transferencias.aporte_constitucional.aldeas_caserios", "gasto.funcionamiento.monto_base"} <= keys
+    assert (result.assumptions["origen"] == "supuesto genérico").all()
+    assert result.calibration.set_index("flujo").at["iusi", "supuesto_generico"]
+    params = tmp_path / "params"
+    shutil.copytree(ROOT / "params", params)
+    (params / "municipios" / "1301.yaml").write_text(
+        "ingresos_propios:\n  impulsores:\n    iusi:\n      predios: 30000\n      cobertura_catastral: 0.6\n"
+        "      factor_avaluo: 0.5\n      valor_mercado_por_tramo: [15000, 45000, 180000]\n"
+        "      participacion_por_tramo: [0.25, 0.45, 0.30]\n"
+        "transferencias:\n  aporte_constitucional:\n    aldeas_caserios: 40\n"
+        "gasto:\n  funcionamiento:\n    monto_base: 20000000\n", encoding="utf-8")
+    monkeypatch.setenv("NEXOS_PARAMETROS", str(params))
+    own = run("1301", "base")
+    keys = set(own.assumptions["clave"])
+    assert not any(k.startswith("ingresos_propios.impulsores.iusi.") for k in keys)
+    assert "transferencias.aporte_constitucional.aldeas_caserios" not in keys
+    assert "gasto.funcionamiento.monto_base" not in keys
+    assert not own.calibration.set_index("flujo").at["iusi", "supuesto_generico"]
+    assert not own.rules["gasto_estimado"].any()
 
 
 def test_cadastre_update_raises_iusi_year_by_year_as_its_path_says():

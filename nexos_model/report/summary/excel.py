@@ -22,6 +22,7 @@ from nexos_model.report.summary.common import (
     _years,
 )
 from nexos_model.report.summary.finance import _rules
+from nexos_model.report.summary.overview import generic_assumptions_table
 from nexos_model.report.summary.scenarios import unit_of
 from nexos_model.params.changes import changes_table
 from nexos_model.io.excel import FORMATS_ATTR
@@ -159,7 +160,8 @@ def excel_tables(result: "RunResult", municipio: str | None = None) -> tuple[dic
     sheets = {"Proyección": _projection_sheet(result, code), "Indicadores": _indicator_sheet(result, code),
               "Reglas": _rules_sheet(result, code), "Espacio fiscal": _space_sheet(result, code),
               **_plan_sheets(result, code), "Historia": history, "Calidad": quality,
-              "Supuestos": assumptions_annex(result, code)}
+              "Supuestos": assumptions_annex(result, code),
+              "Supuestos genéricos": generic_assumptions_table(result, code)}
 
     money = {c for table in sheets.values() for c, f in table.attrs.get(FORMATS_ATTR, {}).items()
              if f == "quetzales"}

@@ -55,7 +55,15 @@ def aporte_criteria_table(result: "RunResult", municipio: str | None = None) -> 
     weights = result.parameters[code].params.transfers.aporte.weights
     wide = parts.pivot(index="anio", columns="criterio", values="monto")
     first, end = int(wide.index.min()), int(wide.index.max())
-    rows = [{"Criterio (art. 119)": _name(CRITERIA_LABELS, c), "Peso legal": porcentaje(weights.get(c)),
+    assumed = _rows(result.assumptions, code)
+    aldeas = assumed.loc[assumed["clave"] == "transferencias.aporte_constitucional.aldeas_caserios"] \
+        if not assumed.empty else assumed
+    labels = dict(CRITERIA_LABELS)
+    if len(aldeas):
+        labels["aldeas_caserios"] = (f"{CRITERIA_LABELS['aldeas_caserios']} (supuesto genérico: "
+                                     f"{aldeas['valor'].iloc[0]}; dé transferencias.aporte_constitucional."
+                                     f"aldeas_caserios)")
+    rows = [{"Criterio (art. 119)": _name(labels, c), "Peso legal": porcentaje(weights.get(c)),
              str(first): quetzales(wide.at[first, c]), str(end): quetzales(wide.at[end, c]),
              f"Parte del aporte {end}": porcentaje(_share(wide.at[end, c], wide.loc[end].sum()))}
             for c in dict.fromkeys(parts["criterio"])]
@@ -125,12 +133,14 @@ def rules_basis_table(result: "RunResult", municipio: str | None = None) -> pd.D
         broken = part.loc[~part["cumple"], "anio"].astype(int).tolist()
         limit = float(part["limite"].iloc[0])
         share_rule = rule in {"aporte_funcionamiento", "iva_paz_funcionamiento", "servicio_deuda"}
+        estimated = bool(part["gasto_estimado"].all()) if "gasto_estimado" in part else False
         rows.append({
             "Regla": part["etiqueta"].iloc[0],
             "Base legal": part["articulo"].iloc[0],
             "Límite": (f"máximo {porcentaje(limit)}" if share_rule else
                        f"año {int(limit)}" if rule == "plazo_prestamo" else quetzales(limit)),
-            "Resultado": OK if not broken else f"{BREACH} en {', '.join(map(str, broken))}",
+            "Resultado": OK if not broken else (f"{BREACH} en {', '.join(map(str, broken))}"
+                                                + (" (gasto estimado)" if estimated else "")),
             "Texto legal": "confirmado" if certainty.get(rule) == "C" else "por confirmar",
         })
     return pd.DataFrame(rows)
@@ -148,8 +158,16 @@ def rules_sentences(result: "RunResult", municipio: str | None = None) -> list[s
     if broken.empty:
         return [f"Se cumplen las {kinds} reglas legales revisadas en todos los años, de {first} a {end}."]
     n = broken["regla"].nunique()
+    estimated = (broken.groupby("regla")["gasto_estimado"].all() if "gasto_estimado" in broken
+                 else pd.Series(False, index=broken["regla"].unique()))
+    on_estimate = int(estimated.sum())
+    caveat = ""
+    if on_estimate:
+        which = "todas se miden" if on_estimate == n else f"{on_estimate} se mide{'n' if on_estimate > 1 else ''}"
+        caveat = (f" ({which} sobre un gasto de funcionamiento estimado, porque el municipio no dio el suyo: "
+                  f"gasto.funcionamiento.monto_base; con su presupuesto el resultado puede cambiar)")
     out = [f"{n} de las {kinds} reglas legales revisadas no se cumpl{'e' if n == 1 else 'en'} en algún año "
-           f"de {first} a {end}."]
+           f"de {first} a {end}{caveat}."]
     for _, part in broken.groupby("regla", sort=False):
         years = part["anio"].astype(int).tolist()
         out.append(f"{part['etiqueta'].iloc[0]} ({part['articulo'].iloc[0]}): no se cumple en "

@@ -23,6 +23,7 @@ from nexos_model.report.summary.common import (
     _path_table,
     _place,
     _projected,
+    _rows,
     _years,
 )
 from nexos_model.report.summary.finance import fiscal_space_sentences, rules_sentences
@@ -65,8 +66,13 @@ def headline_lines(result: "RunResult", municipio: str | None = None) -> list[st
     gaps = result.gaps.loc[(result.gaps["municipio"] == code) & (result.gaps["anio"] == first)]
     for stream, rows in gaps.groupby("flujo", sort=False):
         parts = rows.set_index("componente")["valor"]
+        if not bool(rows["datos_suficientes"].all()):
+            out.append(f"{catalog.label(stream)} {first}: recaudación {quetzales(parts['recaudacion'])}; potencial y "
+                       f"brecha: sin datos suficientes.")
+            continue
+        generic = " (supuesto genérico)" if bool(rows.get("supuesto_generico", pd.Series([False])).any()) else ""
         out.append(f"{catalog.label(stream)} {first}: recaudación {quetzales(parts['recaudacion'])}, potencial "
-                   f"{quetzales(parts['potencial'])}, brecha {quetzales(parts['brecha_total'])}.")
+                   f"{quetzales(parts['potencial'])}, brecha {quetzales(parts['brecha_total'])}{generic}.")
     space = result.fiscal_space.loc[(result.fiscal_space["municipio"] == code) & (result.fiscal_space["anio"] == first)]
     by_use = space.groupby("destino")["monto"].sum()
     own = float(by_use.drop("codede", errors="ignore").sum())
@@ -89,13 +95,47 @@ def quality_sentences(result: "RunResult", municipio: str | None = None) -> list
     first, last, _ = _years(result, code)
     findings = result.quality.loc[result.quality["municipio"] == code]
     span = anio_rango(first, last)
+    caveat = _estimates_caveat(result, code)
     if findings.empty:
+        if caveat:
+            return [f"El diagnóstico de calidad no encontró años faltantes, líneas duplicadas ni valores atípicos "
+                    f"en los datos de {span}, pero {caveat}."]
         return [f"El diagnóstico de calidad no encontró valores dudosos en los datos de {span}."]
     counts = findings["tipo"].value_counts()
     parts = ", ".join(f"{k} {_finding_label(t, k)}" for t, k in counts.items())
     n = len(findings)
     return [f"El diagnóstico de calidad encontró {n} observaci{'ón' if n == 1 else 'ones'} en los datos de "
-            f"{span} ({parts}); la proyección no aprende de los valores marcados."]
+            f"{span} ({parts}); la proyección no aprende de los valores marcados"
+            + (f". Además, {caveat}." if caveat else ".")]
+
+
+def _estimates_caveat(result: "RunResult", code: str) -> str:
+    """What the projection estimates or assumes instead of reading it in the data (calibration
+    warnings, generic assumptions), as the end of a sentence; empty when nothing."""
+    calibration = _rows(result.calibration, code)
+    warned = calibration.loc[calibration["nota"].astype(str) != ""] if not calibration.empty else calibration
+    assumed = _rows(result.assumptions, code)
+    parts = []
+    if len(warned):
+        names = ", ".join(catalog.label(s) for s in dict.fromkeys(warned["flujo"]))
+        parts.append(f"{len(warned)} calibraci{'ón' if len(warned) == 1 else 'ones'} con advertencias ({names})")
+    if len(assumed):
+        parts.append(f"{len(assumed)} supuesto{'s' if len(assumed) > 1 else ''} genérico{'s' if len(assumed) > 1 else ''}"
+                     f" en lugar de datos del municipio")
+    if not parts:
+        return ""
+    return "la proyección se apoya en " + " y ".join(parts) + " (ver las notas y la tabla de supuestos)"
+
+
+def generic_assumptions_table(result: "RunResult", municipio: str | None = None) -> pd.DataFrame:
+    """The numbers the run takes from national benchmarks instead of the municipality's data,
+    what each one moves, and the key of the municipality's file that replaces it."""
+    code = _code(result, municipio)
+    table = _rows(result.assumptions, code)
+    if table.empty:
+        return pd.DataFrame()
+    return pd.DataFrame({"Supuesto genérico": table["tema"], "Valor usado": table["valor"], "Afecta": table["afecta"],
+                         f"Reemplácelo en params/municipios/{code}.yaml con": table["clave"]})
 
 
 def projection_notes(result: "RunResult", municipio: str | None = None) -> list[str]:

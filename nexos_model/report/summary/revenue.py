@@ -8,6 +8,7 @@ import pandas as pd
 
 from nexos_model import catalog
 from nexos_model.params.schema import field_metadata
+from nexos_model.revenue.streams import NOT_ENOUGH_DATA
 from nexos_model.wording import anio_rango, numero, porcentaje, quetzales
 
 if TYPE_CHECKING:
@@ -38,12 +39,16 @@ def stream_names(values: pd.DataFrame) -> list[str]:
 
 
 def stream_table(result: "RunResult", municipio: str | None = None) -> pd.DataFrame:
-    """Own revenue by stream (IUSI, ornato, agua, ...): first and last projected year, growth, share."""
+    """Own revenue by stream (IUSI, ornato, agua, ...): first and last projected year, growth,
+    share; a stream cut from a MINFIN sección by generic shares says so ("reparto supuesto")."""
     code = _code(result, municipio)
     values = _projected(result, code)
     first, end = int(values.index.min()), int(values.index.max())
-    return _path_table(values, stream_names(values), first, end, {"ingresos_propios_total": "Ingresos propios"},
-                       total="ingresos_propios_total")
+    assumed = _rows(result.assumptions, code)
+    split = set(assumed.loc[assumed["clave"].str.endswith(".conceptos"), "flujo"]) if not assumed.empty else set()
+    labels = {"ingresos_propios_total": "Ingresos propios",
+              **{s: f"{catalog.label(s)} (reparto supuesto de la sección)" for s in split}}
+    return _path_table(values, stream_names(values), first, end, labels, total="ingresos_propios_total")
 
 
 def _in_sentence(label: str) -> str:
@@ -52,7 +57,34 @@ def _in_sentence(label: str) -> str:
     return label if first.isupper() else label[:1].lower() + label[1:]
 
 
+def _generic_keys(result: "RunResult", code: str, stream: str) -> list[str]:
+    """The keys of the municipality's file that would replace the generic defaults of ``stream``."""
+    table = _rows(result.assumptions, code)
+    if table.empty:
+        return []
+    return table.loc[(table["flujo"] == stream) & table["clave"].str.contains(".impulsores."), "clave"].tolist()
+
+
+def _short_keys(keys: list[str]) -> str:
+    """``a.b.iusi.predios, a.b.iusi.cobertura`` -> ``ingresos_propios.impulsores.iusi: predios, cobertura``."""
+    if not keys:
+        return ""
+    prefix = keys[0].rsplit(".", 1)[0]
+    if all(k.rsplit(".", 1)[0] == prefix for k in keys):
+        return f"{prefix}: " + ", ".join(k.rsplit(".", 1)[1] for k in keys)
+    return ", ".join(keys)
+
+
+def _calibration_reason(result: "RunResult", code: str, stream: str) -> str:
+    """Why a stream's calibration is not credible (its ``motivo``), in Spanish."""
+    table = _rows(result.calibration, code)
+    row = table.loc[table["flujo"] == stream]
+    return str(row["motivo"].iloc[0]) if len(row) and "motivo" in row else ""
+
+
 def _gap_sentences(result: "RunResult", code: str, streams: tuple[str, ...] | None = None) -> list[str]:
+    """Per stream: what it collects beside its potential and gap; "sin datos suficientes" where the
+    calibration is not credible; the generic defaults the potential rests on, with their keys."""
     gaps = _rows(result.gaps, code)
     if gaps.empty:
         return []
@@ -64,13 +96,21 @@ def _gap_sentences(result: "RunResult", code: str, streams: tuple[str, ...] | No
         value = rows.set_index("componente")["valor"]
         per_head = rows.set_index("componente")["per_capita"]
         name = _in_sentence(catalog.label(stream))
+        keys = _generic_keys(result, code, stream)
+        replace = (f" Sus impulsores son supuestos genéricos (referencias nacionales): para usar los del municipio, "
+                   f"dé {_short_keys(keys)} en params/municipios/{code}.yaml.") if keys else ""
+        if "datos_suficientes" in rows and not bool(rows["datos_suficientes"].all()):
+            why = _calibration_reason(result, code, stream)
+            out.append(f"En {first}, lo recaudado por {name} sería {quetzales(value['recaudacion'])}; su potencial "
+                       f"y su brecha: {NOT_ENOUGH_DATA} ({why}).{replace}")
+            continue
         if value["brecha_total"] < 0.005:
             out.append(f"En {first}, lo recaudado por {name} ({quetzales(value['recaudacion'])}) ya alcanzaría "
-                       f"su potencial.")
+                       f"su potencial.{replace}")
             continue
         out.append(f"En {first}, lo recaudado por {name} sería {quetzales(value['recaudacion'])} de un "
                    f"potencial de {quetzales(value['potencial'])}: una brecha de {quetzales(value['brecha_total'])} "
-                   f"({quetzales(per_head['brecha_total'])} por habitante).")
+                   f"({quetzales(per_head['brecha_total'])} por habitante).{replace}")
     return out
 
 
@@ -112,15 +152,24 @@ def gap_table(result: "RunResult", municipio: str | None = None) -> pd.DataFrame
     rows = []
     for stream in dict.fromkeys(gaps["flujo"]):
         part = gaps.loc[gaps["flujo"] == stream].set_index(["anio", "componente"])
+        credible = bool(part["datos_suficientes"].all()) if "datos_suficientes" in part else True
+        generic = bool(part["supuesto_generico"].any()) if "supuesto_generico" in part else False
+        label = catalog.label(stream) + ("" if not credible else " (supuesto genérico)" if generic else "")
+
+        def cell(year: int, component: str, column: str) -> str:
+            if not credible and component != "recaudacion":
+                return NOT_ENOUGH_DATA
+            return quetzales(part.at[(year, component), column])
+
         for component in GAP_LABELS:
             if (first, component) not in part.index:
                 continue
             rows.append({
-                "Flujo": catalog.label(stream), "Componente": GAP_LABELS[component],
-                f"{first}": quetzales(part.at[(first, component), "valor"]),
-                f"Por habitante {first}": quetzales(part.at[(first, component), "per_capita"]),
-                f"{end}": quetzales(part.at[(end, component), "valor"]),
-                f"Por habitante {end}": quetzales(part.at[(end, component), "per_capita"]),
+                "Flujo": label, "Componente": GAP_LABELS[component],
+                f"{first}": cell(first, component, "valor"),
+                f"Por habitante {first}": cell(first, component, "per_capita"),
+                f"{end}": cell(end, component, "valor"),
+                f"Por habitante {end}": cell(end, component, "per_capita"),
             })
     return pd.DataFrame(rows)
 
@@ -132,15 +181,23 @@ def calibration_table(result: "RunResult", municipio: str | None = None) -> pd.D
     _, last, _ = _years(result, code)
     if table.empty:
         return pd.DataFrame()
+    generic = table["supuesto_generico"] if "supuesto_generico" in table else pd.Series(False, index=table.index)
+    keys = table["reemplazar_con"] if "reemplazar_con" in table else pd.Series("", index=table.index)
+
+    def result_text(row) -> str:
+        if not row.calibrable:
+            return f"{NOT_ENOUGH_DATA}: se proyecta por tendencia"
+        return "fuera de rango: se escala la base" if row.fuera_de_rango else "dentro del rango"
+
     return pd.DataFrame({
         "Flujo": [catalog.label(s) for s in table["flujo"]],
         "Impulsor": [_name(DRIVER_LABELS, d) for d in table["impulsor"]],
-        "Valor supuesto": [porcentaje(v) for v in table["valor"]],
         f"Valor que reproduce {last}": [porcentaje(v) for v in table["valor_implicito"]],
+        "Valor usado": [porcentaje(v) for v in table["valor"]],
         "Escala de la base": [numero(v, 2) for v in table["escala_base"]],
-        "Base conocida": ["sí" if b else "no (supuesta)" for b in table["base_conocida"]],
-        "Resultado": ["fuera de rango: se escala la base" if o else "dentro del rango"
-                      for o in table["fuera_de_rango"]],
+        "Resultado": [result_text(row) for row in table.itertuples()],
+        "Impulsores": [f"supuesto genérico; dé {_short_keys(str(k).split(', '))} en params/municipios/{code}.yaml"
+                       if g else "datos del municipio" for g, k in zip(generic, keys)],
     })
 
 
