@@ -181,8 +181,12 @@ def _donations(inputs: ProjectionInputs, v: Values, years: np.ndarray) -> np.nda
                                  t.growth_max)  # (M,)
     carry = (1 + growth[:, None]) ** (inputs.years[-1] - inputs.years)[None]
     level, _ = robust_level(history, carry, v.params.transfers.level_years)
-    scale = np.divide(level, base[:, 0], out=np.zeros(len(level)), where=base[:, 0] > 0)
-    return path[:, :, 0] * scale[:, None, None]
+    # the trend's growth factors (path / base) applied to the robust level; a base under one
+    # quetzal has no growth to speak of: the level is carried flat
+    real = base[:, 0] >= 1.0
+    factor = np.divide(path[:, :, 0], base[:, 0, None, None], out=np.ones(np.shape(path[:, :, 0])),
+                       where=real[:, None, None])
+    return level[:, None, None] * factor
 
 
 
@@ -210,10 +214,12 @@ def national_context(inputs: ProjectionInputs, v: Values, stream_growth: np.ndar
                      aldeas: np.ndarray, aldeas_estimated: np.ndarray) -> NationalContext:
     """The art. 119 inputs of all municipalities: own revenue observed, then projected under ``v``
     (the defaults: the others on their own projected paths)."""
-    table, history = stream_setup(inputs, v)
+    table, _ = stream_setup(inputs, v)
     own = project_own_revenue(inputs, v, stream_growth)
     projected = sum(own.revenue.values())[:, 0, :]
-    observed = np.nan_to_num(history).sum(axis=1)
+    # observed own revenue: every own concept of the year except the values the diagnostics
+    # excluded (not whole streams: a stream made of several concepts keeps its other parts)
+    observed = np.einsum("sc,mch->mh", table.fractions, np.nan_to_num(inputs.values))
     years = np.concatenate((inputs.years, years_after(inputs, v.params.projection.horizon)))
     return NationalContext(inputs.municipios, inputs.census.astype(float), aldeas.astype(float),
                            aldeas_estimated, years, np.concatenate((observed, projected), axis=1))

@@ -5,24 +5,41 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from nexos_model import catalog
 from nexos_model.api import prepared_bundled
+from nexos_model.diagnostics.quality import EXCLUDING_TYPES
 from nexos_model.errors import NexosError
 from nexos_model.fiscal import transfers
 from nexos_model.io.bundled import load_municipalities
 from nexos_model.params.loader import load_parameters
+from nexos_model.wording import quetzales
+
+#: The output's name of each art. 119 criterion's part.
+PART_COLUMNS = {"partes_iguales": "parte_iguales", "poblacion": "parte_poblacion",
+                "ingresos_propios_per_capita": "parte_ingresos", "aldeas_caserios": "parte_aldeas"}
+NOTE_COLUMNS = ["municipio", "nombre", "anio_ingresos", "ingresos_propios_registrados", "ingresos_propios_usados",
+                "diferencia", "motivo"]
 
 
-def aporte_allocation(year: int, pool: float) -> pd.DataFrame:
-    """The art. 119 allocation of ``pool`` quetzales among all municipalities for ``year``.
+def aporte_allocation(year: int, pool: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The art. 119 allocation of ``pool`` quetzales among all municipalities for ``year``, and
+    the notes on every own-revenue value replaced.
 
     Own revenue per cápita is that of ``year`` − ``rezago_ingresos`` (observed if in the data,
-    else projected under the defaults). Parts are rounded to the centavo and add up exactly to
-    each municipality's total, to each criterion's total and to the pool.
+    else projected under the defaults). The table keeps the formula's inputs under their names
+    (``poblacion``: Censo 2018, summing to the census total; ``ingresos_propios_registrados``: as
+    booked, empty for a projected year; ``ingresos_propios_usados``: what the formula takes, the
+    booked value with each line the data-quality diagnostics exclude counted as zero, as in the
+    projection; ``ingresos_propios_reemplazado``; ``aldeas_caserios`` and ``aldeas_estimadas``)
+    and the parts apart: ``parte_iguales``, ``parte_poblacion``, ``parte_ingresos``,
+    ``parte_aldeas`` and ``total``, rounded to the centavo so that they add up exactly to each
+    municipality's total, to each criterion's total and to the pool. The notes list each replaced
+    value: booked, used, and which lines were left out and why.
     """
     params = load_parameters(None, None).params
     q, aporte = params.quality, params.transfers.aporte
     prepared = prepared_bundled(params.projection.measure, q.outlier_factor, q.outlier_floor,
-                                 q.flagged_values == "excluir")
+                                q.flagged_values == "excluir")
     ctx, _ = prepared.context(params.projection.horizon)
     source_year = year - aporte.revenue_lag
     if not ctx.years[0] <= source_year <= ctx.years[-1]:
@@ -31,24 +48,63 @@ def aporte_allocation(year: int, pool: float) -> pd.DataFrame:
                          f"{ctx.years[0] + aporte.revenue_lag} a {ctx.years[-1] + aporte.revenue_lag})")
     if not (np.isfinite(pool) and pool >= 0):
         raise NexosError(f"--monto {pool}: se esperaba un monto en quetzales ≥ 0")
-    own = ctx.own[:, int(np.searchsorted(ctx.years, source_year))]
-    parts = transfers.allocate_art119(pool, ctx.population, np.maximum(own, 0.0), ctx.aldeas, dict(aporte.weights))
+    codes = list(ctx.municipios)
+    used = ctx.own[:, int(np.searchsorted(ctx.years, source_year))]
+    observed = source_year <= int(prepared.years[-1])
+    booked = (_booked_own_revenue(prepared.annual, codes, source_year) if observed
+              else np.full(len(codes), np.nan))
+    replaced = np.abs(booked - used) > 0.005  # False where nothing was booked (NaN)
+    parts = transfers.allocate_art119(pool, ctx.population, np.maximum(used, 0.0), ctx.aldeas, dict(aporte.weights))
     rounded = transfers.allocation_in_quetzales(parts, pool)
-    table = load_municipalities().set_index("municipio").loc[list(ctx.municipios)]
-    out = pd.DataFrame({
-        "municipio": list(ctx.municipios),
-        "nombre": table["nombre"].to_numpy(),
-        "departamento": table["departamento"].to_numpy(),
+    places = load_municipalities().set_index("municipio").loc[codes]
+    table = pd.DataFrame({
+        "anio": year,
+        "municipio": codes,
+        "nombre": places["nombre"].to_numpy(),
+        "departamento": places["departamento"].to_numpy(),
         "poblacion": ctx.population,
-        f"ingresos_propios_{source_year}": own,
-        "ingresos_propios_per_capita": own / ctx.population,
+        "anio_ingresos": source_year,
+        "ingresos_propios_tipo": "observado" if observed else "proyectado",
+        "ingresos_propios_registrados": np.round(booked, 2),
+        "ingresos_propios_usados": np.round(used, 2),
+        "ingresos_propios_reemplazado": replaced,
+        "ingresos_propios_per_capita": used / ctx.population,
         "aldeas_caserios": ctx.aldeas.astype(int),
         "aldeas_estimadas": ctx.aldeas_estimated,
-        **{criterion: rounded[criterion][0] for criterion in transfers.ART119_CRITERIA},
+        **{column: rounded[criterion][0] for criterion, column in PART_COLUMNS.items()},
         "total": rounded["total"][0],
     })
-    out.insert(0, "anio", year)
-    return out
+    return table, _replacement_notes(table.loc[replaced], prepared.quality, source_year)
 
 
-__all__ = ["aporte_allocation"]
+def _booked_own_revenue(annual: pd.DataFrame, codes: list[str], year: int) -> np.ndarray:
+    """Own revenue as booked in ``year`` (every own concept, nothing excluded), per municipality."""
+    own = annual.loc[(annual["anio"] == year) & annual["concepto"].isin(catalog.children("ingresos_propios"))]
+    return own.groupby("municipio")["valor"].sum().reindex(codes, fill_value=0.0).to_numpy(dtype=float)
+
+
+def _replacement_notes(rows: pd.DataFrame, quality: pd.DataFrame, year: int) -> pd.DataFrame:
+    """One note per replaced own-revenue value: booked, used, the difference and the lines left out."""
+    findings = quality.loc[(quality["anio"] == year) & quality["tipo"].isin(EXCLUDING_TYPES)
+                           & quality["concepto"].isin(catalog.children("ingresos_propios"))]
+    why = findings.groupby("municipio")["mensaje"].apply(lambda m: "; ".join(m))
+    return pd.DataFrame({
+        "municipio": rows["municipio"].to_numpy(),
+        "nombre": rows["nombre"].to_numpy(),
+        "anio_ingresos": year,
+        "ingresos_propios_registrados": rows["ingresos_propios_registrados"].to_numpy(),
+        "ingresos_propios_usados": rows["ingresos_propios_usados"].to_numpy(),
+        "diferencia": (rows["ingresos_propios_usados"] - rows["ingresos_propios_registrados"]).round(2).to_numpy(),
+        "motivo": [f"se cuenta en cero lo que el diagnóstico de calidad excluye (calidad.valores_marcados = "
+                   f"excluir): {why.get(code, 'valor implausible')}" for code in rows["municipio"]],
+    }, columns=NOTE_COLUMNS)
+
+
+def note_lines(notes: pd.DataFrame) -> list[str]:
+    """The notes in Spanish, one line per replaced value."""
+    return [f"{row.nombre} ({row.municipio}), ingresos propios {row.anio_ingresos}: registrados "
+            f"{quetzales(row.ingresos_propios_registrados)}, usados {quetzales(row.ingresos_propios_usados)} "
+            f"({row.motivo})" for row in notes.itertuples()]
+
+
+__all__ = ["NOTE_COLUMNS", "PART_COLUMNS", "aporte_allocation", "note_lines"]

@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
-from nexos_model.analyses.aporte import aporte_allocation
-from nexos_model.io.writers import write_table
+from nexos_model.analyses.aporte import aporte_allocation, note_lines
+from nexos_model.io.writers import write_result_tables
 from nexos_model.wording import quetzales
 
 __all__ = ["add_parser"]
 
 
 def _command_aporte(args: argparse.Namespace) -> int:
-    table = aporte_allocation(args.anio, args.monto)
-    write_table(table, Path(args.salida))
+    table, notes = aporte_allocation(args.anio, args.monto)
+    written = write_result_tables({"aporte": table, "notas": notes}, args.salida)
     print(f"Aporte constitucional {args.anio}: {quetzales(args.monto)} repartidos entre {len(table)} municipios "
-          f"(Código Municipal art. 119): {args.salida}")
-    print(f"  suma de las asignaciones: {quetzales(table['total'].sum())}; "
-          f"aldeas y caseríos estimados en {int(table['aldeas_estimadas'].sum())} municipios (sin dato propio)")
+          f"(Código Municipal art. 119): {', '.join(map(str, written))}")
+    print(f"  suma de las asignaciones: {quetzales(table['total'].sum())}; población (Censo 2018): "
+          f"{int(round(table['poblacion'].sum())):,}; aldeas y caseríos estimados en "
+          f"{int(table['aldeas_estimadas'].sum())} municipios (sin dato propio)")
+    if len(notes):
+        print(f"  {len(notes)} municipio(s) con ingresos propios reemplazados (registrado frente a usado):")
+        for line in note_lines(notes):
+            print(f"  nota: {line}")
     return 0
 
 
@@ -29,7 +33,10 @@ def add_parser(subparsers: Any, help: str) -> argparse.ArgumentParser:
         "aporte", help=help,
         description="Reparte el monto dado entre todos los municipios con la fórmula del Código Municipal "
                     "art. 119 (35 %% partes iguales, 30 %% población, 25 %% ingresos propios per cápita, "
-                    "10 %% aldeas y caseríos) y escribe la parte de cada criterio, al centavo.")
+                    "10 %% aldeas y caseríos) y escribe, al centavo, las entradas de la fórmula (poblacion, "
+                    "ingresos propios registrados y usados, aldeas) y las partes parte_iguales, "
+                    "parte_poblacion, parte_ingresos, parte_aldeas y total; los ingresos propios reemplazados "
+                    "van en las notas (hoja 'notas' o archivo <salida>_notas).")
     p.add_argument("--anio", required=True, type=int, metavar="AÑO", help="año de la asignación")
     p.add_argument("--monto", required=True, type=float, metavar="Q", help="monto a distribuir en quetzales")
     p.add_argument("--salida", required=True, metavar="ARCHIVO", help="archivo de resultados (.csv, .xlsx, .parquet)")

@@ -349,3 +349,17 @@ def test_a_one_off_jump_in_capital_transfers_is_not_compounded():
     assert wide.at[2020, "transferencias"] < 0.85 * wide.at[2019, "transferencias"]
     note = next(n for n in r.notes["1301"] if n.startswith("Transferencias distintas del aporte"))
     assert "mediana de 2017-2019" in note and "transferencias.anios_nivel = 3" in note
+
+
+def test_donations_start_from_their_robust_level_even_after_a_year_at_zero():
+    """Santa Apolonia (0405) booked donations of Q 149,680.26 / 44,820 / 30,000 / 0 in 2016-2019:
+    the projection starts from the median of 2017-2019 carried to 2019 (Q 30,000 × 0.95, the
+    floor of the trend's growth), not from the last year's zero, which dropped the line for good;
+    with no base-year value to grow from, the level is carried flat."""
+    from nexos_model import run
+
+    wide = run("0405", "base").wide("0405")
+    assert wide.at[2019, "donaciones_otras_transferencias"] == 0.0
+    first = wide.at[2020, "donaciones_otras_transferencias"]
+    assert abs(first - 28_500.0) < 0.01
+    assert (wide.loc[2020:, "donaciones_otras_transferencias"] == first).all()
