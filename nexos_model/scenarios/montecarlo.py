@@ -24,7 +24,7 @@ from nexos_model.errors import NexosError
 from nexos_model.fiscal.rules import breach_flags
 from nexos_model.params.uncertainty import correlations, uncertainty_specs
 from nexos_model.params.values import Values
-from nexos_model.projection import ModelArrays, ProjectionInputs, project_arrays
+from nexos_model.projection import ModelArrays, ProjectionInputs, project_arrays, projection_years
 from nexos_model.revenue.streams import stream_table
 from nexos_model.scenarios.sampling import chunks, draw_standard_normals, sample_chunk
 from nexos_model.scenarios.summary import COLUMNS, PercentileAccumulator, ProbabilityAccumulator
@@ -59,8 +59,8 @@ def chunk_arrays(inputs: ProjectionInputs, values_params, ctx, stream_growth, st
     specs = uncertainty_specs(values_params)
     draws = {k: v.reshape(-1) for k, v in sample_chunk(specs, start, stop, seed, correlations(values_params) or None).items()}
     names = stream_table(values_params.own_revenue, list(inputs.concepts)).names
-    shocks = trend_shocks(names, inputs.municipios, start, stop, seed, values_params.projection.horizon)
     v = Values(values_params, draws)
+    shocks = trend_shocks(names, inputs.municipios, start, stop, seed, len(projection_years(inputs, v)))
     v.n_draws = stop - start
     return project_arrays(inputs, v, ctx, stream_growth, shocks=shocks, om_cost=om_cost, plan_debt=plan_debt,
                           detail=False)
