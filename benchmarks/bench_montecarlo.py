@@ -21,17 +21,25 @@ import numpy as np
 
 
 def _setup(codes=None):
-    from nexos_model.api import prepared_bundled as _prepared_bundled
+    from nexos_model.api import prepared_default as _prepared_default
     from nexos_model.params.loader import load_parameters
-    from nexos_model.projection import subset
+    from nexos_model.projection import end_year, subset
 
     params = load_parameters(None, "base").params
     q = params.quality
-    prepared = _prepared_bundled(params.projection.measure, q.outlier_factor, q.outlier_floor,
+    prepared = _prepared_default(params.projection.measure, q.outlier_factor, q.outlier_floor,
                                  q.flagged_values == "excluir")
-    ctx, growth = prepared.context(params.projection.horizon)
+    ctx, growth = prepared.context(end_year(params.calendar))
     inputs = prepared.inputs if codes is None else subset(prepared.inputs, codes)
     return inputs, params, ctx, growth
+
+
+def _years(inputs, params) -> int:
+    """How many years the model projects (estimated and projected)."""
+    from nexos_model.params.values import Values
+    from nexos_model.projection import projection_years
+
+    return len(projection_years(inputs, Values(params)))
 
 
 def rng_only(inputs, params, draws: int, seed: int) -> float:
@@ -48,7 +56,7 @@ def rng_only(inputs, params, draws: int, seed: int) -> float:
     for a, b in chunks(draws, chunk):
         draw_standard_normals(specs, b - a, seed, start=a)
         draw_standard_normals([f"tendencia:{n}" for n in names], b - a, seed, start=a,
-                              shape=(len(inputs.municipios), params.projection.horizon + 1))
+                              shape=(len(inputs.municipios), _years(inputs, params) + 1))
     return time.perf_counter() - start
 
 
@@ -104,7 +112,7 @@ def main(argv: list[str] | None = None) -> None:
                           str(args.draws)], capture_output=True, text=True, check=True)
     elapsed, rows, peak_kib = out.stdout.split()
     elapsed = float(elapsed)
-    print(f"{len(inputs.municipios)} municipios × {params.projection.horizon} años × {args.draws} simulaciones: "
+    print(f"{len(inputs.municipios)} municipios × {_years(inputs, params)} años × {args.draws} simulaciones: "
           f"solo números aleatorios {rng:.1f} s; proyección completa a percentiles {elapsed:.1f} s; "
           f"razón {elapsed / rng:.2f}× (meta ≤ 3×); memoria máxima {int(peak_kib) / 1024**2:.2f} GB (meta < 2 GB)")
 
