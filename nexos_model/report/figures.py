@@ -23,6 +23,7 @@ from nexos_model.errors import NexosError
 from nexos_model.report.gantt import gantt_chart
 from nexos_model.report.summary import (
     GAP_PARTS,
+    scenario_name,
     GAP_SHORT,
     SOURCE_NAMES,
     TRANSFER_SOURCES,
@@ -95,7 +96,7 @@ def own_revenue(result: "RunResult", municipio: str | None = None) -> Chart:
         label = "Estimado (años sin datos cargados)"
         plot.line(label, guess.index, guess.values, stroke=MID, width=1.6, dash=":", marker="o", marker_size=5,
                   marker_fill="white", tips=money_tips(label, guess.index, guess.values))
-    label = f"Proyectado, escenario {result.escenario}"
+    label = f"Proyectado: {scenario_name(result, code)}"
     plot.line(label, proj.index, proj.values, stroke=ACCENT, width=1.8, dash="--", marker="s", marker_size=5,
               marker_fill="white", tips=money_tips(label, proj.index, proj.values))
     return plot.render()

@@ -110,6 +110,7 @@ def show_cover(result: RunResult, municipio: str | None = None) -> _Shown:
         f"Presupuesto que se prepara: {facts['anio_presupuesto']}; datos observados {facts['anios_datos']}; "
         f"años estimados {facts['anios_estimados']}; proyección {facts['anios_proyeccion']}",
         f"Generado el {facts['fecha']} con Nexos {facts['version']}; parámetros y datos {facts['parametros']}",
+        *(f"Ajuste: {a}" for a in facts["ajustes"]),
         *facts["antiguedad_datos"],
     ]
     html = "<div class='nexos-datos'>" + "".join(f"<p>{escape(x)}</p>" for x in lines) + "</div>"
