@@ -5,11 +5,14 @@ Measured (wall seconds; the machine is shared, so compare within a run):
 1. In a fresh process: importing the app (``nexos_model.app.ui``: ipywidgets, pandas, the model),
    and building it for one municipality (the first ``run()`` prepares the bundled history of
    all 340 municipalities). With Voilà's preheated kernels both happen before the page is asked for.
-2. In-process, deterministic runs: a lever change to every view redrawn (``run()`` plus the
-   views), several distinct values so no cache helps, and ``run()`` alone for the same values.
+2. In-process, deterministic runs: a lever change (typed in percent, as the advisor does) to
+   the cards and every view redrawn (``run()`` plus the views), several distinct values so no
+   cache helps; then the views drawn right after (indicators, and the budget year's POA: the
+   investment plan ``plan_for_run`` programmes with scipy's MILP); and ``run()`` alone.
 3. In a real browser (Debian chromium via Playwright, Voilà with ``--preheat_kernel=True
    --pool_size=2`` once the pool is filled): opening the page to the first headline shown, and
-   a slider key press to the changed headline on screen.
+   a slider key press to the changed views on screen (the budget year's own revenue in the
+   comparison table, in whole quetzales: a card in millions may not change with one step).
 
 Run: ``python -m benchmarks.bench_app [--cambios 8] [--sin-navegador]``.
 """
@@ -28,6 +31,8 @@ from pathlib import Path
 
 KEY = "tendencia.contraccion"
 HEADLINE = ".nexos-resultado-ingresos_propios .nexos-valor"
+#: The budget year's own revenue on screen, whole quetzales (changes with every step of a slider).
+COMPARED = ".nexos-vista-comparacion tbody tr td:nth-child(3)"
 BROWSER_FLAGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -53,7 +58,8 @@ def lever_latency(changes: int) -> dict[str, list[float]]:
     """Seconds from a lever change to the views redrawn, for ``changes`` distinct values.
 
     ``cards``: headline cards and every view but the deferred ones (what the browser gets first);
-    ``all``: with the deferred views too (indicators); ``run``: ``run()`` alone for such a change.
+    ``all``: with the deferred views too (indicators, the investment plan and its POA); ``run``:
+    ``run()`` alone for such a change.
     """
     from nexos_model.api import run
     from nexos_model.app.ui import build_app
@@ -61,7 +67,7 @@ def lever_latency(changes: int) -> dict[str, list[float]]:
     app = build_app("0901", "base", {})
     control = app.panel.control(KEY)
     app._deferred = lambda: None  # draw the deferred views by hand below, to time both phases
-    values = [round(0.05 + 0.9 * i / max(1, changes - 1), 2) for i in range(changes)]
+    values = [round(5 + 90 * i / max(1, changes - 1)) for i in range(changes)]  # percent, as typed
     out: dict[str, list[float]] = {k: [] for k in ("cards", "all", "run", "cards_cpu", "all_cpu", "run_cpu")}
     for value in values:
         start, cpu = time.perf_counter(), time.process_time()
@@ -73,7 +79,7 @@ def lever_latency(changes: int) -> dict[str, list[float]]:
         out["all_cpu"].append(time.process_time() - cpu)
     for value in values:
         start, cpu = time.perf_counter(), time.process_time()
-        run("0901", "base", {KEY: value + 0.001})
+        run("0901", "base", {KEY: value / 100 + 0.001})
         out["run"].append(time.perf_counter() - start)
         out["run_cpu"].append(time.process_time() - cpu)
     return out
@@ -148,14 +154,15 @@ def browser(changes: int) -> dict[str, float | list[float]]:
             page.get_by_text("Tendencia", exact=True).click()
             handle = ".nexos-palanca-tendencia-contraccion .noUi-handle"
             page.click(handle)
+            page.wait_for_selector(COMPARED, timeout=120_000)
             latencies = []
             for i in range(changes):
-                before = page.inner_text(HEADLINE)
+                before = page.inner_text(COMPARED)
                 start = time.perf_counter()
                 page.keyboard.press("ArrowLeft" if i % 2 else "ArrowRight")
                 page.keyboard.press("ArrowLeft" if i % 2 else "ArrowRight")
                 page.wait_for_function("([s, t]) => document.querySelector(s).innerText !== t",
-                                       arg=[HEADLINE, before], timeout=60_000)
+                                       arg=[COMPARED, before], timeout=60_000)
                 latencies.append(time.perf_counter() - start)
             out["tecla_a_titular"] = latencies
             b.close()
@@ -173,10 +180,10 @@ def main(argv: list[str] | None = None) -> None:
     med = statistics.median
     print(f"carga del sistema (1 min): {os.getloadavg()[0]:.1f} en {os.cpu_count()} núcleos")
     print(f"palanca → vistas redibujadas (en proceso, determinista, {len(lat['run'])} cambios; mediana de "
-          f"reloj / de CPU del proceso): tarjetas y gráficos {med(lat['cards']) * 1000:.0f} / "
-          f"{med(lat['cards_cpu']) * 1000:.0f} ms, todas con indicadores {med(lat['all']) * 1000:.0f} / "
-          f"{med(lat['all_cpu']) * 1000:.0f} ms; run() solo {med(lat['run']) * 1000:.0f} / "
-          f"{med(lat['run_cpu']) * 1000:.0f} ms")
+          f"reloj / de CPU del proceso): tarjetas, tablas y gráficos {med(lat['cards']) * 1000:.0f} / "
+          f"{med(lat['cards_cpu']) * 1000:.0f} ms, todas con indicadores y el plan con su POA "
+          f"{med(lat['all']) * 1000:.0f} / {med(lat['all_cpu']) * 1000:.0f} ms; run() solo "
+          f"{med(lat['run']) * 1000:.0f} / {med(lat['run_cpu']) * 1000:.0f} ms")
     chromium = os.environ.get("NEXOS_CHROMIUM") or shutil.which("chromium")
     if args.sin_navegador or chromium is None:
         print("navegador: omitido" + ("" if chromium else " (no hay chromium: scripts/install-system.sh)"))
@@ -187,8 +194,8 @@ def main(argv: list[str] | None = None) -> None:
           f"{out['grupo_listo']:.1f} s")
     print(f"navegador: respuesta {out['respuesta']:.2f} s, página cargada (JavaScript de Voilà) "
           f"{out['pagina_cargada']:.2f} s, primera vista interactiva {out['primera_vista']:.2f} s (carga del "
-          f"sistema {os.getloadavg()[0]:.1f}); tecla en el deslizador → titular "
-          f"cambiado: mediana {med(keys) * 1000:.0f} ms, máx {max(keys) * 1000:.0f} ms ({len(keys)} cambios)")
+          f"sistema {os.getloadavg()[0]:.1f}); tecla en el deslizador → vistas "
+          f"cambiadas: mediana {med(keys) * 1000:.0f} ms, máx {max(keys) * 1000:.0f} ms ({len(keys)} cambios)")
 
 
 if __name__ == "__main__":
