@@ -14,6 +14,9 @@ when shown, and the Cartera grid is built the first time.
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
 from html import escape
 from typing import Any, Callable
 
@@ -48,16 +51,28 @@ from nexos_model.app.scenarios import (
 )
 from nexos_model.app.session import Session, plan_supported, simulation_argument
 from nexos_model.app.style import CSS
-from nexos_model.app.views import DEFERRED_VIEWS, SCENARIO_VIEWS, ViewContext, card_amount, headline_cards, scenarios_view
+from nexos_model.app.views import (
+    BACKGROUND_VIEWS,
+    DEFERRED_VIEWS,
+    SCENARIO_VIEWS,
+    ViewContext,
+    card_amount,
+    headline_cards,
+    scenarios_view,
+)
 from nexos_model.errors import NexosError
 from nexos_model.params.calendar_schema import default_budget_year, reference_date
 from nexos_model.params.changes import adjustment_sentences, count_text
 from nexos_model.wording import anio_rango
 
+log = logging.getLogger("nexos.app")
 TABS = ("Escenario", "Cartera", "Comparar")
 EXPORT_FORMATS = ("html", "pdf", "xlsx")
 BUDGET_KEY, PLAN_KEY = "calendario.anio_presupuesto", "calendario.anios_plan"
 LOAN_AMOUNT = "deuda.nuevo_prestamo.monto"
+#: Seconds the controls must rest before the plan is programmed (a slider dragged through ten
+#: values programmes it once, and the plan's solver never competes with the next move).
+PLAN_DELAY = 0.4
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -84,6 +99,10 @@ class App(w.VBox):
         self._debounced = Debouncer(self.refresh)
         self._later: ViewContext | None = None  # context of the views still to draw
         self._deferred = Debouncer(self._draw_deferred, delay=0.0)
+        self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nexos-plan")
+        self._plan_job: tuple[tuple, ViewContext] | None = None  # (settings key, context) of the plan wanted
+        self._plan_running = False
+        self._plan_handle: asyncio.TimerHandle | None = None
         self._places = {p.code: p for p in places()}
         self._labels = {p.code: p.label for p in places()}
         self._codes = {label: code for code, label in self._labels.items()}
@@ -474,15 +493,15 @@ class App(w.VBox):
         result = self.session.result()
         ctx = self._context(result)
         self._show_cards(ctx)
-        self._draw([(name, view) for name, view in SCENARIO_VIEWS if name not in DEFERRED_VIEWS], ctx)
-        self.views["plan"].value = ("<section class='nexos-vista'><h3>Plan de inversión y POA "
-                                    f"{ctx.budget}</h3><p class='nexos-nota'>Calculando el plan…</p></section>")
-        self._later = ctx
-        self._deferred()
+        self._draw([(name, view) for name, view in SCENARIO_VIEWS
+                    if name not in DEFERRED_VIEWS | BACKGROUND_VIEWS], ctx)
         self.subtitle.value = self._subtitle(ctx)
         self.message.value = ""
         self.export_links.value = ""
         self._shown_key = key
+        self._later = ctx
+        self._deferred()
+        self._schedule_background(key, ctx)
         self._mark_stale(False)
         self._stale = {1: True, 2: True}
         self._refresh_tab()
@@ -496,6 +515,65 @@ class App(w.VBox):
             widget = self.views[name]
             widget.value = html or ""
             widget.layout.display = "" if html else "none"
+
+    def _schedule_background(self, key: tuple, ctx: ViewContext) -> None:
+        """Draw the background views (the plan) in a worker thread: the kernel keeps answering the
+        controls meanwhile (scipy's solver lets go of the interpreter). Only the latest settings'
+        plan is drawn; without an event loop (tests, benchmarks) it is drawn at once."""
+        for name in BACKGROUND_VIEWS:
+            self.views[name].value = (f"<section class='nexos-vista'><h3>Plan de inversión y POA {ctx.budget}</h3>"
+                                      "<p class='nexos-nota'>Calculando el plan…</p></section>")
+            self.views[name].layout.display = ""
+        self._plan_job = (key, ctx)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._show_background(*self._compute_background())
+            return
+        if self._plan_handle is not None:
+            self._plan_handle.cancel()
+        self._plan_handle = loop.call_later(PLAN_DELAY, self._start_background, loop)
+
+    def _start_background(self, loop: asyncio.AbstractEventLoop) -> None:
+        """The controls rested: programme the plan (one at a time; a running one picks up the latest)."""
+        self._plan_handle = None
+        if not self._plan_running:
+            self._plan_running = True
+            future = loop.run_in_executor(self._background, self._compute_background)
+            future.add_done_callback(self._background_done)
+
+    def _compute_background(self) -> tuple[tuple, dict[str, str]]:
+        """(key, {view: html}) of the latest plan wanted; runs again if newer settings came meanwhile."""
+        while True:
+            job = self._plan_job
+            key, ctx = job
+            out = {}
+            for name, view in SCENARIO_VIEWS:
+                if name in BACKGROUND_VIEWS:
+                    try:
+                        out[name] = view(ctx) or ""
+                    except NexosError as exc:
+                        out[name] = f"<section class='nexos-vista'>{error_html(exc.messages)}</section>"
+                    except Exception as exc:  # noqa: BLE001: the page must stay usable; the log keeps the details
+                        log.exception("error en la app")
+                        out[name] = error_html(f"error inesperado ({type(exc).__name__}); el detalle quedó en el "
+                                               f"registro del servidor")
+            if self._plan_job is job:
+                return key, out
+
+    def _background_done(self, future: "asyncio.Future") -> None:
+        self._plan_running = False
+        key, out = future.result()
+        self._show_background(key, out)
+        if self._plan_job is not None and self._plan_job[0] != key:  # newer settings came after it finished
+            self._schedule_background(*self._plan_job)
+
+    def _show_background(self, key: tuple, out: dict[str, str]) -> None:
+        if key != self._shown_key and self._shown_key is not None:
+            return  # settings moved on: their own plan is on its way
+        for name, html in out.items():
+            self.views[name].value = html
+            self.views[name].layout.display = "" if html else "none"
 
     def _draw_deferred(self) -> None:
         ctx, self._later = self._later, None

@@ -611,7 +611,10 @@ def _money_text(table: pd.DataFrame) -> pd.DataFrame:
 
 
 #: Views drawn right after the others (the browser already shows the cards and charts by then).
-DEFERRED_VIEWS = frozenset({"indicadores", "plan"})
+DEFERRED_VIEWS = frozenset({"indicadores"})
+#: The view the app draws in the background (the investment plan: scipy's MILP, a few tenths of a
+#: second, which must not hold up the next lever move).
+BACKGROUND_VIEWS = frozenset({"plan"})
 #: The views of the *Escenario* tab, in display order: (key, function).
 SCENARIO_VIEWS: list[tuple[str, Callable[[ViewContext], str | None]]] = [
     ("ingresos_propios", own_revenue_view),
