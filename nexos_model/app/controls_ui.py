@@ -111,7 +111,10 @@ class Control:
             self.slider = w.FloatSlider(min=s.low, max=s.high, step=s.step, readout=False, continuous_update=False,
                                         layout=w.Layout(width="150px"))
         if s.optional:  # a reform: off = no reform; on = a target, starting at today's value
-            self.switch = w.Checkbox(value=False, description="Reformar", indent=False, layout=w.Layout(width="90px"))
+            reform = s.key.startswith("palancas.") and s.key.endswith(".meta")
+            self.switch = w.Checkbox(value=False, description="Reformar" if reform else "Fijar", indent=False,
+                                     layout=w.Layout(width="90px"),
+                                     tooltip="" if reform else "Sin marcar, Nexos lo estima con los datos del municipio")
             box.disabled = True
         return box
 

@@ -47,6 +47,9 @@ ROLE_TITLES = {"palanca": "Decisiones del Concejo", "incertidumbre": "Supuestos"
 CALENDAR, LAW = "calendario", "reglas"
 #: Above this span (in the unit shown) a number is typed, not slid (amounts in quetzales).
 SLIDER_MAX_SPAN = 1e4
+#: Lever groups whose assumptions sit beside the decision (the new loan: its rate next to its
+#: amount, as INFOM quotes a loan); elsewhere an assumption stays among the assumptions.
+COMPANION_GROUPS = ("deuda.nuevo_prestamo",)
 #: Where each lever's driver starts, for the levers whose start is a parameter (the others, the
 #: collection rates, are calibrated on the last observed year: ``RunResult.calibration``). The
 #: same drivers ``revenue.streams`` moves with ``LEVER_DRIVERS``.
@@ -308,8 +311,9 @@ def _all_specs(model: type[BaseModel]) -> list[ControlSpec]:
                 walk(sub, (*path, key), group or label, label, meta.get("unidad", ""))
                 continue
             role = meta.get("rol")
-            if role not in ROLES or (grouped and role != "palanca"):
-                continue  # a lever group's assumptions go beside the lever (companions)
+            companions_here = grouped and ".".join(path) in COMPANION_GROUPS
+            if role not in ROLES or (companions_here and role != "palanca"):
+                continue  # such a group's assumptions go beside its lever (companions)
             nested = len(path) >= 2  # palancas.iusi_cobertura.meta, not macro.inflacion
             spec = _spec(".".join((*path, key)), info, role, group or key, title if nested else "", title_unit)
             if spec is None:
@@ -320,7 +324,7 @@ def _all_specs(model: type[BaseModel]) -> list[ControlSpec]:
                 details = [_spec(".".join((*path, k)), f, None, spec.group, "", title_unit)
                            for k, f in siblings if _meta(f).get("rol") is None]
                 companions = [_spec(".".join((*path, k)), f, _meta(f)["rol"], spec.group, "", title_unit)
-                              for k, f in siblings if _meta(f).get("rol") in ROLES]
+                              for k, f in siblings if companions_here and _meta(f).get("rol") in ROLES]
                 spec = ControlSpec(**{**spec.__dict__, "details": tuple(d for d in details if d),
                                       "companions": tuple(c for c in companions if c)})
             specs.append(spec)

@@ -30,6 +30,18 @@ SLOW = 180_000
 HEADLINE = ".nexos-resultado-ingresos_propios .nexos-valor"
 #: Text a user must never read: an identifier (``tendencia_contraccion``) or a path on the server.
 IDENTIFIER = re.compile(r"[a-z]+_[a-z_]+")
+#: Records, at every frame painted, any English placeholder the widget manager writes while loading.
+ENGLISH_WATCH = """
+window.__english = [];
+const look = () => {
+  const text = document.body ? document.body.innerText : '';
+  for (const w of ['Loading widget', 'Error displaying widget', 'Loading']) {
+    if (text.includes(w) && !window.__english.includes(w)) window.__english.push(w);
+  }
+  requestAnimationFrame(look);
+};
+requestAnimationFrame(look);
+"""
 PATH = re.compile(r"(?:[A-Za-z]:\\|(?<![\w.])/)[\w.-]+(?:[/\\][\w.-]+)+|\b[\w-]+/[\w.-]+\.(?:yaml|yml|csv|xlsx|ipynb|parquet)\b")
 
 
@@ -131,8 +143,10 @@ def test_app_in_a_real_browser(served, tmp_path):
         try:
             page = browser.new_page(viewport={"width": 1366, "height": 768}, accept_downloads=True)
             page.set_default_timeout(SLOW)
+            page.add_init_script(ENGLISH_WATCH)
             page.goto(url, timeout=SLOW)
             _wait_text(page, HEADLINE, headline_value(run("0901", "base")))
+            assert page.evaluate("window.__english") == []  # the loading screens spoke Spanish
             assert str(BUDGET_YEAR) in page.inner_text(".nexos-resultado-ingresos_propios .nexos-titulo")
 
             # a municipality by its code, then an unknown one: a message, the data stay

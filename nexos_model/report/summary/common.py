@@ -12,7 +12,7 @@ from nexos_model.diagnostics.quality import FINDING_LABELS
 from nexos_model.io.bundled import load_municipalities
 from nexos_model.io.store import STORE_VARIABLE
 from nexos_model.params.calendar_schema import ESTIMATED, OBSERVED, year_kinds
-from nexos_model.params.changes import adjustment_sentences, scenario_title
+from nexos_model.params.changes import adjustment_sentences, scenario_label, scenario_title
 from nexos_model.wording import anio_rango, anios_texto, fecha, porcentaje, quetzales
 
 if TYPE_CHECKING:
@@ -185,6 +185,12 @@ def scenario_name(result: "RunResult", municipio: str | None = None) -> str:
     return scenario_title(result.escenario, result.parameters[code])
 
 
+def _detail(description: str) -> str:
+    """A scenario's description without the label it starts with (the cover names it already)."""
+    head, sep, rest = description.partition(": ")
+    return rest if sep and head == scenario_label("", description) else description
+
+
 def cover(result: "RunResult", municipio: str | None = None, today: dt.date | None = None) -> dict[str, Any]:
     """Facts for the report cover, all as Spanish text; ``ajustes``: the adjustments on the
     scenario (the app's, ``--set``), each in plain words."""
@@ -198,7 +204,7 @@ def cover(result: "RunResult", municipio: str | None = None, today: dt.date | No
         "nombre": place["nombre"],
         "departamento": place["departamento"],
         "escenario": scenario_name(result, code),
-        "descripcion": resolved.params.description,
+        "descripcion": _detail(resolved.params.description),
         "ajustes": adjustment_sentences(resolved),
         "fecha": fecha(today or dt.date.today()),
         "anios_datos": anio_rango(first, last),
