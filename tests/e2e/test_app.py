@@ -202,7 +202,7 @@ def test_app_in_a_real_browser(served, tmp_path):
             assert (page.inner_text(".nexos-ajustes"), _compared(page)) == before
             assert "Escenario base + 2 ajustes" in page.inner_text(".nexos-titulo-escenario")
             _no_identifiers_or_paths(page, "Escenario")
-            page.locator(".nexos-titulo-escenario").scroll_into_view_if_needed()
+            page.locator(".nexos-app").scroll_into_view_if_needed()
             page.screenshot(path=str(ARTIFACTS / "app_1366x768.png"))
 
             # the PDF of these settings names them on its cover and lists the adjustments in words
