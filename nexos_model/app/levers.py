@@ -202,6 +202,8 @@ def layer_of(resolved: Resolved, key: str) -> str:
         return "ajuste en la app"
     if names and layer == names[0]:
         return "valor por defecto"
+    if layer.endswith("defaults.yaml"):
+        return f"valor por defecto de {layer}"
     if "municipios" in layer:
         return "archivo del municipio"
     if "escenarios" in layer:

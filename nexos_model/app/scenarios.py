@@ -25,9 +25,11 @@ from nexos_model.params.loader import (
     Layer,
     display_name,
     merge,
-    params_dir,
+    params_folders,
     read_yaml,
     resolve,
+    scenario_names,
+    scenario_path,
     unflatten,
 )
 
@@ -37,20 +39,14 @@ _EXPECTED = ("se esperaba: letras, números, '-' o '_' (hasta 60), sin '/', '\\'
 
 
 def scenarios_dir(directory: Path | None = None) -> Path:
-    return (Path(directory) if directory else params_dir()) / "escenarios"
+    """The user's scenario folder, where the app saves (``escenarios/`` of the user's parameters)."""
+    return params_folders(directory).writable / "escenarios"
 
 
 def list_scenarios(directory: Path | None = None) -> list[str]:
-    """Scenario names: ``base`` first, the other shared ones, then ``usuarios/<nombre>``."""
-    folder = scenarios_dir(directory)
-    shared = sorted((p.stem for p in folder.glob("*.yaml")), key=lambda s: (s != "base", s))
-    users = sorted(f"{USER_FOLDER}/{p.stem}" for p in (folder / USER_FOLDER).glob("*.yaml"))
-    return shared + users
-
-
-def scenario_file(name: str, directory: Path | None = None) -> Path:
-    """The file a scenario name points to (it may not exist)."""
-    return scenarios_dir(directory) / f"{name}.yaml"
+    """Scenario names of the user's folders and the packaged ones: ``base`` first, the other
+    shared ones, then ``usuarios/<nombre>``."""
+    return scenario_names(params_folders(directory))
 
 
 def user_scenario_name(text: str) -> str:
@@ -71,7 +67,7 @@ def user_scenario_name(text: str) -> str:
 def overlay_for(escenario: str, overrides: Mapping[str, Any], description: str,
                 directory: Path | None = None) -> dict[str, Any]:
     """The starting scenario's own keys with the adjustments on top, and a new description."""
-    start = read_yaml(scenario_file(escenario, directory)) if escenario else {}
+    start = read_yaml(scenario_path(escenario, params_folders(directory))) if escenario else {}
     overlay = merge(start, unflatten(dict(overrides)))
     overlay["descripcion"] = description
     return {"descripcion": overlay.pop("descripcion"), **overlay}
@@ -93,10 +89,12 @@ def save_user_scenario(text: str, escenario: str, overrides: Mapping[str, Any], 
     changes = ", ".join(f"{k} = {v}" for k, v in sorted(overrides.items())) or "sin ajustes"
     description = description.strip() or f"Escenario '{name}': a partir de '{escenario}'; {changes}"
     overlay = overlay_for(escenario, overrides, description, directory)
-    defaults = (Path(directory) if directory else params_dir()) / "defaults.yaml"
-    resolve([Layer(display_name(defaults), read_yaml(defaults)), Layer(display_name(path), overlay)])
+    folders = params_folders(directory)
+    defaults = [Layer(folders.name(p), read_yaml(p)) for p in folders.layered("defaults.yaml")]
+    resolve([*defaults, Layer(display_name(path), overlay)])
     today = dt.date.today().isoformat()
-    header = (f"# Escenario guardado desde la app de Nexos el {today}"
+    header = ("# yaml-language-server: $schema=../../esquema_parametros.json\n"
+              f"# Escenario guardado desde la app de Nexos el {today}"
               f"{f' (municipio {municipio})' if municipio else ''}.\n"
               f"# Parte del escenario '{escenario}' con los ajustes: {changes}.\n"
               f"# Se carga como escenario '{USER_FOLDER}/{name}'.\n")

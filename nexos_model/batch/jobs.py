@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
+
 from nexos_model import __version__
+from nexos_model.params.loader import ParamFolders, layer_files
 
 __all__ = ["Job", "Outcome", "STATUS", "input_hash", "package_fingerprint"]
 
@@ -33,7 +35,8 @@ class Job:
     """One municipality under one scenario: the same description for every executor.
 
     Plain strings and dicts only, so it pickles to a process or a Dask worker unchanged.
-    ``params_dir`` is the parameter folder the batch resolved (the worker uses the same one);
+    ``params_path`` holds the user's parameter folders the batch resolved, joined like ``PATH``
+    (the worker sets ``NEXOS_PARAMETROS`` to it, so a kernel anywhere reads the same files);
     ``digest`` is :func:`input_hash`, computed by the runner.
     """
 
@@ -42,7 +45,7 @@ class Job:
     out_dir: str
     formats: tuple[str, ...]
     workbook: str
-    params_dir: str
+    params_path: str
     overrides: dict[str, Any] = field(default_factory=dict)
     digest: str = ""
 
@@ -110,13 +113,13 @@ def package_fingerprint(template_dir: Path | None = None) -> str:
     return h.hexdigest()
 
 
-def input_hash(municipio: str, escenario: str, params_dir: Path, overrides: Mapping[str, Any],
+def input_hash(municipio: str, escenario: str, folders: ParamFolders, overrides: Mapping[str, Any],
                workbook: Path, package: str) -> str:
-    """The hash of every input of one job (``package`` from :func:`package_fingerprint`)."""
+    """The hash of every input of one job (``package`` from :func:`package_fingerprint`): each
+    parameter file that layers into it (the packaged ones and the user's), by name and content."""
     parts = {
-        "defaults": file_digest(params_dir / "defaults.yaml"),
-        "municipio": file_digest(params_dir / "municipios" / f"{municipio}.yaml"),
-        "escenario": file_digest(params_dir / "escenarios" / f"{escenario}.yaml"),
+        "parametros": [[folders.name(path), file_digest(path)]
+                       for path in layer_files(municipio, escenario, folders)],
         "ajustes": json.dumps(overrides, sort_keys=True, default=str),
         "cuaderno": file_digest(workbook),
         "paquete": package,

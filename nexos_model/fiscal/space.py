@@ -151,7 +151,7 @@ def project_transfers(inputs: FiscalInputs, ctx: NationalContext, v: Values, las
     formula_base = aporte[:, :, 0] + iva[:, :, 0]  # (M, D)
     residual = np.maximum(booked[:, None] - formula_base, 0.0)
     ratio = np.divide(residual, booked[:, None], out=np.zeros_like(residual), where=booked[:, None] > 0)
-    notes = {c: [] for c in inputs.municipios}
+    notes: dict[str, list[str]] = {c: [] for c in inputs.municipios}
     for i, code in enumerate(inputs.municipios):
         if booked[i] < float(np.mean(formula_base[i])):
             notes[code].append(
