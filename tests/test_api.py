@@ -55,3 +55,28 @@ def test_an_illustrative_portfolio_never_stops_a_report():
     plan = plan_for_run(run("0111"), "0111")
     assert plan.ilustrativa
     assert any("no caben en el espacio fiscal de 0111" in a for a in plan.avisos)
+
+
+# --- a municipality code given as a number (Papermill's -p, a notebook, a spreadsheet) ----------
+
+def test_a_code_given_as_a_number_is_the_same_municipality(run_0901):
+    from nexos_model.api import municipio_code, resolve_municipios, run
+
+    assert [municipio_code(v) for v in (901, "901", "0901", " 0901 ")] == ["0901"] * 4
+    assert resolve_municipios(901) == resolve_municipios([901, "1301"])[:1] == ["0901"]
+    assert resolve_municipios([1301, 901]) == ["1301", "0901"]
+    numeric = run(901, "base")
+    assert numeric.municipios == ["0901"]
+    assert numeric.projection.equals(run_0901.projection)
+    assert numeric.code(901) == numeric.code("0901") == numeric.code() == "0901"
+    assert numeric.wide(901).equals(run_0901.wide("0901"))
+
+
+def test_a_numeric_code_is_never_another_municipality():
+    from nexos_model.api import resolve_municipios, run
+    from nexos_model.errors import NexosError
+
+    with pytest.raises(NexosError, match="municipio '9' desconocido"):
+        resolve_municipios(9)  # 0009: not an INE code; never silently 0901 or 0900
+    with pytest.raises(NexosError, match="municipio 1301: no está en esta corrida"):
+        run(901, "base").wide(1301)

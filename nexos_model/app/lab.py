@@ -10,6 +10,7 @@ the standard ``python3`` kernel, which Papermill finds in any environment where 
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
@@ -47,5 +48,9 @@ def workbooks_folder(given: str | Path | None = None) -> Path:
 def lab_command(folder: Path, port: int = DEFAULT_PORT, browser: bool = True) -> list[str]:
     """The JupyterLab command line: ``folder`` on 127.0.0.1:``port`` (Jupyter's token protects it)."""
     command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder}", "--ServerApp.ip=127.0.0.1",
-               f"--ServerApp.port={port}", "--ServerApp.port_retries=0"]
+               f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+               # no calls home: a municipal office may be offline, and nothing needs them
+               "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:  # a container or CI: Jupyter refuses root unless told
+        command.append("--allow-root")
     return command if browser else [*command, "--no-browser"]

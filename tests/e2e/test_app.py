@@ -36,7 +36,7 @@ def served(tmp_path_factory):
     from nexos_model.app.server import voila_server
 
     params = tmp_path_factory.mktemp("app") / "params"
-    shutil.copytree(ROOT / "params", params, ignore=shutil.ignore_patterns("usuarios"))
+    shutil.copytree(ROOT / "params", params, ignore=shutil.ignore_patterns("usuarios", "defaults.yaml"))
     port = _free_port()
     env = {**os.environ, "NEXOS_PARAMETROS": str(params)}
     with pytest.MonkeyPatch.context() as mp:
