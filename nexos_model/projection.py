@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from nexos_model import catalog
-from nexos_model.fiscal.space import FiscalInputs, FiscalResult, NationalContext, project_fiscal
+from nexos_model.fiscal.space import FiscalInputs, FiscalResult, NationalContext, project_fiscal, total
 from nexos_model.params.values import Values
 from nexos_model.revenue import streams as stream_engine
 from nexos_model.revenue import trend
@@ -117,13 +117,15 @@ def project_arrays(inputs: ProjectionInputs, v: Values, ctx: NationalContext, na
     """The whole model for a group of municipalities sharing parameter values ``v``.
 
     ``om_cost`` and ``plan_debt`` carry an investment plan's recurrent costs and new loans
-    (``plan_effect``) into spending and debt. ``detail=False`` (Monte Carlo) skips what only
-    the tables need: the gap decomposition and the split of totals into MINFIN concepts.
+    (``plan_effect``) into spending and debt. ``shocks`` (Monte Carlo): the standard normals of the
+    trend errors (S, M, D, T + 1) (``streams.trend_error``). ``detail=False`` (Monte Carlo) skips what only
+    the tables need: the gap decomposition, the split of totals into MINFIN concepts, the
+    borrowing capacity and the aporte's split by criterion.
     """
     years = years_after(inputs, v.params.projection.horizon)
     table, _ = stream_setup(inputs, v)
     own = project_own_revenue(inputs, v, national_stream_growth, shocks, detail)
-    own_total = sum(own.revenue.values())  # (M, D|1, T)
+    own_total = total(own.revenue.values())  # (M, D|1, T)
     m = len(inputs.municipios)
     shape = (m, max(v.n_draws, own_total.shape[1]), len(years))
     own_total = np.broadcast_to(own_total, shape)
@@ -144,7 +146,7 @@ def project_arrays(inputs: ProjectionInputs, v: Values, ctx: NationalContext, na
                                np.maximum(base[:, inputs.concepts.index("transferencias_capital_publicas")], 0)], axis=1)
     fiscal_inputs = FiscalInputs(list(inputs.municipios), years, own_full, own_total, transfers_base,
                                  donations, own.lever_cost, om_cost, plan_debt)
-    fiscal = project_fiscal(fiscal_inputs, ctx, v, int(inputs.years[-1]))
+    fiscal = project_fiscal(fiscal_inputs, ctx, v, int(inputs.years[-1]), detail=detail)
     fiscal.donations = np.broadcast_to(donations, shape)
     lines = _concept_lines(inputs, v, own, fiscal, table, shape) if detail else {}
     # The totals from the streams and sources (equal to the sums of their concepts up to

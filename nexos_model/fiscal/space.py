@@ -53,6 +53,16 @@ class NationalContext:
         return np.array([index[c] for c in codes])
 
 
+def total(parts) -> np.ndarray:
+    """``sum(parts)`` of arrays, with the same rounding (0 + a is a), added in place into one
+    new array instead of a temporary per term."""
+    parts = list(parts)
+    out = np.zeros(np.broadcast_shapes(*(np.shape(p) for p in parts)))
+    for part in parts:
+        out += part
+    return out
+
+
 def pool_path(base_amount: float, base_year: int, v: Values, key: str, years: np.ndarray) -> np.ndarray:
     """National pool over ``years``, (D|1, K): the base-year amount compounded forward (and
     discounted backward) by the growth of ``transferencias.<key>.crecimiento`` of each year."""
@@ -129,20 +139,21 @@ def _grow(base: np.ndarray, v: Values, key: str, years: np.ndarray) -> np.ndarra
     return base[:, :, None] * np.cumprod(1 + growth, axis=-1)[None]
 
 
-def project_transfers(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_year: int):
-    """Transfers by source (M, D, T), the aporte's parts by criterion, and notes."""
+def project_transfers(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_year: int, detail: bool = True):
+    """Transfers by source (M, D, T), the aporte's parts by criterion (``detail``), and notes."""
     t_cfg = v.params.transfers
     years = inputs.years
     rows = ctx.rows(inputs.municipios)
     weights = dict(t_cfg.aporte.weights)
     axis = np.concatenate(([last_year], years))
     shares = formula_shares(inputs.own_full, rows, ctx, weights, t_cfg.aporte.revenue_lag, axis)
-    total_share = sum(shares.values())
+    total_share = total(shares.values())
     aporte_pool = pool_path(t_cfg.aporte.base_amount, t_cfg.aporte.base_year, v, "aporte_constitucional", axis)
     iva_pool = pool_path(t_cfg.iva_paz.base_amount, t_cfg.iva_paz.base_year, v, "iva_paz", axis)
     aporte = aporte_pool[None] * total_share  # (M, D, 1 + T): the last data year, then projection
     iva = iva_pool[None] * total_share
-    aporte_parts = {name: share[..., 1:] * aporte_pool[None, :, 1:] for name, share in shares.items()}
+    aporte_parts = ({name: share[..., 1:] * aporte_pool[None, :, 1:] for name, share in shares.items()}
+                    if detail else {})
 
     # The data's public transfers in the last year, minus the formula's aporte and IVA-PAZ, is what
     # the other sources were; it is split by their shares and grown at their own rates.
@@ -151,13 +162,13 @@ def project_transfers(inputs: FiscalInputs, ctx: NationalContext, v: Values, las
     formula_base = aporte[:, :, 0] + iva[:, :, 0]  # (M, D)
     residual = np.maximum(booked[:, None] - formula_base, 0.0)
     ratio = np.divide(residual, booked[:, None], out=np.zeros_like(residual), where=booked[:, None] > 0)
-    notes: dict[str, list[str]] = {c: [] for c in inputs.municipios}
-    for i, code in enumerate(inputs.municipios):
-        if booked[i] < float(np.mean(formula_base[i])):
-            notes[code].append(
-                f"{last_year}: las transferencias registradas (Q {booked[i]:,.2f}) son menores que el aporte "
-                f"constitucional y el IVA-PAZ que da la fórmula del art. 119 (Q {float(np.mean(formula_base[i])):,.2f}); "
-                f"las demás transferencias se proyectan en cero.")
+    notes = {c: [] for c in inputs.municipios}
+    mean_base = formula_base.mean(axis=1)
+    for i in np.flatnonzero(booked < mean_base):
+        notes[inputs.municipios[i]].append(
+            f"{last_year}: las transferencias registradas (Q {booked[i]:,.2f}) son menores que el aporte "
+            f"constitucional y el IVA-PAZ que da la fórmula del art. 119 (Q {float(mean_base[i]):,.2f}); "
+            f"las demás transferencias se proyectan en cero.")
     out = {"aporte_constitucional": aporte[..., 1:], "iva_paz": iva[..., 1:]}
     for key, cfg in t_cfg.shared().items():
         base = (cfg.share_current * current[:, None] + cfg.share_capital * capital[:, None]) * ratio
@@ -173,12 +184,15 @@ def _loan_service(loan, years: np.ndarray, amount, rate=None) -> debt.AnnualDebt
                                      disbursement=loan.disbursement)
 
 
-def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_year: int) -> FiscalResult:
-    """Transfers, spending, debt, the funding of operation and the fiscal space by source."""
+def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_year: int,
+                   detail: bool = True) -> FiscalResult:
+    """Transfers, spending, debt, the funding of operation and the fiscal space by source.
+    ``detail=False`` (Monte Carlo) skips what only the tables use: the borrowing capacity and
+    the aporte's split by criterion."""
     years = inputs.years
     p = v.params
     shape = np.broadcast_shapes(inputs.own.shape, (len(inputs.municipios), v.n_draws, len(years)))
-    by_source, aporte_parts, notes, formula_base = project_transfers(inputs, ctx, v, last_year)
+    by_source, aporte_parts, notes, formula_base = project_transfers(inputs, ctx, v, last_year, detail)
     by_source = {k: np.broadcast_to(a, shape) for k, a in by_source.items()}
     own = np.broadcast_to(inputs.own, shape)
 
@@ -189,7 +203,7 @@ def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_y
     lines["costo_reformas"] = np.broadcast_to(inputs.lever_cost, shape)
     lines["operacion_mantenimiento"] = (np.zeros(shape) if inputs.om_cost is None
                                         else np.broadcast_to(inputs.om_cost, shape))
-    operating = sum(np.broadcast_to(lines[k], shape) for k in
+    operating = total(np.broadcast_to(lines[k], shape) for k in
                     ("gasto_personal", "gasto_bienes_servicios", "costo_reformas", "operacion_mantenimiento"))
     lines = {k: np.broadcast_to(a, shape) for k, a in lines.items()}
     lines["gasto_funcionamiento"] = operating
@@ -240,20 +254,20 @@ def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_y
         "iva_paz": available["iva_paz"],
         "aporte_constitucional": available["aporte_constitucional"],
         "prestamo_infom": proceeds,
-        "propios": available["propios"] + sum(available[k] for k in POOLED_INTO_OWN),
+        "propios": available["propios"] + total(available[k] for k in POOLED_INTO_OWN),
     }
     for source in TRANSFER_SOURCES:
         lines[source if source != "otras" else "otras_transferencias"] = by_source[source]
-    lines["transferencias_total"] = sum(by_source.values())
+    lines["transferencias_total"] = total(by_source.values())
     lines["ingresos_propios_total"] = own
-    lines["espacio_fiscal"] = sum(space.values())
+    lines["espacio_fiscal"] = total(space.values())
     free = own + by_source["otras"] + by_source["petroleo"] + \
         p.rules.aporte_operating_max * by_source["aporte_constitucional"] + \
         p.rules.iva_paz_operating_max * by_source["iva_paz"]
     lines["ahorro_corriente"] = free - (operating - lines["costo_reformas"]) - interest
     ordinary = own + by_source["aporte_constitucional"] + by_source["iva_paz"]
     lines["ingresos_ordinarios"] = ordinary
-    capacity = borrowing_capacity(ordinary, service_total, v, years)
+    capacity = borrowing_capacity(ordinary, service_total, v, years) if detail else {}
     return FiscalResult(lines, space, used_op, aporte_parts, notes, capacity,
                         new.start_year + new.term - 1 if np.any(np.asarray(new_amount) > 0) else None)
 
