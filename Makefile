@@ -25,7 +25,7 @@ demo: install
 	$(BIN)/python -m nexos_model.cli.demo
 
 test: install lint
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -q -n 2
 
 # The package's static checks: import contracts, ruff (lint) and mypy (types).
 lint: install

@@ -25,8 +25,6 @@ from nexos_model.api import run
 from tests.support import ROOT
 
 WORKBOOKS = sorted(p.name for p in (ROOT / "workbooks").glob("*.ipynb"))
-#: One worker runs this file (``--dist loadgroup``): the wheel is built and installed once.
-pytestmark = pytest.mark.xdist_group("wheel")
 SCENARIO = ("descripcion: Austero, la plantilla baja 3 % al año\n"
             "gasto:\n  funcionamiento:\n    crecimiento_plantilla: -0.03\n")
 
@@ -47,10 +45,8 @@ def _sh(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 900) -
     return done
 
 
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory):
+def install_wheel(base: Path) -> tuple[Path, dict[str, str], Path]:
     """(venv bin folder, environment, a folder outside the repo) with the wheel installed."""
-    base = tmp_path_factory.mktemp("wheel")
     env = {k: v for k, v in os.environ.items() if k not in ("NEXOS_PARAMETROS", "PYTHONPATH", "VIRTUAL_ENV")}
     _sh([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(base / "dist"), str(ROOT)],
         cwd=base, env=env)
@@ -72,7 +68,15 @@ def installed(tmp_path_factory):
 
 
 @pytest.mark.slow
-def test_the_package_imported_is_the_installed_one(installed):
+def test_the_wheel_outside_the_repository(tmp_path):
+    """One test (built and installed once, on one pytest-xdist worker), in three steps."""
+    installed = install_wheel(tmp_path)
+    the_package_imported_is_the_installed_one(installed)
+    a_new_user_from_a_folder_outside_the_repository(installed)
+    every_workbook_runs_with_plain_papermill_and_a_numeric_code(installed)
+
+
+def the_package_imported_is_the_installed_one(installed):
     bin_dir, env, outside = installed
     where = _sh([str(bin_dir / "python"), "-c", "import nexos_model; print(nexos_model.__file__)"], outside, env)
     assert not Path(where.stdout.strip()).is_relative_to(ROOT)
@@ -80,8 +84,7 @@ def test_the_package_imported_is_the_installed_one(installed):
     assert "./params: no existe" in info and str(bin_dir.parent) in info.split("incluidos en Nexos:")[1].splitlines()[0]
 
 
-@pytest.mark.slow
-def test_a_new_user_from_a_folder_outside_the_repository(installed):
+def a_new_user_from_a_folder_outside_the_repository(installed):
     bin_dir, env, outside = installed
     _sh(["nexos", "init", "w"], outside, env)
     work = outside / "w"
@@ -112,8 +115,7 @@ def test_a_new_user_from_a_folder_outside_the_repository(installed):
     assert "Austero, la plantilla baja 3 % al año" in html
 
 
-@pytest.mark.slow
-def test_every_workbook_runs_with_plain_papermill_and_a_numeric_code(installed):
+def every_workbook_runs_with_plain_papermill_and_a_numeric_code(installed):
     """``papermill workbooks/X.ipynb out.ipynb -p municipio 1301 -p escenario base``, as the README
     says, from a working folder; the app's workbook also with ``-p municipio 901`` (0901)."""
     bin_dir, env, outside = installed
