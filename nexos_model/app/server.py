@@ -22,6 +22,7 @@ from typing import Any, Iterator, Mapping
 
 from nexos_model.errors import NexosError
 from nexos_model.io.bundled import TEMPLATES_DIR, WORKBOOKS_DIR
+from nexos_model.io.store import STORE_VARIABLE, store_dir
 from nexos_model.params.loader import PARAMS_ENV, params_folders
 
 APP_WORKBOOK = WORKBOOKS_DIR / "app_escenarios.ipynb"
@@ -86,6 +87,8 @@ def voila_server(port: int, env: Mapping[str, str] | None = None, preheat: bool 
         paths = [str(_template_root(Path(folder))), environment.get("JUPYTER_PATH", "")]
         environment["JUPYTER_PATH"] = os.pathsep.join(p for p in paths if p)
         environment[PARAMS_ENV] = params_environment(environment)
+        # Voilà's kernels run in workbooks/: they must read the user's datos/, not one there.
+        environment[STORE_VARIABLE] = str(store_dir(environment).resolve())
         proc = subprocess.Popen(voila_command(port, notebook, preheat, pool_size), env=environment,
                                 cwd=str(notebook.parent), stdin=subprocess.DEVNULL,
                                 stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT if log else subprocess.DEVNULL)

@@ -26,6 +26,7 @@ from nexos_model.batch.jobs import Job, Outcome, input_hash, package_fingerprint
 from nexos_model.batch.summary import write_summary
 from nexos_model.batch.worker import WorkerOptions, read_stamp
 from nexos_model.errors import NexosError, ParameterError
+from nexos_model.io.store import store_dir
 from nexos_model.params.loader import params_folders, scenario_path
 from nexos_model.report.chromium import chromium_path
 from nexos_model.io.bundled import TEMPLATES_DIR
@@ -84,12 +85,13 @@ def plan_jobs(municipios: str | Iterable[str], escenarios: str | Iterable[str], 
     workbook = Path(workbook or REPORT_WORKBOOK).resolve()
     if not workbook.is_file():
         raise NexosError(f"{workbook}: el cuaderno no existe")
+    data = store_dir().resolve()
     package = package_fingerprint(TEMPLATES_DIR)
     values = dict(overrides or {})
     out_dir = Path(out_dir).resolve()
     user = os.pathsep.join(str(f) for f in folders.chain()[:-1])
     return [Job(code, name, str(out_dir / code / name), chosen, str(workbook), user, values,
-                input_hash(code, name, folders, values, workbook, package))
+                input_hash(code, name, folders, values, workbook, package, data), str(data))
             for code in codes for name in names]
 
 

@@ -42,8 +42,8 @@ DEFAULTS_GUIDE = f"""\
 #
 # macro:
 #   inflacion: 0.045        # o por año: {{2027: 0.05, 2028: 0.045}}
-# proyeccion:
-#   horizonte: 8
+# calendario:
+#   horizonte: 8            # años proyectados desde el año del presupuesto
 #
 # Revise el archivo con `nexos validar params/defaults.yaml`.
 """

@@ -8,6 +8,7 @@ Files are looked up in the user's folders, then in the defaults packaged with Ne
 
 from __future__ import annotations
 
+import copy
 import difflib
 import hashlib
 import json
@@ -21,6 +22,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from nexos_model.errors import ParameterError
+from nexos_model.params.calendar_schema import fill_calendar
 from nexos_model.params.keys import walk
 from nexos_model.params.schema import Parameters
 
@@ -35,6 +37,20 @@ PACKAGED_PARAMS = Path(str(resources.files("nexos_model").joinpath("resources", 
 PACKAGED_PREFIX = "nexos:params/"
 #: One or more folders of the user's parameters, separated like ``PATH`` (``:``; ``;`` on Windows).
 PARAMS_ENV = "NEXOS_PARAMETROS"
+#: Keys that moved: an old file gets a Spanish message naming the key that replaced it.
+RENAMED = {
+    "proyeccion.horizonte": "calendario.horizonte (años proyectados desde calendario.anio_presupuesto)",
+    "inversion.anio_inicio": "calendario.anio_presupuesto (el plan empieza en el año del presupuesto)",
+    "inversion.horizonte": "calendario.anios_plan",
+    "reglas.fin_periodo_alcalde": "calendario.inicio_periodo_concejo y calendario.duracion_periodo_concejo "
+                                  "(cada año cuenta el período en curso)",
+    "transferencias.aporte_constitucional.anio_base": "los totales nacionales publicados "
+                                                      "(nexos_model/data/aporte_constitucional_totales_nacionales_2018_2026.csv)",
+    "transferencias.aporte_constitucional.monto_base": "los totales nacionales publicados "
+                                                       "(nexos_model/data/aporte_constitucional_totales_nacionales_2018_2026.csv)",
+    "transferencias.iva_paz.monto_base": "transferencias.iva_paz.recaudacion_iva_base y "
+                                         "transferencias.iva_paz.puntos_iva",
+}
 
 
 def display_name(path: Path) -> str:
@@ -251,11 +267,35 @@ def resolve(layers: list[Layer]) -> Resolved:
         merged = merge(merged, layer.values)
         for path in flatten(layer.values):
             provenance[path] = layer.name
+    merged = copy.deepcopy(merged)  # the layers' own mappings stay as read
+    moved = _renamed_keys(layers, merged)
+    fill_calendar(merged)
     try:
         params = Parameters.model_validate(merged)
     except ValidationError as exc:
-        raise ParameterError(_explain(exc, provenance, layers)) from None
+        raise ParameterError(moved + _explain(exc, provenance, layers)) from None
+    if moved:
+        raise ParameterError(moved)
     return Resolved(params=params, provenance=provenance, raw=merged, layers=tuple(layers))
+
+
+def _renamed_keys(layers: list[Layer], merged: dict[str, Any]) -> list[str]:
+    """A message for every key a layer sets that has moved (see :data:`RENAMED`); the old keys
+    are taken out of ``merged`` so that validation does not report them a second time."""
+    messages = []
+    for layer in layers:
+        for path in flatten(layer.values):
+            for old, new in RENAMED.items():
+                if path == old or path.startswith(old + "."):
+                    messages.append(f"{layer.name}: {old}: clave reemplazada (se esperaba: {new})")
+    for old in RENAMED:
+        *parents, leaf = old.split(".")
+        node: Any = merged
+        for part in parents:
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            node.pop(leaf, None)
+    return list(dict.fromkeys(messages))
 
 
 def load_layers(

@@ -85,7 +85,7 @@ def test_year_keyed_values_in_every_form_the_loader_accepts(exported, tmp_path):
     ("parametros", "tendencia:\n  contracion: 0.3\n", "'contracion' was unexpected"),
     ("parametros", "macro:\n  inflacion: alta\n", "'alta' is not of type 'number'"),
     ("parametros", "macro:\n  inflacion:\n    dosmil: 0.05\n", "is not valid under any of the given schemas"),
-    ("parametros", "proyeccion:\n  horizonte: 99\n", "99 is greater than the maximum of 30"),
+    ("parametros", "calendario:\n  horizonte: 99\n", "99 is greater than the maximum of 30"),
     ("cartera", "proyectos:\n  - nombre: Pozo\n    sector: agua\n    costo_total: 100\n    duracion: 1\n"
                 "    fuentes: [propios]\n    color: rojo\n", "'color' was unexpected"),
     ("cartera", "proyectos:\n  - nombre: Pozo\n    sector: agua\n    costo_total: mucho\n    duracion: 1\n"
