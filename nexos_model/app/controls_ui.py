@@ -29,6 +29,8 @@ class Control:
     """One generated control; ``on_change(spec)`` is called when the advisor changes it (only
     with a valid value)."""
 
+    box: w.VBox
+
     def __init__(self, spec: ControlSpec, on_change: Callable[[ControlSpec | None], None], show_title: bool = True):
         self.spec = spec
         self._show_title = show_title
@@ -55,7 +57,7 @@ class Control:
             row.append(self.unit)
         parts: list[w.Widget] = [self.label, w.HBox(row, layout=w.Layout(flex_flow="row wrap", align_items="center")),
                                  self.error]
-        self.companions = [Control(c, on_change) for c in spec.companions]
+        self.companions: list[Control] = [Control(c, on_change) for c in spec.companions]
         parts += [c.box for c in self.companions]
         self.details: list[Control] = []
         self._details_box: w.VBox | None = None

@@ -113,7 +113,7 @@ def guarded(target: Any, fn: Callable[..., Any], *args: Any, names: Mapping[str,
         return fn(*args)
     except NexosError as exc:
         target.value = error_html(exc.messages, names)
-    except Exception as exc:  # noqa: BLE001: the page must stay usable; the log keeps the details
+    except Exception as exc:  # the page must stay usable; the log keeps the details
         log.exception("error en la app")
         target.value = error_html(f"error inesperado ({type(exc).__name__}: {exc}); "
                                   "el detalle quedó en el registro del servidor")

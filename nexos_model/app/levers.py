@@ -388,6 +388,8 @@ def layer_of(resolved: Resolved, key: str) -> str:
         return "su ajuste"
     if names and layer == names[0]:
         return "supuesto genérico de Nexos"
+    if layer.endswith("defaults.yaml"):
+        return "valor por defecto de su carpeta de parámetros"
     if "municipios" in layer:
         return "dato del municipio"
     if "escenarios" in layer:

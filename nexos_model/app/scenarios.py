@@ -28,9 +28,11 @@ from nexos_model.params.loader import (
     Layer,
     display_name,
     merge,
-    params_dir,
+    params_folders,
     read_yaml,
     resolve,
+    scenario_names,
+    scenario_path,
     unflatten,
 )
 
@@ -40,20 +42,14 @@ _EXPECTED = ("se esperaba: letras, números, '-' o '_' (hasta 60), sin '/', '\\'
 
 
 def scenarios_dir(directory: Path | None = None) -> Path:
-    return (Path(directory) if directory else params_dir()) / "escenarios"
+    """The user's scenario folder, where the app saves (``escenarios/`` of the user's parameters)."""
+    return params_folders(directory).writable / "escenarios"
 
 
 def list_scenarios(directory: Path | None = None) -> list[str]:
-    """Scenario names: ``base`` first, the other shared ones, then ``usuarios/<nombre>``."""
-    folder = scenarios_dir(directory)
-    shared = sorted((p.stem for p in folder.glob("*.yaml")), key=lambda s: (s != "base", s))
-    users = sorted(f"{USER_FOLDER}/{p.stem}" for p in (folder / USER_FOLDER).glob("*.yaml"))
-    return shared + users
-
-
-def scenario_file(name: str, directory: Path | None = None) -> Path:
-    """The file a scenario name points to (it may not exist)."""
-    return scenarios_dir(directory) / f"{name}.yaml"
+    """Scenario names of the user's folders and the packaged ones: ``base`` first, the other
+    shared ones, then ``usuarios/<nombre>``."""
+    return scenario_names(params_folders(directory))
 
 
 _LABELS: dict[tuple[str, int], str] = {}
@@ -61,10 +57,10 @@ _LABELS: dict[tuple[str, int], str] = {}
 
 def label_of(name: str, directory: Path | None = None) -> str:
     """A scenario's label («Escenario base», the name an advisor typed), read from its file once per version."""
-    path = scenario_file(name, directory)
     try:
+        path = scenario_path(name, params_folders(directory))
         stamp = path.stat().st_mtime_ns
-    except OSError:
+    except (NexosError, OSError):  # unknown: its name in words (run() says it is unknown)
         return scenario_label(name)
     key = (str(path), stamp)
     if key not in _LABELS:
@@ -87,7 +83,7 @@ def scenario_options(directory: Path | None = None) -> list[tuple[str, str]]:
 
 def user_scenario_exists(text: str, directory: Path | None = None) -> bool:
     """Whether saving under ``text`` would replace a scenario saved before."""
-    return scenario_file(f"{USER_FOLDER}/{user_scenario_name(text)}", directory).is_file()
+    return (scenarios_dir(directory) / USER_FOLDER / f"{user_scenario_name(text)}.yaml").is_file()
 
 
 def user_scenario_name(text: str) -> str:
@@ -108,7 +104,7 @@ def user_scenario_name(text: str) -> str:
 def overlay_for(escenario: str, overrides: Mapping[str, Any], description: str,
                 directory: Path | None = None) -> dict[str, Any]:
     """The starting scenario's own keys with the adjustments on top, and a new description."""
-    start = read_yaml(scenario_file(escenario, directory)) if escenario else {}
+    start = read_yaml(scenario_path(escenario, params_folders(directory))) if escenario else {}
     overlay = merge(start, unflatten(dict(overrides)))
     overlay["descripcion"] = description
     return {"descripcion": overlay.pop("descripcion"), **overlay}
@@ -134,10 +130,12 @@ def save_user_scenario(text: str, escenario: str, overrides: Mapping[str, Any], 
     start = label_of(escenario, directory) if escenario else "los valores por defecto"
     description = f"{label}: {description.strip() or f'a partir de «{start}»; {changes}'}"
     overlay = overlay_for(escenario, overrides, description, directory)
-    defaults = (Path(directory) if directory else params_dir()) / "defaults.yaml"
-    resolve([Layer(display_name(defaults), read_yaml(defaults)), Layer(display_name(path), overlay)])
+    folders = params_folders(directory)
+    defaults = [Layer(folders.name(p), read_yaml(p)) for p in folders.layered("defaults.yaml")]
+    resolve([*defaults, Layer(display_name(path), overlay)])
     today = dt.date.today().isoformat()
-    header = (f"# Escenario guardado desde la app de Nexos el {today}"
+    header = ("# yaml-language-server: $schema=../../esquema_parametros.json\n"
+              f"# Escenario guardado desde la app de Nexos el {today}"
               f"{f' (municipio {municipio})' if municipio else ''}.\n"
               f"# Parte del escenario '{escenario}' con los ajustes: {changes}.\n"
               f"# Se carga como escenario '{USER_FOLDER}/{name}'.\n")

@@ -18,8 +18,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Mapping
 
 from nexos_model.api import plan_for_run, run
-from nexos_model.app.scenarios import scenario_file
-from nexos_model.params.loader import load_parameters
+from nexos_model.errors import ParameterError
+from nexos_model.params.loader import load_parameters, scenario_path
 from nexos_model.params.uncertainty import centred_specs
 
 if TYPE_CHECKING:
@@ -82,8 +82,10 @@ class Session:
     # --- keys -------------------------------------------------------------------------------
     def _key(self, municipio: str, escenario: str, overrides: Mapping[str, Any], simulaciones: int,
              planificar: bool = False) -> tuple:
-        path = scenario_file(escenario)
-        stamp = path.stat().st_mtime_ns if path.is_file() else 0
+        try:
+            stamp = scenario_path(escenario).stat().st_mtime_ns
+        except ParameterError:  # unknown: run() says so
+            stamp = 0
         return (municipio, escenario, stamp, json.dumps(dict(overrides), sort_keys=True, default=str),
                 simulaciones if simulation_argument() else 0, planificar and plan_supported())
 

@@ -467,7 +467,7 @@ class App(w.VBox):
         except NexosError as exc:
             self.message.value = error_html(exc.messages)
             self._mark_stale(True)
-        except Exception:  # noqa: BLE001: the page must stay usable; the log keeps the details
+        except Exception:  # the page must stay usable; the log keeps the details
             guarded(self.message, self._refresh)
             self._mark_stale(True)
 
@@ -554,7 +554,7 @@ class App(w.VBox):
                         out[name] = view(ctx) or ""
                     except NexosError as exc:
                         out[name] = f"<section class='nexos-vista'>{error_html(exc.messages)}</section>"
-                    except Exception as exc:  # noqa: BLE001: the page must stay usable; the log keeps the details
+                    except Exception as exc:  # the page must stay usable; the log keeps the details
                         log.exception("error en la app")
                         out[name] = error_html(f"error inesperado ({type(exc).__name__}); el detalle quedó en el "
                                                f"registro del servidor")

@@ -231,9 +231,9 @@ def headline_cards(ctx: ViewContext) -> list[Card]:
         cards.append(Card(concept, f"{catalog.label(concept)} {year}", card_amount(value), detail))
     total = float(wide.at[year, "ingresos_totales"])
     autonomy = float(wide.at[year, "ingresos_propios"]) / total if total > 0 else float("nan")
-    observed = float(wide.at[last, "ingresos_propios"]) / float(wide.at[last, "ingresos_totales"] or float("nan"))
+    then = float(wide.at[last, "ingresos_propios"]) / float(wide.at[last, "ingresos_totales"] or float("nan"))
     cards.append(Card("autonomia", f"Autonomía financiera {year}", porcentaje(autonomy),
-                      f"{porcentaje(observed)} en {last}, observado (ingresos propios / ingresos totales)"))
+                      f"{porcentaje(then)} en {last}, observado (ingresos propios / ingresos totales)"))
     space = optional(ctx.result, "fiscal_space")
     if space is not None:
         rows = ctx.rows(space)
@@ -670,7 +670,7 @@ def scenarios_view(results: dict[str, "RunResult"], municipio: str,
                         f"{catalog.label('ingresos_propios')} por escenario", divider=last, budget=year, styled=True)
     future = [y for y in years if y >= year]
     multiples = "".join(
-        f"<div class='nexos-multiple'>"
+        "<div class='nexos-multiple'>"
         + bar_chart(future, [(f"{name} menos {reference}",
                               (ctx.wide["ingresos_propios"].reindex(future)
                                - ref_wide["ingresos_propios"].reindex(future)).tolist())],

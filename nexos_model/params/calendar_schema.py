@@ -137,6 +137,12 @@ def _is_year(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+#: The keys :func:`fill_calendar` fills when they are ``null``, by schema section: a user's file may
+#: write ``null`` there (the JSON Schema for editors says so).
+FILLED_WHEN_NULL = {"CalendarSettings": ("anio_presupuesto",), "Lever": ("anio_inicio", "anio_meta"),
+                    "Loan": ("anio", "plazo")}
+
+
 def fill_calendar(merged: MutableMapping[str, Any], today: dt.date | None = None) -> None:
     """Fill, in place, the merged parameters' years left ``null``: the budget year (the year after
     ``today``), each reform's start (the budget year) and target (the plan's last year, at least
@@ -172,5 +178,6 @@ def fill_calendar(merged: MutableMapping[str, Any], today: dt.date | None = None
         loan["plazo"] = longest_loan_term(*known)
 
 
-__all__ = ["CalendarSettings", "ESTIMATED", "OBSERVED", "PROJECTED", "TODAY_VARIABLE", "default_budget_year",
-           "fill_calendar", "longest_loan_term", "reference_date", "term_last_year", "term_start", "year_kinds"]
+__all__ = ["CalendarSettings", "ESTIMATED", "FILLED_WHEN_NULL", "OBSERVED", "PROJECTED", "TODAY_VARIABLE",
+           "default_budget_year", "fill_calendar", "longest_loan_term", "reference_date", "term_last_year",
+           "term_start", "year_kinds"]

@@ -63,7 +63,7 @@ def served(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("app")
     params = folder / "params"
-    shutil.copytree(ROOT / "params", params, ignore=shutil.ignore_patterns("usuarios"))
+    shutil.copytree(ROOT / "params", params, ignore=shutil.ignore_patterns("usuarios", "defaults.yaml"))
     store = folder / "datos"
     import_exports([synthetic_export(folder / "sicoin_1301.csv")], store / "ingresos.parquet")
     port = _free_port()

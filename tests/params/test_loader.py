@@ -6,7 +6,9 @@ import pytest
 import yaml
 
 from nexos_model.errors import ParameterError
-from nexos_model.params.loader import load_parameters, merge, parse_assignment
+from nexos_model.params.loader import (PACKAGED_PARAMS, PACKAGED_PREFIX, load_parameters, merge, params_folders,
+                                       parse_assignment, scenario_names)
+from tests.support import ROOT
 
 
 def write(path, data):
@@ -94,3 +96,52 @@ def test_malformed_yaml_names_file_and_line(params_copy):
 def test_bundled_scenarios_are_valid_and_documented(name):
     resolved = load_parameters("0901", name)
     assert resolved.params.description
+
+
+# --- where parameters are looked up: ./params, NEXOS_PARAMETROS, the packaged defaults ------------
+
+def test_a_users_defaults_layer_over_the_packaged_ones_and_say_so(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NEXOS_PARAMETROS", raising=False)
+    write(tmp_path / "params" / "defaults.yaml", {"calidad": {"factor_atipico": 7.0}})
+    resolved = load_parameters("0901", "base")
+    assert resolved.params.quality.outlier_factor == 7.0
+    assert resolved.params.trend.shrinkage == 0.8  # the rest: Nexos's defaults
+    assert resolved.provenance["calidad.factor_atipico"] == "params/defaults.yaml"
+    assert resolved.provenance["tendencia.contraccion"] == f"{PACKAGED_PREFIX}defaults.yaml"
+    assert resolved.provenance["descripcion"] == f"{PACKAGED_PREFIX}escenarios/base.yaml"
+    assert resolved.changes_from_defaults()["calidad.factor_atipico"] == ("params/defaults.yaml", 7.0)
+
+
+def test_local_params_come_before_the_variable_and_a_scenario_is_taken_whole(tmp_path, monkeypatch):
+    work, shared = tmp_path / "trabajo", tmp_path / "compartidos"
+    write(work / "params" / "escenarios" / "optimista.yaml", {"descripcion": "mi optimista"})
+    write(shared / "escenarios" / "optimista.yaml", {"descripcion": "el compartido", "macro": {"inflacion": 0.06}})
+    write(shared / "escenarios" / "compartido.yaml", {"descripcion": "solo en la carpeta compartida"})
+    write(shared / "municipios" / "0901.yaml", {"tendencia": {"contraccion": 0.5}})
+    write(work / "params" / "municipios" / "0901.yaml", {"tendencia": {"amortiguacion": 0.9}})
+    monkeypatch.chdir(work)
+    monkeypatch.setenv("NEXOS_PARAMETROS", str(shared))
+    folders = params_folders()
+    assert folders.chain() == (work / "params", shared, PACKAGED_PARAMS)
+    mine = load_parameters("0901", "optimista")
+    assert mine.params.description == "mi optimista"
+    assert mine.params.macro.inflation == {0: 0.04}, "a scenario file replaces the packaged one, it does not layer"
+    assert (mine.params.trend.shrinkage, mine.params.trend.damping) == (0.5, 0.9), "municipality files layer"
+    assert load_parameters("0901", "compartido").params.description == "solo en la carpeta compartida"
+    assert {"base", "optimista", "compartido"} <= set(scenario_names())
+
+
+def test_a_missing_folder_in_the_variable_is_an_error_not_silence(tmp_path, monkeypatch):
+    monkeypatch.setenv("NEXOS_PARAMETROS", str(tmp_path / "no_existe"))
+    with pytest.raises(ParameterError, match="NEXOS_PARAMETROS: la carpeta .*no_existe' no existe"):
+        load_parameters("0901", "base")
+
+
+def test_packaged_parameters_are_inside_the_package_and_found_from_any_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NEXOS_PARAMETROS", raising=False)
+    assert PACKAGED_PARAMS.is_relative_to(ROOT / "nexos_model")
+    assert params_folders().chain() == (PACKAGED_PARAMS,)
+    assert load_parameters("1301", "pesimista").layers[-1].name == f"{PACKAGED_PREFIX}escenarios/pesimista.yaml"
+    assert params_folders().writable == tmp_path / "params", "the app saves into ./params when there is none"

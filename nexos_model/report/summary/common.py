@@ -89,7 +89,7 @@ def _name(mapping: dict[str, str], key: str) -> str:
 # --- facts ---------------------------------------------------------------------------------
 
 def _code(result: "RunResult", municipio: str | None) -> str:
-    return municipio or result.municipios[0]
+    return result.code(municipio)
 
 
 def _place(code: str) -> dict[str, Any]:
