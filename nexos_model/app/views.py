@@ -146,13 +146,13 @@ def table_html(table: pd.DataFrame | list[dict[str, Any]], css: str = "nexos-tab
     head = "".join(f"<th{m}>{escape(c)}</th>" for c, m in zip(columns, marked))
     body = []
     for i, row in enumerate(rows):
-        mark = f" class='{row_classes[i]}'" if row_classes else ""
+        row_mark = f" class='{row_classes[i]}'" if row_classes else ""
         cells = []
         for j, (v, m) in enumerate(zip(row, marked)):
             text = whole(advisor_words(str(v)))
-            css = m or ("" if j == 0 or _NUMERIC.match(text) else " class='nexos-texto'")
-            cells.append(f"<td{css}>{escape(text).replace('Q ', 'Q&nbsp;').replace(' %', '&nbsp;%')}</td>")
-        body.append(f"<tr{mark}>" + "".join(cells) + "</tr>")
+            mark = m or ("" if j == 0 or _NUMERIC.match(text) else " class='nexos-texto'")
+            cells.append(f"<td{mark}>{escape(text).replace('Q ', 'Q&nbsp;').replace(' %', '&nbsp;%')}</td>")
+        body.append(f"<tr{row_mark}>" + "".join(cells) + "</tr>")
     return f"<table class='{css}'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 

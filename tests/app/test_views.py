@@ -36,6 +36,7 @@ def test_tables_show_whole_quetzales_and_the_budget_year():
     html = views.table_html([{"Concepto": "IUSI", f"{BUDGET_YEAR} (presupuesto)": "Q 10.49", "Nota": "texto"}],
                             highlight=f"{BUDGET_YEAR} (presupuesto)")
     assert "<td class='nexos-anio-presupuesto'>Q&nbsp;10</td>" in html and "class='nexos-texto'>texto" in html
+    assert html.startswith("<table class='nexos-tabla'>")  # a cell's mark never replaces the table's class
     ctx = views.ViewContext(run("0901"), None, "0901")
     own = views.own_revenue_view(ctx)
     assert f"{BUDGET_YEAR} (presupuesto)" in own and "Observado (total, 2016-2019)" in own
