@@ -30,17 +30,25 @@ FLOOR_SLICE = 20_000_000
 
 
 def _setup(codes=None):
-    from nexos_model.api import prepared_bundled as _prepared_bundled
+    from nexos_model.api import prepared_default as _prepared_default
     from nexos_model.params.loader import load_parameters
-    from nexos_model.projection import subset
+    from nexos_model.projection import end_year, subset
 
     params = load_parameters(None, "base").params
     q = params.quality
-    prepared = _prepared_bundled(params.projection.measure, q.outlier_factor, q.outlier_floor,
+    prepared = _prepared_default(params.projection.measure, q.outlier_factor, q.outlier_floor,
                                  q.flagged_values == "excluir")
-    ctx, growth = prepared.context(params.projection.horizon)
+    ctx, growth = prepared.context(end_year(params.calendar))
     inputs = prepared.inputs if codes is None else subset(prepared.inputs, codes)
     return inputs, params, ctx, growth
+
+
+def _years(inputs, params) -> int:
+    """How many years the model projects (estimated and projected)."""
+    from nexos_model.params.values import Values
+    from nexos_model.projection import projection_years
+
+    return len(projection_years(inputs, Values(params)))
 
 
 def normals_needed(inputs, params, draws: int) -> int:
@@ -50,7 +58,7 @@ def normals_needed(inputs, params, draws: int) -> int:
     from nexos_model.revenue.streams import stream_table
 
     streams = len(stream_table(params.own_revenue, list(inputs.concepts)).names)
-    per_draw = len(uncertainty_specs(params)) + streams * len(inputs.municipios) * (params.projection.horizon + 1)
+    per_draw = len(uncertainty_specs(params)) + streams * len(inputs.municipios) * (_years(inputs, params) + 1)
     return draws * per_draw
 
 
@@ -75,7 +83,7 @@ def project_rng_seconds(inputs, params, draws: int, seed: int = SEED) -> float:
     names = stream_table(params.own_revenue, list(inputs.concepts)).names
     start = time.perf_counter()
     specs = NormalStreams(sorted(uncertainty_specs(params)), seed)
-    trend = trend_streams(names, inputs.municipios, seed, params.projection.horizon)
+    trend = trend_streams(names, inputs.municipios, seed, _years(inputs, params))
     for a, b in chunks(draws, default_chunk(len(inputs.municipios))):
         specs.fill(np.empty((len(specs.keys), b - a)), a)
         trend.fill(np.empty((len(trend.keys), b - a, *trend.shape), dtype=trend.dtype), a)
@@ -137,7 +145,7 @@ def main(argv: list[str] | None = None) -> None:
     floor = min(floor_before, floor_seconds(count))
     elapsed, rows, peak_kib = out.stdout.split()
     elapsed = float(elapsed)
-    print(f"{len(inputs.municipios)} municipios × {params.projection.horizon} años × {args.draws} simulaciones "
+    print(f"{len(inputs.municipios)} municipios × {_years(inputs, params)} años × {args.draws} simulaciones "
           f"({count / 1e6:.0f} M normales, {int(rows)} filas de percentiles):")
     print(f"  piso (numpy default_rng().standard_normal, {count / 1e6:.0f} M normales): {floor:.2f} s "
           f"(antes {floor_before:.2f} s)")

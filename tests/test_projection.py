@@ -13,8 +13,9 @@ from nexos_model.errors import NexosError
 from nexos_model.io.history import load_bundled_history
 from nexos_model.params.loader import load_parameters
 from nexos_model.params.values import Values
-from nexos_model.projection import ProjectionInputs, project, subset
+from nexos_model.projection import ProjectionInputs, end_year, project, subset
 from nexos_model.revenue import trend
+from tests.support import BUDGET_YEAR
 
 
 def assert_totals_are_sums(table: pd.DataFrame) -> None:
@@ -24,14 +25,25 @@ def assert_totals_are_sums(table: pd.DataFrame) -> None:
         np.testing.assert_allclose(wide[total], wide[parts].sum(axis=1), rtol=1e-12, atol=1e-6)
 
 
-def test_every_concept_for_ten_years_after_the_last_data_year():
+def test_every_concept_from_the_last_data_year_through_the_calendar():
+    """From the year after the data (2019) to ten years from the budget being prepared: the
+    years before it estimated, the rest projected; the tidy table adds the observed years."""
     result = run("0901", "base")
     proj = result.projection
-    assert list(proj.columns) == ["escenario", "municipio", "anio", "concepto", "valor"]
-    assert sorted(proj["anio"].unique()) == list(range(2020, 2030))
+    assert list(proj.columns) == ["escenario", "municipio", "anio", "tipo", "concepto", "valor"]
+    years = list(range(2020, BUDGET_YEAR + 10))
+    assert sorted(proj["anio"].unique()) == years
+    kinds = proj.groupby("anio")["tipo"].unique().map(tuple)
+    assert all(kinds[y] == (("estimado",) if y < BUDGET_YEAR else ("proyectado",)) for y in years)
     expected = set(catalog.concepts().index) | set(catalog.result_lines().index)
     assert set(proj["concepto"]) == expected
-    assert len(proj) == 10 * len(expected)
+    assert len(proj) == len(years) * len(expected)
+    tidy = result.tidy()
+    assert tidy.groupby("tipo")["anio"].agg(["min", "max"]).to_dict("index") == {
+        "observado": {"min": 2016, "max": 2019}, "estimado": {"min": 2020, "max": BUDGET_YEAR - 1},
+        "proyectado": {"min": BUDGET_YEAR, "max": BUDGET_YEAR + 9}}
+    observed = tidy.query("tipo == 'observado' and concepto == 'ingresos_propios'").set_index("anio")["valor"]
+    np.testing.assert_allclose(observed, result.wide().loc[2016:2019, "ingresos_propios"])
     assert proj["valor"].notna().all() and np.isfinite(proj["valor"]).all()
     assert_totals_are_sums(proj)
 
@@ -79,7 +91,7 @@ def test_a_flagged_value_is_not_learned_from_and_the_run_says_so():
 
     def project_0101(hist):
         prepared = prepare_history(hist, "devengado", 5.0, 50_000.0, True)
-        ctx, growth = prepared.context(params.projection.horizon)
+        ctx, growth = prepared.context(end_year(params.calendar))
         inputs = subset(prepared.inputs, ["0101"])
         return project(inputs, Values(params), "base", ctx, growth).set_index(["anio", "concepto"])["valor"]
 
@@ -117,9 +129,9 @@ def test_valid_parameters_never_give_nan_infinite_or_negative(values, shrinkage,
     cube = np.tile(series, (len(concepts), 1))
     params = load_parameters("0901", "base", {
         "tendencia.contraccion": shrinkage, "tendencia.crecimiento_minimo": low,
-        "tendencia.crecimiento_maximo": high, "proyeccion.horizonte": horizon}).params
+        "tendencia.crecimiento_maximo": high, "calendario.horizonte": horizon}).params
     prepared = _prepared()
-    ctx, growth = prepared.context(horizon)
+    ctx, growth = prepared.context(end_year(params.calendar))
     inputs = ProjectionInputs(("0901",), concepts, np.array([2016, 2017, 2018, 2019]), cube[None],
                               np.full(len(concepts), national), subset(prepared.inputs, ["0901"]).census)
     out = project(inputs, Values(params), "prueba", ctx, growth[:] * 0 + national)
@@ -128,11 +140,11 @@ def test_valid_parameters_never_give_nan_infinite_or_negative(values, shrinkage,
     # costs more than the current revenue that may pay it (a finding, not an error).
     amounts = out.loc[out["concepto"] != "ahorro_corriente"]
     assert (amounts["valor"] >= -1e-6).all(), amounts.loc[amounts["valor"] < 0]
-    assert out["anio"].nunique() == horizon
+    assert out["anio"].nunique() == end_year(params.calendar) - 2019
     assert_totals_are_sums(out)
 
 
 def _prepared():
-    from nexos_model.api import prepared_bundled
+    from nexos_model.api import prepared_default
 
-    return prepared_bundled("devengado", 5.0, 50_000.0, True)
+    return prepared_default("devengado", 5.0, 50_000.0, True)

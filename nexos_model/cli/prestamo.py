@@ -9,13 +9,14 @@ from typing import Any
 from nexos_model.errors import NexosError
 from nexos_model.fiscal.debt import annual_debt_service, loan_schedule
 from nexos_model.io.writers import write_table, write_tables
+from nexos_model.params.calendar_schema import default_budget_year, reference_date
 from nexos_model.wording import quetzales
 
 __all__ = ["add_parser"]
 
 
 def _disbursements(text: str | None) -> dict[int, float] | None:
-    """``'2021:0.6,2022:0.4'`` -> ``{2021: 0.6, 2022: 0.4}``."""
+    """``'2027:0.6,2028:0.4'`` -> ``{2027: 0.6, 2028: 0.4}``."""
     if not text:
         return None
     out = {}
@@ -25,13 +26,14 @@ def _disbursements(text: str | None) -> dict[int, float] | None:
             out[int(year)] = float(share)
         except ValueError:
             raise NexosError(f"--desembolsos {text!r}: se esperaba AÑO:FRACCIÓN separados por comas "
-                             f"(p. ej. 2021:0.6,2022:0.4)") from None
+                             f"(p. ej. 2027:0.6,2028:0.4)") from None
     return out
 
 
 def _command_prestamo(args: argparse.Namespace) -> int:
+    year = args.anio if args.anio is not None else default_budget_year(reference_date())
     schedule = loan_schedule(args.monto, args.tasa, args.plazo, args.gracia, args.metodo,
-                             args.pagos_por_anio, args.anio, disbursement=_disbursements(args.desembolsos))
+                             args.pagos_por_anio, year, disbursement=_disbursements(args.desembolsos))
     annual = annual_debt_service(schedule)
     path = Path(args.salida)
     if path.suffix.lower() == ".xlsx":
@@ -61,9 +63,10 @@ def add_parser(subparsers: Any, help: str) -> argparse.ArgumentParser:
                    help="frances: cuota nivelada; aleman: amortización constante")
     p.add_argument("--pagos-por-anio", default=12, type=int, choices=[1, 2, 4, 12], metavar="N",
                    help="pagos por año: 1, 2, 4 o 12 (por defecto 12)")
-    p.add_argument("--anio", default=2021, type=int, metavar="AÑO", help="año del desembolso (por defecto 2021)")
+    p.add_argument("--anio", type=int, metavar="AÑO",
+                   help="año del desembolso (por defecto el del presupuesto que se prepara: el año siguiente a hoy)")
     p.add_argument("--desembolsos", metavar="AÑO:FRACCIÓN,...",
-                   help="desembolsos por año dentro de la gracia, p. ej. 2021:0.6,2022:0.4 (por defecto todo el primer año)")
+                   help="desembolsos por año dentro de la gracia, p. ej. 2027:0.6,2028:0.4 (por defecto todo el primer año)")
     p.add_argument("--salida", required=True, metavar="ARCHIVO", help="archivo (.csv, .xlsx con hoja por año, .parquet)")
     p.set_defaults(func=_command_prestamo)
     return p

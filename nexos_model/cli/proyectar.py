@@ -9,7 +9,7 @@ from nexos_model.api import run
 from nexos_model.cli.flags import data_flags
 from nexos_model.io.writers import write_result_tables
 from nexos_model.report.summary import headline_lines
-from nexos_model.wording import quetzales
+from nexos_model.wording import anio_rango, quetzales
 
 __all__ = ["add_parser"]
 
@@ -18,10 +18,12 @@ def _command_proyectar(args: argparse.Namespace) -> int:
     result = run(args.municipio, args.escenario, overrides=args.set or None,
                  datos=args.datos, solo_datos=args.solo_datos, simulaciones=args.simulaciones,
                  semilla=args.semilla, planificar=not args.sin_plan)
-    written = write_result_tables(result.tables(), args.salida)
-    years = result.projection["anio"]
-    print(f"Proyección de {len(result.municipios)} municipio(s), escenario '{args.escenario}', "
-          f"{years.min()}-{years.max()}:")
+    tables = result.tables()
+    written = write_result_tables(tables, args.salida)
+    spans = tables["proyeccion"].groupby("tipo", sort=False)["anio"].agg(["min", "max"])
+    kinds = "; ".join(f"{kind} {anio_rango(int(row['min']), int(row['max']))}" for kind, row in spans.iterrows())
+    print(f"Proyección de {len(result.municipios)} municipio(s), escenario '{args.escenario}' ({kinds}; "
+          f"presupuesto que se prepara: {result.budget_year()}):")
     for item in written:
         print(f"  {item}")
     if len(result.municipios) == 1:

@@ -15,10 +15,12 @@ import numpy as np
 import pandas as pd
 
 from nexos_model.fiscal.space import FiscalResult
+from nexos_model.fiscal.terms import term_label, term_last_year
+from nexos_model.params.calendar_schema import year_kinds
 from nexos_model.params.values import Values
 from nexos_model.wording import porcentaje, quetzales
 
-RULE_COLUMNS = ["municipio", "anio", "regla", "etiqueta", "articulo", "cumple", "valor", "limite",
+RULE_COLUMNS = ["municipio", "anio", "tipo", "regla", "etiqueta", "articulo", "cumple", "valor", "limite",
                 "exceso", "gasto_estimado", "mensaje"]
 #: Rules measured on operating spending: they rest on an estimate when the municipality does not
 #: give its own (``gasto.funcionamiento.monto_base``).
@@ -60,11 +62,12 @@ def measures(result: FiscalResult, v: Values, years: np.ndarray) -> dict[str, tu
     }
     last = result.new_loan_last_year
     term_excess = zeros.copy()
-    if last is not None and last > p.rules.term_end_year:
+    term_end = int(term_last_year([p.debt.new_loan.start_year], p.calendar.term_start, p.calendar.term_length)[0])
+    if last is not None and last > term_end:
         # The whole loan breaks the rule; it is counted once, in the year it is taken.
         amount = np.asarray(v.scalar("deuda.nuevo_prestamo.monto"), dtype=float)
         term_excess = term_excess + np.where(years == p.debt.new_loan.start_year, amount, 0.0)
-    out["plazo_prestamo"] = (zeros + (last or 0), zeros + p.rules.term_end_year, term_excess)
+    out["plazo_prestamo"] = (zeros + (last or 0), zeros + term_end, term_excess)
     return out
 
 
@@ -73,21 +76,37 @@ def breach_flags(result: FiscalResult, v: Values, years: np.ndarray) -> dict[str
     return {rule: excess > TOLERANCE for rule, (_, _, excess) in measures(result, v, years).items()}
 
 
+def _shares(value: float, limit: float, ok: bool) -> tuple[str, str]:
+    """A share and its limit as percentages, with as many decimals as it takes for a breach not to
+    read as the limit itself (10.004 % over a 10 % limit: «10.004 %», never «10.0 %»)."""
+    for decimals in (1, 2, 3, 4):
+        shown = porcentaje(value, decimals), porcentaje(limit, decimals)
+        if ok or shown[0] != shown[1]:
+            return shown
+    return shown
+
+
 def _sentence(rule: str, year: int, ok: bool, value: float, limit: float, excess: float, v: Values) -> str:
     if rule == "aporte_funcionamiento":
-        text = f"el funcionamiento usaría {porcentaje(value)} del aporte constitucional (máximo {porcentaje(limit)})"
+        used, most = _shares(value, limit, ok)
+        text = f"el funcionamiento usaría {used} del aporte constitucional (máximo {most})"
     elif rule == "iva_paz_funcionamiento":
-        text = f"el funcionamiento usaría {porcentaje(value)} del IVA-PAZ (máximo {porcentaje(limit)})"
+        used, most = _shares(value, limit, ok)
+        text = f"el funcionamiento usaría {used} del IVA-PAZ (máximo {most})"
     elif rule == "codede_solo_inversion":
         text = f"el funcionamiento usaría {quetzales(value)} de fondos CODEDE (deben ir solo a inversión)"
     elif rule == "prestamos_solo_inversion":
         text = (f"{quetzales(value)} del préstamo cubrirían gasto de funcionamiento sin otra fuente"
                 if not ok else "el préstamo financia solo inversión")
     elif rule == "servicio_deuda":
-        text = f"el servicio de la deuda sería {porcentaje(value)} de los ingresos ordinarios (máximo {porcentaje(limit)})"
+        used, most = _shares(value, limit, ok)
+        text = f"el servicio de la deuda sería {used} de los ingresos ordinarios (máximo {most})"
     elif rule == "plazo_prestamo":
-        text = (f"el préstamo nuevo vence en {int(value)}, después del período del alcalde ({int(limit)})"
-                if not ok else "el préstamo nuevo vence dentro del período del alcalde")
+        c = v.params.calendar
+        term = term_label(v.params.debt.new_loan.start_year, c.term_start, c.term_length)
+        text = (f"el préstamo nuevo vence en {int(value)}, después del período del Concejo {term} que lo "
+                f"contrata (último año completo {int(limit)})"
+                if not ok else f"el préstamo nuevo vence dentro del período del Concejo {term} que lo contrata")
     else:
         text = (f"faltarían {quetzales(value)} para pagar el funcionamiento y la deuda" if not ok
                 else "el funcionamiento y la deuda tienen fuente de pago")
@@ -102,6 +121,7 @@ def rules_table(result: FiscalResult, v: Values, years: np.ndarray, municipios: 
     info = catalog()
     estimated_spending = v.params.spending.operating.base_amount is None
     rows = []
+    kinds = year_kinds(years, int(years[0]) - 1, v.params.calendar.budget_year)
     for rule, (value, limit, excess) in measures(result, v, years).items():
         if rule == "plazo_prestamo" and result.new_loan_last_year is None:
             continue
@@ -112,9 +132,9 @@ def rules_table(result: FiscalResult, v: Values, years: np.ndarray, municipios: 
                 estimated = estimated_spending and rule in ON_OPERATING_SPENDING
                 message = _sentence(rule, int(year), ok, val, lim, max(exc, 0.0), v)
                 if estimated and not ok:
-                    message += (" Se mide sobre un gasto de funcionamiento estimado, no sobre el del municipio: "
-                                f"dé gasto.funcionamiento.monto_base en params/municipios/{code}.yaml.")
-                rows.append({"municipio": code, "anio": int(year), "regla": rule,
+                    message += (" Se mide sobre un gasto de funcionamiento estimado, no sobre el del municipio "
+                                "(su propio gasto, dado en su archivo de parámetros, lo reemplaza).")
+                rows.append({"municipio": code, "anio": int(year), "tipo": kinds[t], "regla": rule,
                              "etiqueta": info.at[rule, "etiqueta"], "articulo": info.at[rule, "articulo"],
                              "cumple": ok, "valor": val, "limite": lim, "exceso": max(exc, 0.0),
                              "gasto_estimado": estimated, "mensaje": message})

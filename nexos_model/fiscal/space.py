@@ -25,11 +25,14 @@ departmental council to projects and are shown apart.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Mapping
 
 import numpy as np
 
+from nexos_model.errors import ParameterError
 from nexos_model.fiscal import debt
 from nexos_model.fiscal.spending import operating_base, operating_paths
+from nexos_model.fiscal.terms import term_last_year
 from nexos_model.fiscal.transfers import robust_level
 from nexos_model.params.fiscal_schema import TRANSFER_SOURCES
 from nexos_model.params.values import Values
@@ -85,11 +88,25 @@ def free_share_left(revenue: np.ndarray, debt_paid: np.ndarray, operating_used: 
 
 
 @dataclass(frozen=True)
+class NationalFigures:
+    """National figures known by year, used instead of a parameter in the years they cover.
+
+    ``aporte_totals``: the aporte constitucional's national total (Q) of each year from the first
+    to the last published one (years between two published totals interpolated); ``inflation``:
+    observed consumer-price inflation (fraction, INE annual average) by year.
+    """
+
+    aporte_totals: Mapping[int, float] = field(default_factory=dict)
+    inflation: Mapping[int, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class NationalContext:
     """The art. 119 inputs of every municipality: population, aldeas, own revenue paths.
 
     ``own`` (N, K) is each municipality's own-source revenue over ``years`` (K): history up to
-    the last data year, then its projection under the default parameters.
+    its last data year, then its projection under the default parameters. ``figures``: the
+    national figures known by year (published aporte totals, observed inflation).
     """
 
     municipios: tuple[str, ...]
@@ -98,6 +115,7 @@ class NationalContext:
     aldeas_estimated: np.ndarray
     years: np.ndarray
     own: np.ndarray
+    figures: NationalFigures = field(default_factory=NationalFigures)
 
     def rows(self, codes: list[str]) -> np.ndarray:
         index = {c: i for i, c in enumerate(self.municipios)}
@@ -115,15 +133,39 @@ def total(parts) -> np.ndarray:
 
 
 def pool_path(base_amount: float, base_year: int, v: Values, key: str, years: np.ndarray) -> np.ndarray:
-    """National pool over ``years``, (D|1, K): the base-year amount compounded forward (and
-    discounted backward) by the growth of ``transferencias.<key>.crecimiento`` of each year."""
+    """National pool over ``years``, (D|1, K): the base-year amount (a number, or one per draw)
+    compounded forward (and discounted backward) by the growth of ``transferencias.<key>.crecimiento``
+    of each year."""
     span = np.arange(min(base_year, int(years[0])), max(base_year, int(years[-1])) + 1)
     growth = np.asarray(v.path(f"transferencias.{key}.crecimiento", span), dtype=float)
     logs = np.log1p(growth.reshape(-1, len(span)))  # (D|1, S): growth into each span year
     cum = np.cumsum(logs, axis=-1)
     at_base = cum[:, [int(np.searchsorted(span, base_year))]]
-    level = base_amount * np.exp(cum - at_base)
+    level = np.reshape(base_amount, (-1, 1)) * np.exp(cum - at_base)
     return level[:, np.searchsorted(span, years)]
+
+
+def aporte_pool(totals: Mapping[int, float], v: Values, years: np.ndarray) -> np.ndarray:
+    """The aporte constitucional's national pool over ``years``, (D|1, K).
+
+    A year with a known total (``NationalFigures.aporte_totals``) takes it; after the last known
+    year the pool grows by ``transferencias.aporte_constitucional.crecimiento`` of each year (the
+    growth of the State's ordinary revenue, of which the aporte is 10 %, Constitución art. 257),
+    and before the first known year it is discounted by it (:func:`pool_path`).
+    """
+    if not totals:
+        raise ParameterError("transferencias.aporte_constitucional: no hay totales nacionales publicados "
+                             "(se esperaba al menos un año con su monto)")
+    years = np.asarray(years, dtype=int)
+    first, last = min(totals), max(totals)
+    key = "aporte_constitucional"
+    out = np.array(pool_path(totals[last], last, v, key, years))
+    early = years < first
+    if early.any():
+        out[:, early] = pool_path(totals[first], first, v, key, years[early])
+    inside = (years >= first) & (years <= last)
+    out[:, inside] = [totals[int(y)] for y in years[inside]]
+    return out
 
 
 def formula_shares(own: np.ndarray, rows: np.ndarray, ctx: NationalContext, weights: dict, lag: int,
@@ -186,6 +228,14 @@ class FiscalResult:
     space_detail: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)  # (fuente, destino) -> (M, D, T)
 
 
+def iva_base_amount(v: Values) -> np.ndarray | float:
+    """The national IVA-PAZ of its base year (Q, per draw when the points are drawn):
+    ``puntos_iva / 12 × recaudacion_iva_base`` (no published yearly amount exists: an estimate)."""
+    points = np.ravel(v.scalar("transferencias.iva_paz.puntos_iva"))
+    amount = points / 12.0 * v.params.transfers.iva_paz.vat_collected
+    return float(amount[0]) if amount.size == 1 else amount
+
+
 def _grow(base: np.ndarray, v: Values, key: str, years: np.ndarray) -> np.ndarray:
     """(M, D|1) base-year amounts compounded by ``transferencias.<key>.crecimiento``, (M, D, T)."""
     growth = np.asarray(v.path(f"transferencias.{key}.crecimiento", years)).reshape(-1, len(years))
@@ -201,11 +251,11 @@ def project_transfers(inputs: FiscalInputs, ctx: NationalContext, v: Values, las
     axis = np.concatenate(([last_year], years))
     shares = formula_shares(inputs.own_full, rows, ctx, weights, t_cfg.aporte.revenue_lag, axis)
     total_share = total(shares.values())
-    aporte_pool = pool_path(t_cfg.aporte.base_amount, t_cfg.aporte.base_year, v, "aporte_constitucional", axis)
-    iva_pool = pool_path(t_cfg.iva_paz.base_amount, t_cfg.iva_paz.base_year, v, "iva_paz", axis)
-    aporte = aporte_pool[None] * total_share  # (M, D, 1 + T): the last data year, then projection
+    national_aporte = aporte_pool(ctx.figures.aporte_totals, v, axis)
+    iva_pool = pool_path(iva_base_amount(v), t_cfg.iva_paz.base_year, v, "iva_paz", axis)
+    aporte = national_aporte[None] * total_share  # (M, D, 1 + T): the last data year, then projection
     iva = iva_pool[None] * total_share
-    aporte_parts = ({name: share[..., 1:] * aporte_pool[None, :, 1:] for name, share in shares.items()}
+    aporte_parts = ({name: share[..., 1:] * national_aporte[None, :, 1:] for name, share in shares.items()}
                     if detail else {})
 
     # The data's public transfers, minus the formula's aporte and IVA-PAZ, is what the other
@@ -215,8 +265,8 @@ def project_transfers(inputs: FiscalInputs, ctx: NationalContext, v: Values, las
     history_years = inputs.history_years
     hist_shares = formula_shares(inputs.own_full, rows, ctx, weights, t_cfg.aporte.revenue_lag, history_years)
     hist_share = total(hist_shares.values())  # (M, D, H)
-    hist_pool = (pool_path(t_cfg.aporte.base_amount, t_cfg.aporte.base_year, v, "aporte_constitucional", history_years)
-                 + pool_path(t_cfg.iva_paz.base_amount, t_cfg.iva_paz.base_year, v, "iva_paz", history_years))
+    hist_pool = (aporte_pool(ctx.figures.aporte_totals, v, history_years)
+                 + pool_path(iva_base_amount(v), t_cfg.iva_paz.base_year, v, "iva_paz", history_years))
     formula_hist = hist_pool[None] * hist_share  # (M, D, H): aporte + IVA-PAZ by the formula
     current, capital = (np.maximum(inputs.transfers_history[:, i, None, :], 0.0) for i in (0, 1))  # (M, 1, H)
     booked = current + capital
@@ -380,7 +430,8 @@ def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_y
 def borrowing_capacity(ordinary: np.ndarray, service: np.ndarray, v: Values, years: np.ndarray) -> dict:
     """Largest new INFOM loan that could start in each year (M, D, T): its service keeps the
     debt-service ratio within ``reglas.servicio_deuda_maximo`` in every year of the loan, under
-    ``deuda.plazo_maximo`` and the mayor's term (``reglas.fin_periodo_alcalde``), at
+    ``deuda.plazo_maximo`` and the council's term in course that year (its last full year,
+    :func:`nexos_model.fiscal.terms.term_last_year` from ``calendario``), at
     ``deuda.tasa_capacidad`` with the amortization method and payments per year of
     ``deuda.nuevo_prestamo`` (the terms the investment plan's loans use too).
 
@@ -395,13 +446,14 @@ def borrowing_capacity(ordinary: np.ndarray, service: np.ndarray, v: Values, yea
     amount = np.zeros(room.shape)
     term = np.zeros(room.shape)
     loan = p.debt.new_loan
+    term_ends = term_last_year(years, p.calendar.term_start, p.calendar.term_length)
     for length in range(1, p.debt.max_term + 1):
         unit = debt.debt_service_by_year(1.0, p.debt.capacity_rate, length, 0, loan.method, loan.payments_per_year,
                                          np.arange(length) + int(years[0]), int(years[0]))
         per_quetzal = (unit.interest + unit.amortization)[0]  # (length,)
         for k in range(n - length + 1):
-            if int(years[k]) + length - 1 > p.rules.term_end_year:
-                break
+            if int(years[k]) + length - 1 > term_ends[k]:
+                continue
             window = room[..., k:k + length] / np.where(per_quetzal > 0, per_quetzal, np.inf)
             best = np.maximum(window.min(axis=-1), 0.0)
             better = best > amount[..., k] + 1e-9 * np.abs(amount[..., k])

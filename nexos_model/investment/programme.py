@@ -96,7 +96,7 @@ def usage(projects, starts, funding, space, years, borrowing=None,
     k_index = {k: i for i, k in enumerate(FUENTES)}
     y_index = {y: j for j, y in enumerate(years)}
     invest = np.zeros((len(FUENTES), len(years)))
-    for (name, source, year), amount in funding.items():
+    for (_name, source, year), amount in funding.items():
         invest[k_index[source], y_index[year]] += amount
     by_name = {p.name: p for p in projects}
     om_total = np.array([sum(by_name[n].annual_om_cost for n, s in starts.items() if y >= s + by_name[n].duration)

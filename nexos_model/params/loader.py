@@ -1,17 +1,20 @@
 """Layered parameter loading: defaults < municipality < scenario < overrides.
 
-Each layer is a sparse YAML overlay. Every resolved leaf remembers which layer set it
+Files are looked up in the user's folders, then in the defaults packaged with Nexos
+(:class:`ParamFolders`). Each layer is a sparse YAML overlay. Every resolved leaf remembers which layer set it
 (``Resolved.provenance``), and every validation problem of every layer is reported at once as
 ``archivo: clave.ruta: mensaje (valor dado: ...; se esperaba: ...)``, in Spanish.
 """
 
 from __future__ import annotations
 
+import copy
 import difflib
 import hashlib
 import json
 import os
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -19,12 +22,35 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from nexos_model.errors import ParameterError
+from nexos_model.params.calendar_schema import fill_calendar
 from nexos_model.params.keys import walk
 from nexos_model.params.schema import Parameters
 
 OVERRIDES = "ajustes"  # name of the in-memory layer (notebook, app, --set)
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: 10× faster, same result
 USER_SCENARIOS = "usuarios"  # subfolder of escenarios/ where the app saves users' scenarios
+#: The parameters shipped with Nexos: inside the package, so a wheel installed anywhere has them
+#: (in a checkout the top-level ``params/`` is a link to this folder).
+PACKAGED_PARAMS = Path(str(resources.files("nexos_model").joinpath("resources", "params")))
+#: How a packaged file is named in provenance and messages (``nexos:params/escenarios/base.yaml``),
+#: so that it is never mistaken for the user's file of the same name.
+PACKAGED_PREFIX = "nexos:params/"
+#: One or more folders of the user's parameters, separated like ``PATH`` (``:``; ``;`` on Windows).
+PARAMS_ENV = "NEXOS_PARAMETROS"
+#: Keys that moved: an old file gets a Spanish message naming the key that replaced it.
+RENAMED = {
+    "proyeccion.horizonte": "calendario.horizonte (años proyectados desde calendario.anio_presupuesto)",
+    "inversion.anio_inicio": "calendario.anio_presupuesto (el plan empieza en el año del presupuesto)",
+    "inversion.horizonte": "calendario.anios_plan",
+    "reglas.fin_periodo_alcalde": "calendario.inicio_periodo_concejo y calendario.duracion_periodo_concejo "
+                                  "(cada año cuenta el período en curso)",
+    "transferencias.aporte_constitucional.anio_base": "los totales nacionales publicados "
+                                                      "(nexos_model/data/aporte_constitucional_totales_nacionales_2018_2026.csv)",
+    "transferencias.aporte_constitucional.monto_base": "los totales nacionales publicados "
+                                                       "(nexos_model/data/aporte_constitucional_totales_nacionales_2018_2026.csv)",
+    "transferencias.iva_paz.monto_base": "transferencias.iva_paz.recaudacion_iva_base y "
+                                         "transferencias.iva_paz.puntos_iva",
+}
 
 
 def display_name(path: Path) -> str:
@@ -36,12 +62,82 @@ def display_name(path: Path) -> str:
         return str(path)
 
 
-def params_dir() -> Path:
-    """The parameter folder: ``$NEXOS_PARAMETROS`` or the project's ``params/``."""
-    env = os.environ.get("NEXOS_PARAMETROS")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[2] / "params"
+@dataclass(frozen=True)
+class ParamFolders:
+    """Where parameter files are looked up: the user's folders, most specific first, then the
+    packaged defaults.
+
+    The user's ``defaults.yaml`` and ``municipios/<código>.yaml`` layer over the packaged ones
+    (each overlay holds only what it changes); a scenario or a portfolio is one file, taken from
+    the first folder that has one of that name, so a user's copy of ``base.yaml`` replaces it.
+    """
+
+    user: tuple[Path, ...] = ()
+    packaged: Path = PACKAGED_PARAMS
+
+    def chain(self) -> tuple[Path, ...]:
+        """Every folder, most specific first; the packaged one last, and only once."""
+        seen = {self.packaged.resolve()}
+        chain = []
+        for folder in self.user:
+            if folder.resolve() not in seen:
+                seen.add(folder.resolve())
+                chain.append(folder)
+        return (*chain, self.packaged)
+
+    def name(self, path: Path) -> str:
+        """The file as provenance and messages show it: ``nexos:params/...`` when packaged."""
+        try:
+            return PACKAGED_PREFIX + path.resolve().relative_to(self.packaged.resolve()).as_posix()
+        except ValueError:
+            return display_name(path)
+
+    def find(self, relative: str) -> Path | None:
+        """The file at ``relative`` in the first folder that has it."""
+        return next((f / relative for f in self.chain() if (f / relative).is_file()), None)
+
+    def layered(self, relative: str) -> list[Path]:
+        """Every file at ``relative``, least specific first: the order in which they layer."""
+        return [f / relative for f in reversed(self.chain()) if (f / relative).is_file()]
+
+    def glob(self, folder: str, pattern: str = "*.yaml") -> list[Path]:
+        """The files matching ``pattern`` in ``folder`` of every folder (a name once: the most specific)."""
+        found: dict[str, Path] = {}
+        for root in self.chain():
+            for path in sorted((root / folder).glob(pattern)):
+                found.setdefault(path.name, path)
+        return list(found.values())
+
+    @property
+    def writable(self) -> Path:
+        """Where new parameter files go (the app's saved scenarios): the first user folder (one
+        that is not the packaged folder first: in a source checkout ``./params`` links to it),
+        else ``./params``."""
+        chain = self.chain()
+        if len(chain) > 1:
+            return chain[0]
+        return self.user[0] if self.user else Path("params").absolute()
+
+
+def params_folders(directory: Path | None = None, environ: Mapping[str, str] | None = None) -> ParamFolders:
+    """The folders in use: ``./params``, then each folder of ``$NEXOS_PARAMETROS`` (of ``environ``
+    when given, else of this process), then the packaged defaults. ``directory`` replaces the
+    first two (a given folder over the defaults).
+
+    A folder named in the variable that does not exist is an error (a typo must not silently
+    drop the user's parameters); ``./params`` is used when it exists.
+    """
+    if directory is not None:
+        return ParamFolders((Path(directory),))
+    user = [Path("params")] if Path("params").is_dir() else []
+    variable = (os.environ if environ is None else environ).get(PARAMS_ENV, "")
+    for entry in filter(None, variable.split(os.pathsep)):
+        folder = Path(entry).expanduser()
+        if not folder.is_dir():
+            raise ParameterError(f"{PARAMS_ENV}: la carpeta '{entry}' no existe (se esperaba una carpeta "
+                                 f"de parámetros, p. ej. la que crea `nexos init`)")
+        user.append(folder)
+    return ParamFolders(tuple(f.absolute() for f in user))
 
 
 @dataclass(frozen=True)
@@ -89,13 +185,13 @@ def read_yaml(path: Path) -> dict[str, Any]:
     if not path.exists():
         raise ParameterError(f"{display_name(path)}: el archivo no existe")
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)  # noqa: S506 - a safe loader (C or pure Python)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"línea {mark.line + 1}, columna {mark.column + 1}: " if mark else ""
-        raise ParameterError(f"{path}: {where}YAML mal formado ({getattr(exc, 'problem', exc)})")
+        raise ParameterError(f"{path}: {where}YAML mal formado ({getattr(exc, 'problem', exc)})") from None
     except UnicodeDecodeError:
-        raise ParameterError(f"{path}: el archivo no está en UTF-8")
+        raise ParameterError(f"{path}: el archivo no está en UTF-8") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -179,11 +275,35 @@ def resolve(layers: list[Layer]) -> Resolved:
         merged = merge(merged, layer.values)
         for path in flatten(layer.values):
             provenance[path] = layer.name
+    merged = copy.deepcopy(merged)  # the layers' own mappings stay as read
+    moved = _renamed_keys(layers, merged)
+    fill_calendar(merged)
     try:
         params = Parameters.model_validate(merged)
     except ValidationError as exc:
-        raise ParameterError(_explain(exc, provenance, layers)) from None
+        raise ParameterError(moved + _explain(exc, provenance, layers)) from None
+    if moved:
+        raise ParameterError(moved)
     return Resolved(params=params, provenance=provenance, raw=merged, layers=tuple(layers))
+
+
+def _renamed_keys(layers: list[Layer], merged: dict[str, Any]) -> list[str]:
+    """A message for every key a layer sets that has moved (see :data:`RENAMED`); the old keys
+    are taken out of ``merged`` so that validation does not report them a second time."""
+    messages = []
+    for layer in layers:
+        for path in flatten(layer.values):
+            for old, new in RENAMED.items():
+                if path == old or path.startswith(old + "."):
+                    messages.append(f"{layer.name}: {old}: clave reemplazada (se esperaba: {new})")
+    for old in RENAMED:
+        *parents, leaf = old.split(".")
+        node: Any = merged
+        for part in parents:
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            node.pop(leaf, None)
+    return list(dict.fromkeys(messages))
 
 
 def load_layers(
@@ -193,15 +313,8 @@ def load_layers(
     directory: Path | None = None,
 ) -> list[Layer]:
     """The layers that apply to a municipality and scenario, in order (missing optional files skipped)."""
-    directory = Path(directory) if directory else params_dir()
-    layers = [Layer(display_name(directory / "defaults.yaml"), read_yaml(directory / "defaults.yaml"))]
-    if municipio:
-        path = directory / "municipios" / f"{municipio}.yaml"
-        if path.exists():
-            layers.append(Layer(display_name(path), read_yaml(path)))
-    if escenario:
-        path = scenario_path(escenario, directory)
-        layers.append(Layer(display_name(path), read_yaml(path)))
+    folders = params_folders(directory)
+    layers = [Layer(folders.name(path), read_yaml(path)) for path in layer_files(municipio, escenario, folders)]
     if overrides:
         if isinstance(overrides, Mapping):
             values = unflatten(overrides)
@@ -213,22 +326,46 @@ def load_layers(
     return layers
 
 
-def scenario_path(name: str, directory: Path | None = None) -> Path:
+def layer_files(municipio: str | None, escenario: str | None, folders: ParamFolders) -> list[Path]:
+    """The files of a municipality's parameters under a scenario, in the order they layer:
+    every ``defaults.yaml``, every ``municipios/<código>.yaml``, the scenario's file."""
+    files = folders.layered("defaults.yaml")
+    if not files:
+        raise ParameterError(f"{folders.name(folders.packaged / 'defaults.yaml')}: el archivo no existe "
+                             f"(instalación de Nexos incompleta)")
+    if municipio:
+        files += folders.layered(f"municipios/{municipio}.yaml")
+    if escenario:
+        files.append(scenario_path(escenario, folders))
+    return files
+
+
+def scenario_path(name: str, folders: ParamFolders | Path | None = None) -> Path:
     """The file of a named scenario (``escenarios/<name>.yaml``, or ``usuarios/<name>`` for the
-    scenarios saved from the app in ``escenarios/usuarios/``); an unknown name lists the available ones."""
-    directory = Path(directory) if directory else params_dir()
-    folder = directory / "escenarios"
-    path = folder / f"{name}.yaml"
-    allowed = {folder.resolve(), (folder / USER_SCENARIOS).resolve()}
-    if not path.is_file() or path.parent.resolve() not in allowed:
-        known = sorted(p.stem for p in folder.glob("*.yaml")) + sorted(
-            f"{USER_SCENARIOS}/{p.stem}" for p in (folder / USER_SCENARIOS).glob("*.yaml"))
-        hint = difflib.get_close_matches(name, known, n=1)
-        tip = f"; ¿quiso decir '{hint[0]}'?" if hint else ""
-        raise ParameterError(
-            f"escenario '{name}' desconocido{tip} (escenarios disponibles: {', '.join(known)})"
-        )
-    return path
+    scenarios saved from the app in ``escenarios/usuarios/``), from the first folder that has it;
+    an unknown name lists the available ones."""
+    if not isinstance(folders, ParamFolders):
+        folders = params_folders(folders)
+    for root in folders.chain():
+        folder = root / "escenarios"
+        path = folder / f"{name}.yaml"
+        allowed = {folder.resolve(), (folder / USER_SCENARIOS).resolve()}
+        if path.is_file() and path.parent.resolve() in allowed:
+            return path
+    known = scenario_names(folders)
+    hint = difflib.get_close_matches(name, known, n=1)
+    tip = f"; ¿quiso decir '{hint[0]}'?" if hint else ""
+    raise ParameterError(
+        f"escenario '{name}' desconocido{tip} (escenarios disponibles: {', '.join(known)})"
+    )
+
+
+def scenario_names(folders: ParamFolders | None = None) -> list[str]:
+    """Every scenario of every folder: ``base`` first, the others, then ``usuarios/<nombre>``."""
+    folders = folders or params_folders()
+    shared = sorted((p.stem for p in folders.glob("escenarios")), key=lambda s: (s != "base", s))
+    users = sorted(f"{USER_SCENARIOS}/{p.stem}" for p in folders.glob(f"escenarios/{USER_SCENARIOS}"))
+    return shared + users
 
 
 def load_parameters(
@@ -241,15 +378,18 @@ def load_parameters(
     return resolve(load_layers(municipio, escenario, overrides, directory))
 
 
-def validate_file(path: Path) -> None:
-    """Validate a single overlay file (defaults, municipality or scenario) against the schema."""
+def validate_file(path: Path, directory: Path | None = None) -> None:
+    """Validate one overlay file (defaults, municipality or scenario) on the defaults in use: every
+    ``defaults.yaml`` up to this one when it is one of them, all of them below it otherwise."""
     path = Path(path)
-    defaults = params_dir() / "defaults.yaml"
-    layers = [Layer(display_name(defaults), read_yaml(defaults))]
-    if path.resolve() != defaults.resolve():
-        layers.append(Layer(display_name(path), read_yaml(path)))
+    folders = params_folders(directory)
+    layers = []
+    for defaults in folders.layered("defaults.yaml"):
+        layers.append(Layer(folders.name(defaults), read_yaml(defaults)))
+        if defaults.resolve() == path.resolve():
+            break
     else:
-        layers = [Layer(display_name(path), read_yaml(path))]
+        layers.append(Layer(display_name(path), read_yaml(path)))
     resolve(layers)
 
 
@@ -279,7 +419,7 @@ PYDANTIC_MESSAGES = {
 }
 
 
-def _expected(error: dict[str, Any], field_info: dict[str, Any] | None) -> str:
+def _expected(error: Mapping[str, Any], field_info: dict[str, Any] | None) -> str:
     ctx = error.get("ctx") or {}
     kind = error["type"]
     if kind == "literal_error":

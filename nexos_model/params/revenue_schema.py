@@ -283,10 +283,13 @@ class Lever(Section):
         optional=True,
     )
     start_year: int = param(
-        "anio_inicio", label="Año de inicio", unit="año", source="Decisión del Concejo.", ge=2000, le=2100
+        "anio_inicio", label="Año de inicio", unit="año",
+        source="Decisión del Concejo. Vacío (null) = calendario.anio_presupuesto.", ge=2000, le=2100
     )
     target_year: int = param(
-        "anio_meta", label="Año en que se alcanza la meta", unit="año", source="Decisión del Concejo.",
+        "anio_meta", label="Año en que se alcanza la meta", unit="año",
+        source="Decisión del Concejo. Vacío (null) = el último año del plan (anio_inicio + "
+               "calendario.anios_plan - 1), al menos un año después del inicio.",
         ge=2000, le=2100,
     )
     shape: Literal["lineal", "s", "escalones"] = param(
@@ -354,6 +357,21 @@ class LeverSettings(Section):
     water_collection: Lever = _lever("agua_cobro", "Eficiencia de cobro del agua", "fracción de lo facturado")
     ornato_compliance: Lever = _lever("ornato_cumplimiento", "Cumplimiento del boleto de ornato", "fracción de adultos")
     ornato_fee: Lever = _lever("ornato_cuota", "Cuota media del boleto de ornato", "quetzales por persona")
+
+    @model_validator(mode="after")
+    def _shares_at_most_one(self) -> "LeverSettings":
+        """A target in a unit of ``fracción`` is a share: 0.85 is 85 %, and above 1 means nothing
+        (a cadastre cannot cover 150 % of the properties)."""
+        problems = []
+        for name, info in type(self).model_fields.items():
+            target = getattr(self, name).target
+            unit = (info.json_schema_extra or {}).get("unidad", "")
+            if target is not None and unit.startswith("fracción") and target > 1:
+                problems.append(f"{info.alias}.meta: valor dado {target:g} (se esperaba una fracción entre 0 y 1, "
+                                f"p. ej. 0.85 para 85 %)")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
     def active(self) -> dict[str, Lever]:
         """Levers with a target, by their Spanish key."""

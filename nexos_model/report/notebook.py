@@ -25,7 +25,7 @@ from nexos_model.report.summary import cover
 from nexos_model.report.svg import Chart
 
 __all__ = ["ReportStopped", "load_comparison", "load_plan", "load_run", "load_tornado",
-           "show", "show_cover", "show_figure", "show_sentences", "show_table"]
+           "show", "show_cover", "show_figure", "show_heading", "show_sentences", "show_table"]
 
 #: A table wider than this many characters (about the width of A4 at 8.5 pt) is set smaller.
 WIDE_TABLE = 100
@@ -66,7 +66,7 @@ def _stop_on_user_error(call: Callable[..., Any], *args: Any, **kwargs: Any) -> 
         raise ReportStopped(exc.messages) from None
 
 
-def load_run(municipio: str, escenario: str, overrides: Mapping[str, Any] | None = None,
+def load_run(municipio: str | int, escenario: str, overrides: Mapping[str, Any] | None = None,
              simulaciones: int = 0, semilla: int | None = None, cartera: str | None = None,
              planificar: bool = True) -> RunResult:
     """``nexos_model.run`` for one municipality, with its investment plan (``planificar``): the
@@ -83,23 +83,24 @@ def load_run(municipio: str, escenario: str, overrides: Mapping[str, Any] | None
                                planificar=planificar, cartera=cartera or None, **seed)
 
 
-def load_plan(result: RunResult, municipio: str | None = None) -> InvestmentPlan:
+def load_plan(result: RunResult, municipio: str | int | None = None) -> InvestmentPlan:
     """The investment plan of a run: the one ``run(planificar=True)`` made and fed back into the
-    projection, or, for a run without it, :func:`nexos_model.api.plan_for_run` on its fiscal space.
-    A portfolio that cannot be read or funded stops the notebook with the Spanish reason."""
-    code = municipio or result.municipios[0]
+    projection, or, for a run without it, :func:`nexos_model.api.plan_for_run` on its fiscal space
+    (the portfolio of the run: give ``cartera`` to :func:`load_run`, so the plan is part of the
+    projection). A portfolio that cannot be read or funded stops the notebook with the Spanish reason."""
+    code = _stop_on_user_error(result.code, municipio)
     made = getattr(result, "plans", {}).get(code)
     if made is not None:
         return made
     return _stop_on_user_error(plan_for_run, result, code)
 
 
-def load_comparison(municipio: str, escenarios: Sequence[str], overrides: Mapping[str, Any] | None = None) -> Comparison:
+def load_comparison(municipio: str | int, escenarios: Sequence[str], overrides: Mapping[str, Any] | None = None) -> Comparison:
     """The scenarios side by side (:func:`nexos_model.analyses.comparison.compare`): outcomes and changes."""
     return _stop_on_user_error(compare, municipio, list(escenarios), overrides or None)
 
 
-def load_tornado(municipio: str, escenario: str, resultado: str = "ingresos_propios", anio: int | None = None,
+def load_tornado(municipio: str | int, escenario: str, resultado: str = "ingresos_propios", anio: int | None = None,
                  overrides: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """One-at-a-time sensitivity of one outcome in one year (default: the last projected):
     ``tornado_for``'s table (widest swing first)."""
@@ -112,8 +113,11 @@ def show_cover(result: RunResult, municipio: str | None = None) -> _Shown:
     lines = [
         f"{facts['nombre']}, {facts['departamento']} (código INE {facts['municipio']})",
         f"Escenario: {facts['escenario']}: {facts['descripcion']}",
-        f"Datos observados {facts['anios_datos']}; proyección {facts['anios_proyeccion']}",
-        f"Generado el {facts['fecha']} con Nexos {facts['version']}; parámetros {facts['parametros']}",
+        f"Presupuesto que se prepara: {facts['anio_presupuesto']}; datos observados {facts['anios_datos']}; "
+        f"años estimados {facts['anios_estimados']}; proyección {facts['anios_proyeccion']}",
+        f"Generado el {facts['fecha']} con Nexos {facts['version']}; parámetros y datos {facts['parametros']}",
+        *(f"Ajuste: {a}" for a in facts["ajustes"]),
+        *facts["antiguedad_datos"],
     ]
     html = "<div class='nexos-datos'>" + "".join(f"<p>{escape(x)}</p>" for x in lines) + "</div>"
     return _Shown(html, "\n".join(lines), {COVER_MIMETYPE: facts})
@@ -130,6 +134,11 @@ def _html_text(text: str) -> str:
     opportunities (``<wbr>``) inside long keys such as ``tendencia.crecimiento_minimo``."""
     html = _UNIT_SPACE.sub("&nbsp;", escape(text))
     return _LONG_WORD.sub(lambda m: re.sub(r"([._])(?=[^\W\d_])", r"\1<wbr>", m.group(0)), html)
+
+
+def show_heading(text: str, level: int = 3) -> _Shown:
+    """A section title computed by the workbook (e.g. ``Plan Operativo Anual 2027``)."""
+    return _Shown(f"<h{level}>{escape(text)}</h{level}>", text)
 
 
 def show_sentences(sentences: list[str], empty: str = "") -> _Shown:

@@ -4,8 +4,9 @@
 folder, ``workbook.ipynb``, ``reporte.html``, ``reporte.pdf`` and ``proyeccion.xlsx`` (the names
 the batch runner uses). Every file is written atomically (temporary file + rename).
 
-- HTML is rendered in-process with the ``nexos_reporte`` template of the project's
-  ``templates/`` folder: no code, no prompts, no scripts, no remote URL (works offline).
+- HTML is rendered in-process with the packaged ``nexos_reporte`` template
+  (:data:`nexos_model.io.bundled.TEMPLATES_DIR`): no code, no prompts, no scripts, no remote URL
+  (works offline).
 - PDF: :mod:`nexos_model.report.chromium` prints the HTML.
 
 Papermill, nbconvert, nbformat and jupyter_client (the ``notebooks`` extra) are imported when a
@@ -27,7 +28,9 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from nexos_model.api import run
 from nexos_model.errors import NexosError
+from nexos_model.io.bundled import TEMPLATES_DIR, WORKBOOKS_DIR
 from nexos_model.io.files import atomic_path, write_text
+from nexos_model.io.store import pin_store_dir
 from nexos_model.io.writers import write_tables
 from nexos_model.report.chromium import chromium_path, html_to_pdf
 from nexos_model.report.summary import excel_tables
@@ -35,10 +38,7 @@ from nexos_model.report.summary import excel_tables
 if TYPE_CHECKING:
     import nbformat
 
-ROOT = Path(__file__).resolve().parents[2]
-TEMPLATES_DIR = ROOT / "templates"
 TEMPLATE_NAME = "nexos_reporte"
-WORKBOOKS_DIR = ROOT / "workbooks"
 REPORT_WORKBOOK = WORKBOOKS_DIR / "reporte_concejo.ipynb"
 KERNEL = "python3"
 FORMATS = ("html", "pdf", "xlsx")
@@ -111,6 +111,7 @@ def execute_workbook(path: str | os.PathLike[str], params: Mapping[str, Any],
     path, out = Path(path), Path(out_ipynb)
     if not path.is_file():
         raise NexosError(f"{path}: el cuaderno no existe")
+    pin_store_dir()  # the kernel runs in the workbook's folder: it must find the user's datos/
     with atomic_path(out, keep_suffix=True) as tmp:  # Papermill picks its writer by extension
         try:
             papermill.execute_notebook(str(path), str(tmp), parameters=dict(params), kernel_name=kernel_name,

@@ -38,7 +38,7 @@ from nexos_model.errors import NexosError
 from nexos_model.fiscal.rules import breach_flags
 from nexos_model.params.uncertainty import correlations, uncertainty_specs
 from nexos_model.params.values import Values
-from nexos_model.projection import ModelArrays, ProjectionInputs, project_arrays
+from nexos_model.projection import ModelArrays, ProjectionInputs, project_arrays, projection_years
 from nexos_model.revenue.streams import stream_table
 from nexos_model.scenarios.sampling import NormalStreams, chunks, sample_chunk
 from nexos_model.scenarios.summary import COLUMNS, PercentileAccumulator, ProbabilityAccumulator
@@ -103,7 +103,7 @@ def simulate(inputs: ProjectionInputs, params, ctx, stream_growth, n: int, seed:
     years = None
     rule_names: list[str] = []
     chunk = chunk or default_chunk(len(inputs.municipios))
-    horizon = params.projection.horizon
+    horizon = len(projection_years(inputs, Values(params)))  # the estimated and the projected years
     names = stream_table(params.own_revenue, list(inputs.concepts)).names
     normals = trend_streams(names, inputs.municipios, seed, horizon)
     buffer = np.empty((len(normals.keys), min(chunk, n), horizon + 1), dtype=np.float32)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from nexos_model import catalog
 from nexos_model.diagnostics.quality import EXCLUDING_TYPES
@@ -76,7 +77,7 @@ def test_nexos_aporte_keeps_the_formulas_inputs_under_their_names(tmp_path):
 def test_nexos_aporte_leaves_out_only_the_excluded_lines(tmp_path):
     """What is replaced is exactly the own-revenue lines the diagnostics exclude (counted as zero),
     never the whole stream they belong to: booked − used = the sum of those lines, everywhere."""
-    from nexos_model.api import prepared_bundled
+    from nexos_model.api import prepared_default
     from nexos_model.params.loader import load_parameters
 
     out = nexos("aporte", "--anio", "2020", "--monto", "1000000", "--salida", str(tmp_path / "a.csv"))
@@ -84,7 +85,7 @@ def test_nexos_aporte_leaves_out_only_the_excluded_lines(tmp_path):
     table = pd.read_csv(tmp_path / "a.csv", dtype={"municipio": str}).set_index("municipio")
     params = load_parameters(None, None).params
     q = params.quality
-    prepared = prepared_bundled(params.projection.measure, q.outlier_factor, q.outlier_floor, True)
+    prepared = prepared_default(params.projection.measure, q.outlier_factor, q.outlier_floor, True)
     findings = prepared.quality
     excluded = findings.loc[(findings["anio"] == 2019) & findings["tipo"].isin(EXCLUDING_TYPES)
                             & findings["concepto"].isin(catalog.children("ingresos_propios"))]
@@ -93,14 +94,15 @@ def test_nexos_aporte_leaves_out_only_the_excluded_lines(tmp_path):
     np.testing.assert_allclose(gap.to_numpy(), expected.to_numpy(), atol=0.011)
 
 
-def test_nexos_aporte_projected_revenue_has_nothing_booked(tmp_path):
-    """For a year whose own revenue is projected, nothing was booked: the column is empty, no
-    value is 'replaced' and there are no notes."""
-    out = nexos("aporte", "--anio", "2024", "--monto", "3730400000", "--salida", str(tmp_path / "a.xlsx"))
+@pytest.mark.parametrize("year, kind", [(2024, "estimado"), (2029, "proyectado")])
+def test_nexos_aporte_unobserved_revenue_has_nothing_booked(tmp_path, year, kind):
+    """For a year whose own revenue is estimated (before the 2027 budget) or projected, nothing
+    was booked: the column is empty, no value is 'replaced' and there are no notes."""
+    out = nexos("aporte", "--anio", str(year), "--monto", "3730400000", "--salida", str(tmp_path / "a.xlsx"))
     assert out.returncode == 0, out.stderr
     sheets = pd.read_excel(tmp_path / "a.xlsx", sheet_name=None, dtype={"municipio": str})
     table, notes = sheets["aporte"], sheets["notas"]
-    assert (table["ingresos_propios_tipo"] == "proyectado").all() and (table["anio_ingresos"] == 2023).all()
+    assert (table["ingresos_propios_tipo"] == kind).all() and (table["anio_ingresos"] == year - 1).all()
     assert table["ingresos_propios_registrados"].isna().all() and not table["ingresos_propios_reemplazado"].any()
     assert (table["ingresos_propios_usados"] > 0).all() and len(notes) == 0
     assert "nota:" not in out.stdout
@@ -109,3 +111,23 @@ def test_nexos_aporte_projected_revenue_has_nothing_booked(tmp_path):
 def test_nexos_aporte_year_out_of_range_is_a_spanish_error(tmp_path):
     out = nexos("aporte", "--anio", "1990", "--monto", "1000", "--salida", str(tmp_path / "a.csv"))
     assert out.returncode == 1 and "--anio 1990" in out.stderr and "se esperaba" in out.stderr
+
+
+@pytest.mark.parametrize("year, pool", [("2025", 614_182_100_000), ("2022", 373_040_000_000)])
+def test_without_monto_the_published_national_total_is_distributed(tmp_path, year, pool):
+    """2025: Q6,141,821,000 (10 % of the State's ordinary revenue of Q61,418 M); 2022:
+    Q3,730.4 M (Diario de Centro América): to the centavo, in integer centavos."""
+    out = nexos("aporte", "--anio", year, "--salida", str(tmp_path / "a.csv"))
+    assert out.returncode == 0, out.stderr
+    table = pd.read_csv(tmp_path / "a.csv", dtype=str)
+    assert sum(round(float(x) * 100) for x in table["total"]) == pool
+    assert sum(round(float(x) * 100) for c in PARTS for x in table[c]) == pool
+    assert f"Q {pool / 100:,.2f}" in out.stdout and "total nacional publicado" in out.stdout
+
+
+def test_after_the_last_published_total_it_grows_with_ordinary_revenue(tmp_path):
+    out = nexos("aporte", "--anio", "2028", "--salida", str(tmp_path / "a.csv"))
+    assert out.returncode == 0, out.stderr
+    total = sum(round(float(x) * 100) for x in pd.read_csv(tmp_path / "a.csv", dtype=str)["total"]) / 100
+    assert total == pytest.approx(6_141_821_000 * 1.074 ** 2, abs=0.01)
+    assert "total publicado de 2026 con el crecimiento de los ingresos ordinarios del Estado" in out.stdout

@@ -5,8 +5,10 @@
   builds (the space of ``run(..., planificar=True)``, which has them), and it breaks no legal
   rule that the municipality did not already break without it.
 - For the five Western Highlands capitals and 20 other municipalities, under ``base`` and the
-  ``actualizacion_catastral`` reform: the council report's fiscal-space table, the app's card and
-  ``run(..., planificar=True)`` agree to the quetzal.
+  ``actualizacion_catastral`` reform: the council report's fiscal-space table, the app's
+  fiscal-space table and ``run(..., planificar=True)`` agree to the quetzal (the app shows whole
+  quetzales), and the app's card (in millions with two decimals) shows the same budget-year and
+  plan figures.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import pytest
 
 from nexos_model import run
 from nexos_model.app.session import Session
-from nexos_model.app.views import ViewContext, headline_cards
+from nexos_model.app.views import ViewContext, card_amount, fiscal_space_view, headline_cards
 from nexos_model.fiscal.space import plan_source
 from nexos_model.io.bundled import load_municipalities
 from nexos_model.report import notebook as nb
@@ -92,10 +94,17 @@ def test_report_app_and_run_tell_the_same_fiscal_space(truth, municipio, escenar
     table = summary.fiscal_space_table(report_run).set_index("Año")["Espacio propio"]
     assert table.to_dict() == {str(y): quetzales(v) for y, v in own.items()}
     assert nb.load_plan(report_run).financiamiento_proyectos.equals(truth.plans[municipio].financiamiento_proyectos)
-    # the app's card: the municipality's own space over every projected year
+    # the app: its card (the budget year, and the plan's years in the detail) and its table (each plan year)
     session = Session(municipio, escenario)
-    cards = {c.concepto: c for c in headline_cards(ViewContext(session.result(), None, municipio))}
-    assert cards["espacio_fiscal"].valor == quetzales(own.sum())
+    ctx = ViewContext(session.result(), None, municipio)
+    budget, plan = truth.budget_year(municipio), ctx.plan_years
+    assert plan[0] == budget and len(plan) == 4
+    card = {c.concepto: c for c in headline_cards(ctx)}["espacio_fiscal"]
+    assert card.valor == card_amount(own.at[budget])
+    assert f"plan {plan[0]}-{plan[-1]}: {card_amount(own.loc[plan].sum())}" in card.detalle
+    html = fiscal_space_view(ctx)
+    for year in plan:
+        assert quetzales(round(own.at[year]), 0).replace(" ", "&nbsp;") in html, year
     # the Excel sheet (the capitals)
     if municipio not in CAPITALS:
         return

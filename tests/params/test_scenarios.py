@@ -2,8 +2,10 @@
 
 Each scenario's ``descripcion`` states its assumptions in numbers; every statement is a
 (fragment of the description, check on the model's output) pair below, and the check runs on
-the projection of all 340 municipalities at once (the same core ``run()`` calls). A scenario
-whose description and output disagree fails here, naming the statement.
+the projection of all 340 municipalities at once (the same core ``run()`` calls), every year
+after the last observed one: the estimated years (before the budget year, with the observed
+inflation of the INE and the published aporte totals) and the projected ones. A scenario whose
+description and output disagree fails here, naming the statement.
 
 And the scenarios are distinct beliefs: by the last year of the investment plan, own revenue
 under ``optimista`` is at least 3 % above ``base`` and under ``pesimista`` at least 3 % below it,
@@ -18,9 +20,10 @@ import numpy as np
 import pytest
 
 from nexos_model import projection as core
-from nexos_model.api import prepared_bundled
+from nexos_model.api import prepared_default
 from nexos_model.investment.plan import plan_years
-from nexos_model.params.loader import load_parameters
+from nexos_model.io.bundled import national_figures
+from nexos_model.params.loader import load_parameters, params_folders
 from nexos_model.params.values import Values
 
 INFLATION, POPULATION = 0.04, 0.0178
@@ -34,10 +37,21 @@ def model(escenario: str):
     """(parameters, arrays) of every municipality under ``escenario``."""
     params = load_parameters(None, escenario).params
     q = params.quality
-    prepared = prepared_bundled(params.projection.measure, q.outlier_factor, q.outlier_floor,
+    prepared = prepared_default(params.projection.measure, q.outlier_factor, q.outlier_floor,
                                 q.flagged_values == "excluir")
-    ctx, growth = prepared.context(params.projection.horizon)
+    ctx, growth = prepared.context(core.end_year(params.calendar))
     return params, core.project_arrays(prepared.inputs, Values(params), ctx, growth)
+
+
+def inflation(arrays) -> np.ndarray:
+    """The inflation of each model year (T,): the INE's observed one where known (the estimated
+    years), else the scenario's 4 %."""
+    return np.array([national_figures().inflation.get(int(y), INFLATION) for y in arrays.years])
+
+
+def after_published(arrays) -> np.ndarray:
+    """The model years after the last published aporte total (mask over the yearly growths, T - 1)."""
+    return arrays.years[1:] > max(national_figures().aporte_totals)
 
 
 def yearly_growth(path: np.ndarray, base: np.ndarray | None = None) -> np.ndarray:
@@ -77,11 +91,15 @@ def at_most(values, bound) -> bool:
 
 
 def close(values, target, tol=1e-9) -> bool:
-    return bool(np.allclose(values[np.isfinite(values)], target, rtol=0, atol=tol))
+    """``values`` equal ``target`` (a number, or one per year: broadcast on the last axis) where finite."""
+    values = np.asarray(values)
+    target = np.broadcast_to(target, values.shape)
+    finite = np.isfinite(values)
+    return bool(np.allclose(values[finite], target[finite], rtol=0, atol=tol))
 
 
 def salaries(arrays, real: float) -> bool:
-    return close(yearly_growth(np.asarray(arrays.lines["gasto_personal"])), (1 + INFLATION) * (1 + real) - 1)
+    return close(yearly_growth(np.asarray(arrays.lines["gasto_personal"])), (1 + inflation(arrays)[1:]) * (1 + real) - 1)
 
 
 def lever_cost(arrays, params, cost: float, shares: list[float], start_year: int) -> bool:
@@ -107,34 +125,38 @@ STATEMENTS = {
         ("contraídas 80 % hacia la mediana nacional", lambda p, a: p.trend.shrinkage == 0.8),
         ("amortiguado (× 0.1 cada año)", lambda p, a: p.trend.damping == 0.1),
         ("avalúos del IUSI con 30 % de la subida de precios (4 % al año)",
-         lambda p, a: close(yearly_growth(driver(a, "iusi", "valuation")), 0.3 * INFLATION, 1e-12)),
+         lambda p, a: close(yearly_growth(driver(a, "iusi", "valuation")), 0.3 * inflation(a)[1:], 1e-12)),
         ("tarifa del agua y cuota del ornato fijas",
          lambda p, a: close(yearly_growth(driver(a, "agua", "valuation")), 0.0)
          and close(yearly_growth(driver(a, "ornato", "valuation")), 0.0)),
-        ("aporte constitucional +5.15 %", lambda p, a: close(pool_growth(a, "aporte_constitucional"), 0.0515)),
-        ("IVA-PAZ +5 % al año", lambda p, a: close(pool_growth(a, "iva_paz"), 0.05)),
+        ("aporte constitucional e IVA-PAZ +7.4 % al año después del último monto publicado",
+         lambda p, a: close(pool_growth(a, "aporte_constitucional")[after_published(a)], 0.074)
+         and close(pool_growth(a, "iva_paz"), 0.074)),
         ("salarios +1 % real al año", lambda p, a: salaries(a, 0.01)),
     ],
     "optimista": [
-        ("cada flujo de ingresos propios crece al menos 5.85 % nominal al año",
-         lambda p, a: at_least(stream_growth(a), 0.0585)),
+        ("cada flujo de ingresos propios crece al menos la inflación más la población (5.85 % nominal al año",
+         lambda p, a: at_least(stream_growth(a) - ((1 + inflation(a)) * (1 + POPULATION) - 1), 0.0)
+         and at_least(stream_growth(a)[..., a.years >= p.calendar.budget_year], NATURAL)),
         ("los de tendencia entre 7 % (1 % real por habitante) y 20 %",
          lambda p, a: at_least(stream_growth(a, "tendencia"), 0.07) and at_most(stream_growth(a, "tendencia"), 0.20)),
         ("avalúos del IUSI, tarifa del agua y cuota del ornato suben con la inflación",
-         lambda p, a: close(yearly_growth(driver(a, "iusi", "valuation")), (1 + INFLATION) * 1.01 - 1, 1e-12)
-         and close(yearly_growth(driver(a, "agua", "valuation")), INFLATION)
-         and close(yearly_growth(driver(a, "ornato", "valuation")), INFLATION)),
+         lambda p, a: close(yearly_growth(driver(a, "iusi", "valuation")), (1 + inflation(a)[1:]) * 1.01 - 1, 1e-12)
+         and close(yearly_growth(driver(a, "agua", "valuation")), inflation(a)[1:])
+         and close(yearly_growth(driver(a, "ornato", "valuation")), inflation(a)[1:])),
         ("inmuebles +1 % real al año",
-         lambda p, a: close(yearly_growth(driver(a, "iusi", "valuation_target")), (1 + INFLATION) * 1.01 - 1)),
-        ("aporte constitucional e IVA-PAZ +6.5 %", lambda p, a: close(pool_growth(a, "aporte_constitucional"), 0.065)
-         and close(pool_growth(a, "iva_paz"), 0.065)),
+         lambda p, a: close(yearly_growth(driver(a, "iusi", "valuation_target")), (1 + inflation(a)[1:]) * 1.01 - 1)),
+        ("aporte constitucional e IVA-PAZ +9.5 % al año después del último monto publicado",
+         lambda p, a: close(pool_growth(a, "aporte_constitucional")[after_published(a)], 0.095)
+         and close(pool_growth(a, "iva_paz"), 0.095)),
     ],
     "pesimista": [
         ("cada flujo de ingresos propios crece a lo sumo 4 % nominal al año",
          lambda p, a: at_most(stream_growth(a), 0.04)),
         ("avalúos del IUSI congelados", lambda p, a: close(yearly_growth(driver(a, "iusi", "valuation")), 0.0)),
-        ("aporte constitucional e IVA-PAZ +3 % al año", lambda p, a: close(pool_growth(a, "aporte_constitucional"), 0.03)
-         and close(pool_growth(a, "iva_paz"), 0.03)),
+        ("aporte constitucional e IVA-PAZ +4 % al año (solo la inflación) después del último monto publicado",
+         lambda p, a: close(pool_growth(a, "aporte_constitucional")[after_published(a)], 0.04)
+         and close(pool_growth(a, "iva_paz"), 0.04)),
         ("salarios +2 % real al año", lambda p, a: salaries(a, 0.02)),
     ],
     "actualizacion_catastral": [
@@ -165,22 +187,26 @@ def test_each_statement_of_a_description_holds_for_every_municipality(escenario,
     assert check(params, arrays), f"{escenario}: the output does not do what '{fragment}' says"
 
 
-def test_reform_descriptions_name_the_years_their_levers_use():
+def test_reform_levers_run_from_the_budget_year_to_the_end_of_the_plan_as_described():
+    """The reforms' years follow the calendar, as their descriptions say ("desde el año del
+    presupuesto", "al final del plan"): each active lever starts in the budget year (2027 as of
+    today) and reaches its target in the last year of the plan."""
     for escenario in ("actualizacion_catastral", "mejora_cobranza"):
-        params, _ = model(escenario)
+        params, arrays = model(escenario)
+        assert "año del presupuesto" in params.description and "al final" in params.description
+        last_plan_year = plan_years(params.calendar, arrays.years.tolist())[-1]
         for lever in params.levers.active().values():
-            assert str(lever.target_year) in params.description, (escenario, lever.target_year)
+            assert (lever.start_year, lever.target_year) == (params.calendar.budget_year, last_plan_year)
 
 
 def test_every_bundled_scenario_has_its_statements_tested():
-    from nexos_model.params.loader import params_dir
-    bundled = {p.stem for p in (params_dir() / "escenarios").glob("*.yaml")}
+    bundled = {p.stem for p in params_folders().glob("escenarios")}
     assert bundled == set(STATEMENTS)
 
 
 def own_revenue_in_last_plan_year(escenario: str) -> dict[str, float]:
     params, arrays = model(escenario)
-    year = plan_years(params.investment, arrays.years.tolist())[-1]
+    year = plan_years(params.calendar, arrays.years.tolist())[-1]
     own = np.asarray(arrays.lines["ingresos_propios"])[:, 0, arrays.years.tolist().index(year)]
     return dict(zip(arrays.municipios, own))
 

@@ -17,9 +17,10 @@ from nexos_model.report.summary.common import (
     SOURCE_NAMES,
     SPACE_SOURCE_NAMES,
     _code,
+    _kinds,
+    cover,
     _name,
     _projected,
-    _years,
 )
 from nexos_model.report.summary.finance import _rules
 from nexos_model.report.summary.overview import generic_assumptions_table
@@ -43,6 +44,19 @@ def assumptions_annex(result: "RunResult", municipio: str | None = None) -> pd.D
 
 # --- Excel (numbers, not text) ---------------------------------------------------------------
 
+def scenario_sheet(result: "RunResult", municipio: str | None = None) -> pd.DataFrame:
+    """The workbook's first sheet: the municipality, the scenario as the app names it, the
+    calendar and each adjustment in plain words (what the cover of the report says)."""
+    facts = cover(result, municipio)
+    rows = [("Municipio", f"{facts['nombre']}, {facts['departamento']} (código INE {facts['municipio']})"),
+            ("Escenario", facts["escenario"]), ("Descripción", facts["descripcion"]),
+            ("Presupuesto que se prepara", facts["anio_presupuesto"]), ("Datos observados", facts["anios_datos"]),
+            ("Años estimados (sin datos)", facts["anios_estimados"]), ("Proyección", facts["anios_proyeccion"])]
+    rows += [(f"Ajuste {i}", text) for i, text in enumerate(facts["ajustes"], start=1)]
+    rows += [("Generado", f"{facts['fecha']} con Nexos {facts['version']}; huella {facts['parametros']}")]
+    return pd.DataFrame(rows, columns=["Dato", "Valor"])
+
+
 def _with_formats(table: pd.DataFrame, formats: dict[str, Any]) -> pd.DataFrame:
     """Attach the number formats the Excel writer reads (``excel.FORMATS_ATTR``):
     ``{column: "quetzales" | "porcentaje"}`` or a list with one per row."""
@@ -51,24 +65,22 @@ def _with_formats(table: pd.DataFrame, formats: dict[str, Any]) -> pd.DataFrame:
 
 
 def _projection_sheet(result: "RunResult", code: str) -> pd.DataFrame:
-    """Years × every concept (MINFIN concepts, then model lines), observed and projected."""
+    """Years × every concept (MINFIN concepts, then model lines), observed, estimated and projected."""
     wide = result.wide(code)
-    _, last, _ = _years(result, code)
     model = _projected(result, code)
     extra = [c for c in catalog.result_lines().index if c in model.columns and c not in wide.columns]
     table = pd.concat([wide, model[extra]], axis=1)
     labels = {c: catalog.label(c) for c in table.columns}
     table = table.rename(columns=labels).rename_axis(index="Año", columns=None)
-    table.insert(0, "Tipo", ["observado" if y <= last else "proyectado" for y in table.index])
+    table.insert(0, "Tipo", _kinds(result, code, table.index))
     money = {label: "quetzales" for c, label in labels.items() if unit_of(c) == "quetzales"}
     return _with_formats(table, money)
 
 
 def _indicator_sheet(result: "RunResult", code: str) -> pd.DataFrame:
     table = result.indicators(code)
-    _, last, _ = _years(result, code)
     out = pd.DataFrame({
-        "Año": table["anio"].astype(int), "Tipo": ["observado" if y <= last else "proyectado" for y in table["anio"]],
+        "Año": table["anio"].astype(int), "Tipo": table["tipo"],
         "Indicador": table["etiqueta"], "Municipio": table["valor"],
         "Mediana del departamento": table["mediana_departamento"], "Mediana nacional": table["mediana_nacional"],
     }).reset_index(drop=True)
@@ -84,7 +96,8 @@ SHARE_RULES = frozenset({"aporte_funcionamiento", "iva_paz_funcionamiento", "ser
 def _rules_sheet(result: "RunResult", code: str) -> pd.DataFrame:
     rules = _rules(result, code)
     table = pd.DataFrame({
-        "Año": rules["anio"].astype(int), "Regla": rules["etiqueta"], "Base legal": rules["articulo"],
+        "Año": rules["anio"].astype(int), "Tipo": rules["tipo"], "Regla": rules["etiqueta"],
+        "Base legal": rules["articulo"],
         "Cumple": ["sí" if ok else "no" for ok in rules["cumple"]], "Valor": rules["valor"],
         "Límite": rules["limite"], "Exceso": rules["exceso"], "Detalle": rules["mensaje"],
     })
@@ -105,9 +118,11 @@ def _lines_sheet(table: pd.DataFrame, code: str) -> pd.DataFrame:
 
 
 def _space_sheet(result: "RunResult", code: str) -> pd.DataFrame:
-    """The fiscal space by year, source and use (as a DAFIM reads it), in quetzales."""
+    """The fiscal space by year, source and use (as a DAFIM reads it), in quetzales; each year
+    says whether it is estimated or projected."""
     space = result.fiscal_space.loc[result.fiscal_space["municipio"] == code]
-    table = pd.DataFrame({"Año": space["anio"].astype(int).to_numpy(),
+    years = space["anio"].astype(int).to_numpy()
+    table = pd.DataFrame({"Año": years, "Tipo": _kinds(result, code, years),
                           "Fuente": [SPACE_SOURCE_NAMES.get(f, f) for f in space["fuente"]],
                           "Uso": [DESTINO_NAMES.get(d, d) for d in space["destino"]],
                           "Espacio": space["monto"].to_numpy()}).sort_values(["Año"], kind="stable")
@@ -148,7 +163,7 @@ def _plan_sheets(result: "RunResult", code: str) -> dict[str, pd.DataFrame]:
 def excel_tables(result: "RunResult", municipio: str | None = None) -> tuple[dict[str, pd.DataFrame], set[str]]:
     """Sheets for ``proyeccion.xlsx`` and the set of columns holding quetzales.
 
-    ``Proyección`` (years × every concept and model line), ``Indicadores``, ``Reglas``,
+    ``Escenario`` (the cover: scenario, calendar, adjustments), ``Proyección`` (years × every concept and model line), ``Indicadores``, ``Reglas``,
     ``Espacio fiscal``, the investment plan (``Plan de inversión``, ``Financiamiento del plan``,
     ``POA``, ``No financiados``), ``Historia`` (source lines), ``Calidad`` and ``Supuestos``.
     Each sheet's number formats travel in its ``DataFrame.attrs["formatos"]`` (read by
@@ -157,7 +172,7 @@ def excel_tables(result: "RunResult", municipio: str | None = None) -> tuple[dic
     """
     code = _code(result, municipio)
     history, quality = _lines_sheet(result.history, code), _lines_sheet(result.quality, code)
-    sheets = {"Proyección": _projection_sheet(result, code), "Indicadores": _indicator_sheet(result, code),
+    sheets = {"Escenario": scenario_sheet(result, code), "Proyección": _projection_sheet(result, code), "Indicadores": _indicator_sheet(result, code),
               "Reglas": _rules_sheet(result, code), "Espacio fiscal": _space_sheet(result, code),
               **_plan_sheets(result, code), "Historia": history, "Calidad": quality,
               "Supuestos": assumptions_annex(result, code),

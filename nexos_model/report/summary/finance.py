@@ -22,25 +22,27 @@ from nexos_model.report.summary.common import (
     SPACE_SOURCE_NAMES,
     TRANSFER_SOURCES,
     _code,
+    _kinds,
     _name,
     _path_sentence,
     _path_table,
     _place,
+    _plan_span,
     _projected,
     _rows,
     _share,
+    _year_header,
     _year_table,
-    _years,
 )
 from nexos_model.fiscal.rules import catalog as rule_catalog
 
 # --- transfers, spending, debt, rules, fiscal space (03) ------------------------------------
 
 def transfer_table(result: "RunResult", municipio: str | None = None) -> pd.DataFrame:
-    """Transfers by source: first and last projected year, growth, share of all transfers."""
+    """Transfers by source: the budget year and the last projected year, growth, share of all transfers."""
     code = _code(result, municipio)
     values = _projected(result, code)
-    first, end = int(values.index.min()), int(values.index.max())
+    first, end = _plan_span(result, code)
     sources = [s for s in TRANSFER_SOURCES if s in values.columns]
     return _path_table(values, sources, first, end, {"transferencias_total": "Transferencias"},
                        total="transferencias_total")
@@ -54,7 +56,7 @@ def aporte_criteria_table(result: "RunResult", municipio: str | None = None) -> 
         return pd.DataFrame()
     weights = result.parameters[code].params.transfers.aporte.weights
     wide = parts.pivot(index="anio", columns="criterio", values="monto")
-    first, end = int(wide.index.min()), int(wide.index.max())
+    first, end = _plan_span(result, code)
     assumed = _rows(result.assumptions, code)
     aldeas = assumed.loc[assumed["clave"] == "transferencias.aporte_constitucional.aldeas_caserios"] \
         if not assumed.empty else assumed
@@ -82,7 +84,7 @@ def spending_table(result: "RunResult", municipio: str | None = None) -> pd.Data
     short = {"gasto_personal": "Personal", "gasto_bienes_servicios": "Bienes y servicios",
              "costo_reformas": "Reformas", "operacion_mantenimiento": "O&M de obras nuevas",
              "gasto_funcionamiento": "Funcionamiento total"}
-    return _year_table(values, {c: short[c] for c in lines if c in values.columns})
+    return _year_table(values, {c: short[c] for c in lines if c in values.columns}, _kinds(result, code, values.index))
 
 
 def debt_table(result: "RunResult", municipio: str | None = None) -> pd.DataFrame:
@@ -91,7 +93,7 @@ def debt_table(result: "RunResult", municipio: str | None = None) -> pd.DataFram
     code = _code(result, municipio)
     values = _projected(result, code)
     table = _year_table(values, {"intereses": "Intereses", "amortizacion": "Amortización",
-                                 "servicio_deuda": "Servicio de la deuda"})
+                                 "servicio_deuda": "Servicio de la deuda"}, _kinds(result, code, values.index))
     ratio = values["servicio_deuda"] / values["ingresos_ordinarios"].where(values["ingresos_ordinarios"] > 0)
     table["Servicio / ingresos ordinarios"] = [porcentaje(v) for v in ratio]
     table["Desembolsos"] = [quetzales(v) for v in values["desembolso_prestamo"]]
@@ -108,7 +110,8 @@ def _rules(result: "RunResult", code: str) -> pd.DataFrame:
 
 
 def rules_matrix(result: "RunResult", municipio: str | None = None) -> pd.DataFrame:
-    """Each legal rule (rows) in each projected year (columns): ``✓`` met, ``✗`` broken."""
+    """Each legal rule (rows) in each model year (columns, estimated years marked ``est.``):
+    ``✓`` met, ``✗`` broken."""
     code = _code(result, municipio)
     rules = _rules(result, code)
     if rules.empty:
@@ -117,7 +120,7 @@ def rules_matrix(result: "RunResult", municipio: str | None = None) -> pd.DataFr
     labels = dict(zip(rules["regla"], rules["etiqueta"]))
     out = {"Regla": [labels[r] for r in wide.index]}
     for year in wide.columns:
-        out[str(year)] = ["✓" if ok else "✗" for ok in wide[year]]
+        out[_year_header(result, code, int(year))] = ["✓" if ok else "✗" for ok in wide[year]]
     return pd.DataFrame(out)
 
 
@@ -194,21 +197,23 @@ def space_by_destino(result: "RunResult", municipio: str | None = None) -> pd.Da
 def fiscal_space_table(result: "RunResult", municipio: str | None = None) -> pd.DataFrame:
     """Fiscal space for investment year by year, as a DAFIM reads it: free-use money, money
     earmarked for investment, loans, the municipality's own space (their sum) and, apart, the
-    CODEDE funds the departmental council assigns to projects."""
-    wide = space_by_destino(result, municipio)
+    CODEDE funds the departmental council assigns to projects; each year says whether it is
+    estimated or projected."""
+    code = _code(result, municipio)
+    wide = space_by_destino(result, code)
     wide["propio"] = wide[["libre", "inversion", "prestamo"]].sum(axis=1)
     labels = {"libre": "Libre uso", "inversion": "Destino de inversión", "prestamo": "Préstamos INFOM",
               "propio": "Espacio propio", "codede": "CODEDE (asignado a proyectos)"}
-    return _year_table(wide, labels)
+    return _year_table(wide, labels, _kinds(result, code, wide.index))
 
 
 def fiscal_space_detail_table(result: "RunResult", municipio: str | None = None,
                               anio: int | None = None) -> pd.DataFrame:
-    """The fiscal space of one year (default: the first projected) by source and use, with the
+    """The fiscal space of one year (default: the budget year) by source and use, with the
     legal share each source reserves for investment and where that share comes from."""
     code = _code(result, municipio)
     space = _rows(result.fiscal_space, code)
-    year = int(space["anio"].min()) if anio is None else int(anio)
+    year = result.budget_year(code) if anio is None else int(anio)
     rows = space.loc[space["anio"] == year]
     v = result.parameters[code]
     rows_out = []
@@ -237,13 +242,13 @@ def _earmark_text(source: str, resolved) -> str:
 
 
 def fiscal_space_sentences(result: "RunResult", municipio: str | None = None) -> list[str]:
-    """The municipality's own fiscal space over the projection, how much is free to use and how
-    much is earmarked, and the CODEDE funds apart."""
+    """The municipality's own fiscal space from the budget year on, how much is free to use and
+    how much is earmarked, and the CODEDE funds apart."""
     code = _code(result, municipio)
-    wide = space_by_destino(result, code)
+    first, end = _plan_span(result, code)
+    wide = space_by_destino(result, code).loc[first:]
     if wide.empty:
         return []
-    first, end = int(wide.index.min()), int(wide.index.max())
     own = wide[["libre", "inversion", "prestamo"]].sum(axis=1)
     out = [f"El espacio fiscal propio para inversión sumaría {quetzales(own.sum())} en {anio_rango(first, end)} "
            f"({quetzales(own.at[first])} en {first} y {quetzales(own.at[end])} en {end}): "
@@ -270,11 +275,11 @@ def _identity(values: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
 
 
 def sources_uses_table(result: "RunResult", municipio: str | None = None) -> pd.DataFrame:
-    """Sources = uses: each line in the first and last projected year and over the projection,
-    with the totals and their difference (zero: every quetzal is accounted for)."""
+    """Sources = uses: each line in the budget year and the last projected year and over those
+    years, with the totals and their difference (zero: every quetzal is accounted for)."""
     code = _code(result, municipio)
-    values = _projected(result, code)
-    first, end = int(values.index.min()), int(values.index.max())
+    first, end = _plan_span(result, code)
+    values = _projected(result, code).loc[first:]
     sources, uses = _identity(values)
     span = f"Total {anio_rango(first, end)}"
     rows = []
@@ -311,8 +316,7 @@ def finance_sentences(result: "RunResult", municipio: str | None = None) -> list
     """Transfers, the aporte's weight, operating spending, debt room, fiscal space and the rules."""
     code = _code(result, municipio)
     values = _projected(result, code)
-    _, last, end = _years(result, code)
-    first = last + 1
+    first, end = _plan_span(result, code)
     place = _place(code)["nombre"]
     out = [_path_sentence("Las transferencias", place, values.at[first, "transferencias_total"],
                           values.at[end, "transferencias_total"], first, end)]
@@ -331,10 +335,10 @@ def finance_sentences(result: "RunResult", municipio: str | None = None) -> list
             term = int(row["plazo"])
             out.append(f"Un préstamo nuevo del INFOM que empiece en {first} podría ser de hasta "
                        f"{quetzales(row['monto'])} a {term} año{'s' if term > 1 else ''}, dentro del límite "
-                       f"del servicio de la deuda y del período del alcalde.")
+                       f"del servicio de la deuda y del período del Concejo en curso.")
         else:
             out.append(f"En {first} no cabe un préstamo nuevo dentro del límite del servicio de la deuda y del "
-                       f"período del alcalde.")
+                       f"período del Concejo en curso.")
     out.extend(fiscal_space_sentences(result, code)[:1])
     out.extend(rules_sentences(result, code)[:1])
     return out

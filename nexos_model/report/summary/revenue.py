@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -18,10 +19,12 @@ from nexos_model.report.summary.common import (
     DRIVER_LABELS,
     GAP_LABELS,
     _code,
+    _kinds,
     _name,
     _path_sentence,
     _path_table,
     _place,
+    _plan_span,
     _projected,
     _rows,
     _share,
@@ -39,11 +42,12 @@ def stream_names(values: pd.DataFrame) -> list[str]:
 
 
 def stream_table(result: "RunResult", municipio: str | None = None) -> pd.DataFrame:
-    """Own revenue by stream (IUSI, ornato, agua, ...): first and last projected year, growth,
-    share; a stream cut from a MINFIN sección by generic shares says so ("reparto supuesto")."""
+    """Own revenue by stream (IUSI, ornato, agua, ...): the budget year and the last projected
+    year, growth, share; a stream cut from a MINFIN sección by generic shares says so ("reparto
+    supuesto")."""
     code = _code(result, municipio)
     values = _projected(result, code)
-    first, end = int(values.index.min()), int(values.index.max())
+    first, end = _plan_span(result, code)
     assumed = _rows(result.assumptions, code)
     split = set(assumed.loc[assumed["clave"].str.endswith(".conceptos"), "flujo"]) if not assumed.empty else set()
     labels = {"ingresos_propios_total": "Ingresos propios",
@@ -88,7 +92,7 @@ def _gap_sentences(result: "RunResult", code: str, streams: tuple[str, ...] | No
     gaps = _rows(result.gaps, code)
     if gaps.empty:
         return []
-    first = int(gaps["anio"].min())
+    first = _plan_span(result, code)[0]
     out = []
     for stream, rows in gaps.loc[gaps["anio"] == first].groupby("flujo", sort=False):
         if streams and stream not in streams:
@@ -141,26 +145,29 @@ def own_revenue_sentences(result: "RunResult", municipio: str | None = None) -> 
     return out
 
 
+def _gap_cell(part: pd.DataFrame, credible: bool, year: int, component: str, column: str) -> str:
+    """One cell of the gap table: the amount, or "sin datos suficientes" for a potential or gap
+    whose calibration is not credible."""
+    if not credible and component != "recaudacion":
+        return NOT_ENOUGH_DATA
+    return quetzales(part.at[(year, component), column])
+
+
 def gap_table(result: "RunResult", municipio: str | None = None) -> pd.DataFrame:
     """Potential and gap of IUSI, agua and ornato by component, in quetzales and per cápita,
-    in the first and the last projected year. Recaudación + the gaps = potencial."""
+    in the budget year and the last projected year. Recaudación + the gaps = potencial."""
     code = _code(result, municipio)
     gaps = _rows(result.gaps, code)
     if gaps.empty:
         return pd.DataFrame()
-    first, end = int(gaps["anio"].min()), int(gaps["anio"].max())
+    first, end = _plan_span(result, code)
     rows = []
     for stream in dict.fromkeys(gaps["flujo"]):
         part = gaps.loc[gaps["flujo"] == stream].set_index(["anio", "componente"])
         credible = bool(part["datos_suficientes"].all()) if "datos_suficientes" in part else True
         generic = bool(part["supuesto_generico"].any()) if "supuesto_generico" in part else False
         label = catalog.label(stream) + ("" if not credible else " (supuesto genérico)" if generic else "")
-
-        def cell(year: int, component: str, column: str) -> str:
-            if not credible and component != "recaudacion":
-                return NOT_ENOUGH_DATA
-            return quetzales(part.at[(year, component), column])
-
+        cell = partial(_gap_cell, part, credible)
         for component in GAP_LABELS:
             if (first, component) not in part.index:
                 continue
@@ -246,7 +253,8 @@ def lever_effect_table(result: "RunResult", base: "RunResult", municipio: str | 
     if not moved:
         return pd.DataFrame()
     labels = {"ingresos_propios_total": "Ingresos propios", "costo_reformas": "Costo de las reformas"}
-    return _year_table(diff, {c: f"Δ {_name(labels, c)}" if c != "costo_reformas" else labels[c] for c in moved})
+    return _year_table(diff, {c: f"Δ {_name(labels, c)}" if c != "costo_reformas" else labels[c] for c in moved},
+                       _kinds(result, code, diff.index))
 
 
 def lever_sentences(result: "RunResult", base: "RunResult", municipio: str | None = None) -> list[str]:
