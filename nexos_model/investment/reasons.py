@@ -93,7 +93,7 @@ def unfunded_reason(p, projects, starts, remaining, years, post_room, om_after_h
     if p.exclusive_group:
         rivals = [q for q in starts if by_name[q].exclusive_group == p.exclusive_group and q != p.name]
         if rivals:
-            return f"excluyente con '{rivals[0]}' (grupo_exclusivo '{p.exclusive_group}'), que fue seleccionado"
+            return f"alternativa de '{rivals[0]}', que fue seleccionado: solo uno de los dos puede ejecutarse"
     for dep in p.depends_on:
         if dep not in starts:
             return f"depende de '{dep}', que no fue seleccionado"

@@ -108,14 +108,14 @@ def load_tornado(municipio: str | int, escenario: str, resultado: str = "ingreso
 
 
 def show_cover(result: RunResult, municipio: str | None = None) -> _Shown:
-    """The cover facts (municipality, scenario, date, data years, version, parameter hash)."""
+    """The cover facts (municipality, scenario, date, data years, version; the fingerprint is in the annex)."""
     facts = cover(result, municipio)
     lines = [
         f"{facts['nombre']}, {facts['departamento']} (código INE {facts['municipio']})",
         f"Escenario: {facts['escenario']}: {facts['descripcion']}",
         f"Presupuesto que se prepara: {facts['anio_presupuesto']}; datos observados {facts['anios_datos']}; "
         f"años estimados {facts['anios_estimados']}; proyección {facts['anios_proyeccion']}",
-        f"Generado el {facts['fecha']} con Nexos {facts['version']}; parámetros y datos {facts['parametros']}",
+        f"Generado el {facts['fecha']} con Nexos {facts['version']}",
         *(f"Ajuste: {a}" for a in facts["ajustes"]),
         *facts["antiguedad_datos"],
     ]

@@ -41,7 +41,7 @@ def test_hand_case_dependency_exclusive_om_and_poa():
     assert prog.starts == {"Estudio": 2026, "Mercado A": 2026, "Camino": 2027, "Escuela": 2027}
     assert prog.puntaje_total == pytest.approx(2.7)
     reasons = dict(zip(prog.no_financiados["proyecto"], prog.no_financiados["razon"]))
-    assert "excluyente con 'Mercado A'" in reasons["Mercado B"]
+    assert "alternativa de 'Mercado A'" in reasons["Mercado B"]
     assert set(prog.poa["proyecto"]) == {"Estudio", "Mercado A"}
     assert prog.poa["total"].sum() == pytest.approx(100)
     assert prog.operacion.set_index("anio").loc[2027, "operacion_nueva"] == 0

@@ -43,9 +43,38 @@ from nexos_model.report.summary.common import (  # noqa: F401
     _share,
     _year_table,
     _years,
+    amount,
     cover,
     data_age_sentences,
+    fingerprint_sentences,
+    key_label,
+    plain_keys,
     scenario_name,
+    whole,
+    whole_parts,
+)
+from nexos_model.report.summary.budget import (  # noqa: F401
+    budget_heading,
+    ceilings,
+    ceilings_sentences,
+    ceilings_table,
+    debt_sentences,
+    debt_service_split,
+    debt_split_table,
+    existing_debt_table,
+    headline_range,
+    operating_budget,
+    operating_sentences,
+    operating_table,
+    plan_effect_sentences,
+    plan_of,
+    poa_ceiling_table,
+    poa_ceiling_use,
+    poa_funding,
+    poa_sentences,
+    poa_table,
+    range_sentences,
+    range_table,
 )
 from nexos_model.report.summary.excel import (  # noqa: F401
     LINE_HEADERS,
@@ -60,6 +89,7 @@ from nexos_model.report.summary.excel import (  # noqa: F401
     _space_sheet,
     _with_formats,
     assumptions_annex,
+    council_changes_table,
     excel_tables,
     scenario_sheet,
 )
@@ -72,6 +102,7 @@ from nexos_model.report.summary.finance import (  # noqa: F401
     debt_table,
     finance_sentences,
     fiscal_space_detail_table,
+    fiscal_space_numbers,
     fiscal_space_sentences,
     fiscal_space_table,
     rules_basis_table,
@@ -88,6 +119,8 @@ from nexos_model.report.summary.overview import (  # noqa: F401
     INDICATOR_SHORT,
     _indicator_text,
     concept_table,
+    council_assumptions_table,
+    council_notes,
     executive_summary,
     generic_assumptions_table,
     headline_lines,
@@ -98,6 +131,7 @@ from nexos_model.report.summary.overview import (  # noqa: F401
     quality_sentences,
     quality_table,
     revenue_table,
+    year_kinds_sentences,
 )
 from nexos_model.report.summary.plan import (  # noqa: F401
     _portfolio_origin,
@@ -147,4 +181,4 @@ from nexos_model.report.summary.scenarios import (  # noqa: F401
     unit_of,
 )
 
-__all__ = ['cover', 'scenario_name', 'scenario_sheet', 'data_age_sentences', 'executive_summary', 'headline_lines', 'quality_sentences', 'projection_notes', 'concept_table', 'history_table', 'indicators_table', 'quality_table', 'revenue_table', 'calibration_table', 'gap_table', 'indicator_path_table', 'lever_effect_table', 'lever_sentences', 'lever_table', 'own_revenue_sentences', 'stream_table', 'SOURCE_NAMES', 'parameter_value', 'space_by_source', 'stream_names', 'unit_of', 'aporte_criteria_table', 'debt_table', 'finance_sentences', 'fiscal_space_sentences', 'fiscal_space_table', 'rules_basis_table', 'rules_matrix', 'rules_sentences', 'sources_uses_sentences', 'sources_uses_table', 'spending_table', 'transfer_table', 'plan_comparison_table', 'plan_effect_table', 'plan_funding_table', 'plan_poa_table', 'plan_poa_title', 'plan_portfolio_table', 'plan_schedule_table', 'plan_scores_table', 'plan_sentences', 'plan_unfunded_table', 'plan_warnings', 'breaches_table', 'changes_table', 'comparison_difference_table', 'comparison_sentences', 'comparison_table', 'probability_sentences', 'tornado_table', 'uncertainty_sentences', 'uncertainty_table', 'assumptions_annex', 'excel_tables', 'generic_assumptions_table', 'fiscal_space_detail_table', 'space_by_destino', 'DESTINO_NAMES', 'SPACE_SOURCE_NAMES']
+__all__ = ['cover', 'scenario_name', 'scenario_sheet', 'data_age_sentences', 'executive_summary', 'headline_lines', 'quality_sentences', 'projection_notes', 'concept_table', 'history_table', 'indicators_table', 'quality_table', 'revenue_table', 'calibration_table', 'gap_table', 'indicator_path_table', 'lever_effect_table', 'lever_sentences', 'lever_table', 'own_revenue_sentences', 'stream_table', 'SOURCE_NAMES', 'parameter_value', 'space_by_source', 'stream_names', 'unit_of', 'aporte_criteria_table', 'debt_table', 'finance_sentences', 'fiscal_space_sentences', 'fiscal_space_table', 'rules_basis_table', 'rules_matrix', 'rules_sentences', 'sources_uses_sentences', 'sources_uses_table', 'spending_table', 'transfer_table', 'plan_comparison_table', 'plan_effect_table', 'plan_funding_table', 'plan_poa_table', 'plan_poa_title', 'plan_portfolio_table', 'plan_schedule_table', 'plan_scores_table', 'plan_sentences', 'plan_unfunded_table', 'plan_warnings', 'breaches_table', 'changes_table', 'comparison_difference_table', 'comparison_sentences', 'comparison_table', 'probability_sentences', 'tornado_table', 'uncertainty_sentences', 'uncertainty_table', 'assumptions_annex', 'excel_tables', 'generic_assumptions_table', 'fiscal_space_detail_table', 'space_by_destino', 'DESTINO_NAMES', 'SPACE_SOURCE_NAMES', 'amount', 'whole', 'whole_parts', 'key_label', 'plain_keys', 'fingerprint_sentences', 'ceilings', 'ceilings_sentences', 'ceilings_table', 'debt_sentences', 'debt_service_split', 'debt_split_table', 'existing_debt_table', 'headline_range', 'operating_budget', 'operating_sentences', 'operating_table', 'plan_effect_sentences', 'plan_of', 'poa_ceiling_table', 'poa_ceiling_use', 'poa_funding', 'poa_sentences', 'poa_table', 'range_sentences', 'range_table', 'council_changes_table', 'fiscal_space_numbers', 'council_assumptions_table', 'council_notes', 'year_kinds_sentences', 'budget_heading']

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+import math
+import re
+from typing import TYPE_CHECKING, Any, Iterable
 
 import pandas as pd
 
 from nexos_model import __version__, catalog
 from nexos_model.diagnostics.quality import FINDING_LABELS
 from nexos_model.io.bundled import load_municipalities
-from nexos_model.io.store import STORE_VARIABLE
 from nexos_model.params.calendar_schema import ESTIMATED, OBSERVED, year_kinds
 from nexos_model.params.changes import adjustment_sentences, scenario_label, scenario_title
+from nexos_model.params.schema import field_metadata
 from nexos_model.wording import anio_rango, anios_texto, fecha, porcentaje, quetzales
 
 if TYPE_CHECKING:
@@ -90,6 +92,57 @@ SECTOR_LABELS = {"agua": "Agua", "saneamiento": "Saneamiento", "desechos": "Dese
                  "salud": "Salud"}
 #: Rule results as text that reads in grey print (the notebook colours them).
 OK, BREACH = "✓ cumple", "✗ no cumple"
+
+
+def whole(value: float) -> int:
+    """An amount rounded to the quetzal, half away from zero (as :func:`quetzales` rounds)."""
+    return int(math.copysign(math.floor(abs(float(value)) + 0.5), float(value)))
+
+
+def whole_parts(parts: Iterable[float], total: int | None = None) -> list[int]:
+    """Parts rounded to the quetzal so that they add up to their rounded total, or to ``total``
+    when given (largest remainder): a table's rows foot to its total row, and each part is within
+    Q 1 of its value."""
+    values = [float(v) for v in parts]
+    floors = [math.floor(v) for v in values]
+    short = (whole(sum(values)) if total is None else total) - sum(floors)
+    order = sorted(range(len(values)), key=lambda i: values[i] - floors[i], reverse=short >= 0)
+    for i in order[:abs(short)]:
+        floors[i] += 1 if short > 0 else -1
+    return floors
+
+
+def amount(value: float, observed: bool = False) -> str:
+    """An amount as a council reads it: ``Q 1,234,568`` (projected or estimated: rounded to the
+    quetzal) or ``Q 1,234,567.89`` (observed in the data or set by law: to the centavo)."""
+    return quetzales(value) if observed else quetzales(whole(value) if value == value else value, 0)
+
+
+#: A parameter key inside a sentence (``transferencias.anios_nivel``): dotted lower-case words.
+_KEY = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)*(?:\.[a-z][a-z0-9_]*)+\b")
+
+
+def key_label(key: str) -> str:
+    """A parameter key as the label a council reads (the schema's ``etiqueta``; for a stream's
+    concepts, the stream's name), e.g. ``gasto.funcionamiento.monto_base`` -> «Gasto de
+    funcionamiento del último año con datos»; the key itself when the schema does not know it."""
+    meta, rest = field_metadata(key)
+    label = meta.get("etiqueta")
+    if not label:
+        return key
+    if rest:  # below a field keyed by name: known when it names a stream (``flujos.ornato.conceptos``)
+        stream = rest.split(".")[0]
+        return f"{label}: {catalog.label(stream)}" if catalog.label(stream) != stream else key
+    return label
+
+
+def plain_keys(text: str) -> str:
+    """``text`` with every parameter key it names written as its label in «»: the council's
+    report names no code (the keys are in the Excel annex, for the technician)."""
+    def label(match: "re.Match[str]") -> str:
+        found = key_label(match.group(0))
+        return match.group(0) if found == match.group(0) else f"«{found}»"
+    return _KEY.sub(label, text)
 
 
 def _finding_label(tipo: str, count: int = 1) -> str:
@@ -174,22 +227,24 @@ def _autonomy(wide: pd.DataFrame) -> pd.Series:
 
 def _year_table(values: pd.DataFrame, columns: dict[str, str], kinds: list[str] | None = None) -> pd.DataFrame:
     """Years as rows (with their ``Tipo`` when ``kinds`` is given), ``{concept: header}`` as
-    quetzales columns."""
+    quetzales columns: observed years to the centavo, the others to the quetzal."""
     out = {"Año": [str(y) for y in values.index]}
     if kinds is not None:
         out["Tipo"] = list(kinds)
+    observed = [k == OBSERVED for k in (kinds if kinds is not None else [None] * len(values))]
     for concept, header in columns.items():
-        out[header] = [quetzales(v) for v in values[concept]]
+        out[header] = [amount(v, o) for v, o in zip(values[concept], observed)]
     return pd.DataFrame(out)
 
 
 def _path_table(values: pd.DataFrame, concepts: list[str], first: int, end: int, labels: dict[str, str],
-                total: str | None = None) -> pd.DataFrame:
-    """Concepts as rows: value in ``first`` and ``end``, annual growth, share of ``total`` in ``end``."""
+                total: str | None = None, observed: bool = False) -> pd.DataFrame:
+    """Concepts as rows: value in ``first`` (to the centavo if ``observed``) and ``end`` (projected:
+    to the quetzal), annual growth, share of ``total`` in ``end``."""
     rows = []
     for concept in concepts + ([total] if total else []):
         a, b = values.at[first, concept], values.at[end, concept]
-        row = {"Concepto": _name(labels, concept), str(first): quetzales(a), str(end): quetzales(b),
+        row = {"Concepto": _name(labels, concept), str(first): amount(a, observed), str(end): amount(b),
                "Crecimiento anual": porcentaje(_growth(a, b, end - first))}
         if total:
             row[f"Participación {end}"] = porcentaje(_share(b, values.at[end, total]))
@@ -212,7 +267,8 @@ def _detail(description: str) -> str:
 
 def cover(result: "RunResult", municipio: str | None = None, today: dt.date | None = None) -> dict[str, Any]:
     """Facts for the report cover, all as Spanish text; ``ajustes``: the adjustments on the
-    scenario (the app's, ``--set``), each in plain words."""
+    scenario (the app's, ``--set``), each in plain words; ``huella``: the fingerprint of the
+    parameters and data, which the annex shows and explains (:func:`fingerprint_sentences`)."""
     code = _code(result, municipio)
     place = _place(code)
     first, last, end = _years(result, code)
@@ -231,13 +287,13 @@ def cover(result: "RunResult", municipio: str | None = None, today: dt.date | No
         "anios_proyeccion": anio_rango(budget, end),
         "anio_presupuesto": str(budget),
         "version": __version__,
-        "parametros": _fingerprint(resolved.digest(), result.data_digest),
+        "huella": _fingerprint(resolved.digest(), result.data_digest),
         "antiguedad_datos": data_age_sentences(result, code),
     }
 
 
 def _fingerprint(parameters: str, data: str) -> str:
-    """The cover's fingerprint: the parameters' digest, and the imported data's when there are any."""
+    """The report's fingerprint: the parameters' digest, and the imported data's when there are any."""
     return parameters if not data else f"{parameters}-{data}"
 
 
@@ -261,18 +317,28 @@ def data_age_sentences(result: "RunResult", municipio: str | None = None) -> lis
                    f"{'s' if budget - 1 - last != 1 else ''} sin datos en este reporte.")
     out.append(f"Para usar datos recientes, exporte de SICOIN GL (o del Portal de Gobiernos Locales) la ejecución de "
                f"ingresos de los años cerrados, en CSV o Excel, y cárguela una vez con el comando "
-               f"«nexos datos importar ARCHIVO»; los reportes siguientes la usan sin más (carpeta "
-               f"{STORE_VARIABLE}, por defecto datos/).")
+               f"«nexos datos importar ARCHIVO»; los reportes siguientes la usan sin más.")
     loaded = result.loaded.get(code)
     if loaded:
-        out.append(f"Este reporte ya usa los datos importados de {anios_texto(loaded)} (huella de los datos "
-                   f"{result.data_digest}).")
+        out.append(f"Este reporte ya usa los datos importados de {anios_texto(loaded)} (su huella, en el anexo).")
     return out
 
 
-def _path_sentence(subject: str, place: str, a: float, b: float, first: int, end: int) -> str:
+def _path_sentence(subject: str, place: str, a: float, b: float, first: int, end: int,
+                   observed: bool = False) -> str:
+    """From ``a`` in ``first`` (observed: to the centavo) to ``b`` in ``end`` (to the quetzal), and the pace."""
     rate = _growth(a, b, end - first)
     pace = f" ({porcentaje(rate)} anual)" if rate is not None else ""
-    return f"{subject} de {place} pasarían de {quetzales(a)} en {first} a {quetzales(b)} en {end}{pace}."
+    seen = " (observado)" if observed else ""
+    return f"{subject} de {place} pasarían de {amount(a, observed)} en {first}{seen} a {amount(b)} en {end}{pace}."
 
 
+
+
+def fingerprint_sentences(result: "RunResult", municipio: str | None = None) -> list[str]:
+    """The fingerprint of the parameters and data, and what it is for (the report's annex)."""
+    facts = cover(result, municipio)
+    return [f"Huella de los parámetros y datos de este informe: {facts['huella']}. Es un resumen de todos los "
+            f"supuestos y datos con que se calculó (Nexos {facts['version']}): dos informes con la misma huella usan "
+            f"exactamente los mismos; si un supuesto o un dato cambia, la huella cambia. Sirve para saber qué "
+            f"versión aprobó el Concejo."]

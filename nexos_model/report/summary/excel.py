@@ -21,11 +21,13 @@ from nexos_model.report.summary.common import (
     cover,
     _name,
     _projected,
+    plain_keys,
+    scenario_name,
 )
 from nexos_model.report.summary.finance import _rules
 from nexos_model.report.summary.overview import generic_assumptions_table
 from nexos_model.report.summary.scenarios import unit_of
-from nexos_model.params.changes import changes_table
+from nexos_model.params.changes import DRIVER_UNIT, changes_table
 from nexos_model.io.excel import FORMATS_ATTR
 from nexos_model.api import plan_for_run
 
@@ -42,6 +44,30 @@ def assumptions_annex(result: "RunResult", municipio: str | None = None) -> pd.D
                                  "capa": "Capa", "fuente": "Fuente"})
 
 
+def _layer_words(layer: str, scenario: str) -> str:
+    """The layer that set a value, as a council names it (no file path)."""
+    if "escenarios/" in layer:
+        return f"el escenario ({scenario})"
+    if "municipios/" in layer:
+        return "el archivo del municipio"
+    return "un ajuste de esta versión" if layer else ""
+
+
+def council_changes_table(result: "RunResult", municipio: str | None = None) -> pd.DataFrame:
+    """:func:`assumptions_annex` for the council: each change by its label, value, who set it and
+    its source (the keys are in the Excel file's «Supuestos» sheet)."""
+    code = _code(result, municipio)
+    table = changes_table(result.parameters[code])
+    if table.empty:
+        return pd.DataFrame()
+    name = scenario_name(result, code)
+    units = [u if u and u != DRIVER_UNIT else "" for u in table["unidad"]]
+    return pd.DataFrame({"Supuesto": table["parametro"].map(plain_keys),
+                         "Valor": [plain_keys(f"{v} {u}".strip()) for v, u in zip(table["valor"], units)],
+                         "Lo fija": [_layer_words(c, name) for c in table["capa"]],
+                         "Fuente": table["fuente"].map(plain_keys)})
+
+
 # --- Excel (numbers, not text) ---------------------------------------------------------------
 
 def scenario_sheet(result: "RunResult", municipio: str | None = None) -> pd.DataFrame:
@@ -53,7 +79,7 @@ def scenario_sheet(result: "RunResult", municipio: str | None = None) -> pd.Data
             ("Presupuesto que se prepara", facts["anio_presupuesto"]), ("Datos observados", facts["anios_datos"]),
             ("Años estimados (sin datos)", facts["anios_estimados"]), ("Proyección", facts["anios_proyeccion"])]
     rows += [(f"Ajuste {i}", text) for i, text in enumerate(facts["ajustes"], start=1)]
-    rows += [("Generado", f"{facts['fecha']} con Nexos {facts['version']}; huella {facts['parametros']}")]
+    rows += [("Generado", f"{facts['fecha']} con Nexos {facts['version']}; huella {facts['huella']}")]
     return pd.DataFrame(rows, columns=["Dato", "Valor"])
 
 

@@ -33,6 +33,10 @@ from nexos_model.report.summary.common import (
     _share,
     _year_header,
     _year_table,
+    amount,
+    plain_keys,
+    whole,
+    whole_parts,
 )
 from nexos_model.fiscal.rules import catalog as rule_catalog
 
@@ -168,13 +172,13 @@ def rules_sentences(result: "RunResult", municipio: str | None = None) -> list[s
     if on_estimate:
         which = "todas se miden" if on_estimate == n else f"{on_estimate} se mide{'n' if on_estimate > 1 else ''}"
         caveat = (f" ({which} sobre un gasto de funcionamiento estimado, porque el municipio no dio el suyo: "
-                  f"gasto.funcionamiento.monto_base; con su presupuesto el resultado puede cambiar)")
+                  f"{plain_keys('gasto.funcionamiento.monto_base')}; con su presupuesto el resultado puede cambiar)")
     out = [f"{n} de las {kinds} reglas legales revisadas no se cumpl{'e' if n == 1 else 'en'} en algún año "
            f"de {first} a {end}{caveat}."]
     for _, part in broken.groupby("regla", sort=False):
         years = part["anio"].astype(int).tolist()
         out.append(f"{part['etiqueta'].iloc[0]} ({part['articulo'].iloc[0]}): no se cumple en "
-                   f"{len(years)} año{'s' if len(years) > 1 else ''}. {part['mensaje'].iloc[0]}")
+                   f"{len(years)} año{'s' if len(years) > 1 else ''}. {plain_keys(part['mensaje'].iloc[0])}")
     return out
 
 
@@ -194,14 +198,25 @@ def space_by_destino(result: "RunResult", municipio: str | None = None) -> pd.Da
     return wide.reindex(columns=list(DESTINO_NAMES), fill_value=0.0)
 
 
+def fiscal_space_numbers(result: "RunResult", municipio: str | None = None) -> pd.DataFrame:
+    """:func:`space_by_destino` in whole quetzales, with ``propio`` (free + earmarked + loans):
+    each year's parts foot to its own space, which is the run's ``espacio_fiscal`` rounded."""
+    wide = space_by_destino(result, _code(result, municipio))
+    own = ["libre", "inversion", "prestamo"]
+    parts = [whole_parts(row) for row in wide[own].to_numpy()]
+    wide[own] = pd.DataFrame(parts, index=wide.index, columns=own)
+    wide["propio"] = wide[own].sum(axis=1)
+    wide["codede"] = wide["codede"].map(whole)
+    return wide
+
+
 def fiscal_space_table(result: "RunResult", municipio: str | None = None) -> pd.DataFrame:
     """Fiscal space for investment year by year, as a DAFIM reads it: free-use money, money
     earmarked for investment, loans, the municipality's own space (their sum) and, apart, the
     CODEDE funds the departmental council assigns to projects; each year says whether it is
     estimated or projected."""
     code = _code(result, municipio)
-    wide = space_by_destino(result, code)
-    wide["propio"] = wide[["libre", "inversion", "prestamo"]].sum(axis=1)
+    wide = fiscal_space_numbers(result, code)
     labels = {"libre": "Libre uso", "inversion": "Destino de inversión", "prestamo": "Préstamos INFOM",
               "propio": "Espacio propio", "codede": "CODEDE (asignado a proyectos)"}
     return _year_table(wide, labels, _kinds(result, code, wide.index))
@@ -243,22 +258,22 @@ def _earmark_text(source: str, resolved) -> str:
 
 def fiscal_space_sentences(result: "RunResult", municipio: str | None = None) -> list[str]:
     """The municipality's own fiscal space from the budget year on, how much is free to use and
-    how much is earmarked, and the CODEDE funds apart."""
+    how much is earmarked, and the CODEDE funds apart (sums of :func:`fiscal_space_table`'s cells)."""
     code = _code(result, municipio)
     first, end = _plan_span(result, code)
-    wide = space_by_destino(result, code).loc[first:]
+    wide = fiscal_space_numbers(result, code).loc[first:]
     if wide.empty:
         return []
-    own = wide[["libre", "inversion", "prestamo"]].sum(axis=1)
-    out = [f"El espacio fiscal propio para inversión sumaría {quetzales(own.sum())} en {anio_rango(first, end)} "
-           f"({quetzales(own.at[first])} en {first} y {quetzales(own.at[end])} en {end}): "
-           f"{quetzales(wide['libre'].sum())} de libre uso, {quetzales(wide['inversion'].sum())} con destino de "
-           f"inversión por ley y {quetzales(wide['prestamo'].sum())} de préstamos."]
-    out.append(f"Aparte, los fondos CODEDE ({quetzales(wide['codede'].sum())} en {anio_rango(first, end)}) los asigna "
+    span = anio_rango(first, end)
+    out = [f"El espacio fiscal propio para inversión sumaría {amount(wide['propio'].sum())} en {span} "
+           f"({amount(wide.at[first, 'propio'])} en {first} y {amount(wide.at[end, 'propio'])} en {end}): "
+           f"{amount(wide['libre'].sum())} de libre uso, {amount(wide['inversion'].sum())} con destino de "
+           f"inversión por ley y {amount(wide['prestamo'].sum())} de préstamos."]
+    out.append(f"Aparte, los fondos CODEDE ({amount(wide['codede'].sum())} en {span}) los asigna "
                f"el Consejo Departamental de Desarrollo a proyectos concretos: no son espacio del municipio.")
     out.append(f"El dinero de libre uso (ingresos propios después del funcionamiento y la deuda, otras "
                f"transferencias y la parte del aporte y del IVA-PAZ que la ley permite para funcionamiento) sería "
-               f"{quetzales(wide.at[end, 'libre'])} en {end}.")
+               f"{amount(wide.at[end, 'libre'])} en {end}.")
     return out
 
 

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 from nexos_model.report.summary.common import (
     DESTINO_NAMES,
-    SUBJECTS,
+    OBSERVED,
     SUMMARY_CONCEPTS,
     _autonomy,
     _code,
@@ -27,8 +27,18 @@ from nexos_model.report.summary.common import (
     _projected,
     _rows,
     _years,
+    amount,
+    key_label,
+    plain_keys,
 )
-from nexos_model.report.summary.finance import fiscal_space_sentences, rules_sentences
+from nexos_model.report.summary.budget import (
+    ceilings_sentences,
+    operating_sentences,
+    plan_effect_sentences,
+    poa_sentences,
+    range_sentences,
+)
+from nexos_model.report.summary.finance import rules_sentences
 from nexos_model.report.summary.revenue import _gap_sentences
 
 # --- sentences -----------------------------------------------------------------------------
@@ -36,24 +46,20 @@ from nexos_model.report.summary.revenue import _gap_sentences
 
 
 def executive_summary(result: "RunResult", municipio: str | None = None) -> list[str]:
-    """Headline sentences: own revenue, transfers, autonomy, revenue per inhabitant, IUSI gap,
-    fiscal space, legal rules and data quality."""
+    """Headline sentences, the budget being prepared first: its ceilings, operating budget and
+    POA, the multi-year plan, the range of the budget year's space, the legal rules; then the
+    longer view (own revenue, the IUSI gap) and what the figures rest on. Each sentence is the
+    first of its section, so it says what that section's table says."""
     code = _code(result, municipio)
     wide = result.wide(code)
     place = _place(code)
     _, last, end = _years(result, code)
-    out = [_path_sentence(subject, place["nombre"], wide.at[last, concept], wide.at[end, concept], last, end)
-           for concept, subject in SUBJECTS.items()]
-    autonomy = _autonomy(wide)
-    out.append(f"La autonomía financiera (ingresos propios / ingresos totales) sería de "
-               f"{porcentaje(autonomy.at[end])} en {end}, frente a {porcentaje(autonomy.at[last])} en {last}.")
-    if place["poblacion"]:
-        per_head = wide.at[last, "ingresos_propios"] / place["poblacion"]
-        out.append(f"Con la población del Censo 2018 ({numero(place['poblacion'])} habitantes), los ingresos "
-                   f"propios de {last} equivalen a {quetzales(per_head)} por habitante.")
-    out.extend(_gap_sentences(result, code, streams=("iusi",)))
-    out.extend(fiscal_space_sentences(result, code)[:1])
-    out.extend(rules_sentences(result, code)[:1])
+    out = ceilings_sentences(result, code)[:1] + operating_sentences(result, code)[:1]
+    out += poa_sentences(result, code)[:1] + plan_effect_sentences(result, code)[:1]
+    out += range_sentences(result, code)[1:2] + rules_sentences(result, code)[:1]
+    out.append(_path_sentence("Los ingresos propios", place["nombre"], wide.at[last, "ingresos_propios"],
+                              wide.at[end, "ingresos_propios"], last, end, observed=True))
+    out.extend(_gap_sentences(result, code, streams=("iusi",), keys=False))
     out.extend(quality_sentences(result, code))
     return out
 
@@ -146,6 +152,42 @@ def projection_notes(result: "RunResult", municipio: str | None = None) -> list[
     return list(result.notes.get(_code(result, municipio), []))
 
 
+# --- what the figures rest on, for the council (labels, never keys) ---------------------------
+
+def year_kinds_sentences(result: "RunResult", municipio: str | None = None) -> list[str]:
+    """Which years are observed, estimated and projected, and where each comes from."""
+    code = _code(result, municipio)
+    first, last, end = _years(result, code)
+    budget = result.budget_year(code)
+    out = [f"Observado: {anio_rango(first, last)}, la ejecución de ingresos registrada en SICOIN GL (montos al "
+           f"centavo)."]
+    if budget - 1 > last:
+        out.append(f"Estimado: {anio_rango(last + 1, budget - 1)}, años ya pasados sin datos cargados; el modelo los "
+                   f"estima desde {last} con la inflación observada y los totales nacionales publicados.")
+    out.append(f"Proyectado: {anio_rango(budget, end)}, bajo el escenario del informe (montos redondeados al "
+               f"quetzal, o en millones donde se indica).")
+    out.append("Supuesto genérico: un valor de referencia nacional usado porque el municipio no dio el suyo; la "
+               "tabla siguiente dice cuáles son, qué mueven y qué dato del municipio los reemplaza.")
+    return out
+
+
+def council_notes(result: "RunResult", municipio: str | None = None) -> list[str]:
+    """:func:`projection_notes` with each parameter key written as its label."""
+    return [plain_keys(n) for n in projection_notes(result, municipio)]
+
+
+def council_assumptions_table(result: "RunResult", municipio: str | None = None) -> pd.DataFrame:
+    """:func:`generic_assumptions_table` for the council: the datum that replaces each default by
+    its label (the keys are in the Excel file's «Supuestos genéricos» sheet)."""
+    code = _code(result, municipio)
+    table = _rows(result.assumptions, code)
+    if table.empty:
+        return pd.DataFrame()
+    return pd.DataFrame({"Supuesto genérico": table["tema"], "Valor usado": table["valor"].map(plain_keys),
+                         "Afecta": table["afecta"].map(plain_keys),
+                         "Dato del municipio que lo reemplaza": table["clave"].map(key_label)})
+
+
 # --- history and revenue (formatted text) ----------------------------------------------------
 
 def revenue_table(result: "RunResult", municipio: str | None = None) -> pd.DataFrame:
@@ -153,9 +195,10 @@ def revenue_table(result: "RunResult", municipio: str | None = None) -> pd.DataF
     code = _code(result, municipio)
     wide = result.wide(code)
     autonomy = _autonomy(wide)
-    table = {"Año": [str(y) for y in wide.index], "Tipo": _kinds(result, code, wide.index)}
+    kinds = _kinds(result, code, wide.index)
+    table = {"Año": [str(y) for y in wide.index], "Tipo": kinds}
     for concept in SUMMARY_CONCEPTS:
-        table[catalog.label(concept)] = [quetzales(v) for v in wide[concept]]
+        table[catalog.label(concept)] = [amount(v, k == OBSERVED) for v, k in zip(wide[concept], kinds)]
     table["Autonomía financiera"] = [porcentaje(v) for v in autonomy]
     return pd.DataFrame(table)
 
@@ -165,7 +208,7 @@ def concept_table(result: "RunResult", municipio: str | None = None) -> pd.DataF
     code = _code(result, municipio)
     wide = result.wide(code)
     _, last, end = _years(result, code)
-    return _path_table(wide, catalog.children("ingresos_propios") + ["ingresos_propios"], last, end, {})
+    return _path_table(wide, catalog.children("ingresos_propios") + ["ingresos_propios"], last, end, {}, observed=True)
 
 
 def history_table(result: "RunResult", municipio: str | None = None) -> pd.DataFrame:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from nexos_model.wording import anio_rango, numero, porcentaje, quetzales
+from nexos_model.wording import anio_rango, numero, porcentaje
 
 if TYPE_CHECKING:
     from nexos_model.investment.plan import InvestmentPlan
@@ -17,13 +17,14 @@ from nexos_model.report.summary.common import (
     SOURCE_NAMES,
     _name,
     _year_table,
+    amount,
 )
 from pathlib import Path
 
 # --- investment plan (04, report) ------------------------------------------------------------
 
 def _sources_text(row: pd.Series, sources: list[str]) -> str:
-    parts = [f"{SOURCE_NAMES.get(s, s)} {quetzales(row[s])}" for s in sources if row.get(s, 0) > 0.005]
+    parts = [f"{SOURCE_NAMES.get(s, s)} {amount(row[s])}" for s in sources if row.get(s, 0) > 0.005]
     return "; ".join(parts) if parts else "—"
 
 
@@ -46,13 +47,13 @@ def plan_sentences(plan: "InvestmentPlan") -> list[str]:
         out.append("La cartera es ILUSTRATIVA: muestra cómo se programaría la inversión, no es un plan "
                    "aprobado por el municipio.")
     out.append(f"El programa óptimo financia {len(schedule)} de {len(plan.projects)} proyectos en {years}, con una "
-               f"inversión de {quetzales(optimum['inversion'])}.")
+               f"inversión de {amount(optimum['inversion'])}.")
     ranked = comparison.iloc[1]
     gain = optimum.get("ganancia_sobre_orden_pct")
     if gain is not None and np.isfinite(gain):
         result = (f"logra {porcentaje(gain / 100)} más puntaje" if gain >= 0.05 else "logra el mismo puntaje")
         out.append(f"Frente a financiar en orden de puntaje ({int(ranked['proyectos'])} proyectos, "
-                   f"{quetzales(ranked['inversion'])}), el programa óptimo {result}.")
+                   f"{amount(ranked['inversion'])}), el programa óptimo {result}.")
     left = plan.no_financiados
     if len(left):
         out.append(f"{len(left)} proyecto{'s quedan' if len(left) > 1 else ' queda'} sin financiar; la tabla dice "
@@ -60,8 +61,10 @@ def plan_sentences(plan: "InvestmentPlan") -> list[str]:
     effect = plan.efecto
     if len(effect) and effect["operacion_mantenimiento"].max() > 0:
         top = effect.loc[effect["operacion_mantenimiento"].idxmax()]
-        out.append(f"Las obras terminadas costarían {quetzales(top['operacion_mantenimiento'])} al año en operación "
-                   f"y mantenimiento a partir de {int(top['anio'])}, con cargo a los ingresos propios.")
+        payers = [SOURCE_NAMES[s] for s in SOURCE_NAMES if top.get(f"operacion_{s}", 0) >= 0.5]
+        paid = f", pagados con el dinero de libre uso ({', '.join(payers)})" if payers else ""
+        out.append(f"Las obras terminadas costarían {amount(top['operacion_mantenimiento'])} al año en operación "
+                   f"y mantenimiento a partir de {int(top['anio'])}{paid}.")
     return out
 
 
@@ -74,8 +77,8 @@ def plan_portfolio_table(plan: "InvestmentPlan") -> pd.DataFrame:
     """The candidate projects: sector, cost, duration, yearly O&M, beneficiaries, mandatory."""
     programmed = set(plan.cronograma["proyecto"])
     return pd.DataFrame([{
-        "Proyecto": p.name, "Sector": _name(SECTOR_LABELS, p.sector), "Costo total": quetzales(p.total_cost),
-        "Años": str(p.duration), "O&M anual": quetzales(p.annual_om_cost),
+        "Proyecto": p.name, "Sector": _name(SECTOR_LABELS, p.sector), "Costo total": amount(p.total_cost),
+        "Años": str(p.duration), "O&M anual": amount(p.annual_om_cost),
         "Beneficiarios": numero(p.beneficiaries), "Obligatorio": "sí" if p.mandatory else "no",
         "En el programa": "sí" if p.name in programmed else "no",
     } for p in plan.projects])
@@ -101,7 +104,7 @@ def plan_comparison_table(plan: "InvestmentPlan") -> pd.DataFrame:
         "Método": [m[:1].upper() + m[1:] for m in table["metodo"]],
         "Proyectos": [str(int(v)) for v in table["proyectos"]],
         "Puntaje total": [numero(v, 3) for v in table["puntaje_total"]],
-        "Inversión": [quetzales(v) for v in table["inversion"]],
+        "Inversión": [amount(v) for v in table["inversion"]],
         "Obligatorios sin financiar": [str(int(v)) for v in table["obligatorios_sin_financiar"]],
         "Ganancia sobre el orden": [porcentaje(v / 100) for v in table["ganancia_sobre_orden_pct"]],
     })
@@ -114,8 +117,8 @@ def plan_schedule_table(plan: "InvestmentPlan") -> pd.DataFrame:
         "Proyecto": table["proyecto"].tolist(),
         "Sector": [_name(SECTOR_LABELS, s) for s in table["sector"]],
         "Ejecución": [anio_rango(a, b) for a, b in zip(table["inicio"], table["fin"])],
-        "Costo total": [quetzales(v) for v in table["costo_total"]],
-        "O&M anual": [quetzales(v) for v in table["costo_operacion_anual"]],
+        "Costo total": [amount(v) for v in table["costo_total"]],
+        "O&M anual": [amount(v) for v in table["costo_operacion_anual"]],
         "Puntaje": [numero(v, 3) for v in table["puntaje"]],
     })
 
@@ -126,10 +129,10 @@ def plan_funding_table(plan: "InvestmentPlan") -> pd.DataFrame:
     return pd.DataFrame({
         "Año": [str(y) for y in table["anio"]],
         "Fuente": [SOURCE_NAMES.get(s, s) for s in table["fuente"]],
-        "Espacio": [quetzales(v) for v in table["espacio"]],
-        "Inversión": [quetzales(v) for v in table["inversion"]],
-        "O&M": [quetzales(v) for v in table["operacion"]],
-        "Saldo": [quetzales(v) for v in table["saldo"]],
+        "Espacio": [amount(v) for v in table["espacio"]],
+        "Inversión": [amount(v) for v in table["inversion"]],
+        "O&M": [amount(v) for v in table["operacion"]],
+        "Saldo": [amount(v) for v in table["saldo"]],
         "Uso": [porcentaje(v) for v in table["uso"]],
     })
 
@@ -158,7 +161,7 @@ def plan_poa_table(plan: "InvestmentPlan") -> pd.DataFrame:
         "Proyecto": table["proyecto"].tolist(),
         "Código SNIP": [str(v) if v else "pendiente" for v in table["codigo_snip"]],
         "Sector": [_name(SECTOR_LABELS, s) for s in table["sector"]],
-        "Monto": [quetzales(v) for v in table["total"]],
+        "Monto": [amount(v) for v in table["total"]],
         "Fuentes": [_sources_text(row, sources) for _, row in table.iterrows()],
     })
 

@@ -30,6 +30,7 @@ from nexos_model.report.summary.common import (
     _share,
     _year_table,
     _years,
+    amount,
 )
 
 # --- own revenue by stream: projection, potential and gap, calibration, levers (02) -----------
@@ -86,9 +87,11 @@ def _calibration_reason(result: "RunResult", code: str, stream: str) -> str:
     return str(row["motivo"].iloc[0]) if len(row) and "motivo" in row else ""
 
 
-def _gap_sentences(result: "RunResult", code: str, streams: tuple[str, ...] | None = None) -> list[str]:
+def _gap_sentences(result: "RunResult", code: str, streams: tuple[str, ...] | None = None,
+                   keys: bool = True) -> list[str]:
     """Per stream: what it collects beside its potential and gap; "sin datos suficientes" where the
-    calibration is not credible; the generic defaults the potential rests on, with their keys."""
+    calibration is not credible; the generic defaults the potential rests on, with their keys
+    (``keys=False``, the council's report: a pointer to its assumptions section instead)."""
     gaps = _rows(result.gaps, code)
     if gaps.empty:
         return []
@@ -100,20 +103,22 @@ def _gap_sentences(result: "RunResult", code: str, streams: tuple[str, ...] | No
         value = rows.set_index("componente")["valor"]
         per_head = rows.set_index("componente")["per_capita"]
         name = _in_sentence(catalog.label(stream))
-        keys = _generic_keys(result, code, stream)
+        generic = _generic_keys(result, code, stream)
+        where = (f"dé {_short_keys(generic)} en params/municipios/{code}.yaml" if keys
+                 else "la sección de supuestos dice qué datos del municipio los reemplazan")
         replace = (f" Sus impulsores son supuestos genéricos (referencias nacionales): para usar los del municipio, "
-                   f"dé {_short_keys(keys)} en params/municipios/{code}.yaml.") if keys else ""
+                   f"{where}.") if generic else ""
         if "datos_suficientes" in rows and not bool(rows["datos_suficientes"].all()):
             why = _calibration_reason(result, code, stream)
-            out.append(f"En {first}, lo recaudado por {name} sería {quetzales(value['recaudacion'])}; su potencial "
+            out.append(f"En {first}, lo recaudado por {name} sería {amount(value['recaudacion'])}; su potencial "
                        f"y su brecha: {NOT_ENOUGH_DATA} ({why}).{replace}")
             continue
         if value["brecha_total"] < 0.005:
-            out.append(f"En {first}, lo recaudado por {name} ({quetzales(value['recaudacion'])}) ya alcanzaría "
+            out.append(f"En {first}, lo recaudado por {name} ({amount(value['recaudacion'])}) ya alcanzaría "
                        f"su potencial.{replace}")
             continue
-        out.append(f"En {first}, lo recaudado por {name} sería {quetzales(value['recaudacion'])} de un "
-                   f"potencial de {quetzales(value['potencial'])}: una brecha de {quetzales(value['brecha_total'])} "
+        out.append(f"En {first}, lo recaudado por {name} sería {amount(value['recaudacion'])} de un "
+                   f"potencial de {amount(value['potencial'])}: una brecha de {amount(value['brecha_total'])} "
                    f"({quetzales(per_head['brecha_total'])} por habitante).{replace}")
     return out
 
