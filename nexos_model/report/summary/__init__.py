@@ -53,7 +53,7 @@ from nexos_model.report.summary.common import (  # noqa: F401
     whole,
     whole_parts,
 )
-from nexos_model.report.summary.budget import (  # noqa: F401
+from nexos_model.report.summary.budget import (
     budget_heading,
     ceilings,
     ceilings_sentences,

@@ -10,7 +10,7 @@ plan's own O&M and debt service), its projection and its plan.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -99,7 +99,7 @@ def ceilings(result: "RunResult", municipio: str | None = None, anio: int | None
     space = _rows(result.fiscal_space, code)
     space = space.loc[space["anio"] == year]
     v = Values(result.parameters[code].params)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for destino in (FREE, EARMARKED):
         part = space.loc[space["destino"] == destino].set_index("fuente")["monto"]
         for source in [s for s in SPACE_DETAIL_SOURCES if s in part.index]:

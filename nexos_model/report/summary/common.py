@@ -315,9 +315,9 @@ def data_age_sentences(result: "RunResult", municipio: str | None = None) -> lis
         out.append(f"Como la proyección de {budget} en adelante parte de esas estimaciones, su margen de error "
                    f"es mayor mientras más años falten: {budget - 1 - last} año"
                    f"{'s' if budget - 1 - last != 1 else ''} sin datos en este reporte.")
-    out.append(f"Para usar datos recientes, exporte de SICOIN GL (o del Portal de Gobiernos Locales) la ejecución de "
-               f"ingresos de los años cerrados, en CSV o Excel, y cárguela una vez con el comando "
-               f"«nexos datos importar ARCHIVO»; los reportes siguientes la usan sin más.")
+    out.append("Para usar datos recientes, exporte de SICOIN GL (o del Portal de Gobiernos Locales) la ejecución de "
+               "ingresos de los años cerrados, en CSV o Excel, y cárguela una vez con el comando "
+               "«nexos datos importar ARCHIVO»; los reportes siguientes la usan sin más.")
     loaded = result.loaded.get(code)
     if loaded:
         out.append(f"Este reporte ya usa los datos importados de {anios_texto(loaded)} (su huella, en el anexo).")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from nexos_model import catalog
-from nexos_model.wording import anio_rango, numero, porcentaje, quetzales
+from nexos_model.wording import anio_rango, porcentaje, quetzales
 
 if TYPE_CHECKING:
     from nexos_model.api import RunResult

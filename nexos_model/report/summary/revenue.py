@@ -119,7 +119,7 @@ def _gap_sentences(result: "RunResult", code: str, streams: tuple[str, ...] | No
             continue
         out.append(f"En {first}, lo recaudado por {name} sería {amount(value['recaudacion'])} de un "
                    f"potencial de {amount(value['potencial'])}: una brecha de {amount(value['brecha_total'])} "
-                   f"({quetzales(per_head['brecha_total'])} por habitante).{replace}")
+                   f"({amount(per_head['brecha_total'])} por habitante).{replace}")
     return out
 
 
