@@ -23,7 +23,6 @@ from nexos_model.errors import NexosError
 from nexos_model.report.gantt import gantt_chart
 from nexos_model.report.summary import (
     GAP_PARTS,
-    amount,
     scenario_name,
     GAP_SHORT,
     DESTINO_NAMES,
@@ -35,7 +34,7 @@ from nexos_model.report.summary import (
     unit_of,
 )
 from nexos_model.report.svg import ACCENT, ESTIMATE_SHADE, INK, LIGHT, MID, TONES, Axis, Chart, Plot
-from nexos_model.wording import segun_unidad
+from nexos_model.wording import quetzales, segun_unidad
 
 if TYPE_CHECKING:
     from nexos_model.api import RunResult
@@ -50,7 +49,7 @@ YEARS = Axis("years", "Año")
 
 def money_tip(label: str, position: float, value: float) -> str:
     """Hover text of a bar or point: ``2024 · Aporte constitucional: Q 1,234,567.89``."""
-    return f"{int(position)} · {label}: {amount(value)}"
+    return f"{int(position)} · {label}: {quetzales(value)}"
 
 
 def _split(result: "RunResult", municipio: str | None):
@@ -148,7 +147,7 @@ def revenue_streams(result: "RunResult", municipio: str | None = None) -> Chart:
         amounts = [values.at[year, s] for s in streams]
         plot.rects(str(year), [0.0] * len(streams), amounts, [r + offset - 0.19 for r in rows],
                    [r + offset + 0.19 for r in rows], fill=fill,
-                   tips=[f"{n}, {year}: {amount(a)}" for n, a in zip(names, amounts)])
+                   tips=[f"{n}, {year}: {quetzales(a)}" for n, a in zip(names, amounts)])
     return plot.render()
 
 
@@ -176,12 +175,12 @@ def revenue_gap(result: "RunResult", municipio: str | None = None, anio: int | N
         label = GAP_SHORT[part] if part == "recaudacion" else f"Brecha: {GAP_SHORT[part].lower()}"
         parts.append((label, wide[part].fillna(0.0).tolist() if part in wide else [0.0] * len(streams)))
     plot.stack(list(range(len(streams))), parts, width=0.55, vertical=False,
-               tip=lambda label, row, v: f"{names[int(row)]} · {label}: {amount(v)}")
+               tip=lambda label, row, v: f"{names[int(row)]} · {label}: {quetzales(v)}")
     rows = [i for i, ok in enumerate(credible) if ok]  # no potential where the data cannot support one
     potential = [float(wide["potencial"].iloc[i]) for i in rows]
     if rows:
         plot.points("Potencial", potential, rows,
-                    tips=[f"{names[i]} · potencial: {amount(v)}" for i, v in zip(rows, potential)])
+                    tips=[f"{names[i]} · potencial: {quetzales(v)}" for i, v in zip(rows, potential)])
     return plot.render()
 
 

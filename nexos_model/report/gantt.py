@@ -14,8 +14,7 @@ import pandas as pd
 
 from nexos_model.investment.illustrative import ILLUSTRATIVE_PREFIX
 from nexos_model.report.svg import INK, LIGHT, MID, Axis, Chart, Plot
-from nexos_model.report.summary.common import amount
-from nexos_model.wording import anio_rango, millones
+from nexos_model.wording import anio_rango, millones, quetzales
 
 if TYPE_CHECKING:  # pragma: no cover
     from nexos_model.investment.plan import InvestmentPlan
@@ -57,7 +56,7 @@ def gantt_chart(plan: "InvestmentPlan", operation_until: int | None = None) -> C
         plot.shade(years[-1] + 0.5, last + 0.5)
     rows = list(range(len(table)))
     start, end = table["inicio"].astype(float), table["fin"].astype(float)
-    tips = [f"{p}: {anio_rango(int(a), int(b))}, {amount(c)}"
+    tips = [f"{p}: {anio_rango(int(a), int(b))}, {quetzales(c)}"
             for p, a, b, c in zip(table["proyecto"], start, end, table["costo_total"])]
     for mandatory, label, fill in ((True, "Ejecución, proyecto obligatorio", INK), (False, "Ejecución", LIGHT)):
         pick = [i for i in rows if bool(table.at[i, "obligatorio"]) == mandatory]

@@ -21,8 +21,8 @@ def test_report_export_names_the_adjusted_scenario_and_lists_its_adjustments():
     assert "Decisiones y ajustes de esta versión" in text
     assert "Tendencia, peso del crecimiento nacional en la tendencia: 30 %" in text
     assert "Proyectado: Escenario base + 1 ajuste" in text  # the chart's legend
-    # the report's annex still lists the key, as set by the in-memory layer
-    assert re.search(r"tendencia\.contraccion [^|]*? 0\.3 [^|]*?ajustes", text)
+    # the report's annex still lists the change, by its label, as set by the in-memory layer
+    assert re.search(r"Peso del crecimiento nacional en la tendencia 0\.3 [^|]*?un ajuste de esta versión", text)
 
 
 def test_excel_export_holds_the_current_settings(tmp_path):

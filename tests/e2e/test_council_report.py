@@ -36,7 +36,7 @@ CENTAVOS = re.compile(r"Q ?[\d,]+\.\d\d\b")
 
 def _visible(page: str) -> str:
     """The text a reader sees in the HTML (no style, no tags; <wbr> joins a word back)."""
-    page = re.sub(r"<(style|script)\b.*?</\1>", " ", page, flags=re.S)
+    page = re.sub(r"<(style|script|title)\b.*?</\1>", " ", page, flags=re.S)  # a chart's hover tips are not read in print
     page = re.sub(r"<wbr\s*/?>", "", page)
     return " ".join(htmllib.unescape(re.sub(r"<[^>]+>", " ", page)).replace("\xa0", " ").split())
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 import shutil
 import subprocess
 
@@ -14,7 +15,8 @@ from nexos_model.api import plan_for_run
 from nexos_model.errors import NexosError
 from nexos_model.io.bundled import load_municipalities
 from nexos_model.report import render
-from nexos_model.wording import quetzales
+from nexos_model.report import summary
+from nexos_model.report.summary import amount
 from tests.support import BUDGET_YEAR
 
 
@@ -56,11 +58,12 @@ def test_report_html_pdf_xlsx(tmp_path):
     assert not re.search(r"require(\.min)?\.js|mathjax", html, re.I)
     assert not re.search(r"<script|<link\b|(src|href)\s*=\s*[\"']?https?:", html, re.I)
     assert "@page" in html and "A4" in html
-    changed = [k for k in r.params.changes_from_defaults() if k != "descripcion"]
-    plain = re.sub(r"<wbr\s*/?>", "", html)  # long keys may break with <wbr> or <wbr/>
-    assert changed and all(k in plain for k in changed)  # the annex lists the changes
-    for section in ("Espacio fiscal para inversión", "Reglas legales", "Plan de inversión", "Cronograma de inversión",
-                    "Anexo: supuestos", f"<h3>Plan Operativo Anual {BUDGET_YEAR}</h3>"):
+    changed = summary.council_changes_table(r)["Supuesto"]
+    plain = unescape(re.sub(r"<[^>]+>", "", re.sub(r"<wbr\s*/?>", "", html))).replace("\xa0", " ")
+    assert len(changed) and all(k in plain for k in changed)  # the annex lists the changes, by label
+    for section in ("Efecto del plan en el espacio fiscal", "Reglas legales", "Plan multianual de inversión (POM)",
+                    "Cronograma de inversión", "Anexo: versión de los supuestos",
+                    f"<h2>Plan Operativo Anual (POA) {BUDGET_YEAR}</h2>"):
         assert section in html, section
     plan = r.plans.get("1301") or plan_for_run(r)
     assert plan.years[0] == BUDGET_YEAR and f"Cronograma de inversión {BUDGET_YEAR}" in html.replace("–", "-")
@@ -80,7 +83,7 @@ def test_report_html_pdf_xlsx(tmp_path):
         text += subprocess.run(["pdftotext", "-layout", str(paths["pdf"]), "-"], capture_output=True,
                                text=True, check=True).stdout
     assert name in text
-    assert quetzales(r.wide("1301").at[end, "ingresos_propios"]) in text.replace("\xa0", " ")
+    assert amount(r.wide("1301").at[end, "ingresos_propios"]) in text.replace("\xa0", " ")
 
     from openpyxl import load_workbook
 

@@ -23,6 +23,7 @@ from nexos_model import run
 from nexos_model.errors import NexosError
 from nexos_model.io.bundled import load_municipalities
 from nexos_model.report import render
+from nexos_model.report.summary import amount, whole
 from nexos_model.wording import quetzales
 from tests.support import ROOT
 
@@ -188,26 +189,28 @@ def _key_numbers(stem: str, municipio: str, escenario: str) -> list[str]:
     own = r.fiscal_space.loc[r.fiscal_space["destino"] != "codede"]  # the municipality's own space
     space = own.groupby("anio")["monto"].sum().loc[first:]
     lines = r.projection.pivot(index="anio", columns="concepto", values="valor")
+    # projected amounts are shown to the quetzal, a total as the sum of the rounded years it adds
+    space_total = quetzales(sum(whole(v) for v in space), 0)
     if stem == "01_diagnostico":
         return [quetzales(wide.at[last, "ingresos_propios"])]
     if stem == "02_ingresos_propios":
         gaps = r.gaps.set_index(["anio", "flujo", "componente"])["valor"]
         base = run(municipio, "base", planificar=True).projection.pivot(index="anio", columns="concepto",
                                                                          values="valor")
-        return [quetzales(wide.at[end, "ingresos_propios"]), quetzales(lines.at[end, "iusi"]),
+        return [amount(wide.at[end, "ingresos_propios"]), amount(lines.at[end, "iusi"]),
                 quetzales(gaps[(first, "iusi", "potencial")]), quetzales(gaps[(end, "agua", "brecha_total")]),
-                quetzales(lines.at[end, "iusi"] - base.at[end, "iusi"])]
+                amount(lines.at[end, "iusi"] - base.at[end, "iusi"])]
     if stem == "03_finanzas":
         aporte = r.aporte.set_index(["anio", "criterio"])["monto"]
-        return [quetzales(space.at[end]), quetzales(lines.at[end, "aporte_constitucional"]),
-                quetzales(aporte[(end, "ingresos_propios_per_capita")]), quetzales(lines.at[first, "gasto_personal"]),
-                quetzales(r.borrowing.set_index("anio").at[first, "monto"]), quetzales(space.sum())]
+        return [amount(space.at[end]), quetzales(lines.at[end, "aporte_constitucional"]),
+                quetzales(aporte[(end, "ingresos_propios_per_capita")]), amount(lines.at[first, "gasto_personal"]),
+                quetzales(r.borrowing.set_index("anio").at[first, "monto"]), space_total]
     if stem in ("04_inversion", "reporte_concejo"):
         plan = r.plans[municipio]
-        numbers = [quetzales(plan.comparacion["inversion"].iloc[0])]
+        numbers = [amount(plan.comparacion["inversion"].iloc[0])]
         if stem == "04_inversion":
-            return numbers + [quetzales(v) for v in plan.cronograma["costo_total"]]
-        return numbers + [quetzales(wide.at[end, "ingresos_propios"]), quetzales(space.sum())]
+            return numbers + [amount(v) for v in plan.cronograma["costo_total"]]
+        return numbers + [amount(wide.at[end, "ingresos_propios"]), space_total]
     if stem == "05_escenarios":
         from nexos_model.analyses.comparison import compare
         from nexos_model.analyses.sensitivity import tornado_for

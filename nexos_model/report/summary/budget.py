@@ -315,6 +315,8 @@ def poa_sentences(result: "RunResult", municipio: str | None = None) -> list[str
     code = _code(result, municipio)
     year = result.budget_year(code)
     poa = poa_funding(result, code)
+    if plan_of(result, code) is None:
+        return [f"Esta corrida no programó el plan de inversión: no hay POA {year}."]
     if poa.empty:
         return [f"El POA {year} no ejecuta proyectos: ningún proyecto de la cartera empieza en {year}."]
     total = poa.iloc[-1]
@@ -334,17 +336,25 @@ def poa_sentences(result: "RunResult", municipio: str | None = None) -> list[str
 
 # --- (4) the multi-year plan and its effect on the fiscal space ------------------------------------
 
-def plan_effect_sentences(result: "RunResult", municipio: str | None = None) -> list[str]:
-    """The multi-year plan in one sentence (projects, investment, recurrent cost) and what its
-    O&M and loans leave of the free-use money after it (the fiscal-space table's numbers)."""
-    code = _code(result, municipio)
-    plan = plan_of(result, code)
+def plan_overview_sentences(result: "RunResult", municipio: str | None = None) -> list[str]:
+    """The multi-year plan in one sentence: projects funded and investment (the executive summary)."""
+    plan = plan_of(result, municipio)
     if plan is None:
         return []
     optimum = plan.comparacion.iloc[0]
     years = anio_rango(plan.years[0], plan.years[-1])
-    out = [f"El plan multianual {years} financia {len(plan.cronograma)} de {len(plan.projects)} proyectos, con una "
-           f"inversión de {amount(optimum['inversion'])}."]
+    return [f"El plan multianual {years} financia {len(plan.cronograma)} de {len(plan.projects)} proyectos, con una "
+            f"inversión de {amount(optimum['inversion'])}."]
+
+
+def plan_effect_sentences(result: "RunResult", municipio: str | None = None) -> list[str]:
+    """What the plan's O&M and loans leave of the free-use money after it (the fiscal-space
+    table's numbers)."""
+    code = _code(result, municipio)
+    plan = plan_of(result, code)
+    if plan is None:
+        return []
+    out: list[str] = []
     effect = plan.efecto.set_index("anio")
     cost = effect["operacion_mantenimiento"] + effect["servicio_deuda"]
     if cost.max() >= 0.5:

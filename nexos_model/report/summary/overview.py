@@ -34,7 +34,7 @@ from nexos_model.report.summary.common import (
 from nexos_model.report.summary.budget import (
     ceilings_sentences,
     operating_sentences,
-    plan_effect_sentences,
+    plan_overview_sentences,
     poa_sentences,
     range_sentences,
 )
@@ -55,7 +55,7 @@ def executive_summary(result: "RunResult", municipio: str | None = None) -> list
     place = _place(code)
     _, last, end = _years(result, code)
     out = ceilings_sentences(result, code)[:1] + operating_sentences(result, code)[:1]
-    out += poa_sentences(result, code)[:1] + plan_effect_sentences(result, code)[:1]
+    out += poa_sentences(result, code)[:1] + plan_overview_sentences(result, code)
     out += range_sentences(result, code)[1:2] + rules_sentences(result, code)[:1]
     out.append(_path_sentence("Los ingresos propios", place["nombre"], wide.at[last, "ingresos_propios"],
                               wide.at[end, "ingresos_propios"], last, end, observed=True))
