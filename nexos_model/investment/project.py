@@ -18,7 +18,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from nexos_model.errors import ParameterError
-from nexos_model.params.loader import PYDANTIC_MESSAGES
+from nexos_model.params.problems import PYDANTIC_MESSAGES, shown
 
 # Funding sources, in the order a finance officer usually exhausts them: earmarked
 # transfers first, own revenue last (it also pays the payroll and the O&M).
@@ -189,8 +189,8 @@ def _explain(exc: ValidationError, prefix: str, raw: Mapping[str, Any]) -> list[
             continue  # an invalid item was dropped; the item's own error says it all
         campo = loc[0] if loc else "proyecto"
         path = ".".join(loc) if loc else campo
-        text = _MESSAGES.get(error["type"], error["msg"])
-        detail = [] if error["type"] == "missing" else [f"valor dado: {error.get('input')!r}"]
+        text = _MESSAGES.get(error["type"], "valor no válido")
+        detail = [] if error["type"] == "missing" else [f"valor dado: {shown(error.get('input'))}"]
         expected = _EXPECTED.get(campo)
         if error["type"] == "extra_forbidden":
             expected = "uno de " + ", ".join(FIELD_ALIASES)

@@ -43,6 +43,12 @@ def _scalar_to_series(value: Any) -> Any:
     return value
 
 
+class _YearSeries:
+    """Marks a year-keyed field in its metadata, so messages can say what it takes."""
+
+    year_series = True
+
+
 def year_series(ge: float, le: float) -> Any:
     """Type of a year-keyed value: ``0.04`` or ``{2020: 0.04, 2025: 0.035}``.
 
@@ -51,10 +57,11 @@ def year_series(ge: float, le: float) -> Any:
     return Annotated[
         dict[Annotated[int, Field(ge=0, le=2100)], Annotated[float, Field(ge=ge, le=le)]],
         BeforeValidator(_scalar_to_series),
+        _YearSeries(),
     ]
 
 
 class Section(BaseModel):
     """A group of parameters: unknown keys are errors, keys are the Spanish aliases."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=False, frozen=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=False, frozen=True, allow_inf_nan=False)

@@ -10,21 +10,27 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import math
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from nexos_model.errors import ParameterError
 from nexos_model.params.keys import walk
+from nexos_model.params.problems import expected_for_type, problem_text, shown
 from nexos_model.params.schema import Parameters
+from nexos_model.params.yaml_reader import parse_yaml, read_yaml_text
 
 OVERRIDES = "ajustes"  # name of the in-memory layer (notebook, app, --set)
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: 10× faster, same result
 USER_SCENARIOS = "usuarios"  # subfolder of escenarios/ where the app saves users' scenarios
+#: A scenario name: letters, digits, '_', '-' or '.', optionally under ``usuarios/``.
+_SCENARIO_NAME = re.compile(rf"(?:{USER_SCENARIOS}/)?[\w][\w.\-]{{0,99}}")
+#: No parameter is larger than this in absolute value (quetzales: seven times the national budget).
+MAX_PARAMETER = 1e12
 
 
 def display_name(path: Path) -> str:
@@ -77,35 +83,44 @@ class Resolved:
 
 
 def read_yaml(path: Path) -> dict[str, Any]:
-    """Read a YAML mapping; a missing file or bad syntax is a Spanish ParameterError."""
-    if not path.exists():
-        raise ParameterError(f"{display_name(path)}: el archivo no existe")
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"línea {mark.line + 1}, columna {mark.column + 1}: " if mark else ""
-        raise ParameterError(f"{path}: {where}YAML mal formado ({getattr(exc, 'problem', exc)})")
-    except UnicodeDecodeError:
-        raise ParameterError(f"{path}: el archivo no está en UTF-8")
+    """Read a YAML mapping (:func:`~nexos_model.params.yaml_reader.parse_yaml`: bounded, Spanish
+    messages naming the file, line and key); a missing file or bad syntax is a ParameterError."""
+    path = Path(path)
+    name = display_name(path)
+    data = parse_yaml(read_yaml_text(path, name), name)
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise ParameterError(
-            f"{path}: se esperaba un mapa de claves (clave: valor), no {type(data).__name__}"
+            f"{name}: se esperaba un mapa de claves (clave: valor), no {_kind(data)}"
         )
     return data
 
 
+def _kind(value: Any) -> str:
+    """What a YAML value is, in Spanish."""
+    if isinstance(value, bool):
+        return "verdadero/falso"
+    if isinstance(value, (int, float)):
+        return "un número"
+    if isinstance(value, str):
+        return "un texto"
+    if isinstance(value, list):
+        return "una lista"
+    return type(value).__name__
+
+
 def parse_assignment(text: str) -> dict[str, Any]:
-    """``'tendencia.contraccion=0.3'`` -> ``{'tendencia': {'contraccion': 0.3}}`` (YAML-typed)."""
-    if "=" not in text:
+    """``'tendencia.contraccion=0.3'`` -> ``{'tendencia': {'contraccion': 0.3}}`` (YAML-typed, bounded)."""
+    key, sep, value = str(text).partition("=")
+    key = key.strip()
+    parts = key.split(".")
+    if not sep or not key or not all(part.strip() for part in parts):
         raise ParameterError(
-            f"--set {text!r}: se esperaba la forma clave.sub=valor (p. ej. tendencia.contraccion=0.3)"
+            f"--set {shown(text)}: se esperaba la forma clave.sub=valor (p. ej. tendencia.contraccion=0.3)"
         )
-    key, _, value = text.partition("=")
-    parsed = yaml.safe_load(value) if value.strip() else None
-    return unflatten({key.strip(): parsed})
+    parsed = parse_yaml(value, f"--set {key}") if value.strip() else None
+    return unflatten({key: parsed})
 
 
 def assignments(items: list[str] | None) -> dict[str, Any]:
@@ -169,13 +184,65 @@ def resolve(layers: list[Layer]) -> Resolved:
     provenance: dict[str, str] = {}
     for layer in layers:
         merged = merge(merged, layer.values)
-        for path in flatten(layer.values):
-            provenance[path] = layer.name
+        provenance = _provenance(provenance, flatten(merged), set(flatten(layer.values)), layer.name)
+    problems = _implausible(merged, provenance, layers)
     try:
         params = Parameters.model_validate(merged)
     except ValidationError as exc:
-        raise ParameterError(_explain(exc, provenance, layers)) from None
+        raise ParameterError(list(problems.values()) + _explain(exc, provenance, layers, skip=set(problems))) from None
+    except RecursionError:  # beyond the YAML bounds: only a mapping built in code can be this deep
+        raise ParameterError([f"{layers[-1].name}: parámetros anidados demasiado profundo"]) from None
+    # Numbers written as text ('1e300' is a text in YAML) are read by the schema: check them too.
+    problems.update(_implausible(params.model_dump(by_alias=True), provenance, layers))
+    if problems:
+        raise ParameterError(list(problems.values()))
     return Resolved(params=params, provenance=provenance, raw=merged, layers=tuple(layers))
+
+
+def _provenance(before: dict[str, str], leaves: Mapping[str, Any], own: set[str], layer: str) -> dict[str, str]:
+    """Which layer set each leaf of the merged tree: this layer for its own leaves; an earlier one
+    for a leaf it kept (or for the year 0 that a plain number became under a year-keyed overlay).
+
+    A leaf replaced by this layer (a number where a mapping was, or the reverse) loses its
+    earlier entries, so an error in it names this layer, not the defaults.
+    """
+    out = {}
+    for path in leaves:
+        if path in own:
+            out[path] = layer
+        elif path in before:
+            out[path] = before[path]
+        else:
+            parent = path.rpartition(".")[0]
+            out[path] = before.get(parent, layer)
+    return out
+
+
+def _implausible(tree: Any, provenance: dict[str, str], layers: list[Layer], path: str = "") -> dict[str, str]:
+    """Numbers no parameter can mean (infinite, not a number, or beyond :data:`MAX_PARAMETER`),
+    by key path: ``{path: message}``."""
+    if isinstance(tree, Mapping):
+        out: dict[str, str] = {}
+        for key, value in tree.items():
+            out.update(_implausible(value, provenance, layers, f"{path}.{key}" if path else str(key)))
+        return out
+    if isinstance(tree, (list, tuple)):
+        out = {}
+        for value in tree:
+            out.update(_implausible(value, provenance, layers, path))
+        return out
+    if isinstance(tree, bool) or not isinstance(tree, (int, float)):
+        return {}
+    if isinstance(tree, float) and not math.isfinite(tree):
+        what = "debe ser un número finito"
+    elif abs(tree) > MAX_PARAMETER:
+        what = "valor fuera de lo plausible"
+    else:
+        return {}
+    path = path[:-2] if path.endswith(".0") and path[:-2] in provenance else path  # a number as year 0
+    where = _layer_for(path, provenance, layers)
+    return {path: f"{where}: {path}: {what} (valor dado: {shown(tree)}; se esperaba: un número finito "
+                  f"de valor absoluto menor que {MAX_PARAMETER:,.0f})"}
 
 
 def load_layers(
@@ -191,7 +258,7 @@ def load_layers(
         path = directory / "municipios" / f"{municipio}.yaml"
         if path.exists():
             layers.append(Layer(display_name(path), read_yaml(path)))
-    if escenario:
+    if escenario is not None:
         path = scenario_path(escenario, directory)
         layers.append(Layer(display_name(path), read_yaml(path)))
     if overrides:
@@ -207,18 +274,30 @@ def load_layers(
 
 def scenario_path(name: str, directory: Path | None = None) -> Path:
     """The file of a named scenario (``escenarios/<name>.yaml``, or ``usuarios/<name>`` for the
-    scenarios saved from the app in ``escenarios/usuarios/``); an unknown name lists the available ones."""
+    scenarios saved from the app in ``escenarios/usuarios/``); an unknown name lists the available
+    ones. A name that is not a plain name, or whose file (through a symbolic link) lies outside
+    the parameter folder, is refused."""
     directory = Path(directory) if directory else params_dir()
     folder = directory / "escenarios"
-    path = folder / f"{name}.yaml"
+    known = sorted(p.stem for p in folder.glob("*.yaml")) + sorted(
+        f"{USER_SCENARIOS}/{p.stem}" for p in (folder / USER_SCENARIOS).glob("*.yaml"))
+    available = f"escenarios disponibles: {', '.join(known)}"
+    text = str(name)
+    if not _SCENARIO_NAME.fullmatch(text):
+        raise ParameterError(
+            f"escenario {shown(text)} no válido (se esperaba un nombre de letras, dígitos, '_', '-' o '.', "
+            f"de hasta 100 caracteres, o usuarios/<nombre>; {available})"
+        )
+    path = folder / f"{text}.yaml"
     allowed = {folder.resolve(), (folder / USER_SCENARIOS).resolve()}
     if not path.is_file() or path.parent.resolve() not in allowed:
-        known = sorted(p.stem for p in folder.glob("*.yaml")) + sorted(
-            f"{USER_SCENARIOS}/{p.stem}" for p in (folder / USER_SCENARIOS).glob("*.yaml"))
-        hint = difflib.get_close_matches(name, known, n=1)
+        hint = difflib.get_close_matches(text, known, n=1)
         tip = f"; ¿quiso decir '{hint[0]}'?" if hint else ""
+        raise ParameterError(f"escenario '{text}' desconocido{tip} ({available})")
+    if not path.resolve().is_relative_to(directory.resolve()):
         raise ParameterError(
-            f"escenario '{name}' desconocido{tip} (escenarios disponibles: {', '.join(known)})"
+            f"escenario '{text}': {display_name(path)} es un enlace a un archivo fuera de la carpeta de "
+            f"parámetros ({display_name(directory)}); copie el archivo dentro de ella"
         )
     return path
 
@@ -247,59 +326,33 @@ def validate_file(path: Path) -> None:
 
 # --- Spanish error messages -------------------------------------------------------------
 
-PYDANTIC_MESSAGES = {
-    "missing": "falta este parámetro",
-    "extra_forbidden": "clave desconocida",
-    "float_parsing": "debe ser un número",
-    "float_type": "debe ser un número",
-    "int_parsing": "debe ser un número entero",
-    "int_type": "debe ser un número entero",
-    "int_from_float": "debe ser un número entero",
-    "bool_parsing": "debe ser verdadero o falso",
-    "bool_type": "debe ser verdadero o falso",
-    "string_type": "debe ser un texto",
-    "dict_type": "debe ser un mapa de claves",
-    "model_type": "debe ser un mapa de claves",
-    "list_type": "debe ser una lista",
-    "literal_error": "valor no admitido",
-    "greater_than_equal": "fuera de rango",
-    "less_than_equal": "fuera de rango",
-    "greater_than": "fuera de rango",
-    "less_than": "fuera de rango",
-    "finite_number": "debe ser un número finito",
-    "value_error": "valor no válido",
-}
+_YEAR_SERIES_EXPECTED = "un número (el mismo todos los años) o un mapa año: número, p. ej. {2027: 0.05}"
 
 
 def _expected(error: dict[str, Any], field_info: dict[str, Any] | None) -> str:
     ctx = error.get("ctx") or {}
     kind = error["type"]
-    if kind == "literal_error":
-        return "uno de " + str(ctx.get("expected", "")).replace("'", "").replace(" or ", " o ")
+    info = field_info or {}
     if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
-        lo, hi = (field_info or {}).get("ge"), (field_info or {}).get("le")
+        lo, hi = info.get("ge"), info.get("le")
         if lo is None:
             lo = ctx.get("ge", ctx.get("gt"))
         if hi is None:
             hi = ctx.get("le", ctx.get("lt"))
-        unit = (field_info or {}).get("unidad", "")
+        unit = info.get("unidad", "")
         span = f"entre {lo} y {hi}" if lo is not None and hi is not None else (
             f">= {lo}" if lo is not None else f"<= {hi}"
         )
         return f"{span} {unit}".strip()
-    if kind in {"float_parsing", "float_type", "finite_number"}:
-        return "un número"
-    if kind.startswith("int_"):
-        return "un número entero"
-    if kind.startswith("bool"):
-        return "true o false"
+    if info.get("serie_anual") and kind in {"dict_type", "float_parsing", "float_type"}:
+        return _YEAR_SERIES_EXPECTED
     if kind == "missing":
         return "un valor en params/defaults.yaml o en una capa superior"
     if kind == "extra_forbidden":
         return "una clave del esquema (ver `nexos esquema`)"
     if kind == "value_error":
-        return str(ctx.get("error", ""))
-    return ""
+        return ""
+    return expected_for_type(error)
 
 
 def _schema_node(loc: tuple[Any, ...]) -> tuple[type[BaseModel] | None, dict[str, Any]]:
@@ -308,42 +361,77 @@ def _schema_node(loc: tuple[Any, ...]) -> tuple[type[BaseModel] | None, dict[str
     return owner, meta
 
 
-def _explain(exc: ValidationError, provenance: dict[str, str], layers: list[Layer]) -> list[str]:
+def _location(error: dict[str, Any]) -> tuple[tuple[Any, ...], bool]:
+    """The key path of an error as the user wrote it, and whether the problem is a mapping's key.
+
+    Pydantic adds the tags of union members and ``[key]`` to ``loc``; a plain number in a
+    year-keyed field is validated as its year 0, which the user never wrote.
+    """
+    loc = error["loc"]
+    is_key = "[key]" in loc
+    parts = tuple(p for p in loc if not (isinstance(p, str) and "[" in p))
+    field_loc = tuple(p for p in parts if not isinstance(p, int))
+    if parts and parts[-1] == 0 and walk(Parameters, field_loc)[1].get("serie_anual"):
+        parts = parts[:-1]
+    return parts, is_key
+
+
+def _explain(exc: ValidationError, provenance: dict[str, str], layers: list[Layer],
+             skip: set[str] = frozenset()) -> list[str]:
+    """Every pydantic error as ``archivo: clave.ruta: problema (valor dado: ...; se esperaba: ...)``,
+    except those at the paths of ``skip`` (already reported)."""
     messages = []
     for error in exc.errors():
-        loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and "[" in p))
+        loc, is_key = _location(error)
         path = ".".join(str(p) for p in loc)
+        if path in skip:
+            continue
         field_loc = tuple(p for p in loc if not isinstance(p, int))
         owner, info = _schema_node(field_loc)
-        where = _layer_for(path, provenance, layers, error["type"])
-        text = PYDANTIC_MESSAGES.get(error["type"], error["msg"])
+        where = _layer_for(path, provenance, layers)
+        text = problem_text(error)
+        if info.get("serie_anual") and error["type"] in {"dict_type", "float_parsing", "float_type"}:
+            text = "debe ser un número o un mapa año: número"
+        if is_key:
+            text, expected = "clave no válida: se esperaba un año", "un año entero, p. ej. 2027"
+        else:
+            expected = _expected(error, info)
         if error["type"] == "extra_forbidden" and owner is not None:
             known = [f.alias or n for n, f in owner.model_fields.items()]
-            hint = difflib.get_close_matches(str(loc[-1]), known, n=1)
+            hint = difflib.get_close_matches(str(loc[-1]), known, n=1) if loc else []
             if hint:
                 text += f"; ¿quiso decir '{hint[0]}'?"
         given = error.get("input")
         if error["type"] == "value_error" and isinstance(given, (dict, list)):
             # A rule across several keys: its own message says what is wrong; the whole
             # section's values would only bury it.
-            reason = str((error.get("ctx") or {}).get("error", error["msg"]))
+            reason = str((error.get("ctx") or {}).get("error", ""))
             for part in reason.split("; "):
-                messages.append(f"{where}: {path or 'parámetros'}: {part}")
+                messages.append(f"{where}: {path or 'parámetros'}: {part or text}")
             continue
-        detail = [] if error["type"] == "missing" else [f"valor dado: {given!r}"]
-        expected = _expected(error, info)
+        if error["type"] == "value_error":
+            reason = str((error.get("ctx") or {}).get("error", ""))
+            text = reason or text
+        detail = [] if error["type"] == "missing" else [f"valor dado: {shown(given)}"]
         if expected:
             detail.append(f"se esperaba: {expected}")
         suffix = f" ({'; '.join(detail)})" if detail else ""
         messages.append(f"{where}: {path}: {text}{suffix}")
-    return messages
+    return list(dict.fromkeys(messages))
 
 
-def _layer_for(path: str, provenance: dict[str, str], layers: list[Layer], kind: str) -> str:
-    """The file that set ``path`` (or its nearest set ancestor/descendant)."""
+def _layer_for(path: str, provenance: dict[str, str], layers: list[Layer]) -> str:
+    """The layer that set ``path``: its own entry, else the latest layer that set a key below it,
+    else the layer of the nearest key above it, else the last layer (the user's, in a run)."""
     if path in provenance:
         return provenance[path]
-    candidates = [p for p in provenance if p.startswith(path + ".") or path.startswith(p + ".")]
-    if candidates:
-        return provenance[max(candidates, key=len)]
-    return layers[0].name if layers else "parámetros"
+    order = {layer.name: i for i, layer in enumerate(layers)}
+    below = [provenance[p] for p in provenance if p.startswith(path + ".")] if path else []
+    if below:
+        return max(below, key=lambda name: order.get(name, -1))
+    parts = path.split(".")
+    for n in range(len(parts) - 1, 0, -1):
+        above = ".".join(parts[:n])
+        if above in provenance:
+            return provenance[above]
+    return layers[-1].name if layers else "parámetros"

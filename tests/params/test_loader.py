@@ -79,7 +79,7 @@ def test_unknown_scenario_suggests_the_closest(params_copy):
 
 def test_scenario_name_cannot_escape_the_folder(params_copy):
     (params_copy / "secreto.yaml").write_text("descripcion: x\n", encoding="utf-8")
-    with pytest.raises(ParameterError, match="desconocido"):
+    with pytest.raises(ParameterError, match="'../secreto' no válido"):
         load_parameters("0901", "../secreto")
 
 
