@@ -32,14 +32,21 @@ from nexos_model.investment.plan import (
     run_space,
 )
 from nexos_model.io.bundled import load_municipalities
-from nexos_model.io.history import load_bundled_history, load_history
+from nexos_model.io.history import load_bundled_history, load_history, with_other_municipalities
 from nexos_model.io.portfolio import find_portfolio, illustrative_portfolio_for, load_portfolio
 from nexos_model.params.loader import Resolved, load_parameters, params_dir
+from nexos_model.params.problems import shown
 from nexos_model.params.values import Values
 from nexos_model.projection import RESULT_COLUMNS, ProjectionInputs
 from nexos_model.revenue import trend
 from nexos_model.revenue.streams import lever_notes
 from nexos_model.scenarios.montecarlo import simulate
+
+
+#: Every table of a run by its Spanish name, in the order of :meth:`RunResult.tables` (the
+#: last two only with Monte Carlo): the sheets of ``nexos proyectar --salida x.xlsx``, or its files.
+TABLE_NAMES = ("proyeccion", "brechas", "calibracion", "espacio_fiscal", "reglas", "aporte", "endeudamiento",
+               "indicadores", "calidad", "percentiles", "probabilidades")
 
 
 @dataclass
@@ -117,7 +124,9 @@ class RunResult:
 
 
 def resolve_municipios(selection: str | Iterable[str]) -> list[str]:
-    """``'todos'``, ``'0901,1301'``, ``'depto:09'`` or a list -> validated INE codes."""
+    """``'todos'``, ``'0901,1301'``, ``'depto:09'`` or a list -> validated INE codes (an empty
+    selection, such as ``''`` or ``','``, is an error: it would run nothing)."""
+    given = selection
     table = load_municipalities()
     known = table["municipio"].tolist()
     if isinstance(selection, str):
@@ -131,6 +140,10 @@ def resolve_municipios(selection: str | Iterable[str]) -> list[str]:
                 raise NexosError(f"departamento '{depto}' desconocido (se esperaba un código de 01 a 22)")
             return codes
         selection = [s for s in text.split(",") if s.strip()]
+    selection = list(selection)
+    if not selection:
+        raise NexosError(f"no se indicó ningún municipio (valor dado: {shown(given)}; "
+                         "se esperaba un código INE como 0901, una lista 0901,1301, depto:09 o todos)")
     codes, errors = [], []
     for item in selection:
         code = str(item).strip().zfill(4)
@@ -139,7 +152,7 @@ def resolve_municipios(selection: str | Iterable[str]) -> list[str]:
         else:
             hint = difflib.get_close_matches(code, known, n=1)
             tip = f"; ¿quiso decir '{hint[0]}'?" if hint else ""
-            errors.append(f"municipio '{item}' desconocido{tip} (se esperaba un código INE de 4 dígitos; ver `nexos municipios`)")
+            errors.append(f"municipio {shown(str(item))} desconocido{tip} (se esperaba un código INE de 4 dígitos; ver `nexos municipios`)")
     if errors:
         raise NexosError(errors)
     return codes
@@ -271,6 +284,14 @@ def run(
         raise ParameterError(errors)
 
     history = load_history(datos, solo_datos)
+    source, borrowed = history, 0
+    if solo_datos:
+        outside = [c for c in codes if c not in set(history["municipio"])]
+        if outside:
+            raise NexosError(f"--solo-datos: {', '.join(outside)} no está(n) en {datos} (con --solo-datos se "
+                             "proyectan solo los municipios del archivo; sin --solo-datos, los datos incluidos "
+                             "completan los demás)")
+        source, borrowed = with_other_municipalities(history)
     projections, notes, annual, quality = [], {}, [], []
     tables: dict[str, list[pd.DataFrame]] = {k: [] for k in ("gaps", "calibration", "fiscal_space", "rules",
                                                              "aporte", "borrowing")}
@@ -282,7 +303,7 @@ def run(
         key = (p.projection.measure, p.quality.outlier_factor, p.quality.outlier_floor,
                p.quality.flagged_values == "excluir")
         if key not in cache:
-            cache[key] = prepared_bundled(*key) if datos is None else prepare_history(history, *key)
+            cache[key] = prepared_bundled(*key) if datos is None else prepare_history(source, *key)
         prepared = cache[key]
         if code not in prepared.municipios:
             raise NexosError(f"municipio {code}: no hay historia de ingresos en los datos")
@@ -307,6 +328,10 @@ def run(
         tables["borrowing"].append(core.capacity_table(result))
         notes[code] = (prepared.notes[code] + result.fiscal.notes.get(code, []) + _run_notes(result, ctx, code)
                        + lever_notes(result.streams, v, [code])[code])
+        if borrowed:
+            notes[code].append(f"--solo-datos: la proyección usa solo los años de {datos}; el reparto del art. 119 "
+                               f"(aporte constitucional, IVA-PAZ) y las medianas nacionales incluyen a los {borrowed} "
+                               "municipios que el archivo no trae, con los datos incluidos.")
         if simulaciones:
             sim = simulate(inputs, p, ctx, stream_growth, simulaciones, semilla, om_cost=om_cost,
                            plan_debt=plan_debt)

@@ -203,9 +203,29 @@ def national_context(inputs: ProjectionInputs, v: Values, stream_growth: np.ndar
     own = project_own_revenue(inputs, v, stream_growth)
     projected = sum(own.revenue.values())[:, 0, :]
     observed = np.nan_to_num(history).sum(axis=1)
+    reported = ~np.isnan(history).all(axis=1)
     years = np.concatenate((inputs.years, years_after(inputs, v.params.projection.horizon)))
+    paths = fill_unreported(np.concatenate((observed, projected), axis=1),
+                            np.concatenate((reported, np.ones(projected.shape, dtype=bool)), axis=1))
     return NationalContext(inputs.municipios, inputs.census.astype(float), aldeas.astype(float),
-                           aldeas_estimated, years, np.concatenate((observed, projected), axis=1))
+                           aldeas_estimated, years, paths)
+
+
+def fill_unreported(own: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """Own revenue (N, K) with the years a municipality reported nothing (``known`` False) filled
+    by straight lines between its nearest known years (before its first one: that year's value).
+
+    A user's export of recent years (2020-2023 for one municipality, over bundled data that ends in
+    2019) leaves the others without those years; counted as zero, they would hand the one
+    municipality the whole own-revenue criterion of the art. 119 formula.
+    """
+    out = own.astype(float, copy=True)
+    steps = np.arange(own.shape[1])
+    for row in np.flatnonzero(~known.all(axis=1)):
+        mask = known[row]
+        if mask.any():
+            out[row, ~mask] = np.interp(steps[~mask], steps[mask], own[row, mask])
+    return out
 
 
 def subset(inputs: ProjectionInputs, codes: list[str]) -> ProjectionInputs:

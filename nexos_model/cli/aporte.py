@@ -7,13 +7,16 @@ from pathlib import Path
 from typing import Any
 
 from nexos_model.analyses.aporte import aporte_allocation
-from nexos_model.io.writers import write_table
+from nexos_model.cli.flags import number, output, year
+from nexos_model.io.writers import check_result_path, write_table
+from nexos_model.params.loader import MAX_PARAMETER
 from nexos_model.wording import quetzales
 
 __all__ = ["add_parser"]
 
 
 def _command_aporte(args: argparse.Namespace) -> int:
+    check_result_path(args.salida, ["aporte"])
     table = aporte_allocation(args.anio, args.monto)
     write_table(table, Path(args.salida))
     print(f"Aporte constitucional {args.anio}: {quetzales(args.monto)} repartidos entre {len(table)} municipios "
@@ -30,8 +33,10 @@ def add_parser(subparsers: Any, help: str) -> argparse.ArgumentParser:
         description="Reparte el monto dado entre todos los municipios con la fórmula del Código Municipal "
                     "art. 119 (35 %% partes iguales, 30 %% población, 25 %% ingresos propios per cápita, "
                     "10 %% aldeas y caseríos) y escribe la parte de cada criterio, al centavo.")
-    p.add_argument("--anio", required=True, type=int, metavar="AÑO", help="año de la asignación")
-    p.add_argument("--monto", required=True, type=float, metavar="Q", help="monto a distribuir en quetzales")
-    p.add_argument("--salida", required=True, metavar="ARCHIVO", help="archivo de resultados (.csv, .xlsx, .parquet)")
+    p.add_argument("--anio", required=True, type=year, metavar="AÑO", help="año de la asignación")
+    p.add_argument("--monto", required=True, type=number(0, MAX_PARAMETER, "un monto en quetzales", low_open=True),
+                   metavar="Q", help="monto a distribuir en quetzales")
+    p.add_argument("--salida", required=True, metavar="ARCHIVO", type=output,
+                   help="archivo de resultados (.csv, .xlsx, .parquet)")
     p.set_defaults(func=_command_aporte)
     return p

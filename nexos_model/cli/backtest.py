@@ -7,13 +7,15 @@ from pathlib import Path
 from typing import Any
 
 from nexos_model.analyses.backtest import backtest, error_summary, interval_coverage, naive_forecast
-from nexos_model.io.writers import write_table
+from nexos_model.cli.flags import assignment, draws, input_file, output, scenario, seed, year
+from nexos_model.io.writers import check_result_path, write_table
 from nexos_model.wording import porcentaje
 
 __all__ = ["add_parser"]
 
 
 def _command_backtest(args: argparse.Namespace) -> int:
+    check_result_path(args.salida, ["backtest"])
     table = backtest(args.hasta, args.escenario, overrides=args.set or None, datos=args.datos,
                      simulaciones=args.simulaciones, semilla=args.semilla)
     naive = naive_forecast(table, args.hasta, args.datos)
@@ -41,13 +43,16 @@ def add_parser(subparsers: Any, help: str) -> argparse.ArgumentParser:
                               description="Proyecta todos los municipios con datos hasta un año y compara con lo "
                                           "observado después; escribe municipio, concepto, anio, prediccion, real "
                                           "e imprime el error frente al pronóstico ingenuo (último valor).")
-    p.add_argument("--hasta", required=True, type=int, metavar="AÑO", help="último año de datos usado (p. ej. 2018)")
-    p.add_argument("--escenario", default="base", metavar="NOMBRE", help="escenario (por defecto: base)")
-    p.add_argument("--set", action="append", metavar="CLAVE=VALOR", help="ajuste de un parámetro (repetible)")
-    p.add_argument("--datos", metavar="ARCHIVO", help="exportación propia sobre los datos incluidos")
-    p.add_argument("--simulaciones", type=int, default=0, metavar="N",
+    p.add_argument("--hasta", required=True, type=year, metavar="AÑO", help="último año de datos usado (p. ej. 2018)")
+    p.add_argument("--escenario", default="base", metavar="NOMBRE", type=scenario,
+                   help="escenario (por defecto: base)")
+    p.add_argument("--set", action="append", metavar="CLAVE=VALOR", type=assignment,
+                   help="ajuste de un parámetro (repetible)")
+    p.add_argument("--datos", metavar="ARCHIVO", type=input_file, help="exportación propia sobre los datos incluidos")
+    p.add_argument("--simulaciones", type=draws, default=0, metavar="N",
                    help="con N > 0, mide cuántas veces el valor real cae en la banda p10-p90")
-    p.add_argument("--semilla", type=int, default=2026, metavar="S", help="semilla de Monte Carlo")
-    p.add_argument("--salida", required=True, metavar="ARCHIVO", help="archivo de resultados")
+    p.add_argument("--semilla", type=seed, default=2026, metavar="S", help="semilla de Monte Carlo")
+    p.add_argument("--salida", required=True, metavar="ARCHIVO", type=output,
+                   help="archivo de resultados (.csv, .xlsx o .parquet)")
     p.set_defaults(func=_command_backtest)
     return p

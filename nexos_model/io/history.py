@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from nexos_model.errors import NexosError
 from nexos_model.io.bundled import REVENUE_FILE, data_path
 from nexos_model.io.sicoin import read_revenue_export
 
@@ -43,9 +44,25 @@ def combine_history(bundled: pd.DataFrame, user: pd.DataFrame) -> pd.DataFrame:
 def load_history(datos: str | Path | None = None, solo_datos: bool = False) -> pd.DataFrame:
     """The history to project: bundled, a user's export, or the export on top of the bundled data."""
     if datos is None:
+        if solo_datos:
+            raise NexosError("--solo-datos: falta --datos ARCHIVO (el archivo que se usará en lugar de los "
+                             "datos incluidos)")
         return load_bundled_history()
     user = read_revenue_export(Path(datos))
     return user if solo_datos else combine_history(load_bundled_history(), user)
 
 
-__all__ = ["combine_history", "load_bundled_history", "load_history"]
+def with_other_municipalities(user: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """A user's own history (``--solo-datos``) completed with the bundled history of the
+    municipalities it does not have, and how many those are.
+
+    The art. 119 formula shares the national pools (aporte constitucional, IVA-PAZ) among all
+    340 municipalities, and the trends lean on national medians: a file of one municipality must
+    not make it the whole country. Its own municipalities keep only the file's years.
+    """
+    bundled = load_bundled_history()
+    others = bundled.loc[~bundled["municipio"].isin(set(user["municipio"]))]
+    return pd.concat([others, user], ignore_index=True), int(others["municipio"].nunique())
+
+
+__all__ = ["combine_history", "load_bundled_history", "load_history", "with_other_municipalities"]

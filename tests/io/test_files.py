@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import re
 
 import pytest
 
+from nexos_model.errors import NexosError
 from nexos_model.io import files
 from nexos_model.io.files import atomic_path, write_text
 from tests.support import file_names
@@ -16,7 +18,7 @@ def test_atomic_path_replaces_target_on_success(tmp_path):
     target.write_text("viejo")
     with atomic_path(target) as tmp:
         assert tmp.parent == target.parent
-        assert re.fullmatch(r"\.resumen\.csv\.[0-9a-f]+\.tmp", tmp.name)
+        assert re.fullmatch(r"\.resumen\.csv\.[0-9a-f]{6}-\d+-[0-9a-f]{8}\.tmp", tmp.name)  # machine, process
         assert target.read_text() == "viejo"  # untouched until the end
         tmp.write_text("nuevo")
     assert target.read_text() == "nuevo"
@@ -64,8 +66,8 @@ def test_write_text_is_atomic_and_verbatim(tmp_path, monkeypatch):
     write_text(text, target)
     assert target.read_bytes() == text.encode("utf-8")
 
-    monkeypatch.setattr(files, "_fsync", lambda path: (_ for _ in ()).throw(OSError("E/S")))
-    with pytest.raises(OSError):
+    monkeypatch.setattr(files, "_fsync", lambda path: (_ for _ in ()).throw(OSError(errno.EIO, "E/S")))
+    with pytest.raises(NexosError, match="reporte.html: no se pudo escribir .error de entrada/salida del disco"):
         write_text("otro", target)
     assert target.read_bytes() == text.encode("utf-8")
     assert file_names(tmp_path) == {"reporte.html"}

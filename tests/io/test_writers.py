@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 import openpyxl
 import pandas as pd
 import pytest
@@ -72,10 +74,10 @@ def test_failure_mid_write_keeps_previous_file(tmp_path, monkeypatch, resultados
     def half_write(self, path, *args, **kwargs):
         with open(path, "wb") as f:
             f.write(b"escenario,municipio\nbase,09")  # a truncated file
-        raise OSError("disco lleno")
+        raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(pd.DataFrame, method, half_write)
-    with pytest.raises(OSError, match="disco lleno"):
+    with pytest.raises(NexosError, match="no se pudo escribir .no queda espacio en el disco"):
         write_table(resultados.head(1), target)
     assert target.read_bytes() == before
     assert file_names(tmp_path) == {target.name}
