@@ -144,9 +144,10 @@ def run_batch(municipios: str | Iterable[str], escenarios: str | Iterable[str] =
     bar.set_postfix(counts)
     interrupted = False
     options = WorkerOptions(isolated=isolated, recycle_every=recycle_every)
+    executor = EXECUTORS[engine](workers or default_workers(), options, scheduler) if todo else None
     try:
-        if todo:
-            with EXECUTORS[engine](workers or default_workers(), options, scheduler) as executor:
+        if executor is not None:
+            with executor:
                 try:
                     for outcome in executor.run(todo):
                         outcomes[(outcome.municipio, outcome.escenario)] = outcome
@@ -160,6 +161,9 @@ def run_batch(municipios: str | Iterable[str], escenarios: str | Iterable[str] =
         interrupted = True
     finally:
         bar.close()
+    for outcome in executor.late if executor is not None else []:  # finished while the batch was stopping
+        if outcome.status != "pending":
+            outcomes[(outcome.municipio, outcome.escenario)] = outcome
     result = BatchResult(list(outcomes.values()), out, interrupted=interrupted)
 
     result.paths = write_summary(result.outcomes, out)
