@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test bench golden clean
+.PHONY: install demo test fuzz bench golden clean
 
 install: $(STAMP)
 
@@ -23,6 +23,13 @@ demo: install
 test: install
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q -n 2
+
+# The long fuzz run (issue 17): 10,000 generated inputs, each in a worker with a time and memory limit;
+# prints the counts and writes them, with every failing case, to salida/fuzz.json. FUZZ_SEED picks the run.
+FUZZ_CASES ?= 10000
+FUZZ_SEED ?= 17
+fuzz: install
+	$(BIN)/python -m tests.fuzz --casos $(FUZZ_CASES) --semilla $(FUZZ_SEED) --informe salida/fuzz.json
 
 bench: install
 	$(BIN)/python -m benchmarks

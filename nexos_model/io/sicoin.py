@@ -178,7 +178,8 @@ def read_revenue_export(path: PathLike) -> pd.DataFrame:
     synonyms = normalize_groups(REVENUE_COLUMNS)
     columns = {field: _choose_column(table, syn) for field, syn in synonyms.items()}
 
-    found = ", ".join(original.values())
+    names = [shown(name) for name in original.values()]
+    found = ", ".join(names[:20]) + (f", … ({len(names)} columnas)" if len(names) > 20 else "")
     missing = [
         f"{archivo}: falta la columna '{field}' (columnas encontradas: {found}; "
         f"nombres aceptados: {', '.join(REVENUE_COLUMNS[field])})"

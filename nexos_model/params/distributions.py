@@ -102,7 +102,7 @@ class Normal(_Spec):
         if not lo <= self.mean <= hi:
             problems.append(f"media ({self.mean}) debe estar entre minimo y maximo")
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("\n".join(problems))
         return self
 
     @property

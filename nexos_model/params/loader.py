@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from nexos_model.errors import ParameterError
 from nexos_model.params.keys import walk
-from nexos_model.params.problems import expected_for_type, problem_text, shown
+from nexos_model.params.problems import expected_for_type, kind_of, location, problem_text, shown
 from nexos_model.params.schema import Parameters
 from nexos_model.params.yaml_reader import parse_yaml, read_yaml_text
 
@@ -92,22 +92,9 @@ def read_yaml(path: Path) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict):
         raise ParameterError(
-            f"{name}: se esperaba un mapa de claves (clave: valor), no {_kind(data)}"
+            f"{name}: se esperaba un mapa de claves (clave: valor), no {kind_of(data)}"
         )
     return data
-
-
-def _kind(value: Any) -> str:
-    """What a YAML value is, in Spanish."""
-    if isinstance(value, bool):
-        return "verdadero/falso"
-    if isinstance(value, (int, float)):
-        return "un número"
-    if isinstance(value, str):
-        return "un texto"
-    if isinstance(value, list):
-        return "una lista"
-    return type(value).__name__
 
 
 def parse_assignment(text: str) -> dict[str, Any]:
@@ -347,7 +334,7 @@ def _expected(error: dict[str, Any], field_info: dict[str, Any] | None) -> str:
     if info.get("serie_anual") and kind in {"dict_type", "float_parsing", "float_type"}:
         return _YEAR_SERIES_EXPECTED
     if kind == "missing":
-        return "un valor en params/defaults.yaml o en una capa superior"
+        return "un valor (en los valores por defecto, o en un archivo que los cambie)"
     if kind == "extra_forbidden":
         return "una clave del esquema (ver `nexos esquema`)"
     if kind == "value_error":
@@ -367,9 +354,7 @@ def _location(error: dict[str, Any]) -> tuple[tuple[Any, ...], bool]:
     Pydantic adds the tags of union members and ``[key]`` to ``loc``; a plain number in a
     year-keyed field is validated as its year 0, which the user never wrote.
     """
-    loc = error["loc"]
-    is_key = "[key]" in loc
-    parts = tuple(p for p in loc if not (isinstance(p, str) and "[" in p))
+    parts, is_key = location(error["loc"])
     field_loc = tuple(p for p in parts if not isinstance(p, int))
     if parts and parts[-1] == 0 and walk(Parameters, field_loc)[1].get("serie_anual"):
         parts = parts[:-1]
@@ -388,7 +373,7 @@ def _explain(exc: ValidationError, provenance: dict[str, str], layers: list[Laye
             continue
         field_loc = tuple(p for p in loc if not isinstance(p, int))
         owner, info = _schema_node(field_loc)
-        where = _layer_for(path, provenance, layers)
+        where = _layer_for(path, provenance, layers, missing=error["type"] == "missing")
         text = problem_text(error)
         if info.get("serie_anual") and error["type"] in {"dict_type", "float_parsing", "float_type"}:
             text = "debe ser un número o un mapa año: número"
@@ -406,12 +391,12 @@ def _explain(exc: ValidationError, provenance: dict[str, str], layers: list[Laye
             # A rule across several keys: its own message says what is wrong; the whole
             # section's values would only bury it.
             reason = str((error.get("ctx") or {}).get("error", ""))
-            for part in reason.split("; "):
-                messages.append(f"{where}: {path or 'parámetros'}: {part or text}")
+            for part in reason.splitlines() or [text]:  # one problem a line
+                messages.append(f"{where}: {path or 'parámetros'}: {part}")
             continue
         if error["type"] == "value_error":
             reason = str((error.get("ctx") or {}).get("error", ""))
-            text = reason or text
+            text = "; ".join(reason.splitlines()) or text
         detail = [] if error["type"] == "missing" else [f"valor dado: {shown(given)}"]
         if expected:
             detail.append(f"se esperaba: {expected}")
@@ -420,12 +405,27 @@ def _explain(exc: ValidationError, provenance: dict[str, str], layers: list[Laye
     return list(dict.fromkeys(messages))
 
 
-def _layer_for(path: str, provenance: dict[str, str], layers: list[Layer]) -> str:
-    """The layer that set ``path``: its own entry, else the latest layer that set a key below it,
-    else the layer of the nearest key above it, else the last layer (the user's, in a run)."""
+def _layer_for(path: str, provenance: dict[str, str], layers: list[Layer], missing: bool = False) -> str:
+    """The layer at fault for a problem at ``path``.
+
+    A value that is there: the layer that set it, else the latest layer that set a key below it,
+    else the layer of the nearest key above it. A key that is ``missing``: the first layer that
+    wrote the section that lacks it (the defaults, unless a later file added the section, such
+    as a new revenue stream), so a missing key is not blamed on a scenario that never touched it.
+    """
+    order = {layer.name: i for i, layer in enumerate(layers)}
+    if missing:
+        parts = path.split(".")
+        for n in range(len(parts) - 1, -1, -1):
+            section = ".".join(parts[:n])
+            if section in provenance:  # a value set whole (a list): its layer wrote what lacks the key
+                return provenance[section]
+            writers = [layer for p, layer in provenance.items() if not section or p.startswith(section + ".")]
+            if writers:
+                return min(writers, key=lambda name: order.get(name, len(order)))
+        return layers[0].name if layers else "parámetros"
     if path in provenance:
         return provenance[path]
-    order = {layer.name: i for i, layer in enumerate(layers)}
     below = [provenance[p] for p in provenance if p.startswith(path + ".")] if path else []
     if below:
         return max(below, key=lambda name: order.get(name, -1))

@@ -103,6 +103,32 @@ def expected_for_type(error: Any) -> str:
     return ""
 
 
+def location(loc: Any) -> tuple[tuple[Any, ...], bool]:
+    """A pydantic error's ``loc`` as the user's key path, and whether the problem is a key.
+
+    Pydantic inserts the tags of union members (``function-before[...]``, ``dict[int,float]``)
+    and ``[key]`` for a mapping's key; neither is something the user wrote.
+    """
+    return tuple(p for p in loc if not (isinstance(p, str) and "[" in p)), "[key]" in loc
+
+
+def kind_of(value: Any) -> str:
+    """What a value read from YAML or a table is, in Spanish (``una lista``, ``un número``...)."""
+    if value is None:
+        return "un valor vacío"
+    if isinstance(value, bool):
+        return "verdadero/falso"
+    if isinstance(value, (int, float)):
+        return "un número"
+    if isinstance(value, str):
+        return "un texto"
+    if isinstance(value, (list, tuple)):
+        return "una lista"
+    if isinstance(value, dict):
+        return "un mapa de claves"
+    return "un valor de otro tipo"
+
+
 def shown(value: Any) -> str:
     """``repr(value)`` cut to one short line (a value given, quoted in a message)."""
     text = _REPR.repr(value)  # reprlib: a huge or deep value is cut while it is written, not after
@@ -110,4 +136,4 @@ def shown(value: Any) -> str:
     return text if len(text) <= _SHOWN_LENGTH else text[:_SHOWN_LENGTH - 1] + "…"
 
 
-__all__ = ["PYDANTIC_MESSAGES", "expected_for_type", "problem_text", "shown"]
+__all__ = ["PYDANTIC_MESSAGES", "expected_for_type", "kind_of", "location", "problem_text", "shown"]

@@ -134,7 +134,7 @@ class IusiDrivers(Section):
         if any(v < 0 for v in self.market_values):
             problems.append("valor_mercado_por_tramo: deben ser montos ≥ 0")
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("\n".join(problems))
         return self
 
 
@@ -268,7 +268,7 @@ class Lever(Section):
         if not self.cost_profile or min(self.cost_profile) < 0 or abs(sum(self.cost_profile) - 1) > 1e-6:
             problems.append(f"perfil_costo: participaciones ≥ 0 que sumen 1 (valor dado {self.cost_profile})")
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("\n".join(problems))
         return self
 
 
