@@ -26,7 +26,7 @@ from nexos_model.batch.jobs import Job, Outcome, input_hash, package_fingerprint
 from nexos_model.batch.summary import write_summary
 from nexos_model.batch.worker import WorkerOptions, read_stamp
 from nexos_model.errors import NexosError, ParameterError
-from nexos_model.params.loader import params_dir, scenario_path
+from nexos_model.params.loader import load_parameters, params_dir, scenario_path
 from nexos_model.report.chromium import chromium_path
 from nexos_model.report.render import FILE_NAMES, REPORT_WORKBOOK, TEMPLATES_DIR, parse_formats
 
@@ -75,8 +75,10 @@ def plan_jobs(municipios: str | Iterable[str], escenarios: str | Iterable[str], 
     for name in names:
         try:
             scenario_path(name)
+            if overrides:  # adjustments for every job: wrong ones are refused now, not 340 times
+                load_parameters(None, name, overrides)
         except ParameterError as exc:
-            errors.extend(exc.messages)
+            errors.extend(m for m in exc.messages if m not in errors)
     if errors:
         raise NexosError(errors)
     workbook = Path(workbook or REPORT_WORKBOOK).resolve()

@@ -26,7 +26,7 @@ _ARGPARSE_ES = {
     "not allowed with argument %s": "no se puede usar junto con %s",
     "one of the arguments %s is required": "falta uno de los argumentos %s",
     "unexpected option string: %s": "opción inesperada: %s",
-    "invalid %(type)s value: %(value)r": "valor no válido (%(type)s): %(value)r",
+    "invalid %(type)s value: %(value)r": "valor no válido: %(value)r",
     "%(prog)s: error: %(message)s\n": "%(prog)s: error: %(message)s\n",
     "ambiguous option: %(option)s could match %(matches)s": "opción ambigua: %(option)s puede ser %(matches)s",
 }

@@ -71,7 +71,8 @@ def add_parser(subparsers: Any, help: str) -> argparse.ArgumentParser:
                    help="años de gracia (solo intereses)")
     p.add_argument("--metodo", default="frances", choices=["frances", "aleman"],
                    help="frances: cuota nivelada; aleman: amortización constante")
-    p.add_argument("--pagos-por-anio", default=12, type=int, choices=[1, 2, 4, 12], metavar="N",
+    p.add_argument("--pagos-por-anio", default=12, type=integer(1, 12, "pagos por año"), choices=[1, 2, 4, 12],
+                   metavar="N",
                    help="pagos por año: 1, 2, 4 o 12 (por defecto 12)")
     p.add_argument("--anio", default=2021, type=year, metavar="AÑO", help="año del desembolso (por defecto 2021)")
     p.add_argument("--desembolsos", metavar="AÑO:FRACCIÓN,...",

@@ -15,6 +15,7 @@ Also here: :func:`frame_for_output`, the table as every writer writes it, and
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -118,12 +119,19 @@ def _write_error(target: Path, exc: OSError) -> NexosError:
                       "libere espacio, y vuelva a ejecutar")
 
 
-def _make_parent(target: Path) -> None:
+def _make_parent(target: Path) -> list[Path]:
+    """Create the target's folder (and those above it) if missing; returns those created."""
+    missing = []
+    folder = target.parent
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise NexosError(f"{target}: no se pudo crear la carpeta {target.parent} ({os_problem(exc)}); "
                          "elija otra ubicación") from None
+    return missing
 
 
 @contextmanager
@@ -174,11 +182,13 @@ def atomic_files(targets: Iterable[str | os.PathLike[str]],
     if len(set(targets)) != len(targets):
         raise ValueError("atomic_files: un mismo archivo figura dos veces")
     obsolete = [Path(p) for p in obsolete if Path(p) not in targets and Path(p).is_file()]
+    created: list[Path] = []
     for target in targets:
         check_output(target)
-        _make_parent(target)
+        created += _make_parent(target)
     folders = {t.parent for t in targets} | {p.parent for p in obsolete}
     staging: dict[Path, Path] = {}
+    committed = False
     try:
         for folder in folders:
             clean_stale(folder)
@@ -187,11 +197,16 @@ def atomic_files(targets: Iterable[str | os.PathLike[str]],
         staged = {t: staging[t.parent] / t.name for t in targets}
         yield staged
         _commit(staged, obsolete, staging)
+        committed = True
     except OSError as exc:
         raise _write_error(Path(exc.filename) if exc.filename else targets[0], exc) from None
     finally:
         for folder in staging.values():
             shutil.rmtree(folder, ignore_errors=True)
+        if not committed:  # leave no empty folder behind either
+            for folder in sorted(set(created), key=lambda p: len(p.parts), reverse=True):
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
 
 
 def _commit(staged: dict[Path, Path], obsolete: list[Path], staging: dict[Path, Path]) -> None:

@@ -237,6 +237,7 @@ def _excel_rows(
             archivo, "no se pudo abrir como libro de Excel .xlsx (el archivo está dañado, incompleto o no es "
                      "un .xlsx; ábralo en Excel y guárdelo de nuevo como .xlsx o .csv)"
         ) from None
+    sheet = None
     try:
         best = (0, -1, None)
         for sheet in book.worksheets:
@@ -249,6 +250,10 @@ def _excel_rows(
         score, index, sheet = best
         rows = list(_sheet_rows(sheet)) if sheet is not None else []
         return rows, index, sheet.title if sheet is not None else None
+    except Exception:  # a damaged sheet is read lazily: openpyxl (and its XML parser) fail while iterating
+        where = f"la hoja '{sheet.title}'" if sheet is not None else "una hoja"
+        raise file_error(archivo, f"{where} del libro está dañada y no se puede leer (ábralo en Excel y "
+                                  "guárdelo de nuevo como .xlsx o .csv)") from None
     finally:
         book.close()
 
@@ -345,7 +350,8 @@ def read_table(
 
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 _EUROPEAN = re.compile(r"\d{1,3}(?:\.\d{3})+,\d+|\d+,\d{1,2}")
-_PLAIN = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_PLAIN = re.compile(r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")  # one way to match: linear time
+_LONGEST_AMOUNT = 60  # characters: "Q (1,234,567,890.12)" has 20; a longer cell is not an amount
 _CURRENCY = re.compile(r"^(?:GTQ|Q\.?)\s*", re.IGNORECASE)
 
 
@@ -358,6 +364,8 @@ def parse_amount(text: str, empty: float | None = None) -> float:
     municipality can mean (infinite, or beyond :data:`MAX_AMOUNT`).
     """
     s = str(text).replace("\xa0", " ").strip()
+    if len(s) > _LONGEST_AMOUNT:
+        raise InvalidCell("el monto no es un número", _AMOUNT_EXPECTED)
     if _PLAIN.fullmatch(s):  # fast path: most cells are plain numbers
         return _plausible(float(s))
     if s in ("", "-"):

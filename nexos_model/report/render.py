@@ -29,6 +29,7 @@ from nexos_model.api import run
 from nexos_model.errors import NexosError
 from nexos_model.io.files import atomic_files, atomic_path, write_text
 from nexos_model.io.writers import write_tables
+from nexos_model.params.loader import load_parameters
 from nexos_model.report.chromium import chromium_path, html_to_pdf
 from nexos_model.report.summary import excel_tables
 
@@ -240,6 +241,7 @@ def render_report(municipio: str, escenario: str = "base", formats: Iterable[str
     out = Path(out_dir)
     if "pdf" in chosen:
         chromium_path()  # fail before the slow part
+    load_parameters(municipio, escenario, overrides or None)  # a wrong scenario or --set: now, not in the kernel
     kinds = (["ipynb"] if {"html", "pdf"} & set(chosen) else []) + chosen
     paths = {kind: out / FILE_NAMES[kind] for kind in kinds}
     with atomic_files(paths.values()) as staged:  # the report's files are one set: all new, or all as before

@@ -35,6 +35,7 @@ from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from tests.fuzz.cases import make_case
 from tests.support import ROOT
 
 LIMIT_SECONDS = 10.0
@@ -57,6 +58,7 @@ REFERENCES = ("municipios_censo2018.csv", "clasificacion_ingresos.csv")
 _FILE = re.compile(r"[\w.\-/]+\.(?:yaml|yml|csv|xlsx|xlsm|xls|txt|tsv|parquet|ipynb)\b")
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|«[^»]*»|`[^`]*`")
 _JUDGED = 2000  # characters of a line that are judged (a regex over a 3-MB line would take minutes)
+_PATH = re.compile(r"\S*/\S*")  # a path the user gave (/tmp/pytest-of-root/...): not our words
 _GIVEN = re.compile(r"valor dado: .*?(?=; se esperaba|\)$|$)")
 
 
@@ -97,6 +99,7 @@ def english_words(text: str, names: Iterable[str] = ()) -> list[str]:
     text = _GIVEN.sub(" ", text)
     text = _QUOTED.sub(" ", text)
     text = _FILE.sub(" ", text)
+    text = _PATH.sub(" ", text)
     return [word for word in re.findall(r"[A-Za-zÀ-ÿ]+", text) if word.lower() in ENGLISH]
 
 
@@ -163,8 +166,6 @@ def _head(text: str, limit: int = 200_000) -> str:
 def run_case(seed: int, index: int) -> Outcome:
     """Make case ``index`` and run it in this process, in a fresh folder; judge it."""
     from nexos_model.cli.main import main  # lazy: the worker imports it once, after its set-up
-
-    from tests.fuzz.cases import make_case  # lazy: as above
 
     outcome = Outcome(index)
     try:
@@ -288,6 +289,10 @@ def run_cases(seed: int, indices: Iterable[int], workers: int = 2,
     results: list[Outcome] = []
 
     def finish(outcome: Outcome) -> None:
+        if not outcome.kind:  # the worker could not say (it died or was stopped): make the case again here
+            with contextlib.suppress(Exception):
+                case = make_case(seed, outcome.index)
+                outcome.kind, outcome.argv, outcome.steps = case.kind, case.argv, case.steps
         results.append(outcome)
         if progress:
             progress(outcome)
