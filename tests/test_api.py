@@ -55,3 +55,20 @@ def test_an_illustrative_portfolio_never_stops_a_report():
     plan = plan_for_run(run("0111"), "0111")
     assert plan.ilustrativa
     assert any("no caben en el espacio fiscal de 0111" in a for a in plan.avisos)
+
+
+@pytest.mark.parametrize("selection", ["", ",", " , ", []])
+def test_an_empty_selection_of_municipalities_is_an_error(selection):
+    from nexos_model.api import resolve_municipios
+    from nexos_model.errors import NexosError
+
+    with pytest.raises(NexosError, match="no se indicó ningún municipio"):
+        resolve_municipios(selection)
+
+
+def test_table_names_are_those_of_a_run():
+    from nexos_model import run
+    from nexos_model.api import TABLE_NAMES
+
+    assert tuple(run("0901").tables()) == TABLE_NAMES[:9]
+    assert tuple(run("0901", simulaciones=5).tables()) == TABLE_NAMES

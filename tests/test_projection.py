@@ -136,3 +136,32 @@ def _prepared():
     from nexos_model.api import prepared_bundled
 
     return prepared_bundled("devengado", 5.0, 50_000.0, True)
+
+
+def test_years_a_municipality_did_not_report_are_interpolated_for_the_art_119_context():
+    """By hand: a municipality known in years 0 and 3 (and projected in 4) gets straight lines;
+    before its first known year, that year's value."""
+    from nexos_model.projection import fill_unreported
+
+    own = np.array([[10.0, 0.0, 0.0, 40.0, 50.0], [0.0, 0.0, 30.0, 0.0, 50.0], [1.0, 2.0, 3.0, 4.0, 5.0]])
+    known = np.array([[True, False, False, True, True], [False, False, True, False, True], [True] * 5])
+    np.testing.assert_allclose(fill_unreported(own, known), [[10, 20, 30, 40, 50], [30, 30, 30, 40, 50],
+                                                             [1, 2, 3, 4, 5]])
+
+
+def test_a_recent_export_of_one_municipality_does_not_take_the_others_share(tmp_path):
+    """An export of 0901's years relabelled 2020-2023 over bundled data ending in 2019: the others
+    have no 2020-2023, and counted as zero they gave 0901 the whole own-revenue criterion of the
+    aporte in 2024 (Q 1,031 million instead of about Q 18 million)."""
+    history = load_bundled_history()
+    own = history.loc[history["municipio"] == "0901", ["municipio", "anio", "rubro", "devengado"]].copy()
+    own["anio"] += 4
+    path = tmp_path / "reciente.csv"
+    own.rename(columns={"municipio": "cod_municipio", "anio": "ejercicio", "rubro": "cod_seccion"}).to_csv(
+        path, index=False)
+    shifted = run("0901", datos=path).aporte
+    bundled = run("0901").aporte
+    share = shifted.loc[shifted["criterio"] == "ingresos_propios_per_capita"].set_index("anio")["monto"]
+    reference = bundled.loc[bundled["criterio"] == "ingresos_propios_per_capita"].set_index("anio")["monto"]
+    assert share.index.min() == 2024
+    assert share[2024] < 2 * reference.max(), (share[2024], reference.max())

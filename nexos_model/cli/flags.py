@@ -28,8 +28,7 @@ def integer(low: int, high: int, what: str = "un número entero") -> Callable[[s
         if re.fullmatch(r"\s*[-+]?\d{1,20}\s*", text):
             value = int(text)
         if value is None or not low <= value <= high:
-            span = f"entre {low} y {high}" if high < 10_000 else f"entre {low:,} y {high:,}"
-            raise argparse.ArgumentTypeError(f"valor no válido '{text[:40]}' (se esperaba {what} {span})")
+            raise argparse.ArgumentTypeError(f"valor no válido '{text[:40]}' (se esperaba {what} entre {low} y {high})")
         return value
     check.__name__ = "entero"
     return check

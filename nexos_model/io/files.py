@@ -258,9 +258,9 @@ def check_output(path: str | os.PathLike[str], folder: bool = False) -> Path:
     part of the way is a file, and that the nearest existing folder accepts a new file (tried
     with an empty probe file, removed at once: the only way to know on every file system).
     """
-    path = Path(path)
-    if not str(path).strip():
+    if not str(path).strip():  # Path("") would be the current folder
         raise NexosError("ruta de salida vacía (se esperaba un nombre de archivo o carpeta)")
+    path = Path(path)
     long_parts = [p for p in path.parts if len(os.fsencode(p)) > _MAX_NAME_BYTES]
     if long_parts:
         raise NexosError(f"{str(path)[:80]}…: un nombre de la ruta es demasiado largo (más de "

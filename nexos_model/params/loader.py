@@ -106,7 +106,7 @@ def parse_assignment(text: str) -> dict[str, Any]:
         raise ParameterError(
             f"--set {shown(text)}: se esperaba la forma clave.sub=valor (p. ej. tendencia.contraccion=0.3)"
         )
-    parsed = parse_yaml(value, f"--set {key}") if value.strip() else None
+    parsed = parse_yaml(value, f"--set {key}", value=True) if value.strip() else None
     return unflatten({key: parsed})
 
 

@@ -85,7 +85,7 @@ _PROBLEMS = (
     ("invalid Unicode character", "carácter Unicode no válido"),
     ("expected a single document", "el archivo tiene más de un documento YAML (separados por '---'); se esperaba uno"),
     ("expected <document start>", "se esperaba un solo documento YAML"),
-    ("while increasing", f"anidamiento demasiado profundo (máximo {MAX_DEPTH} niveles)"),
+    ("while increasing", f"anidamiento demasiado profundo (más de {MAX_DEPTH} niveles de listas o mapas)"),
     ("found unhashable key", "una clave debe ser un texto o un año, no una lista o un mapa"),
 )
 
@@ -121,11 +121,11 @@ def _indented_with_tab(text: str, mark: Any) -> bool:
     return "\t" in line[:len(line) - len(line.lstrip())]
 
 
-def _where(mark: Any, text: str) -> str:
-    """``línea L, columna C`` of a file; in a one-line value (``--set``), the character."""
+def _where(mark: Any, text: str, value: bool) -> str:
+    """``línea L, columna C`` of a file; in a one-line ``value`` (``--set``), the character."""
     if mark is None:
         return "?"
-    if "\n" not in text.rstrip("\n"):
+    if value and "\n" not in text.rstrip("\n"):
         return "al final del valor" if mark.line > 0 or mark.column >= len(text) else f"carácter {mark.column + 1}"
     return f"línea {mark.line + 1}, columna {mark.column + 1}"
 
@@ -267,10 +267,11 @@ class _Constructor(_LOADER):  # type: ignore[misc, valid-type]
         return super().construct_mapping(node, deep=deep)
 
 
-def parse_yaml(text: str, source: str, with_node: bool = False) -> Any:
+def parse_yaml(text: str, source: str, with_node: bool = False, value: bool = False) -> Any:
     """The data of one YAML document (``None`` if empty), read within the bounds above.
 
-    ``source`` names the text in messages (a file as the user knows it, or ``--set clave``).
+    ``source`` names the text in messages (a file as the user knows it, or ``--set clave``);
+    ``value``: the text is one value typed by the user (messages say the character, not the line).
     With ``with_node``, returns ``(root node, data)``: the node tree gives line numbers.
     Every problem is a :class:`~nexos_model.errors.ParameterError` in Spanish.
     """
@@ -287,14 +288,14 @@ def parse_yaml(text: str, source: str, with_node: bool = False) -> Any:
             loader.dispose()
     except _Problem as problem:
         key = _path_text(problem.path)
-        raise ParameterError(f"{source}: {_where(problem.mark, text)}: {key + ': ' if key else ''}{problem.text}") from None
+        raise ParameterError(f"{source}: {_where(problem.mark, text, value)}: {key + ': ' if key else ''}{problem.text}") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = _spanish(exc.problem, exc.context)
         if _indented_with_tab(text, mark):
             problem = "tabulador en la indentación (use espacios)"
         excerpt = _excerpt(text, mark.line, mark.column) if mark is not None else ""
-        raise ParameterError(f"{source}: {_where(mark, text)}: YAML mal formado: {problem}{excerpt}") from None
+        raise ParameterError(f"{source}: {_where(mark, text, value)}: YAML mal formado: {problem}{excerpt}") from None
     except yaml.YAMLError as exc:  # a reader error: a character YAML does not accept
         position = getattr(exc, "position", None)
         where = ""

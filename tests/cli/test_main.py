@@ -9,6 +9,7 @@ import contextlib
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -216,3 +217,65 @@ def test_the_table_reaches_every_command_and_every_argument():
             option = f"{name}=si" if _kind(action) == "flag" else name
             assert (words, option) in covered, (words, option)
     assert {words[0] for words, _ in _commands()} == set(COMMANDS)
+
+
+# --- issue 17: the crashes found by a reliability probe, each now a Spanish answer in under a second ---
+
+_BOMB = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
+    f"{c}: &{c} [" + ",".join([f"*{p}"] * 9) + "]\n" for p, c in zip("abcdefgh", "bcdefghi"))
+
+
+def _crash_files(tmp: Path) -> dict[str, str]:
+    """The files of the probe, written in ``tmp``; returns the paths by name."""
+    (tmp / "utf16.csv").write_bytes("ejercicio,cod_municipio,cod_seccion,devengado\n".encode("utf-16") + b"x")
+    (tmp / "hondo.yaml").write_text("macro: " + "[" * 990 + "]" * 990 + "\n", encoding="utf-8")
+    (tmp / "entero.yaml").write_text("macro:\n  inflacion: " + "9" * 5000 + "\n", encoding="utf-8")
+    (tmp / "bomba.yaml").write_text(_BOMB, encoding="utf-8")
+    (tmp / "x_brechas.csv").mkdir()
+    return {"dir": str(tmp)}
+
+
+#: (what crashed, the command, its status, the Spanish answer it gets now).
+CRASHES = [
+    ("UTF-16 de bytes impares", ["validar", "{dir}/utf16.csv"], 1, "fila 2, carácter 1: bytes que no forman texto UTF-16"),
+    ("YAML de 990 niveles", ["validar", "{dir}/hondo.yaml"], 1, "anidamiento demasiado profundo"),
+    ("entero de 5,000 cifras", ["validar", "{dir}/entero.yaml"], 1,
+     "macro.inflacion: número entero demasiado largo (5000 cifras"),
+    ("--set con YAML roto", ["proyectar", "--municipio", "0901", "--set", "clave=[1,", "--salida", "{dir}/y.csv"], 2,
+     "--set clave: al final del valor: YAML mal formado"),
+    ("--set con etiqueta", ["proyectar", "--municipio", "0901", "--set", "macro.inflacion=!!python/object/apply:os.system [ls]",
+                            "--salida", "{dir}/y.csv"], 2, "etiqueta YAML '!!python/object/apply:os.system' no admitida"),
+    ("--municipio vacío", ["proyectar", "--municipio", "", "--salida", "{dir}/y.csv"], 2, "se esperaba un código INE"),
+    ("--municipio ','", ["proyectar", "--municipio", ",", "--salida", "{dir}/y.csv"], 1, "no se indicó ningún municipio"),
+    ("--escenario de 300 caracteres", ["proyectar", "--municipio", "0901", "--escenario", "e" * 300,
+                                       "--salida", "{dir}/y.csv"], 1, "no válido (se esperaba un nombre"),
+    ("--salida donde no se puede escribir", ["proyectar", "--municipio", "0901", "--salida", "/proc/nexos/y.csv"], 1,
+     "no se puede escribir en /proc"),
+    ("tabla hermana que es carpeta", ["proyectar", "--municipio", "0901", "--salida", "{dir}/x.csv"], 1,
+     "x_brechas.csv: es una carpeta"),
+    ("--puerto 70000", ["app", "--puerto", "70000"], 2, "se esperaba un puerto entre 1 y 65535"),
+    ("bomba de alias", ["validar", "{dir}/bomba.yaml"], 1, "crece a más de 200,000 valores al expandir sus alias"),
+    ("--escenario ''", ["proyectar", "--municipio", "0901", "--escenario", "", "--salida", "{dir}/y.csv"], 2,
+     "--escenario: valor no válido"),
+    ("--puerto 0", ["app", "--puerto", "0"], 2, "se esperaba un puerto entre 1 y 65535"),
+]
+
+
+@pytest.mark.parametrize("what, argv, status, answer", CRASHES, ids=[c[0] for c in CRASHES])
+def test_each_crash_of_the_probe_is_now_a_spanish_answer_in_under_a_second(what, argv, status, answer, tmp_path,
+                                                                           capsys):
+    files = _crash_files(tmp_path)
+    argv = [a.format(**files) for a in argv]
+    main(["municipios"])  # imports and caches warm, as in a user's second command; not timed
+    capsys.readouterr()
+    start = time.perf_counter()
+    try:
+        code = main(argv)
+    except SystemExit as exc:
+        code = exc.code
+    seconds = time.perf_counter() - start
+    err = capsys.readouterr().err
+    assert code == status and answer in err, err
+    assert "Traceback" not in err and english_words(err, argv) == []
+    assert seconds < 1.0, f"{what}: {seconds:.2f} s"
+    assert not (tmp_path / "x.csv").exists() and not (tmp_path / "y.csv").exists()

@@ -140,3 +140,24 @@ def test_write_tables_single_table_to_csv(tmp_path, resultados):
 def test_write_tables_unsupported_extension(tmp_path, resultados):
     with pytest.raises(NexosError, match="extensión no admitida '.ods'"):
         write_tables({"a": resultados}, tmp_path / "r.ods")
+
+
+def test_result_tables_are_one_set_and_drop_siblings_of_an_earlier_run(tmp_path, resultados):
+    target = tmp_path / "x.csv"
+    family = ["proyeccion", "reglas", "percentiles"]
+    writers.write_result_tables({"proyeccion": resultados, "reglas": resultados, "percentiles": resultados},
+                                target, family=family)
+    assert file_names(tmp_path) == {"x.csv", "x_reglas.csv", "x_percentiles.csv"}
+    written = writers.write_result_tables({"proyeccion": resultados.head(1), "reglas": resultados}, target,
+                                          family=family)
+    assert written == [target, tmp_path / "x_reglas.csv"]
+    assert file_names(tmp_path) == {"x.csv", "x_reglas.csv"}, "x_percentiles.csv was an older run's"
+
+
+def test_check_result_path_finds_a_sibling_taken_by_a_folder_before_any_work(tmp_path):
+    (tmp_path / "x_reglas.csv").mkdir()
+    with pytest.raises(NexosError, match="x_reglas.csv: es una carpeta"):
+        writers.check_result_path(tmp_path / "x.csv", ["proyeccion", "reglas"])
+    with pytest.raises(NexosError, match="extensión no admitida"):
+        writers.check_result_path(tmp_path / "x.doc", ["proyeccion"])
+    assert writers.check_result_path(tmp_path / "x.xlsx", ["proyeccion", "reglas"]) == [tmp_path / "x.xlsx"]

@@ -94,3 +94,93 @@ def test_malformed_yaml_names_file_and_line(params_copy):
 def test_bundled_scenarios_are_valid_and_documented(name):
     resolved = load_parameters("0901", name)
     assert resolved.params.description
+
+
+# --- the message names the file at fault, the key, the value and what was expected ------------
+
+
+def _messages(params_copy, text: str, escenario: str = "mio") -> list[str]:
+    (params_copy / "escenarios" / f"{escenario}.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(ParameterError) as caught:
+        load_parameters("0901", escenario)
+    return caught.value.messages
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a mapping where a number goes: the scenario replaced the defaults' number
+    ("tendencia:\n  contraccion: {a: 1}\n", "tendencia.contraccion: debe ser un número (valor dado: {'a': 1}"),
+    ("tendencia:\n  contraccion: [1]\n", "tendencia.contraccion: debe ser un número (valor dado: [1]; "
+                                         "se esperaba: un número)"),
+    ("tendencia: 5\n", "tendencia: debe ser un mapa de claves (valor dado: 5; se esperaba: un mapa clave: valor)"),
+    ("macro:\n  inflacion: hola\n", "macro.inflacion: debe ser un número o un mapa año: número (valor dado: 'hola'; "
+                                    "se esperaba: un número (el mismo todos los años) o un mapa año: número"),
+    ("macro:\n  inflacion: 0.9\n", "macro.inflacion: fuera de rango (valor dado: 0.9; se esperaba: <= 0.5 fracción"),
+    ("macro:\n  inflacion: {dosmil: 0.04}\n", "macro.inflacion.dosmil: clave no válida: se esperaba un año"),
+    ("transferencias:\n  aporte_constitucional:\n    monto_base: 1e300\n",
+     "transferencias.aporte_constitucional.monto_base: valor fuera de lo plausible (valor dado: 1e+300"),
+    ("transferencias:\n  aporte_constitucional:\n    monto_base: .inf\n",
+     "transferencias.aporte_constitucional.monto_base: debe ser un número finito"),
+])
+def test_a_bad_value_names_the_scenario_that_set_it(params_copy, text, expected):
+    messages = _messages(params_copy, text)
+    assert any(expected in m for m in messages), messages
+    assert all(m.startswith("params/escenarios/mio.yaml: ") or "escenarios/mio.yaml: " in m for m in messages)
+    assert not any("defaults.yaml" in m for m in messages), messages
+    assert not any(m.split(":")[1].strip().endswith(".0") for m in messages), "no '.0' the user never wrote"
+
+
+def test_a_value_given_is_shown_short(params_copy):
+    (message,) = _messages(params_copy, "tendencia:\n  contraccion: " + "x" * 5000 + "\n")
+    assert len(message) < 300 and "..." in message
+
+
+def test_a_missing_key_blames_the_file_that_wrote_its_section(params_copy):
+    """A stream the scenario adds without its required keys is the scenario's fault; a key the
+    defaults lack is the defaults' fault, whatever scenario is loaded."""
+    messages = _messages(params_copy, "ingresos_propios:\n  flujos:\n    nuevo: {conceptos: {tasas: 0.1}}\n")
+    assert any(m.startswith("params/escenarios/mio.yaml: ingresos_propios.flujos.nuevo.metodo: falta este parámetro")
+               or "mio.yaml: ingresos_propios.flujos.nuevo.metodo: falta" in m for m in messages), messages
+    defaults = params_copy / "defaults.yaml"
+    defaults.write_text(defaults.read_text(encoding="utf-8").replace("proyeccion:\n  horizonte: 10", "proyeccion:"),
+                        encoding="utf-8")
+    with pytest.raises(ParameterError) as caught:
+        load_parameters("0901", "optimista")
+    assert any("defaults.yaml: proyeccion" in m and "falta este parámetro" in m for m in caught.value.messages)
+    assert not any("optimista" in m for m in caught.value.messages)
+
+
+def test_duplicate_keys_and_yes_keys_name_the_scenario(params_copy):
+    (message,) = _messages(params_copy, "macro:\n  inflacion: 0.05\n  inflacion: 0.06\n")
+    assert "mio.yaml: línea 3, columna 3: la clave 'inflacion' está repetida" in message
+    (message,) = _messages(params_copy, "yes: 3\n")
+    assert "mio.yaml: línea 1, columna 1: clave no válida 'yes'" in message
+
+
+def test_set_values_are_read_with_the_same_bounds():
+    for value, answer in [("[1,", "YAML mal formado"), ("!!python/object:os.system x", "etiqueta YAML"),
+                          ("9" * 5000, "número entero demasiado largo"), ("&a [1, *a]", "propia ancla")]:
+        with pytest.raises(ParameterError, match=answer):
+            parse_assignment(f"macro.inflacion={value}")
+    for bad in ["=1", "a..b=1", "sin_igual", ".x=1"]:
+        with pytest.raises(ParameterError, match="se esperaba la forma clave.sub=valor"):
+            parse_assignment(bad)
+
+
+def test_an_empty_scenario_name_is_an_error_not_the_defaults(params_copy):
+    with pytest.raises(ParameterError, match="escenario '' no válido"):
+        load_parameters("0901", "")
+    with pytest.raises(ParameterError, match="no válido"):
+        load_parameters("0901", "e" * 300)
+
+
+def test_a_symlink_under_usuarios_cannot_read_outside_the_parameter_folder(params_copy, tmp_path):
+    outside = tmp_path / "fuera.yaml"
+    outside.write_text("descripcion: de otra carpeta\n", encoding="utf-8")
+    users = params_copy / "escenarios" / "usuarios"
+    users.mkdir(exist_ok=True)
+    (users / "enlace.yaml").symlink_to(outside)
+    with pytest.raises(ParameterError, match="es un enlace a un archivo fuera de la carpeta de parámetros"):
+        load_parameters("0901", "usuarios/enlace")
+    inside = params_copy / "escenarios" / "optimista.yaml"
+    (users / "dentro.yaml").symlink_to(inside)
+    assert load_parameters("0901", "usuarios/dentro").params.trend.damping == 0.5  # a link inside is fine
