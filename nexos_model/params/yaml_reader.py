@@ -1,27 +1,30 @@
 """YAML that users write, parsed with bounds: the one place Nexos turns YAML text into data.
 
 A parameter file, a scenario saved from the app, a portfolio or a ``--set`` value is read by
-:func:`parse_yaml`, which first walks the parser's events (libyaml: no recursion, no values
-built) and refuses, each in a Spanish message naming the file, the line and the key:
+:func:`parse_yaml`: libyaml composes the node tree (an alias is a shared node, so an alias bomb
+is still small here; libyaml itself stops at 1,000 levels), then one walk of that tree, before any
+Python value is built, refuses, each in a Spanish message naming the file, the line and the key:
 
 - a document that would grow beyond :data:`MAX_VALUES` values once its aliases (``*ancla``)
   are expanded (the "billion laughs": 400 bytes that expand to billions of values), or an
   alias inside its own anchor;
 - nesting deeper than :data:`MAX_DEPTH` levels, and files over :data:`MAX_BYTES`;
 - integers longer than :data:`MAX_INT_DIGITS` digits (Python would refuse or take seconds);
-- explicit tags other than the plain ones (``!!str``, ``!!int``, ``!!float``, ``!!bool``,
-  ``!!null``, ``!!map``, ``!!seq``): no ``!!python/...``, ``!!binary``, ``!!set`` or custom tags;
-- complex keys, keys that YAML reads as something other than a text or a year
-  (``yes:`` is ``True``, ``1.5:``, ``null:``), and the same key twice in one mapping.
+- tags other than the plain ones (``!!str``, ``!!int``, ``!!float``, ``!!bool``, ``!!null``,
+  ``!!map``, ``!!seq``, and dates): no ``!!python/...``, ``!!binary``, ``!!set`` or custom tags;
+- complex keys; and, while the document is built by PyYAML's safe constructor, keys that YAML
+  reads as something other than a text or a year (``yes:`` is ``True``, ``1.5:``, ``null:``) and
+  the same key twice in one mapping.
 
 libyaml's own syntax problems (English) come back in Spanish with the line, the column and
-the text around them. Only then is the document built, with PyYAML's safe constructor.
+the text around them.
 """
 
 from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,9 +43,8 @@ MAX_VALUES = 200_000
 MAX_INT_DIGITS = 20
 
 _BASE = "tag:yaml.org,2002:"
-_PLAIN_TAGS = {f"{_BASE}{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq")}
-# YAML 1.1 integers as PyYAML's resolver reads them (decimal, 0b, 0o, 0x, sexagesimal).
-_INT = re.compile(r"[-+]?(?:0b[0-1_]+|0[0-7_]+|(?:0|[1-9][0-9_]*)|0x[0-9a-fA-F_]+|[1-9][0-9_]*(?::[0-5]?[0-9])+)")
+#: Tags a node may have, written or resolved: plain values, and dates (YAML reads those by itself).
+_ALLOWED_TAGS = {f"{_BASE}{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")}
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: 10× faster, same result
 
@@ -141,108 +143,74 @@ def _path_text(parts: list[Any]) -> str:
 
 
 class _Problem(Exception):
-    """A bound or rule broken while reading events: where (mark, key path) and what."""
+    """A bound or rule broken: where (mark, key path) and what."""
 
     def __init__(self, mark: Any, path: list[Any], text: str):
         super().__init__(text)
         self.mark, self.path, self.text = mark, list(path), text
 
 
-class _Frame:
-    __slots__ = ("kind", "size", "anchor", "key", "expect_key", "index")
+def _scan(root: yaml.Node | None) -> None:
+    """Walk the composed node tree once, without recursion (an alias is a node met again: it counts
+    its size, it is not walked again), and raise :class:`_Problem` at the first bound broken."""
+    sizes: dict[int, int] = {}  # id(node) -> values it holds once its aliases are expanded
+    active: set[int] = set()  # the nodes on the current path: meeting one again is a cycle
+    stack: list[tuple[yaml.Node, list[Any], Iterator[tuple[yaml.Node, list[Any]]], list[int]]] = []
 
-    def __init__(self, kind: str, anchor: str | None):
-        self.kind, self.size, self.anchor = kind, 1, anchor
-        self.key: Any = None
-        self.expect_key = kind == "map"
-        self.index = 0
+    def enter(node: yaml.Node, path: list[Any]) -> int | None:
+        """Check ``node`` on the way down: its size if known (a scalar, an alias), else None (pushed)."""
+        if id(node) in active:
+            raise _Problem(node.start_mark, path, "un alias está dentro de su propia ancla (una estructura infinita)")
+        if id(node) in sizes:
+            return sizes[id(node)]
+        if node.tag not in _ALLOWED_TAGS:
+            shown = node.tag.replace(_BASE, "!!")
+            raise _Problem(node.start_mark, path, f"etiqueta YAML '{shown}' no admitida (se esperaba un valor "
+                                                  "simple: número, texto, verdadero/falso, lista o mapa)")
+        if isinstance(node, yaml.ScalarNode):
+            digits = len(re.sub(r"[^0-9a-fA-F]", "", node.value))
+            if node.tag == f"{_BASE}int" and digits > MAX_INT_DIGITS:
+                raise _Problem(node.start_mark, path, f"número entero demasiado largo ({digits} cifras; se "
+                                                      f"admiten hasta {MAX_INT_DIGITS})")
+            sizes[id(node)] = 1
+            return 1
+        if len(stack) >= MAX_DEPTH:
+            raise _Problem(node.start_mark, path,
+                           f"anidamiento demasiado profundo (más de {MAX_DEPTH} niveles de listas o mapas)")
+        if isinstance(node, yaml.MappingNode):
+            children = []
+            for key, value in node.value:
+                if not isinstance(key, yaml.ScalarNode):
+                    raise _Problem(key.start_mark, path, "una clave debe ser un texto o un año, no una lista o un mapa")
+                children.append((value, path + [key.value]))
+        else:
+            children = [(value, path + [i]) for i, value in enumerate(node.value)]
+        active.add(id(node))
+        stack.append((node, path, iter(children), [1]))
+        return None
 
+    def add(size: int, mark: Any, path: list[Any]) -> None:
+        total = stack[-1][3]
+        total[0] += size
+        if total[0] > MAX_VALUES:
+            raise _Problem(mark, path, f"el documento crece a más de {MAX_VALUES:,} valores al expandir sus alias "
+                                       "(*nombre); escriba los valores en lugar de repetir alias")
 
-def _scan(text: str) -> None:
-    """Walk the parser's events and raise :class:`_Problem` at the first bound or rule broken."""
-    stack: list[_Frame] = []
-    sizes: dict[str, int] = {}
-    total = 0
-
-    def path() -> list[Any]:
-        parts: list[Any] = []
-        for frame in stack:
-            if frame.kind == "map" and frame.key is not None and not frame.expect_key:
-                parts.append(frame.key)
-            elif frame.kind == "seq":
-                parts.append(frame.index)
-        return parts
-
-    def added(size: int, event: Any) -> None:
-        """A value of ``size`` expanded values ended; count it where it belongs."""
-        nonlocal total
-        total += size
-        if total > MAX_VALUES:
-            raise _Problem(event.start_mark, path(),
-                           f"el documento crece a más de {MAX_VALUES:,} valores al expandir sus alias "
-                           "(*nombre); escriba los valores en lugar de repetir alias")
-        if stack:
-            frame = stack[-1]
-            frame.size += size
-            if frame.kind == "map":
-                frame.expect_key = not frame.expect_key
-                if frame.expect_key:
-                    frame.key = None
-            else:
-                frame.index += 1
-
-    def check_tag(event: Any) -> None:
-        tag = event.tag  # None unless written (``!!int 5``, ``!mine x``); "!" forces a text
-        if tag is not None and tag != "!" and tag not in _PLAIN_TAGS:
-            shown = tag.replace(_BASE, "!!")
-            raise _Problem(event.start_mark, path(),
-                           f"etiqueta YAML '{shown}' no admitida (se esperaba un valor simple: número, "
-                           "texto, verdadero/falso, lista o mapa)")
-
-    def check_key(event: Any) -> None:
-        frame = stack[-1] if stack else None
-        if frame is None or frame.kind != "map" or not frame.expect_key:
-            return
-        if isinstance(event, events.ScalarEvent):
-            frame.key = event.value
-            return
-        what = "un alias" if isinstance(event, events.AliasEvent) else "una lista o un mapa"
-        raise _Problem(event.start_mark, path(), f"una clave debe ser un texto o un año, no {what}")
-
-    for event in yaml.parse(text, Loader=_LOADER):
-        if isinstance(event, (events.MappingStartEvent, events.SequenceStartEvent)):
-            check_tag(event)
-            check_key(event)
-            total += 1
-            if len(stack) >= MAX_DEPTH:
-                raise _Problem(event.start_mark, path(),
-                               f"anidamiento demasiado profundo (más de {MAX_DEPTH} niveles de listas o mapas)")
-            stack.append(_Frame("map" if isinstance(event, events.MappingStartEvent) else "seq",
-                                event.anchor))
-        elif isinstance(event, (events.MappingEndEvent, events.SequenceEndEvent)):
-            frame = stack.pop()
-            if frame.anchor:
-                sizes[frame.anchor] = frame.size
-            total -= 1  # counted at its start; added() counts the whole
-            added(frame.size, event)
-        elif isinstance(event, events.ScalarEvent):
-            check_tag(event)
-            check_key(event)
-            digits = len(re.sub(r"[^0-9a-fA-F]", "", event.value))
-            if digits > MAX_INT_DIGITS and event.implicit[0] and event.tag is None and _INT.fullmatch(event.value):
-                raise _Problem(event.start_mark, path(),
-                               f"número entero demasiado largo ({digits} cifras; se admiten hasta "
-                               f"{MAX_INT_DIGITS})")
-            if event.anchor:
-                sizes[event.anchor] = 1
-            added(1, event)
-        elif isinstance(event, events.AliasEvent):
-            check_key(event)
-            if any(frame.anchor == event.anchor for frame in stack):
-                raise _Problem(event.start_mark, path(),
-                               f"el alias *{event.anchor} está dentro de su propia ancla &{event.anchor} "
-                               "(una estructura infinita)")
-            added(sizes.get(event.anchor, 1), event)
+    if root is None or enter(root, []) is not None:
+        return
+    while stack:
+        node, path, children, total = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            active.discard(id(node))
+            sizes[id(node)] = total[0]
+            if stack:
+                add(total[0], node.start_mark, path)
+            continue
+        size = enter(*child)
+        if size is not None:
+            add(size, child[0].start_mark, child[1])
 
 
 class _Constructor(_LOADER):  # type: ignore[misc, valid-type]
@@ -279,13 +247,16 @@ def parse_yaml(text: str, source: str, with_node: bool = False, value: bool = Fa
         raise ParameterError(f"{source}: el archivo es demasiado grande para un YAML de parámetros "
                              f"({len(text):,} caracteres; máximo {MAX_BYTES:,})")
     try:
-        _scan(text)
         loader = _Constructor(text)
         try:
-            root = loader.get_single_node()
+            root = loader.get_single_node()  # composed by libyaml; an alias is a shared node, not a copy
+            _scan(root)  # the bounds, before anything is expanded into Python values
             data = None if root is None else loader.construct_document(root)
         finally:
             loader.dispose()
+    except RecursionError:  # PyYAML without libyaml composes recursively
+        raise ParameterError(f"{source}: anidamiento demasiado profundo (más de {MAX_DEPTH} niveles de listas "
+                             "o mapas)") from None
     except _Problem as problem:
         key = _path_text(problem.path)
         raise ParameterError(f"{source}: {_where(problem.mark, text, value)}: {key + ': ' if key else ''}{problem.text}") from None

@@ -174,7 +174,8 @@ def run_case(seed: int, index: int) -> Outcome:
         outcome.uncaught = "el generador falló:\n" + traceback.format_exc()
         return outcome
     outcome.kind, outcome.argv, outcome.steps = case.kind, case.argv, case.steps
-    home = os.getcwd()
+    home, params_env = os.getcwd(), os.environ.get("NEXOS_PARAMETROS")
+    cpu_limit = resource.getrlimit(resource.RLIMIT_CPU)
     folder = Path(tempfile.mkdtemp(prefix="nexos-fuzz-"))
     out, err = io.StringIO(), io.StringIO()
     try:
@@ -203,8 +204,13 @@ def run_case(seed: int, index: int) -> Outcome:
             outcome.uncaught = traceback.format_exc()
         outcome.seconds = time.perf_counter() - start
         outcome.peak_bytes = _peak_bytes()
-    finally:
+    finally:  # as it was: run_case may also run in a test's own process
         os.chdir(home)
+        resource.setrlimit(resource.RLIMIT_CPU, cpu_limit)
+        if params_env is None:
+            os.environ.pop("NEXOS_PARAMETROS", None)
+        else:
+            os.environ["NEXOS_PARAMETROS"] = params_env
         shutil.rmtree(folder, ignore_errors=True)
     outcome.stdout, outcome.stderr = _head(out.getvalue()), _head(err.getvalue())
     return judge(outcome, case.culprits)
