@@ -1,7 +1,9 @@
 """``run()``: the one entry point that notebooks, the app, the CLI and the batch runner share.
 
-It loads and validates parameters, reads the history (bundled data, or a user's export on top of
-it by year), diagnoses data quality, and calls the pure projection core; with
+It loads and validates parameters, reads the history (the bundled data under the exports
+imported into the local store, ``nexos datos``, and a user's ``--datos`` file on top, by year),
+diagnoses data quality, and calls the pure projection core from each municipality's last observed
+year through the calendar's last year (years before the budget year are estimates); with
 ``planificar=True`` it also programmes the municipality's portfolio (:func:`plan_for_run`) and
 feeds the plan back into the projection. This is the layer that joins files to the model: the
 model packages below it never read a file.
@@ -31,13 +33,14 @@ from nexos_model.investment.plan import (
     plan_years,
     run_space,
 )
-from nexos_model.io.bundled import load_municipalities
-from nexos_model.io.history import load_bundled_history, load_history, with_other_municipalities
+from nexos_model.io.bundled import load_municipalities, national_figures
+from nexos_model.io.history import history_digest, load_history, loaded_years, with_other_municipalities
+from nexos_model.io.store import store_path
 from nexos_model.io.portfolio import find_portfolio, illustrative_portfolio_for, load_portfolio
 from nexos_model.params.loader import Resolved, load_parameters, params_dir
 from nexos_model.params.problems import shown
 from nexos_model.params.values import Values
-from nexos_model.projection import RESULT_COLUMNS, ProjectionInputs
+from nexos_model.projection import RESULT_COLUMNS, ProjectionInputs, with_kinds
 from nexos_model.revenue import trend
 from nexos_model.revenue.streams import lever_notes
 from nexos_model.scenarios.montecarlo import simulate
@@ -58,7 +61,7 @@ class RunResult:
     history: pd.DataFrame  # tidy source lines of the municipalities run
     annual: pd.DataFrame  # municipio, anio, concepto, valor (observed, duplicates removed)
     quality: pd.DataFrame  # findings of the data-quality diagnostics
-    projection: pd.DataFrame  # escenario, municipio, anio, concepto, valor
+    projection: pd.DataFrame  # escenario, municipio, anio, tipo (estimado | proyectado), concepto, valor
     notes: dict[str, list[str]] = field(default_factory=dict)  # Spanish: what was done about doubtful data
     peers: pd.DataFrame | None = None  # indicator medians by department and nationally (observed years)
     gaps: pd.DataFrame | None = None  # potential and gap of the driver streams (municipio, anio, flujo, componente, valor, per_capita)
@@ -73,6 +76,8 @@ class RunResult:
     simulations: int = 0
     seed: int | None = None
     plans: dict[str, InvestmentPlan] = field(default_factory=dict)  # municipio -> plan (run(planificar=True))
+    data_digest: str = ""  # fingerprint of the history beyond the package's own: the store, a --datos file
+    loaded: dict[str, list[int]] = field(default_factory=dict)  # municipio -> years from the store or --datos
     _wide: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -86,20 +91,45 @@ class RunResult:
             raise ValueError("varios municipios: use .parameters[código]")
         return next(iter(self.parameters.values()))
 
+    def last_observed(self, municipio: str | None = None) -> int:
+        """The last year with data of one municipality (later years are estimates or projections)."""
+        municipio = municipio or self.municipios[0]
+        return int(self.annual.loc[self.annual["municipio"] == municipio, "anio"].max())
+
+    def budget_year(self, municipio: str | None = None) -> int:
+        """The budget being prepared (``calendario.anio_presupuesto``) of one municipality's run."""
+        return int(self.parameters[municipio or self.municipios[0]].params.calendar.budget_year)
+
+    def kinds(self, table: pd.DataFrame) -> pd.DataFrame:
+        """``table`` (``municipio``, ``anio``) with its ``tipo`` column: observado, estimado, proyectado."""
+        return with_kinds(table, {c: self.last_observed(c) for c in self.municipios},
+                          {c: self.budget_year(c) for c in self.municipios})
+
+    def tidy(self) -> pd.DataFrame:
+        """Observed, estimated and projected years in one long table (``escenario, municipio, anio,
+        tipo, concepto, valor``): the observed MINFIN concepts and their totals, then every line
+        the model computed. What ``nexos proyectar`` writes as ``proyeccion``."""
+        observed = catalog.long_with_totals(self.annual).assign(escenario=self.escenario, tipo="observado")
+        frame = pd.concat([observed[RESULT_COLUMNS], self.projection[RESULT_COLUMNS]], ignore_index=True)
+        return frame.sort_values(["municipio", "anio"], kind="stable").reset_index(drop=True)
+
     def indicators(self, municipio: str | None = None) -> pd.DataFrame:
-        """Indicators of one municipality, observed and projected years, beside peer medians."""
+        """Indicators of one municipality, observed, estimated and projected years (``tipo``),
+        beside peer medians."""
         municipio = municipio or self.municipios[0]
         table = load_municipalities().set_index("municipio")
         values = self.wide(municipio).rename_axis(index="anio").stack().rename("valor").reset_index()
         values.insert(0, "municipio", municipio)
         own = indicators(values, table["poblacion"])
-        return compare_with_peers(own, self.peers, municipio, table.at[municipio, "departamento_codigo"])
+        compared = compare_with_peers(own, self.peers, municipio, table.at[municipio, "departamento_codigo"])
+        return with_kinds(compared, {municipio: self.last_observed(municipio)}, self.budget_year(municipio))
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """Every result table by its Spanish name (the sheets of ``nexos proyectar --salida x.xlsx``)."""
+        """Every result table by its Spanish name (the sheets of ``nexos proyectar --salida x.xlsx``);
+        each one with years says which are observed, estimated or projected (``tipo``)."""
         indicators = pd.concat([self.indicators(code).assign(municipio=code) for code in self.municipios],
                                ignore_index=True)
-        return {"proyeccion": self.projection, "brechas": self.gaps, "calibracion": self.calibration,
+        return {"proyeccion": self.tidy(), "brechas": self.gaps, "calibracion": self.calibration,
                 "espacio_fiscal": self.fiscal_space, "reglas": self.rules, "aporte": self.aporte,
                 "endeudamiento": self.borrowing, "indicadores": indicators, "calidad": self.quality,
                 **({"percentiles": self.percentiles, "probabilidades": self.probabilities}
@@ -183,23 +213,34 @@ class PreparedHistory:
     inputs: ProjectionInputs  # all municipalities, for the model core
     aldeas: np.ndarray  # (M,) aldeas y caseríos (estimated where unknown)
     aldeas_estimated: np.ndarray
-    contexts: dict = field(default_factory=dict, compare=False)  # horizon -> (NationalContext, stream growth)
+    contexts: dict = field(default_factory=dict, compare=False)  # last year -> (NationalContext, stream growth)
 
-    def context(self, horizon: int):
-        """The national context (art. 119 coupling) under the default parameters, cached by horizon."""
-        if horizon not in self.contexts:
-            defaults = load_parameters(None, None, {"proyeccion.horizonte": horizon}).params
+    def context(self, last_year: int):
+        """The national context (art. 119 coupling, national figures) under the default
+        parameters through ``last_year`` (:func:`nexos_model.projection.end_year` of a run's
+        calendar), cached by it."""
+        if last_year not in self.contexts:
+            defaults = load_parameters(None, None, {"calendario.anio_presupuesto": int(last_year),
+                                                    "calendario.horizonte": 1}).params
             v = Values(defaults)
             growth = core.national_stream_growth(self.inputs, v)
-            self.contexts[horizon] = (core.national_context(self.inputs, v, growth, self.aldeas,
-                                                            self.aldeas_estimated), growth)
-        return self.contexts[horizon]
+            self.contexts[last_year] = (core.national_context(self.inputs, v, growth, self.aldeas,
+                                                              self.aldeas_estimated, national_figures()), growth)
+        return self.contexts[last_year]
+
+    def last_observed(self, municipio: str) -> int:
+        """The last year with data of ``municipio``."""
+        return int(self.inputs.last_observed()[self.municipios.index(municipio)])
 
 
 def prepare_history(history: pd.DataFrame, measure: str, factor: float, floor: float,
                     exclude_flagged: bool) -> PreparedHistory:
-    """Aggregate lines to concepts, diagnose, blank out flagged values, compute national growth."""
-    years = np.array(sorted(history["anio"].unique()))
+    """Aggregate lines to concepts, diagnose, blank out flagged values, compute national growth.
+
+    The years are every year from the first to the last with data; a municipality whose data end
+    earlier (the others, when one has imported recent years) is projected from its own last year.
+    """
+    years = np.arange(int(history["anio"].min()), int(history["anio"].max()) + 1)
     quality = diagnose(history, years.tolist(), factor, floor, measure)
     annual = annual_values(history, measure)
     concepts = catalog.base_concepts()
@@ -236,8 +277,9 @@ def prepare_history(history: pd.DataFrame, measure: str, factor: float, floor: f
     peers = peer_medians(indicators(catalog.long_with_totals(annual), table["poblacion"]),
                          table["departamento_codigo"])
     census = table.loc[municipios]
+    last_years = np.array([max(present[m]) for m in municipios], dtype=int)
     inputs = ProjectionInputs(tuple(municipios), tuple(concepts), years, values, growth,
-                              census["poblacion"].to_numpy(dtype=float))
+                              census["poblacion"].to_numpy(dtype=float), last_years)
     defaults = load_parameters(None, None).params.transfers.aporte
     aldeas, estimated = estimate_aldeas_caserios(census["poblacion_rural"].to_numpy(dtype=float),
                                                  census["poblacion_urbana"].to_numpy(dtype=float),
@@ -246,9 +288,19 @@ def prepare_history(history: pd.DataFrame, measure: str, factor: float, floor: f
                            aldeas, estimated)
 
 
+def prepared_default(measure: str, factor: float, floor: float, exclude: bool) -> PreparedHistory:
+    """The history every face reads with no flag, prepared: the bundled data under the exports
+    imported into the store (``nexos datos``). Cached while the store's file is unchanged, so an
+    app or a batch worker that lives on sees a new import at its next run."""
+    path = store_path()
+    stat = path.stat() if path.is_file() else None
+    state = (str(path.resolve()), stat.st_mtime_ns, stat.st_size) if stat else (str(path), 0, 0)
+    return _prepared(measure, factor, floor, exclude, state)
+
+
 @lru_cache(maxsize=8)
-def prepared_bundled(measure: str, factor: float, floor: float, exclude: bool) -> PreparedHistory:
-    return prepare_history(load_bundled_history(), measure, factor, floor, exclude)
+def _prepared(measure: str, factor: float, floor: float, exclude: bool, store_state: tuple) -> PreparedHistory:
+    return prepare_history(load_history(), measure, factor, floor, exclude)
 
 
 def run(
@@ -265,8 +317,11 @@ def run(
     """Load, validate and project one municipality (or many: a list, ``'todos'``, ``'depto:09'``).
 
     ``overrides`` is the top parameter layer: a dict (``{'tendencia.contraccion': 0.3}``) or
-    ``--set``-style strings. ``datos`` is a user's SICOIN GL export used on top of the bundled
-    data by year (or alone with ``solo_datos=True``). User errors raise ``NexosError`` with
+    ``--set``-style strings. The history is the bundled data under the exports imported into the
+    store (``nexos datos importar``); ``datos`` is a user's SICOIN GL export used on top of them by
+    year (or alone with ``solo_datos=True``). Years run from each municipality's last observed
+    one through the calendar's last (``calendario``); those before the budget year are
+    estimates (``tipo`` estimado). User errors raise ``NexosError`` with
     Spanish messages. ``simulaciones`` > 0 adds Monte Carlo percentiles and event
     probabilities (seeded by ``semilla``) to the deterministic run. ``planificar`` programmes
     the investment portfolio (``cartera``, or ``params/carteras/<código>.*``) into the fiscal
@@ -303,11 +358,12 @@ def run(
         key = (p.projection.measure, p.quality.outlier_factor, p.quality.outlier_floor,
                p.quality.flagged_values == "excluir")
         if key not in cache:
-            cache[key] = prepared_bundled(*key) if datos is None else prepare_history(source, *key)
+            cache[key] = prepared_default(*key) if datos is None else prepare_history(source, *key)
         prepared = cache[key]
         if code not in prepared.municipios:
             raise NexosError(f"municipio {code}: no hay historia de ingresos en los datos")
-        ctx, stream_growth = prepared.context(p.projection.horizon)
+        check_budget_year(p, code, prepared.last_observed(code))
+        ctx, stream_growth = prepared.context(core.end_year(p.calendar))
         v = Values(p)
         inputs = core.subset(prepared.inputs, [code])
         result = core.project_arrays(inputs, v, ctx, stream_growth)
@@ -335,8 +391,10 @@ def run(
         if simulaciones:
             sim = simulate(inputs, p, ctx, stream_growth, simulaciones, semilla, om_cost=om_cost,
                            plan_debt=plan_debt)
-            tables.setdefault("percentiles", []).append(sim.percentiles)
-            tables.setdefault("probabilities", []).append(sim.probabilities)
+            last = {code: prepared.last_observed(code)}
+            tables.setdefault("percentiles", []).append(with_kinds(sim.percentiles, last, p.calendar.budget_year))
+            tables.setdefault("probabilities", []).append(with_kinds(sim.probabilities, last,
+                                                                     p.calendar.budget_year))
         annual.append(prepared.annual.loc[prepared.annual["municipio"] == code])
         quality.append(prepared.quality.loc[prepared.quality["municipio"] == code])
 
@@ -354,7 +412,18 @@ def run(
         simulations=simulaciones,
         seed=semilla if simulaciones else None,
         plans=plans,
+        data_digest=history_digest(datos, solo_datos),
+        loaded={c: y for c, y in loaded_years(datos, solo_datos).items() if c in codes},
     )
+
+
+def check_budget_year(params, municipio: str, last_observed: int) -> None:
+    """The budget being prepared must come after the municipality's last year with data."""
+    budget = params.calendar.budget_year
+    if budget <= last_observed:
+        raise ParameterError(f"calendario.anio_presupuesto: el municipio {municipio} ya tiene datos observados "
+                             f"hasta {last_observed} (valor dado: {budget}; se esperaba: un año posterior a "
+                             f"{last_observed}, el del presupuesto que se prepara)")
 
 
 def _plan(code: str, escenario: str, resolved: Resolved, arrays, prepared, cartera):
@@ -380,7 +449,7 @@ def plan_for_run(result: RunResult, municipio: str | None = None,
         raise NexosError(f"municipio {code}: no está en esta corrida (municipios: {', '.join(result.municipios)})")
     params = result.parameters[code].params
     space, capacity, terms = run_space(result, code)
-    years = plan_years(params.investment, space["anio"].unique())
+    years = plan_years(params.calendar, space["anio"].unique())
     path = Path(cartera) if cartera is not None else find_portfolio(code, params_dir())
     if path is None:
         projects = illustrative_portfolio_for(code, years, illustrative_budget(years, space, capacity))

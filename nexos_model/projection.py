@@ -3,6 +3,12 @@
 One code path for deterministic and Monte Carlo runs: every array is (municipalities, draws,
 years); a deterministic run has one draw at the central values (``Values`` without draws).
 
+Years follow the calendar (``calendario``): a municipality is projected from the year after its
+last observed one through ``anio_presupuesto + horizonte - 1``. Every year before the budget
+being prepared is an *estimate* made by the same model (``tipo`` ``estimado``: it has happened,
+but its data are not loaded), with the national figures known for it (observed inflation,
+published aporte totals); the budget year and later are ``proyectado``; data are ``observado``.
+
     streams (revenue.streams) ─┐
     transfers, spending, debt ─┼─> fiscal space by source (fiscal) ─> legal rules (rules)
     concepts (MINFIN catalog) ─┘
@@ -10,19 +16,31 @@ years); a deterministic run has one draw at the central values (``Values`` witho
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from nexos_model import catalog
-from nexos_model.fiscal.space import FiscalInputs, FiscalResult, NationalContext, project_fiscal
+from nexos_model.errors import ParameterError
+from nexos_model.fiscal.space import (
+    FiscalInputs,
+    FiscalResult,
+    NationalContext,
+    NationalFigures,
+    project_fiscal,
+    total,
+)
+from nexos_model.params.calendar_schema import ESTIMATED, OBSERVED, PROJECTED, year_kinds
 from nexos_model.params.values import Values
 from nexos_model.revenue import streams as stream_engine
 from nexos_model.revenue import trend
 
-RESULT_COLUMNS = ["escenario", "municipio", "anio", "concepto", "valor"]
+RESULT_COLUMNS = ["escenario", "municipio", "anio", "tipo", "concepto", "valor"]
 OWN = "ingresos_propios"
+#: The observed series a run takes from the national figures instead of a parameter.
+INFLATION = "macro.inflacion"
 
 
 @dataclass(frozen=True)
@@ -35,9 +53,16 @@ class ProjectionInputs:
     values: np.ndarray  # (M, C, H); NaN = missing or excluded by the diagnostics
     national_growth: np.ndarray  # (C,) median growth of each concept across municipalities
     census: np.ndarray  # (M,) population, Censo 2018
+    last_years: np.ndarray | None = None  # (M,) each one's last observed year (None: ``years[-1]``)
 
     def concept(self, name: str) -> np.ndarray:
         return self.values[:, self.concepts.index(name)]
+
+    def last_observed(self) -> np.ndarray:
+        """Each municipality's last observed year (M,)."""
+        if self.last_years is None:
+            return np.full(len(self.municipios), int(self.years[-1]))
+        return np.asarray(self.last_years, dtype=int)
 
 
 @dataclass
@@ -49,10 +74,39 @@ class ModelArrays:
     lines: dict[str, np.ndarray]  # concept -> (M, D, T): MINFIN concepts, totals, streams, fiscal lines
     streams: stream_engine.StreamProjection
     fiscal: FiscalResult
+    budget_year: int = 0  # the budget being prepared: earlier years are estimates
+
+    def kinds(self) -> np.ndarray:
+        """``estimado`` or ``proyectado`` for each year (T,)."""
+        return year_kinds(self.years, int(self.years[0]) - 1, self.budget_year)
 
 
-def years_after(inputs: ProjectionInputs, horizon: int) -> np.ndarray:
-    return inputs.years[-1] + np.arange(1, horizon + 1)
+def end_year(calendar) -> int:
+    """The last projected year: ``anio_presupuesto + horizonte - 1`` (``calendario``)."""
+    return int(calendar.budget_year + calendar.horizon - 1)
+
+
+def projection_years(inputs: ProjectionInputs, v: Values) -> np.ndarray:
+    """The model's years for ``inputs``: from the year after the last history year through
+    :func:`end_year` of the calendar (estimated years first, then the projected ones)."""
+    last, end = int(inputs.years[-1]), end_year(v.params.calendar)
+    if end <= last:
+        raise ParameterError(f"calendario: la proyección terminaría en {end} (anio_presupuesto "
+                             f"{v.params.calendar.budget_year} + horizonte {v.params.calendar.horizon} - 1) y "
+                             f"ya hay datos de {last} (se esperaba: un año final posterior al último con datos)")
+    return np.arange(last + 1, end + 1)
+
+
+def with_kinds(table: pd.DataFrame, last_observed: Mapping[str, int], budget_year: Mapping[str, int] | int
+               ) -> pd.DataFrame:
+    """``table`` (with ``municipio`` and ``anio`` columns) with ``tipo`` right after ``anio``:
+    :func:`year_kinds` under each municipality's last observed year and budget year."""
+    out = table.drop(columns="tipo", errors="ignore").copy()
+    codes = out["municipio"].astype(str)
+    budget = codes.map(budget_year).to_numpy(dtype=int) if isinstance(budget_year, Mapping) else int(budget_year)
+    kinds = year_kinds(out["anio"].to_numpy(dtype=int), codes.map(last_observed).to_numpy(dtype=int), budget)
+    out.insert(out.columns.get_loc("anio") + 1, "tipo", kinds)
+    return out
 
 
 def stream_setup(inputs: ProjectionInputs, v: Values) -> tuple[stream_engine.StreamTable, np.ndarray]:
@@ -65,7 +119,7 @@ def project_own_revenue(inputs: ProjectionInputs, v: Values, national_stream_gro
                         shocks: np.ndarray | None = None, detail: bool = True) -> stream_engine.StreamProjection:
     """Own-source revenue by stream for the municipalities of ``inputs``."""
     table, history = stream_setup(inputs, v)
-    years = years_after(inputs, v.params.projection.horizon)
+    years = projection_years(inputs, v)
     return stream_engine.project_streams(history, inputs.years, national_stream_growth, table, inputs.census,
                                          list(inputs.municipios), v, years, shocks, detail)
 
@@ -117,13 +171,17 @@ def project_arrays(inputs: ProjectionInputs, v: Values, ctx: NationalContext, na
     """The whole model for a group of municipalities sharing parameter values ``v``.
 
     ``om_cost`` and ``plan_debt`` carry an investment plan's recurrent costs and new loans
-    (``plan_effect``) into spending and debt. ``detail=False`` (Monte Carlo) skips what only
-    the tables need: the gap decomposition and the split of totals into MINFIN concepts.
+    (``plan_effect``) into spending and debt. ``shocks`` (Monte Carlo): the standard normals of the
+    trend errors (S, M, D, T + 1) (``streams.trend_error``). ``detail=False`` (Monte Carlo) skips what only
+    the tables need: the gap decomposition, the split of totals into MINFIN concepts, the
+    borrowing capacity and the aporte's split by criterion. ``inputs`` share their last history
+    year (see :func:`subset`).
     """
-    years = years_after(inputs, v.params.projection.horizon)
+    v = known_values(v, ctx.figures)
+    years = projection_years(inputs, v)
     table, _ = stream_setup(inputs, v)
     own = project_own_revenue(inputs, v, national_stream_growth, shocks, detail)
-    own_total = sum(own.revenue.values())  # (M, D|1, T)
+    own_total = total(own.revenue.values())  # (M, D|1, T)
     m = len(inputs.municipios)
     shape = (m, max(v.n_draws, own_total.shape[1]), len(years))
     own_total = np.broadcast_to(own_total, shape)
@@ -144,7 +202,7 @@ def project_arrays(inputs: ProjectionInputs, v: Values, ctx: NationalContext, na
                                np.maximum(base[:, inputs.concepts.index("transferencias_capital_publicas")], 0)], axis=1)
     fiscal_inputs = FiscalInputs(list(inputs.municipios), years, own_full, own_total, transfers_base,
                                  donations, own.lever_cost, om_cost, plan_debt)
-    fiscal = project_fiscal(fiscal_inputs, ctx, v, int(inputs.years[-1]))
+    fiscal = project_fiscal(fiscal_inputs, ctx, v, int(inputs.years[-1]), detail=detail)
     fiscal.donations = np.broadcast_to(donations, shape)
     lines = _concept_lines(inputs, v, own, fiscal, table, shape) if detail else {}
     # The totals from the streams and sources (equal to the sums of their concepts up to
@@ -162,7 +220,12 @@ def project_arrays(inputs: ProjectionInputs, v: Values, ctx: NationalContext, na
     pop = stream_engine.population_path(inputs.census, years, v.params.macro.historical_population_growth,
                                         v.path("macro.crecimiento_poblacion", years), int(inputs.years[-1]))
     lines["poblacion"] = np.broadcast_to(pop, shape)
-    return ModelArrays(inputs.municipios, years, lines, own, fiscal)
+    return ModelArrays(inputs.municipios, years, lines, own, fiscal, v.params.calendar.budget_year)
+
+
+def known_values(v: Values, figures: NationalFigures) -> Values:
+    """``v`` with the national figures observed by year (inflation) in place of the parameter."""
+    return v.with_known({INFLATION: figures.inflation}) if figures.inflation else v
 
 
 def _trend_concept(history: np.ndarray, inputs: ProjectionInputs, v: Values, years: np.ndarray,
@@ -176,7 +239,8 @@ def _trend_concept(history: np.ndarray, inputs: ProjectionInputs, v: Values, yea
 
 
 def lines_table(arrays: ModelArrays, escenario: str, draw: int = 0) -> pd.DataFrame:
-    """Every line of one draw in the tidy result shape (``escenario, municipio, anio, concepto, valor``)."""
+    """Every line of one draw in the tidy result shape (``escenario, municipio, anio, tipo, concepto,
+    valor``); ``tipo`` is ``estimado`` before the budget year, ``proyectado`` from it on."""
     names = list(arrays.lines)
     cube = np.stack([np.asarray(arrays.lines[n])[:, draw, :] for n in names], axis=1)  # (M, L, T)
     m, n_lines, t = cube.shape
@@ -184,6 +248,7 @@ def lines_table(arrays: ModelArrays, escenario: str, draw: int = 0) -> pd.DataFr
         "escenario": escenario,
         "municipio": np.repeat(np.array(arrays.municipios), n_lines * t),
         "anio": np.tile(arrays.years, m * n_lines).astype(int),
+        "tipo": np.tile(arrays.kinds(), m * n_lines),
         "concepto": np.tile(np.repeat(np.array(names), t), m),
         "valor": cube.reshape(-1),
     })[RESULT_COLUMNS]
@@ -196,49 +261,49 @@ def national_stream_growth(inputs: ProjectionInputs, v: Values) -> np.ndarray:
 
 
 def national_context(inputs: ProjectionInputs, v: Values, stream_growth: np.ndarray,
-                     aldeas: np.ndarray, aldeas_estimated: np.ndarray) -> NationalContext:
-    """The art. 119 inputs of all municipalities: own revenue observed, then projected under ``v``
-    (the defaults: the others on their own projected paths)."""
-    table, history = stream_setup(inputs, v)
-    own = project_own_revenue(inputs, v, stream_growth)
-    projected = sum(own.revenue.values())[:, 0, :]
-    observed = np.nan_to_num(history).sum(axis=1)
-    reported = ~np.isnan(history).all(axis=1)
-    years = np.concatenate((inputs.years, years_after(inputs, v.params.projection.horizon)))
-    paths = fill_unreported(np.concatenate((observed, projected), axis=1),
-                            np.concatenate((reported, np.ones(projected.shape, dtype=bool)), axis=1))
+                     aldeas: np.ndarray, aldeas_estimated: np.ndarray,
+                     figures: NationalFigures | None = None) -> NationalContext:
+    """The art. 119 inputs of all municipalities: own revenue observed up to each one's last data
+    year, then projected under ``v`` (the defaults: the others on their own paths) through the
+    calendar's last year; and the national ``figures`` known by year."""
+    figures = figures or NationalFigures()
+    v = known_values(v, figures)
+    years = np.arange(int(inputs.years[0]), end_year(v.params.calendar) + 1)
+    own = np.zeros((len(inputs.municipios), len(years)))
+    for rows in by_last_year(inputs):
+        group = subset(inputs, [inputs.municipios[r] for r in rows])
+        table, history = stream_setup(group, v)
+        observed = np.nan_to_num(history).sum(axis=1)
+        own[np.ix_(rows, np.searchsorted(years, group.years))] = observed
+        ahead = projection_years(group, v)
+        projected = sum(project_own_revenue(group, v, stream_growth).revenue.values())[:, 0, :]
+        own[np.ix_(rows, np.searchsorted(years, ahead))] = projected
     return NationalContext(inputs.municipios, inputs.census.astype(float), aldeas.astype(float),
-                           aldeas_estimated, years, paths)
+                           aldeas_estimated, years, own, figures)
 
 
-def fill_unreported(own: np.ndarray, known: np.ndarray) -> np.ndarray:
-    """Own revenue (N, K) with the years a municipality reported nothing (``known`` False) filled
-    by straight lines between its nearest known years (before its first one: that year's value).
-
-    A user's export of recent years (2020-2023 for one municipality, over bundled data that ends in
-    2019) leaves the others without those years; counted as zero, they would hand the one
-    municipality the whole own-revenue criterion of the art. 119 formula.
-    """
-    out = own.astype(float, copy=True)
-    steps = np.arange(own.shape[1])
-    for row in np.flatnonzero(~known.all(axis=1)):
-        mask = known[row]
-        if mask.any():
-            out[row, ~mask] = np.interp(steps[~mask], steps[mask], own[row, mask])
-    return out
+def by_last_year(inputs: ProjectionInputs) -> list[np.ndarray]:
+    """The rows of ``inputs`` grouped by their last observed year (one group in the usual case)."""
+    last = inputs.last_observed()
+    return [np.flatnonzero(last == year) for year in np.unique(last)]
 
 
 def subset(inputs: ProjectionInputs, codes: list[str]) -> ProjectionInputs:
-    """The inputs of some municipalities only."""
+    """The inputs of some municipalities only, their history cut at their last observed year
+    (which they must share: a group is projected from one base year)."""
     rows = [inputs.municipios.index(c) for c in codes]
-    return ProjectionInputs(tuple(codes), inputs.concepts, inputs.years, inputs.values[rows],
-                            inputs.national_growth, inputs.census[rows])
+    last = inputs.last_observed()[rows]
+    if len(set(last.tolist())) > 1:
+        raise ValueError(f"subset: municipios con distinto último año de datos {sorted(set(last.tolist()))}")
+    keep = inputs.years <= (last[0] if len(last) else inputs.years[-1])
+    return ProjectionInputs(tuple(codes), inputs.concepts, inputs.years[keep], inputs.values[rows][:, :, keep],
+                            inputs.national_growth, inputs.census[rows], last)
 
 
 def gaps_table(arrays: ModelArrays, draw: int = 0) -> pd.DataFrame:
     """Potential and gap of each driver stream by year, in quetzales and per cápita.
 
-    Columns ``municipio, anio, flujo, componente, valor, per_capita``; components are
+    Columns ``municipio, anio, tipo, flujo, componente, valor, per_capita``; components are
     ``recaudacion, potencial, brecha_cobertura, brecha_valuacion, brecha_tasa, brecha_cumplimiento,
     interaccion, brecha_total``; the parts add up to ``brecha_total`` exactly.
     """
@@ -252,40 +317,42 @@ def gaps_table(arrays: ModelArrays, draw: int = 0) -> pd.DataFrame:
         for label, values in parts.items():
             values = np.broadcast_to(values, population.shape[:1] + (values.shape[1], population.shape[1]))[:, draw, :]
             for i, code in enumerate(arrays.municipios):
-                frames.append(pd.DataFrame({"municipio": code, "anio": arrays.years.astype(int), "flujo": stream,
+                frames.append(pd.DataFrame({"municipio": code, "anio": arrays.years.astype(int),
+                                            "tipo": arrays.kinds(), "flujo": stream,
                                             "componente": label, "valor": values[i],
                                             "per_capita": values[i] / population[i]}))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=["municipio", "anio", "flujo", "componente", "valor", "per_capita"])
+        columns=["municipio", "anio", "tipo", "flujo", "componente", "valor", "per_capita"])
 
 
 def space_table(arrays: ModelArrays, draw: int = 0) -> pd.DataFrame:
-    """Fiscal space for investment by year and funding source: ``municipio, anio, fuente, monto``."""
+    """Fiscal space for investment by year and funding source: ``municipio, anio, tipo, fuente, monto``."""
     frames = []
     for source, values in arrays.fiscal.space.items():
         values = np.asarray(values)[:, draw, :]
         for i, code in enumerate(arrays.municipios):
-            frames.append(pd.DataFrame({"municipio": code, "anio": arrays.years.astype(int), "fuente": source,
-                                        "monto": values[i]}))
+            frames.append(pd.DataFrame({"municipio": code, "anio": arrays.years.astype(int), "tipo": arrays.kinds(),
+                                        "fuente": source, "monto": values[i]}))
     return pd.concat(frames, ignore_index=True)
 
 
 def aporte_table(arrays: ModelArrays, draw: int = 0) -> pd.DataFrame:
-    """The aporte constitucional by art. 119 criterion: ``municipio, anio, criterio, monto``."""
+    """The aporte constitucional by art. 119 criterion: ``municipio, anio, tipo, criterio, monto``."""
     frames = []
     for criterion, values in arrays.fiscal.aporte_parts.items():
         values = np.asarray(values)[:, min(draw, np.shape(values)[1] - 1), :]
         for i, code in enumerate(arrays.municipios):
-            frames.append(pd.DataFrame({"municipio": code, "anio": arrays.years.astype(int), "criterio": criterion,
-                                        "monto": values[i]}))
+            frames.append(pd.DataFrame({"municipio": code, "anio": arrays.years.astype(int), "tipo": arrays.kinds(),
+                                        "criterio": criterion, "monto": values[i]}))
     return pd.concat(frames, ignore_index=True)
 
 
 def capacity_table(arrays: ModelArrays, draw: int = 0) -> pd.DataFrame:
-    """Largest new INFOM loan by start year: ``municipio, anio, monto, plazo``."""
+    """Largest new INFOM loan by start year: ``municipio, anio, tipo, monto, plazo``."""
     amount = arrays.fiscal.capacity["monto"][:, draw, :]
     term = arrays.fiscal.capacity["plazo"][:, draw, :]
-    return pd.concat([pd.DataFrame({"municipio": code, "anio": arrays.years.astype(int), "monto": amount[i],
+    return pd.concat([pd.DataFrame({"municipio": code, "anio": arrays.years.astype(int), "tipo": arrays.kinds(),
+                                    "monto": amount[i],
                                     "plazo": term[i].astype(int)}) for i, code in enumerate(arrays.municipios)],
                      ignore_index=True)
 

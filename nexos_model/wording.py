@@ -24,6 +24,7 @@ __all__ = [
     "FALTANTE",
     "MESES",
     "anio_rango",
+    "anios_texto",
     "fecha",
     "millones",
     "numero",
@@ -172,3 +173,15 @@ def anio_rango(a: int, b: int) -> str:
     if a > b:
         raise ValueError(f"rango de años invertido: {a} > {b}")
     return str(a) if a == b else f"{a}-{b}"
+
+
+def anios_texto(years) -> str:
+    """A set of years as runs: ``[2020, 2021, 2023]`` -> ``2020-2021, 2023``."""
+    runs: list[list[int]] = []
+    for year in sorted({_anio(y) for y in years}):
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return ", ".join(anio_rango(r[0], r[-1]) for r in runs)
+

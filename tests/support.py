@@ -15,6 +15,9 @@ from nexos_model.params.distributions import Beta, LogNormal, Normal, Triangular
 from nexos_model.wording import quetzales
 
 ROOT = Path(__file__).resolve().parents[1]
+#: The date every test runs as of (``NEXOS_HOY``, set in conftest.py) and the budget year it gives.
+TODAY = "2026-12-05"
+BUDGET_YEAR = 2027
 
 
 def nexos(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -33,6 +36,23 @@ def headline_value(result, concept: str = "ingresos_propios") -> str:
     """A concept's value in the last projected year as the app and the reports show it (``Q 1,234.56``)."""
     wide = result.wide(result.municipios[0])
     return quetzales(wide.at[int(wide.index.max()), concept])
+
+
+def synthetic_export(path: Path, code: str = "1301", years: tuple[int, ...] = (2018, 2019), shift: int = 2) -> Path:
+    """A SICOIN GL-style export (CSV, Spanish headers, a title line) for ``code``, built from its
+    real bundled rows of ``years`` moved ``shift`` years later: SYNTHETIC data, labelled as such
+    in the file, for the tests of ``nexos datos importar`` (no public data after 2019 exists)."""
+    source = pd.read_csv(ROOT / "nexos_model" / "data" / "ingresos_municipales_2016_2019_por_seccion.csv",
+                         dtype={"cod_municipio": str, "cod_seccion": str})
+    rows = source.loc[(source["cod_municipio"].str.zfill(4) == code) & source["ejercicio"].isin(years)]
+    table = pd.DataFrame({"Ejercicio": rows["ejercicio"] + shift, "Código Municipio": rows["cod_municipio"],
+                          "Sección": rows["cod_seccion"], "Vigente": rows["vigente"],
+                          "Devengado": rows["devengado"], "Percibido": rows["percibido"]})
+    moved = ", ".join(f"{y}->{y + shift}" for y in years)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write(f"DATOS SINTÉTICOS para pruebas: filas reales de {code} con los años movidos ({moved})\n")
+        table.to_csv(f, index=False)
+    return path
 
 
 def write_lines(path: Path, lines: list[str], encoding: str = "utf-8") -> Path:

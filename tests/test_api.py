@@ -7,6 +7,7 @@ import pytest
 from nexos_model.investment.illustrative import ILLUSTRATIVE_PREFIX
 from nexos_model.investment.inputs import ProgrammeOptions
 from nexos_model.investment.verify import plan_violations
+from tests.support import BUDGET_YEAR
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +24,7 @@ def test_plan_for_run_uses_the_bundled_portfolio_and_keeps_every_rule(run_0901):
     plan = plan_for_run(run_0901)
     assert plan.cartera.endswith("params/carteras/0901.yaml") and plan.ilustrativa
     space, capacity, terms = run_space(run_0901, "0901")
-    assert len(plan.years) == run_0901.params.params.investment.horizon
+    assert plan.years == list(range(BUDGET_YEAR, BUDGET_YEAR + run_0901.params.params.calendar.plan_years))
     assert plan.espacio.loc["prestamo_infom"].sum() == pytest.approx(
         space.loc[space["anio"].isin(plan.years) & (space["fuente"] == "prestamo_infom"), "monto"].sum())
     for programme in (plan.optimo, plan.orden):
@@ -72,3 +73,36 @@ def test_table_names_are_those_of_a_run():
 
     assert tuple(run("0901").tables()) == TABLE_NAMES[:9]
     assert tuple(run("0901", simulaciones=5).tables()) == TABLE_NAMES
+
+
+def test_the_budget_year_moves_estimates_plan_poa_loans_and_reforms_together():
+    """``calendario.anio_presupuesto: 2030``: 2020-2029 estimated, the plan and its POA from 2030,
+    the reforms from 2030, new loans within the 2028-2032 council (a 2030 loan: two years)."""
+    from nexos_model.api import run
+
+    result = run("1301", "actualizacion_catastral", {"calendario.anio_presupuesto": 2030}, planificar=True)
+    spans = result.tidy().groupby("tipo")["anio"].agg(["min", "max"])
+    assert spans.loc["estimado"].tolist() == [2020, 2029] and spans.loc["proyectado"].tolist() == [2030, 2039]
+    plan = result.plans["1301"]
+    assert plan.years == [2030, 2031, 2032, 2033] and (plan.poa["anio"] == 2030).all()
+    lever = result.params.params.levers.iusi_coverage
+    assert (lever.start_year, lever.target_year) == (2030, 2033)
+    capacity = run("1301", "actualizacion_catastral", {"calendario.anio_presupuesto": 2030}).borrowing.set_index("anio")
+    assert capacity.loc[2030, "plazo"] == 2 and capacity.loc[2031, "plazo"] == 1 and capacity.loc[2032, "plazo"] == 3
+    # The plan's own new loans end within the term of the council that takes each one.
+    effect = plan.efecto.set_index("anio")
+    taken = effect.index[effect["desembolso_prestamo"] > 0]
+    for year in taken:
+        last = 2031 if year < 2032 else 2035
+        assert effect.loc[year:last, "amortizacion"].sum() >= effect.loc[year, "desembolso_prestamo"] - 1e-6
+    assert result.projection.query("anio == 2030")["tipo"].eq("proyectado").all()
+    assert result.fiscal_space.query("anio == 2029")["tipo"].eq("estimado").all()
+
+
+def test_a_budget_year_already_observed_is_a_spanish_error():
+    from nexos_model.api import run
+    from nexos_model.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="calendario.anio_presupuesto: el municipio 1301 ya tiene datos "
+                                             "observados hasta 2019 .valor dado: 2019"):
+        run("1301", "base", {"calendario.anio_presupuesto": 2019})

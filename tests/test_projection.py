@@ -13,8 +13,9 @@ from nexos_model.errors import NexosError
 from nexos_model.io.history import load_bundled_history
 from nexos_model.params.loader import load_parameters
 from nexos_model.params.values import Values
-from nexos_model.projection import ProjectionInputs, project, subset
+from nexos_model.projection import ProjectionInputs, end_year, project, subset
 from nexos_model.revenue import trend
+from tests.support import BUDGET_YEAR
 
 
 def assert_totals_are_sums(table: pd.DataFrame) -> None:
@@ -24,14 +25,25 @@ def assert_totals_are_sums(table: pd.DataFrame) -> None:
         np.testing.assert_allclose(wide[total], wide[parts].sum(axis=1), rtol=1e-12, atol=1e-6)
 
 
-def test_every_concept_for_ten_years_after_the_last_data_year():
+def test_every_concept_from_the_last_data_year_through_the_calendar():
+    """From the year after the data (2019) to ten years from the budget being prepared: the
+    years before it estimated, the rest projected; the tidy table adds the observed years."""
     result = run("0901", "base")
     proj = result.projection
-    assert list(proj.columns) == ["escenario", "municipio", "anio", "concepto", "valor"]
-    assert sorted(proj["anio"].unique()) == list(range(2020, 2030))
+    assert list(proj.columns) == ["escenario", "municipio", "anio", "tipo", "concepto", "valor"]
+    years = list(range(2020, BUDGET_YEAR + 10))
+    assert sorted(proj["anio"].unique()) == years
+    kinds = proj.groupby("anio")["tipo"].unique().map(tuple)
+    assert all(kinds[y] == (("estimado",) if y < BUDGET_YEAR else ("proyectado",)) for y in years)
     expected = set(catalog.concepts().index) | set(catalog.result_lines().index)
     assert set(proj["concepto"]) == expected
-    assert len(proj) == 10 * len(expected)
+    assert len(proj) == len(years) * len(expected)
+    tidy = result.tidy()
+    assert tidy.groupby("tipo")["anio"].agg(["min", "max"]).to_dict("index") == {
+        "observado": {"min": 2016, "max": 2019}, "estimado": {"min": 2020, "max": BUDGET_YEAR - 1},
+        "proyectado": {"min": BUDGET_YEAR, "max": BUDGET_YEAR + 9}}
+    observed = tidy.query("tipo == 'observado' and concepto == 'ingresos_propios'").set_index("anio")["valor"]
+    np.testing.assert_allclose(observed, result.wide().loc[2016:2019, "ingresos_propios"])
     assert proj["valor"].notna().all() and np.isfinite(proj["valor"]).all()
     assert_totals_are_sums(proj)
 
@@ -79,7 +91,7 @@ def test_a_flagged_value_is_not_learned_from_and_the_run_says_so():
 
     def project_0101(hist):
         prepared = prepare_history(hist, "devengado", 5.0, 50_000.0, True)
-        ctx, growth = prepared.context(params.projection.horizon)
+        ctx, growth = prepared.context(end_year(params.calendar))
         inputs = subset(prepared.inputs, ["0101"])
         return project(inputs, Values(params), "base", ctx, growth).set_index(["anio", "concepto"])["valor"]
 
@@ -117,9 +129,9 @@ def test_valid_parameters_never_give_nan_infinite_or_negative(values, shrinkage,
     cube = np.tile(series, (len(concepts), 1))
     params = load_parameters("0901", "base", {
         "tendencia.contraccion": shrinkage, "tendencia.crecimiento_minimo": low,
-        "tendencia.crecimiento_maximo": high, "proyeccion.horizonte": horizon}).params
+        "tendencia.crecimiento_maximo": high, "calendario.horizonte": horizon}).params
     prepared = _prepared()
-    ctx, growth = prepared.context(horizon)
+    ctx, growth = prepared.context(end_year(params.calendar))
     inputs = ProjectionInputs(("0901",), concepts, np.array([2016, 2017, 2018, 2019]), cube[None],
                               np.full(len(concepts), national), subset(prepared.inputs, ["0901"]).census)
     out = project(inputs, Values(params), "prueba", ctx, growth[:] * 0 + national)
@@ -128,40 +140,27 @@ def test_valid_parameters_never_give_nan_infinite_or_negative(values, shrinkage,
     # costs more than the current revenue that may pay it (a finding, not an error).
     amounts = out.loc[out["concepto"] != "ahorro_corriente"]
     assert (amounts["valor"] >= -1e-6).all(), amounts.loc[amounts["valor"] < 0]
-    assert out["anio"].nunique() == horizon
+    assert out["anio"].nunique() == end_year(params.calendar) - 2019
     assert_totals_are_sums(out)
 
 
 def _prepared():
-    from nexos_model.api import prepared_bundled
+    from nexos_model.api import prepared_default
 
-    return prepared_bundled("devengado", 5.0, 50_000.0, True)
-
-
-def test_years_a_municipality_did_not_report_are_interpolated_for_the_art_119_context():
-    """By hand: a municipality known in years 0 and 3 (and projected in 4) gets straight lines;
-    before its first known year, that year's value."""
-    from nexos_model.projection import fill_unreported
-
-    own = np.array([[10.0, 0.0, 0.0, 40.0, 50.0], [0.0, 0.0, 30.0, 0.0, 50.0], [1.0, 2.0, 3.0, 4.0, 5.0]])
-    known = np.array([[True, False, False, True, True], [False, False, True, False, True], [True] * 5])
-    np.testing.assert_allclose(fill_unreported(own, known), [[10, 20, 30, 40, 50], [30, 30, 30, 40, 50],
-                                                             [1, 2, 3, 4, 5]])
+    return prepared_default("devengado", 5.0, 50_000.0, True)
 
 
 def test_a_recent_export_of_one_municipality_does_not_take_the_others_share(tmp_path):
     """An export of 0901's years relabelled 2020-2023 over bundled data ending in 2019: the others
-    have no 2020-2023, and counted as zero they gave 0901 the whole own-revenue criterion of the
-    aporte in 2024 (Q 1,031 million instead of about Q 18 million)."""
+    have no 2020-2023 and, counted as zero, they once gave 0901 the whole own-revenue criterion of
+    the aporte (Q 1,031 million in its first projected year instead of about Q 18 million)."""
     history = load_bundled_history()
     own = history.loc[history["municipio"] == "0901", ["municipio", "anio", "rubro", "devengado"]].copy()
     own["anio"] += 4
     path = tmp_path / "reciente.csv"
     own.rename(columns={"municipio": "cod_municipio", "anio": "ejercicio", "rubro": "cod_seccion"}).to_csv(
         path, index=False)
-    shifted = run("0901", datos=path).aporte
-    bundled = run("0901").aporte
-    share = shifted.loc[shifted["criterio"] == "ingresos_propios_per_capita"].set_index("anio")["monto"]
-    reference = bundled.loc[bundled["criterio"] == "ingresos_propios_per_capita"].set_index("anio")["monto"]
-    assert share.index.min() == 2024
-    assert share[2024] < 2 * reference.max(), (share[2024], reference.max())
+    shifted, bundled = run("0901", datos=path).aporte, run("0901").aporte
+    share = shifted.loc[shifted["criterio"] == "ingresos_propios_per_capita"].groupby("anio")["monto"].sum()
+    reference = bundled.loc[bundled["criterio"] == "ingresos_propios_per_capita"].groupby("anio")["monto"].sum()
+    assert share.max() < 2 * reference.max(), (share.max(), reference.max())

@@ -36,12 +36,13 @@ def backtest(until: int, escenario: str = "base", overrides: Mapping[str, Any] |
         raise NexosError(
             f"--hasta {until}: se necesitan al menos dos años de datos hasta {until} y alguno "
             f"después (años disponibles: {history['anio'].min()}-{history['anio'].max()})")
-    horizon = {"proyeccion.horizonte": int(max(later) - until)}
-    params = load_parameters(None, escenario, _merge_overrides(overrides, horizon)).params
+    # As if the budget of the year after ``until`` were being prepared, through the last year with data.
+    calendar = {"calendario.anio_presupuesto": until + 1, "calendario.horizonte": int(max(later) - until)}
+    params = load_parameters(None, escenario, _merge_overrides(overrides, calendar)).params
     q = params.quality
     prepared = prepare_history(history.loc[history["anio"] <= until], params.projection.measure,
                                q.outlier_factor, q.outlier_floor, q.flagged_values == "excluir")
-    ctx, stream_growth = prepared.context(params.projection.horizon)
+    ctx, stream_growth = prepared.context(core.end_year(params.calendar))
     arrays = core.project_arrays(prepared.inputs, Values(params), ctx, stream_growth)
     predicted = core.lines_table(arrays, escenario).rename(columns={"valor": "prediccion"})
     observed = observed_values(history, later, params.projection.measure)

@@ -10,14 +10,14 @@ import numpy as np
 import pandas as pd
 
 from nexos_model import catalog
-from nexos_model.api import prepared_bundled, single_municipio
+from nexos_model.api import check_budget_year, prepared_default, single_municipio
 from nexos_model.errors import NexosError
 from nexos_model.params.keys import lookup
 from nexos_model.params.loader import load_parameters
 from nexos_model.params.schema import field_metadata
 from nexos_model.params.uncertainty import uncertainty_specs
 from nexos_model.params.values import Values
-from nexos_model.projection import project_arrays, subset
+from nexos_model.projection import end_year, project_arrays, projection_years, subset
 from nexos_model.scenarios.sensitivity import bounds_from_specs, sobol, tornado
 
 __all__ = ["sobol_for", "tornado_for"]
@@ -29,11 +29,12 @@ def _sensitivity_setup(municipio: str, escenario: str, resultado: str, anio: int
     codes = [single_municipio(municipio, "la sensibilidad")]
     params = load_parameters(codes[0], escenario, overrides).params
     q = params.quality
-    prepared = prepared_bundled(params.projection.measure, q.outlier_factor, q.outlier_floor,
-                                 q.flagged_values == "excluir")
-    ctx, growth = prepared.context(params.projection.horizon)
+    prepared = prepared_default(params.projection.measure, q.outlier_factor, q.outlier_floor,
+                                q.flagged_values == "excluir")
+    check_budget_year(params, codes[0], prepared.last_observed(codes[0]))
+    ctx, growth = prepared.context(end_year(params.calendar))
     inputs = subset(prepared.inputs, codes)
-    years = inputs.years[-1] + np.arange(1, params.projection.horizon + 1)
+    years = projection_years(inputs, Values(params))
     year = int(years[-1]) if anio is None else int(anio)
     if year not in years:
         raise NexosError(f"--anio {anio}: fuera de la proyección ({years[0]}-{years[-1]})")

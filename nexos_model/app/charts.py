@@ -4,7 +4,7 @@ Thin adapters over the report's engine (:mod:`nexos_model.report.svg`), so the a
 council report draw the same way (a chart takes a few milliseconds: a slider move redraws
 every view well under 0.25 s). On screen the series take :data:`COLOURS`, distinct hues that
 also differ in lightness; every point and bar carries a tooltip with its exact amount in
-quetzales; the projected years are shaded, as in the report.
+quetzales; the estimated and the projected years are shaded, as in the report.
 """
 
 from __future__ import annotations
@@ -21,21 +21,23 @@ COLOURS = ("#1f4e79", "#e6892e", "#6aa84f", "#a64d79", "#9fc5e8", "#555555", "#f
            "#cc4125", "#b4a7d6", "#93c47d", "#bbbbbb")
 
 
-def _plot(title: str, years: Sequence[int], divider: int | None) -> Plot:
+def _plot(title: str, years: Sequence[int], divider: int | None, budget: int | None = None) -> Plot:
+    """``divider``: the last observed year; ``budget``: the budget year (the years between are estimates)."""
     plot = Plot(title, Axis("years"), MONEY, height=220)
-    if divider is not None and divider in years:
-        mark_projection(plot, divider, max(years))
+    if divider is not None and (divider in years or (budget is not None and min(years) > divider)):
+        mark_projection(plot, divider, max(years), budget)
     return plot
 
 
 def line_chart(years: Sequence[int], series: Sequence[tuple[str, Sequence[float]]], title: str,
                divider: int | None = None, band: tuple[str, Sequence[float], Sequence[float]] | None = None,
-               dashed: Sequence[int] = ()) -> str:
+               dashed: Sequence[int] = (), budget: int | None = None) -> str:
     """Lines over years (NaN = gap); ``band`` = (label, low, high) drawn behind the lines;
-    the series numbered in ``dashed`` are dashed."""
+    the series numbered in ``dashed`` are dashed; years after ``divider`` (the last observed)
+    are shaded, those before ``budget`` as estimates."""
     if not years or not series:
         return ""
-    plot = _plot(title, years, divider)
+    plot = _plot(title, years, divider, budget)
     if band:
         plot.band(band[0], years, band[1], band[2], fill=COLOURS[0], opacity=0.25)
     for i, (label, values) in enumerate(series):
@@ -46,10 +48,11 @@ def line_chart(years: Sequence[int], series: Sequence[tuple[str, Sequence[float]
 
 
 def bar_chart(years: Sequence[int], parts_by_label: Sequence[tuple[str, Sequence[float]]], title: str,
-              divider: int | None = None) -> str:
-    """Stacked bars by year (positive parts stack up; a negative value is drawn below zero)."""
+              divider: int | None = None, budget: int | None = None) -> str:
+    """Stacked bars by year (positive parts stack up; a negative value is drawn below zero),
+    shaded as :func:`line_chart`."""
     if not years or not parts_by_label:
         return ""
-    plot = _plot(title, years, divider)
+    plot = _plot(title, years, divider, budget)
     plot.stack([int(y) for y in years], parts_by_label, tones=COLOURS, tip=money_tip)
     return plot.render().html()

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from nexos_model.errors import NexosError
+from nexos_model.io.store import STORE_VARIABLE, store_dir
 from nexos_model.report.render import TEMPLATES_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,6 +77,8 @@ def voila_server(port: int, env: Mapping[str, str] | None = None, preheat: bool 
         environment = dict(os.environ if env is None else env)
         paths = [str(_template_root(Path(folder))), environment.get("JUPYTER_PATH", "")]
         environment["JUPYTER_PATH"] = os.pathsep.join(p for p in paths if p)
+        # Voilà's kernels run in workbooks/: they must read the user's datos/, not one there.
+        environment[STORE_VARIABLE] = str(store_dir(environment).resolve())
         proc = subprocess.Popen(voila_command(port, notebook, preheat, pool_size), env=environment,
                                 cwd=str(notebook.parent), stdin=subprocess.DEVNULL,
                                 stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT if log else subprocess.DEVNULL)

@@ -77,6 +77,12 @@ class ViewContext:
         projected = self.result.projection.loc[self.result.projection["municipio"] == self.municipio, "anio"]
         return int(observed.min()), int(observed.max()), int(projected.max())
 
+    @cached_property
+    def budget(self) -> int | None:
+        """The budget year being prepared (earlier years without data are estimates)."""
+        budget_year = getattr(self.result, "budget_year", None)
+        return budget_year(self.municipio) if callable(budget_year) else None
+
     @property
     def plan(self) -> Any:
         """This municipality's investment plan when the run programmed one (``run(planificar=True)``)."""
@@ -174,8 +180,10 @@ def headline_cards(ctx: ViewContext) -> list[Card]:
     space = optional(ctx.result, "fiscal_space")
     if space is not None:
         rows = ctx.rows(space)
-        cards.append(Card("espacio_fiscal", f"Espacio fiscal {int(rows['anio'].min())}-{int(rows['anio'].max())}",
-                          quetzales(float(rows["monto"].sum())), "suma de todas las fuentes y años"))
+        start = ctx.budget if ctx.budget in set(rows["anio"].tolist()) else int(rows["anio"].min())
+        rows = rows.loc[rows["anio"] >= start]
+        cards.append(Card("espacio_fiscal", f"Espacio fiscal {start}-{int(rows['anio'].max())}",
+                          quetzales(float(rows["monto"].sum())), "suma de todas las fuentes y años proyectados"))
     return cards
 
 
@@ -196,13 +204,13 @@ def own_revenue_view(ctx: ViewContext) -> str:
     if streams:
         years = [int(y) for y in projected.index]
         chart = bar_chart(years, [(catalog.label(c), projected[c].tolist()) for c in streams],
-                          "Ingresos propios por flujo (proyección)")
+                          "Ingresos propios por flujo (estimación y proyección)", divider=last, budget=ctx.budget)
         return section("Ingresos propios por flujo", chart + table_html(summary.stream_table(ctx.result, ctx.municipio)))
     wide = ctx.wide
     totals = wide.abs().sum()
     concepts = [c for c in _own_concepts() if c in wide.columns and totals[c] > 0]
     chart = bar_chart(list(wide.index), [(catalog.label(c), wide[c].tolist()) for c in concepts],
-                      "Ingresos propios por concepto", divider=last)
+                      "Ingresos propios por concepto", divider=last, budget=ctx.budget)
     start, finish = wide.loc[last].to_dict(), wide.loc[end].to_dict()
     rows = []
     for concept in [*concepts, "ingresos_propios"]:
@@ -274,7 +282,7 @@ def comparison_view(ctx: ViewContext) -> str | None:
     chart = line_chart(years, [("Base", base["ingresos_propios"].reindex(years).tolist()),
                                ("Escenario actual", ctx.wide["ingresos_propios"].tolist())],
                        f"{catalog.label('ingresos_propios')}: escenario actual frente a base",
-                       divider=last, dashed=(0,))
+                       divider=last, dashed=(0,), budget=ctx.budget)
     rows = []
     for concept in HEADLINE_CONCEPTS:
         now, ref = float(ctx.wide.at[end, concept]), float(base.at[end, concept])
@@ -289,13 +297,14 @@ def fiscal_space_view(ctx: ViewContext) -> str | None:
     space = optional(ctx.result, "fiscal_space")
     if space is None:
         return None
-    chart = fiscal_space_html(ctx.rows(space), table=False)
+    chart = fiscal_space_html(ctx.rows(space), table=False, divider=ctx.years[1], budget=ctx.budget)
     return section("Espacio fiscal por fuente", chart + table_html(summary.fiscal_space_table(ctx.result, ctx.municipio)))
 
 
 def fiscal_space_html(space: pd.DataFrame, title: str = "Espacio fiscal para inversión por fuente",
-                      table: bool = True) -> str:
-    """Chart (and table, years × sources) of a long ``anio, fuente, monto`` table (one municipality)."""
+                      table: bool = True, divider: int | None = None, budget: int | None = None) -> str:
+    """Chart (and table, years × sources) of a long ``anio, fuente, monto`` table (one municipality);
+    ``divider`` (last observed year) and ``budget`` shade the estimated and projected years."""
     cells: dict[tuple[int, str], float] = {}
     for year, source, amount in zip(space["anio"].tolist(), space["fuente"].tolist(), space["monto"].tolist()):
         cells[(int(year), source)] = cells.get((int(year), source), 0.0) + float(amount)
@@ -303,7 +312,8 @@ def fiscal_space_html(space: pd.DataFrame, title: str = "Espacio fiscal para inv
     present = {f for _, f in cells}
     order = [f for f in summary.SOURCE_NAMES if f in present] + sorted(present - set(summary.SOURCE_NAMES))
     columns = {f: [cells.get((y, f), 0.0) for y in years] for f in order}
-    chart = bar_chart(years, [(summary.SOURCE_NAMES.get(f, f), columns[f]) for f in order], title)
+    chart = bar_chart(years, [(summary.SOURCE_NAMES.get(f, f), columns[f]) for f in order], title,
+                      divider=divider, budget=budget)
     if not table:
         return chart
     rows = [{"Año": str(y), **{summary.SOURCE_NAMES.get(f, f): quetzales(columns[f][i]) for f in order},
@@ -320,7 +330,10 @@ def rules_view(ctx: ViewContext) -> str | None:
     if not {"regla", "anio", "cumple"} <= set(table.columns):
         return section("Reglas legales", table_html(_money_text(table)))
     years = sorted({int(y) for y in table["anio"].tolist()})
-    head = "<th>Regla</th><th>Fuente legal</th>" + "".join(f"<th>{y}</th>" for y in years)
+    estimated = ctx.budget or min(years)
+    head = "<th>Regla</th><th>Fuente legal</th>" + "".join(
+        f"<th title='estimado: año sin datos cargados'>{y} (est.)</th>" if y < estimated else f"<th>{y}</th>"
+        for y in years)
     columns = {c: table[c].tolist() if c in table.columns else [""] * len(table)
                for c in ("regla", "anio", "cumple", "etiqueta", "articulo", "mensaje")}
     by_rule: dict[str, dict] = {}
@@ -384,7 +397,7 @@ def fan_view(ctx: ViewContext) -> str | None:
             years = [int(y) for y in observed.index] + years
             low, high, divider = pad + low, pad + high, last
         charts.append(line_chart(years, series, f"{label}: mediana y banda p10-p90", divider=divider,
-                                 band=("Entre p10 y p90", low, high)))
+                                 band=("Entre p10 y p90", low, high), budget=ctx.budget))
     if not charts:
         return None
     n = getattr(ctx.result, "simulations", 0) or ""
@@ -529,8 +542,10 @@ def scenarios_view(results: dict[str, "RunResult"], municipio: str,
             row["Espacio fiscal (total)"] = quetzales(float(ctx.rows(space)["monto"].sum()))
         rows.append(row)
     years = list(next(iter(contexts.values())).wide.index)
+    budget = next(iter(contexts.values())).budget
     chart = line_chart(years, [(name, ctx.wide["ingresos_propios"].reindex(years).tolist())
                                for name, ctx in contexts.items()],
-                       f"{catalog.label('ingresos_propios')} por escenario", divider=last)
+                       f"{catalog.label('ingresos_propios')} por escenario", divider=last, budget=budget)
+    estimated = f"estimados {last + 1}-{budget - 1}; " if budget and budget - 1 > last else ""
     return section("Escenarios lado a lado", table_html(rows) + chart,
-                   f"Datos observados {first}-{last}; proyección hasta {end}.")
+                   f"Datos observados {first}-{last}; {estimated}proyección hasta {end}.")

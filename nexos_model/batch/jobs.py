@@ -1,8 +1,10 @@
 """What one batch job is (a municipality under a scenario) and the hash of everything it reads.
 
 The hash decides whether a rerun can skip a job: it covers the parameter layers (defaults,
-the municipality's file, the scenario's file, overrides), the bundled data, the package
-(version and source code), the workbook and the report template. The parameter part hashes
+the municipality's file, the scenario's file, overrides), the budget year today's date gives
+(``calendario.anio_presupuesto`` when left null), the bundled data and the store of imported
+data (``nexos datos``), the package (version and source code), the workbook and the report
+template. The parameter part hashes
 the layer files themselves rather than the resolved values (``Resolved.digest()``): resolving
 and validating the 680 parameter sets of 340 municipalities × 2 scenarios takes about 4.5 s
 here, hashing their files a few milliseconds; the file hash changes whenever the resolved values
@@ -18,7 +20,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
+
 from nexos_model import __version__
+from nexos_model.io.store import STORE_FILE, store_digest
+from nexos_model.params.calendar_schema import default_budget_year, reference_date
 
 __all__ = ["Job", "Outcome", "STATUS", "input_hash", "package_fingerprint"]
 
@@ -33,7 +38,8 @@ class Job:
     """One municipality under one scenario: the same description for every executor.
 
     Plain strings and dicts only, so it pickles to a process or a Dask worker unchanged.
-    ``params_dir`` is the parameter folder the batch resolved (the worker uses the same one);
+    ``params_dir`` is the parameter folder the batch resolved (the worker uses the same one),
+    ``data_dir`` the folder of imported data (``NEXOS_DATOS``, absolute);
     ``digest`` is :func:`input_hash`, computed by the runner.
     """
 
@@ -45,6 +51,7 @@ class Job:
     params_dir: str
     overrides: dict[str, Any] = field(default_factory=dict)
     digest: str = ""
+    data_dir: str = ""
 
     @property
     def key(self) -> tuple[str, str]:
@@ -111,9 +118,11 @@ def package_fingerprint(template_dir: Path | None = None) -> str:
 
 
 def input_hash(municipio: str, escenario: str, params_dir: Path, overrides: Mapping[str, Any],
-               workbook: Path, package: str) -> str:
+               workbook: Path, package: str, data_dir: Path | None = None) -> str:
     """The hash of every input of one job (``package`` from :func:`package_fingerprint`)."""
     parts = {
+        "datos": store_digest(data_dir / STORE_FILE) if data_dir is not None else store_digest(),
+        "presupuesto": default_budget_year(reference_date()),
         "defaults": file_digest(params_dir / "defaults.yaml"),
         "municipio": file_digest(params_dir / "municipios" / f"{municipio}.yaml"),
         "escenario": file_digest(params_dir / "escenarios" / f"{escenario}.yaml"),

@@ -26,6 +26,7 @@ from nexos_model.batch.jobs import Job, Outcome, input_hash, package_fingerprint
 from nexos_model.batch.summary import write_summary
 from nexos_model.batch.worker import WorkerOptions, read_stamp
 from nexos_model.errors import NexosError, ParameterError
+from nexos_model.io.store import store_dir
 from nexos_model.params.loader import load_parameters, params_dir, scenario_path
 from nexos_model.report.chromium import chromium_path
 from nexos_model.report.render import FILE_NAMES, REPORT_WORKBOOK, TEMPLATES_DIR, parse_formats
@@ -85,11 +86,12 @@ def plan_jobs(municipios: str | Iterable[str], escenarios: str | Iterable[str], 
     if not workbook.is_file():
         raise NexosError(f"{workbook}: el cuaderno no existe")
     folder = params_dir().resolve()
+    data = store_dir().resolve()
     package = package_fingerprint(TEMPLATES_DIR)
     values = dict(overrides or {})
     out_dir = Path(out_dir).resolve()
     return [Job(code, name, str(out_dir / code / name), chosen, str(workbook), str(folder), values,
-                input_hash(code, name, folder, values, workbook, package))
+                input_hash(code, name, folder, values, workbook, package, data), str(data))
             for code in codes for name in names]
 
 

@@ -54,15 +54,15 @@ def _breaches(result: "RunResult", code: str) -> int | None:
 
 
 def headline(result: "RunResult", municipio: str | None = None) -> dict[str, Any]:
-    """Headline outcomes of one municipality: own-source revenue last observed, first and last
-    projected year; transfers, total revenue and (when the model has it) fiscal space in the
+    """Headline outcomes of one municipality: own-source revenue last observed, in the first
+    projected year (the budget being prepared; the years between are estimates) and the last; transfers, total revenue and (when the model has it) fiscal space in the
     last year; autonomy (own / total revenue); rule breaches; the parameters' digest."""
     code = municipio or result.municipios[0]
     observed = result.wide(code)  # observed years with totals (and projected ones)
     last_observed = int(result.annual.loc[result.annual["municipio"] == code, "anio"].max())
     projected = result.projection.loc[result.projection["municipio"] == code]
     wide = projected.pivot_table(index="anio", columns="concepto", values="valor", aggfunc="sum")
-    first, last = int(wide.index.min()), int(wide.index.max())
+    first, last = result.budget_year(code), int(wide.index.max())
     row: dict[str, Any] = {
         "ultimo_anio_observado": last_observed,
         "ingresos_propios_observado": float(observed.at[last_observed, "ingresos_propios"]),

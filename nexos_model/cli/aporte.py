@@ -19,8 +19,9 @@ def _command_aporte(args: argparse.Namespace) -> int:
     check_result_path(args.salida, ["aporte"])
     table = aporte_allocation(args.anio, args.monto)
     write_table(table, Path(args.salida))
-    print(f"Aporte constitucional {args.anio}: {quetzales(args.monto)} repartidos entre {len(table)} municipios "
-          f"(Código Municipal art. 119): {args.salida}")
+    print(f"Aporte constitucional {args.anio}: {quetzales(table.attrs['monto'])} repartidos entre {len(table)} "
+          f"municipios (Código Municipal art. 119): {args.salida}")
+    print(f"  monto: {table.attrs['origen']}")
     print(f"  suma de las asignaciones: {quetzales(table['total'].sum())}; "
           f"aldeas y caseríos estimados en {int(table['aldeas_estimadas'].sum())} municipios (sin dato propio)")
     return 0
@@ -34,8 +35,9 @@ def add_parser(subparsers: Any, help: str) -> argparse.ArgumentParser:
                     "art. 119 (35 %% partes iguales, 30 %% población, 25 %% ingresos propios per cápita, "
                     "10 %% aldeas y caseríos) y escribe la parte de cada criterio, al centavo.")
     p.add_argument("--anio", required=True, type=year, metavar="AÑO", help="año de la asignación")
-    p.add_argument("--monto", required=True, type=number(0, MAX_PARAMETER, "un monto en quetzales", low_open=True),
-                   metavar="Q", help="monto a distribuir en quetzales")
+    p.add_argument("--monto", type=number(0, MAX_PARAMETER, "un monto en quetzales", low_open=True), metavar="Q",
+                   help="monto a distribuir en quetzales (por defecto: el total nacional publicado del año; "
+                        "después del último publicado, ese total crecido con los ingresos ordinarios del Estado)")
     p.add_argument("--salida", required=True, metavar="ARCHIVO", type=output,
                    help="archivo de resultados (.csv, .xlsx, .parquet)")
     p.set_defaults(func=_command_aporte)

@@ -22,9 +22,10 @@ def main(out_dir: Path = Path("salida")) -> int:
     start = time.perf_counter()
     result = run("todos", "base")
     out_dir.mkdir(parents=True, exist_ok=True)
+    tidy = result.tidy()  # observed, estimated and projected years (tipo)
     written = {
-        "proyeccion_base.csv": result.projection,
-        "proyeccion_base.parquet": result.projection,
+        "proyeccion_base.csv": tidy,
+        "proyeccion_base.parquet": tidy,
         "calidad_datos.csv": result.quality,
     }
     for name, table in written.items():
@@ -32,7 +33,8 @@ def main(out_dir: Path = Path("salida")) -> int:
     elapsed = time.perf_counter() - start
     years = result.projection["anio"]
     print(f"Nexos: {len(result.municipios)} municipios proyectados, escenario base, "
-          f"{years.min()}-{years.max()} ({elapsed:.1f} s).")
+          f"{years.min()}-{years.max()} (presupuesto que se prepara: {result.budget_year()}; los años "
+          f"anteriores sin datos son estimaciones) ({elapsed:.1f} s).")
     for name in written:
         print(f"  {out_dir / name}")
     print(f"  ({len(result.quality)} observaciones de calidad de datos en calidad_datos.csv)")

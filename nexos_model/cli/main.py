@@ -47,6 +47,7 @@ COMMANDS: dict[str, str] = {
     "municipios": "lista los municipios de los datos incluidos",
     "esquema": "imprime el esquema JSON de los parámetros",
     "validar": "valida archivos de parámetros o de datos",
+    "datos": "importa, lista o quita datos de ejecución de SICOIN GL (se guardan y se usan en todo)",
     "calidad": "diagnóstico de calidad de los datos",
     "proyectar": "proyecta uno o varios municipios",
     "backtest": "mide el error de la proyección en años ya observados",

@@ -103,7 +103,8 @@ def add_parser(subparsers: Any, help: str) -> argparse.ArgumentParser:
     p.add_argument("--escenario", default="base", metavar="NOMBRE", type=scenario, help="escenario (por defecto: base)")
     p.add_argument("--cartera", metavar="ARCHIVO", type=input_file, help="cartera de proyectos (.yaml, .csv o .xlsx)")
     p.add_argument("--set", action="append", metavar="CLAVE=VALOR", type=assignment,
-                   help="ajuste de un parámetro, p. ej. --set inversion.anio_inicio=2026 (repetible)")
+                   help="ajuste de un parámetro, p. ej. --set calendario.anio_presupuesto=2028 o --set "
+                        "calendario.anios_plan=5 (repetible)")
     p.add_argument("--grafico", metavar="ARCHIVO", type=output,
                    help="también el cronograma como gráfico de Gantt (.svg, .pdf o .png)")
     p.add_argument("--salida", required=True, metavar="ARCHIVO", type=output,

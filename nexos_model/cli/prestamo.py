@@ -11,6 +11,7 @@ from nexos_model.errors import NexosError
 from nexos_model.fiscal.debt import annual_debt_service, loan_schedule
 from nexos_model.cli.flags import YEARS, integer, number, output, year
 from nexos_model.io.writers import check_result_path, write_table, write_tables
+from nexos_model.params.calendar_schema import default_budget_year, reference_date
 from nexos_model.params.loader import MAX_PARAMETER
 from nexos_model.params.problems import shown
 from nexos_model.wording import quetzales
@@ -19,7 +20,7 @@ __all__ = ["add_parser"]
 
 
 def _disbursements(text: str | None) -> dict[int, float] | None:
-    """``'2021:0.6,2022:0.4'`` -> ``{2021: 0.6, 2022: 0.4}``."""
+    """``'2027:0.6,2028:0.4'`` -> ``{2027: 0.6, 2028: 0.4}``."""
     if not text:
         return None
     out = {}
@@ -31,15 +32,16 @@ def _disbursements(text: str | None) -> dict[int, float] | None:
             when, fraction = 0, math.nan
         if not (YEARS[0] <= when <= YEARS[1] and 0 <= fraction <= 1):
             raise NexosError(f"--desembolsos {shown(text)}: se esperaba AÑO:FRACCIÓN separados por comas, "
-                             f"con fracciones entre 0 y 1 (p. ej. 2021:0.6,2022:0.4)") from None
+                             f"con fracciones entre 0 y 1 (p. ej. 2027:0.6,2028:0.4)") from None
         out[when] = fraction
     return out
 
 
 def _command_prestamo(args: argparse.Namespace) -> int:
     check_result_path(args.salida, ["calendario"])
+    year = args.anio if args.anio is not None else default_budget_year(reference_date())
     schedule = loan_schedule(args.monto, args.tasa, args.plazo, args.gracia, args.metodo,
-                             args.pagos_por_anio, args.anio, disbursement=_disbursements(args.desembolsos))
+                             args.pagos_por_anio, year, disbursement=_disbursements(args.desembolsos))
     annual = annual_debt_service(schedule)
     path = Path(args.salida)
     if path.suffix.lower() == ".xlsx":
@@ -74,9 +76,10 @@ def add_parser(subparsers: Any, help: str) -> argparse.ArgumentParser:
     p.add_argument("--pagos-por-anio", default=12, type=integer(1, 12, "pagos por año"), choices=[1, 2, 4, 12],
                    metavar="N",
                    help="pagos por año: 1, 2, 4 o 12 (por defecto 12)")
-    p.add_argument("--anio", default=2021, type=year, metavar="AÑO", help="año del desembolso (por defecto 2021)")
+    p.add_argument("--anio", type=year, metavar="AÑO",
+                   help="año del desembolso (por defecto el del presupuesto que se prepara: el año siguiente a hoy)")
     p.add_argument("--desembolsos", metavar="AÑO:FRACCIÓN,...",
-                   help="desembolsos por año dentro de la gracia, p. ej. 2021:0.6,2022:0.4 (por defecto todo el primer año)")
+                   help="desembolsos por año dentro de la gracia, p. ej. 2027:0.6,2028:0.4 (por defecto todo el primer año)")
     p.add_argument("--salida", required=True, metavar="ARCHIVO", type=output,
                    help="archivo (.csv, .xlsx con hoja por año, .parquet)")
     p.set_defaults(func=_command_prestamo)

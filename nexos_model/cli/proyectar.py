@@ -9,6 +9,7 @@ from nexos_model.api import TABLE_NAMES, run
 from nexos_model.cli.flags import assignment, data_flags, draws, municipality, output, scenario, seed
 from nexos_model.io.writers import check_result_path, write_result_tables
 from nexos_model.report.summary import headline_lines
+from nexos_model.wording import anio_rango
 
 __all__ = ["add_parser"]
 
@@ -18,10 +19,12 @@ def _command_proyectar(args: argparse.Namespace) -> int:
     result = run(args.municipio, args.escenario, overrides=args.set or None,
                  datos=args.datos, solo_datos=args.solo_datos, simulaciones=args.simulaciones,
                  semilla=args.semilla)
-    written = write_result_tables(result.tables(), args.salida, family=TABLE_NAMES)
-    years = result.projection["anio"]
-    print(f"Proyección de {len(result.municipios)} municipio(s), escenario '{args.escenario}', "
-          f"{years.min()}-{years.max()}:")
+    tables = result.tables()
+    written = write_result_tables(tables, args.salida, family=TABLE_NAMES)
+    spans = tables["proyeccion"].groupby("tipo", sort=False)["anio"].agg(["min", "max"])
+    kinds = "; ".join(f"{kind} {anio_rango(int(row['min']), int(row['max']))}" for kind, row in spans.iterrows())
+    print(f"Proyección de {len(result.municipios)} municipio(s), escenario '{args.escenario}' ({kinds}; "
+          f"presupuesto que se prepara: {result.budget_year()}):")
     for item in written:
         print(f"  {item}")
     if len(result.municipios) == 1:

@@ -7,6 +7,8 @@ what the diagnostics flag and what the projection excludes can never disagree.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -72,10 +74,13 @@ def diagnose(
 
 
 def _missing_years(history: pd.DataFrame, years: list[int]) -> pd.DataFrame:
+    """Years up to a municipality's last one with data that it lacks. Later years are not missing:
+    their data are not loaded yet, and the projection estimates them (``tipo`` estimado)."""
     present = history.groupby("municipio")["anio"].unique()
     rows = []
     for municipio, have in present.items():
-        for year in sorted(set(years) - set(have.tolist())):
+        last = max(have.tolist())
+        for year in sorted(y for y in set(years) - set(have.tolist()) if y <= last):
             rows.append(
                 dict(municipio=municipio, anio=year, rubro="", concepto="", tipo="anio_faltante",
                      valor=np.nan, fila=np.nan,
@@ -145,13 +150,20 @@ def _implausible_values(
         return pd.DataFrame(columns=FINDING_COLUMNS)
     present = history.groupby("municipio")["anio"].unique().map(set)
     values = cube[have_years].to_numpy(dtype=float)
+    # A year the municipality did not report is no evidence either way (its data may just not be
+    # loaded yet): it is left out of the comparison, not counted as zero.
+    reported = np.array([[y in present.get(m, set()) for y in have_years] for m, _ in cube.index], dtype=bool)
+    values = np.where(reported, values, np.nan)
     rows = []
     for j, year in enumerate(have_years):
         others = np.delete(values, j, axis=1)
         value = values[:, j]
-        low, high = others.min(axis=1), others.max(axis=1)
-        median = np.median(others, axis=1)
-        consistent = (low > 0) & (high <= factor * low)
+        enough = np.sum(~np.isnan(others), axis=1) >= 2
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            low, high = np.nanmin(others, axis=1), np.nanmax(others, axis=1)
+            median = np.nanmedian(others, axis=1)
+        consistent = enough & (low > 0) & (high <= factor * low)
         far = (value > factor * high) | (value * factor < low)
         big = np.maximum(np.abs(value), median) >= floor
         for i in np.flatnonzero(consistent & far & big):

@@ -15,10 +15,12 @@ import numpy as np
 import pandas as pd
 
 from nexos_model.fiscal.space import FiscalResult
+from nexos_model.fiscal.terms import term_label, term_last_year
+from nexos_model.params.calendar_schema import year_kinds
 from nexos_model.params.values import Values
 from nexos_model.wording import porcentaje, quetzales
 
-RULE_COLUMNS = ["municipio", "anio", "regla", "etiqueta", "articulo", "cumple", "valor", "limite",
+RULE_COLUMNS = ["municipio", "anio", "tipo", "regla", "etiqueta", "articulo", "cumple", "valor", "limite",
                 "exceso", "mensaje"]
 TOLERANCE = 0.005  # quetzales: rounding noise is not a breach
 
@@ -56,11 +58,12 @@ def measures(result: FiscalResult, v: Values, years: np.ndarray) -> dict[str, tu
     }
     last = result.new_loan_last_year
     term_excess = zeros.copy()
-    if last is not None and last > p.rules.term_end_year:
+    term_end = int(term_last_year([p.debt.new_loan.start_year], p.calendar.term_start, p.calendar.term_length)[0])
+    if last is not None and last > term_end:
         # The whole loan breaks the rule; it is counted once, in the year it is taken.
         amount = np.asarray(v.scalar("deuda.nuevo_prestamo.monto"), dtype=float)
         term_excess = term_excess + np.where(years == p.debt.new_loan.start_year, amount, 0.0)
-    out["plazo_prestamo"] = (zeros + (last or 0), zeros + p.rules.term_end_year, term_excess)
+    out["plazo_prestamo"] = (zeros + (last or 0), zeros + term_end, term_excess)
     return out
 
 
@@ -82,8 +85,11 @@ def _sentence(rule: str, year: int, ok: bool, value: float, limit: float, excess
     elif rule == "servicio_deuda":
         text = f"el servicio de la deuda sería {porcentaje(value)} de los ingresos ordinarios (máximo {porcentaje(limit)})"
     elif rule == "plazo_prestamo":
-        text = (f"el préstamo nuevo vence en {int(value)}, después del período del alcalde ({int(limit)})"
-                if not ok else "el préstamo nuevo vence dentro del período del alcalde")
+        c = v.params.calendar
+        term = term_label(v.params.debt.new_loan.start_year, c.term_start, c.term_length)
+        text = (f"el préstamo nuevo vence en {int(value)}, después del período del Concejo {term} que lo "
+                f"contrata (último año completo {int(limit)})"
+                if not ok else f"el préstamo nuevo vence dentro del período del Concejo {term} que lo contrata")
     else:
         text = (f"faltarían {quetzales(value)} para pagar el funcionamiento y la deuda" if not ok
                 else "el funcionamiento y la deuda tienen fuente de pago")
@@ -95,6 +101,7 @@ def rules_table(result: FiscalResult, v: Values, years: np.ndarray, municipios: 
     """One row per municipality, year and rule (first draw)."""
     info = catalog()
     rows = []
+    kinds = year_kinds(years, int(years[0]) - 1, v.params.calendar.budget_year)
     for rule, (value, limit, excess) in measures(result, v, years).items():
         if rule == "plazo_prestamo" and result.new_loan_last_year is None:
             continue
@@ -102,7 +109,7 @@ def rules_table(result: FiscalResult, v: Values, years: np.ndarray, municipios: 
             for t, year in enumerate(years):
                 val, lim, exc = float(value[i, 0, t]), float(limit[i, 0, t]), float(excess[i, 0, t])
                 ok = exc <= TOLERANCE
-                rows.append({"municipio": code, "anio": int(year), "regla": rule,
+                rows.append({"municipio": code, "anio": int(year), "tipo": kinds[t], "regla": rule,
                              "etiqueta": info.at[rule, "etiqueta"], "articulo": info.at[rule, "articulo"],
                              "cumple": ok, "valor": val, "limite": lim, "exceso": max(exc, 0.0),
                              "mensaje": _sentence(rule, int(year), ok, val, lim, max(exc, 0.0), v)})

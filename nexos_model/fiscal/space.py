@@ -19,11 +19,14 @@ aporte), then operating spending from the sources in ``gasto.funcionamiento.orde
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Mapping
 
 import numpy as np
 
+from nexos_model.errors import ParameterError
 from nexos_model.fiscal import debt
 from nexos_model.fiscal.spending import operating_base, operating_paths
+from nexos_model.fiscal.terms import term_last_year
 from nexos_model.params.fiscal_schema import TRANSFER_SOURCES
 from nexos_model.params.values import Values
 
@@ -34,11 +37,25 @@ POOLED_INTO_OWN = ("otras", "petroleo", "circulacion_vehiculos")
 
 
 @dataclass(frozen=True)
+class NationalFigures:
+    """National figures known by year, used instead of a parameter in the years they cover.
+
+    ``aporte_totals``: the aporte constitucional's national total (Q) of each year from the first
+    to the last published one (years between two published totals interpolated); ``inflation``:
+    observed consumer-price inflation (fraction, INE annual average) by year.
+    """
+
+    aporte_totals: Mapping[int, float] = field(default_factory=dict)
+    inflation: Mapping[int, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class NationalContext:
     """The art. 119 inputs of every municipality: population, aldeas, own revenue paths.
 
     ``own`` (N, K) is each municipality's own-source revenue over ``years`` (K): history up to
-    the last data year, then its projection under the default parameters.
+    its last data year, then its projection under the default parameters. ``figures``: the
+    national figures known by year (published aporte totals, observed inflation).
     """
 
     municipios: tuple[str, ...]
@@ -47,22 +64,57 @@ class NationalContext:
     aldeas_estimated: np.ndarray
     years: np.ndarray
     own: np.ndarray
+    figures: NationalFigures = field(default_factory=NationalFigures)
 
     def rows(self, codes: list[str]) -> np.ndarray:
         index = {c: i for i, c in enumerate(self.municipios)}
         return np.array([index[c] for c in codes])
 
 
+def total(parts) -> np.ndarray:
+    """``sum(parts)`` of arrays, with the same rounding (0 + a is a), added in place into one
+    new array instead of a temporary per term."""
+    parts = list(parts)
+    out = np.zeros(np.broadcast_shapes(*(np.shape(p) for p in parts)))
+    for part in parts:
+        out += part
+    return out
+
+
 def pool_path(base_amount: float, base_year: int, v: Values, key: str, years: np.ndarray) -> np.ndarray:
-    """National pool over ``years``, (D|1, K): the base-year amount compounded forward (and
-    discounted backward) by the growth of ``transferencias.<key>.crecimiento`` of each year."""
+    """National pool over ``years``, (D|1, K): the base-year amount (a number, or one per draw)
+    compounded forward (and discounted backward) by the growth of ``transferencias.<key>.crecimiento``
+    of each year."""
     span = np.arange(min(base_year, int(years[0])), max(base_year, int(years[-1])) + 1)
     growth = np.asarray(v.path(f"transferencias.{key}.crecimiento", span), dtype=float)
     logs = np.log1p(growth.reshape(-1, len(span)))  # (D|1, S): growth into each span year
     cum = np.cumsum(logs, axis=-1)
     at_base = cum[:, [int(np.searchsorted(span, base_year))]]
-    level = base_amount * np.exp(cum - at_base)
+    level = np.reshape(base_amount, (-1, 1)) * np.exp(cum - at_base)
     return level[:, np.searchsorted(span, years)]
+
+
+def aporte_pool(totals: Mapping[int, float], v: Values, years: np.ndarray) -> np.ndarray:
+    """The aporte constitucional's national pool over ``years``, (D|1, K).
+
+    A year with a known total (``NationalFigures.aporte_totals``) takes it; after the last known
+    year the pool grows by ``transferencias.aporte_constitucional.crecimiento`` of each year (the
+    growth of the State's ordinary revenue, of which the aporte is 10 %, Constitución art. 257),
+    and before the first known year it is discounted by it (:func:`pool_path`).
+    """
+    if not totals:
+        raise ParameterError("transferencias.aporte_constitucional: no hay totales nacionales publicados "
+                             "(se esperaba al menos un año con su monto)")
+    years = np.asarray(years, dtype=int)
+    first, last = min(totals), max(totals)
+    key = "aporte_constitucional"
+    out = np.array(pool_path(totals[last], last, v, key, years))
+    early = years < first
+    if early.any():
+        out[:, early] = pool_path(totals[first], first, v, key, years[early])
+    inside = (years >= first) & (years <= last)
+    out[:, inside] = [totals[int(y)] for y in years[inside]]
+    return out
 
 
 def formula_shares(own: np.ndarray, rows: np.ndarray, ctx: NationalContext, weights: dict, lag: int,
@@ -123,26 +175,35 @@ class FiscalResult:
     donations: np.ndarray | None = None  # (M, D, T) the part of 'otras' that is donations
 
 
+def iva_base_amount(v: Values) -> np.ndarray | float:
+    """The national IVA-PAZ of its base year (Q, per draw when the points are drawn):
+    ``puntos_iva / 12 × recaudacion_iva_base`` (no published yearly amount exists: an estimate)."""
+    points = np.ravel(v.scalar("transferencias.iva_paz.puntos_iva"))
+    amount = points / 12.0 * v.params.transfers.iva_paz.vat_collected
+    return float(amount[0]) if amount.size == 1 else amount
+
+
 def _grow(base: np.ndarray, v: Values, key: str, years: np.ndarray) -> np.ndarray:
     """(M, D|1) base-year amounts compounded by ``transferencias.<key>.crecimiento``, (M, D, T)."""
     growth = np.asarray(v.path(f"transferencias.{key}.crecimiento", years)).reshape(-1, len(years))
     return base[:, :, None] * np.cumprod(1 + growth, axis=-1)[None]
 
 
-def project_transfers(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_year: int):
-    """Transfers by source (M, D, T), the aporte's parts by criterion, and notes."""
+def project_transfers(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_year: int, detail: bool = True):
+    """Transfers by source (M, D, T), the aporte's parts by criterion (``detail``), and notes."""
     t_cfg = v.params.transfers
     years = inputs.years
     rows = ctx.rows(inputs.municipios)
     weights = dict(t_cfg.aporte.weights)
     axis = np.concatenate(([last_year], years))
     shares = formula_shares(inputs.own_full, rows, ctx, weights, t_cfg.aporte.revenue_lag, axis)
-    total_share = sum(shares.values())
-    aporte_pool = pool_path(t_cfg.aporte.base_amount, t_cfg.aporte.base_year, v, "aporte_constitucional", axis)
-    iva_pool = pool_path(t_cfg.iva_paz.base_amount, t_cfg.iva_paz.base_year, v, "iva_paz", axis)
-    aporte = aporte_pool[None] * total_share  # (M, D, 1 + T): the last data year, then projection
+    total_share = total(shares.values())
+    national_aporte = aporte_pool(ctx.figures.aporte_totals, v, axis)
+    iva_pool = pool_path(iva_base_amount(v), t_cfg.iva_paz.base_year, v, "iva_paz", axis)
+    aporte = national_aporte[None] * total_share  # (M, D, 1 + T): the last data year, then projection
     iva = iva_pool[None] * total_share
-    aporte_parts = {name: share[..., 1:] * aporte_pool[None, :, 1:] for name, share in shares.items()}
+    aporte_parts = ({name: share[..., 1:] * national_aporte[None, :, 1:] for name, share in shares.items()}
+                    if detail else {})
 
     # The data's public transfers in the last year, minus the formula's aporte and IVA-PAZ, is what
     # the other sources were; it is split by their shares and grown at their own rates.
@@ -152,12 +213,12 @@ def project_transfers(inputs: FiscalInputs, ctx: NationalContext, v: Values, las
     residual = np.maximum(booked[:, None] - formula_base, 0.0)
     ratio = np.divide(residual, booked[:, None], out=np.zeros_like(residual), where=booked[:, None] > 0)
     notes = {c: [] for c in inputs.municipios}
-    for i, code in enumerate(inputs.municipios):
-        if booked[i] < float(np.mean(formula_base[i])):
-            notes[code].append(
-                f"{last_year}: las transferencias registradas (Q {booked[i]:,.2f}) son menores que el aporte "
-                f"constitucional y el IVA-PAZ que da la fórmula del art. 119 (Q {float(np.mean(formula_base[i])):,.2f}); "
-                f"las demás transferencias se proyectan en cero.")
+    mean_base = formula_base.mean(axis=1)
+    for i in np.flatnonzero(booked < mean_base):
+        notes[inputs.municipios[i]].append(
+            f"{last_year}: las transferencias registradas (Q {booked[i]:,.2f}) son menores que el aporte "
+            f"constitucional y el IVA-PAZ que da la fórmula del art. 119 (Q {float(mean_base[i]):,.2f}); "
+            f"las demás transferencias se proyectan en cero.")
     out = {"aporte_constitucional": aporte[..., 1:], "iva_paz": iva[..., 1:]}
     for key, cfg in t_cfg.shared().items():
         base = (cfg.share_current * current[:, None] + cfg.share_capital * capital[:, None]) * ratio
@@ -173,12 +234,15 @@ def _loan_service(loan, years: np.ndarray, amount, rate=None) -> debt.AnnualDebt
                                      disbursement=loan.disbursement)
 
 
-def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_year: int) -> FiscalResult:
-    """Transfers, spending, debt, the funding of operation and the fiscal space by source."""
+def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_year: int,
+                   detail: bool = True) -> FiscalResult:
+    """Transfers, spending, debt, the funding of operation and the fiscal space by source.
+    ``detail=False`` (Monte Carlo) skips what only the tables use: the borrowing capacity and
+    the aporte's split by criterion."""
     years = inputs.years
     p = v.params
     shape = np.broadcast_shapes(inputs.own.shape, (len(inputs.municipios), v.n_draws, len(years)))
-    by_source, aporte_parts, notes, formula_base = project_transfers(inputs, ctx, v, last_year)
+    by_source, aporte_parts, notes, formula_base = project_transfers(inputs, ctx, v, last_year, detail)
     by_source = {k: np.broadcast_to(a, shape) for k, a in by_source.items()}
     own = np.broadcast_to(inputs.own, shape)
 
@@ -189,7 +253,7 @@ def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_y
     lines["costo_reformas"] = np.broadcast_to(inputs.lever_cost, shape)
     lines["operacion_mantenimiento"] = (np.zeros(shape) if inputs.om_cost is None
                                         else np.broadcast_to(inputs.om_cost, shape))
-    operating = sum(np.broadcast_to(lines[k], shape) for k in
+    operating = total(np.broadcast_to(lines[k], shape) for k in
                     ("gasto_personal", "gasto_bienes_servicios", "costo_reformas", "operacion_mantenimiento"))
     lines = {k: np.broadcast_to(a, shape) for k, a in lines.items()}
     lines["gasto_funcionamiento"] = operating
@@ -240,20 +304,20 @@ def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_y
         "iva_paz": available["iva_paz"],
         "aporte_constitucional": available["aporte_constitucional"],
         "prestamo_infom": proceeds,
-        "propios": available["propios"] + sum(available[k] for k in POOLED_INTO_OWN),
+        "propios": available["propios"] + total(available[k] for k in POOLED_INTO_OWN),
     }
     for source in TRANSFER_SOURCES:
         lines[source if source != "otras" else "otras_transferencias"] = by_source[source]
-    lines["transferencias_total"] = sum(by_source.values())
+    lines["transferencias_total"] = total(by_source.values())
     lines["ingresos_propios_total"] = own
-    lines["espacio_fiscal"] = sum(space.values())
+    lines["espacio_fiscal"] = total(space.values())
     free = own + by_source["otras"] + by_source["petroleo"] + \
         p.rules.aporte_operating_max * by_source["aporte_constitucional"] + \
         p.rules.iva_paz_operating_max * by_source["iva_paz"]
     lines["ahorro_corriente"] = free - (operating - lines["costo_reformas"]) - interest
     ordinary = own + by_source["aporte_constitucional"] + by_source["iva_paz"]
     lines["ingresos_ordinarios"] = ordinary
-    capacity = borrowing_capacity(ordinary, service_total, v, years)
+    capacity = borrowing_capacity(ordinary, service_total, v, years) if detail else {}
     return FiscalResult(lines, space, used_op, aporte_parts, notes, capacity,
                         new.start_year + new.term - 1 if np.any(np.asarray(new_amount) > 0) else None)
 
@@ -261,7 +325,8 @@ def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_y
 def borrowing_capacity(ordinary: np.ndarray, service: np.ndarray, v: Values, years: np.ndarray) -> dict:
     """Largest new INFOM loan that could start in each year (M, D, T): its service keeps the
     debt-service ratio within ``reglas.servicio_deuda_maximo`` in every year of the loan, under
-    ``deuda.plazo_maximo`` and the mayor's term (``reglas.fin_periodo_alcalde``), at
+    ``deuda.plazo_maximo`` and the council's term in course that year (its last full year,
+    :func:`nexos_model.fiscal.terms.term_last_year` from ``calendario``), at
     ``deuda.tasa_capacidad`` with the amortization method and payments per year of
     ``deuda.nuevo_prestamo`` (the terms the investment plan's loans use too).
 
@@ -276,13 +341,14 @@ def borrowing_capacity(ordinary: np.ndarray, service: np.ndarray, v: Values, yea
     amount = np.zeros(room.shape)
     term = np.zeros(room.shape)
     loan = p.debt.new_loan
+    term_ends = term_last_year(years, p.calendar.term_start, p.calendar.term_length)
     for length in range(1, p.debt.max_term + 1):
         unit = debt.debt_service_by_year(1.0, p.debt.capacity_rate, length, 0, loan.method, loan.payments_per_year,
                                          np.arange(length) + int(years[0]), int(years[0]))
         per_quetzal = (unit.interest + unit.amortization)[0]  # (length,)
         for k in range(n - length + 1):
-            if int(years[k]) + length - 1 > p.rules.term_end_year:
-                break
+            if int(years[k]) + length - 1 > term_ends[k]:
+                continue
             window = room[..., k:k + length] / np.where(per_quetzal > 0, per_quetzal, np.inf)
             best = np.maximum(window.min(axis=-1), 0.0)
             better = best > amount[..., k] + 1e-9 * np.abs(amount[..., k])

@@ -19,6 +19,7 @@ import pandas as pd
 
 from nexos_model.errors import NexosError, ParameterError
 from nexos_model.fiscal.debt import debt_service_by_year
+from nexos_model.fiscal.terms import term_last_year
 from nexos_model.investment.borrowing import NewBorrowing, new_loans
 from nexos_model.investment.inputs import ProgrammeOptions, check_years, fiscal_space_table
 from nexos_model.investment.optimize import compare_methods
@@ -27,6 +28,7 @@ from nexos_model.investment.progress import strategic_progress
 from nexos_model.investment.project import FUENTES, INFOM, PROPIOS, Project, projects_table
 from nexos_model.investment.targets import parse_targets
 from nexos_model.investment.verify import plan_violations
+from nexos_model.params.calendar_schema import CalendarSettings
 from nexos_model.params.investment_schema import InvestmentSettings
 from nexos_model.params.schema import Parameters
 from nexos_model.wording import porcentaje
@@ -291,18 +293,20 @@ def plan_investment(
 # --------------------------------------------------------------------------- from a run
 
 
-def plan_years(settings: InvestmentSettings, space_years: Sequence[int]) -> list[int]:
-    """The plan's years: ``anio_inicio`` (or the first projected year) for ``horizonte`` years,
-    which must lie inside the years the fiscal space covers."""
+def plan_years(calendar: CalendarSettings, space_years: Sequence[int]) -> list[int]:
+    """The plan's years: from the budget being prepared (``calendario.anio_presupuesto``, its
+    first year is the POA) for ``calendario.anios_plan`` years, which must lie inside the years
+    the fiscal space covers."""
     space_years = sorted(int(y) for y in space_years)
-    first = settings.start_year if settings.start_year is not None else space_years[0]
-    years = list(range(first, first + settings.horizon))
+    first = calendar.budget_year
+    years = list(range(first, first + calendar.plan_years))
     outside = [y for y in years if y not in space_years]
     if outside:
         raise ParameterError(
-            f"inversion: el plan {years[0]}–{years[-1]} (anio_inicio {first}, horizonte {settings.horizon}) "
-            f"sale del espacio fiscal proyectado {space_years[0]}–{space_years[-1]} "
-            f"(se esperaba: años dentro de la proyección; ajuste anio_inicio, horizonte o proyeccion.horizonte)"
+            f"calendario: el plan {years[0]}–{years[-1]} (anio_presupuesto {first}, anios_plan "
+            f"{calendar.plan_years}) sale del espacio fiscal proyectado {space_years[0]}–{space_years[-1]} "
+            f"(se esperaba: años dentro de la proyección; ajuste calendario.anio_presupuesto, "
+            f"calendario.anios_plan o calendario.horizonte)"
         )
     return years
 
@@ -314,14 +318,15 @@ def loan_terms_from_params(params: Any, years: Sequence[int],
     Rate ``deuda.tasa_capacidad``; method and payments per year of ``deuda.nuevo_prestamo``;
     no grace (as the run's borrowing capacity). Term: ``terms[año]`` when given (the term the
     capacity was computed with); otherwise ``deuda.plazo_maximo`` shortened so the last payment
-    falls within ``reglas.fin_periodo_alcalde`` (INFOM does not lend past the mayor's term),
-    at least 1 year.
+    falls within the council's term in course that year (a loan may not outlive the council
+    that takes it: Código Municipal art. 110 bis), at least 1 year.
     """
-    debt, rules = params.debt, params.rules
+    debt, calendar = params.debt, params.calendar
     terms = terms or {}
+    ends = dict(zip(years, term_last_year(list(years), calendar.term_start, calendar.term_length).tolist()))
     out = {}
     for y in years:
-        term = terms.get(y) or max(1, min(debt.max_term, rules.term_end_year - y + 1))
+        term = terms.get(y) or max(1, min(debt.max_term, ends[y] - y + 1))
         out[y] = LoanTerms(rate=debt.capacity_rate, term=int(term), grace=0, method=debt.new_loan.method,
                            payments_per_year=debt.new_loan.payments_per_year)
     return out

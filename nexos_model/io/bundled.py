@@ -1,6 +1,8 @@
 """Loaders for the data files bundled with the package (``nexos_model/data``): municipalities,
-spending by función, the SEGEPLAN ranking and the national situado figures. (The bundled revenue
-history is read like a user's export: :mod:`nexos_model.io.history`.)
+spending by función, the SEGEPLAN ranking, the national situado figures, and the national figures
+known by year that a run uses instead of a parameter (published aporte totals, observed
+inflation: :func:`national_figures`). (The bundled revenue history is read like a user's
+export: :mod:`nexos_model.io.history`.)
 
 Every loader is cached (the files are read once per process) and returns a *copy*
 of the cached frame, so callers may modify what they get without corrupting the
@@ -12,9 +14,11 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from nexos_model.errors import DataFileError
+from nexos_model.fiscal.space import NationalFigures
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -23,6 +27,15 @@ REVENUE_FILE = "ingresos_municipales_2016_2019_por_seccion.csv"
 SPENDING_FILE = "gasto_municipal_por_funcion_2016_2019.csv"
 RANKING_FILE = "ranking_gestion_municipal_segeplan_2013_2016_2018.csv"
 SITUADO_FILE = "situado_constitucional_parametros_nacionales.csv"
+APORTE_TOTALS_FILE = "aporte_constitucional_totales_nacionales_2018_2026.csv"
+INFLATION_FILE = "inflacion_guatemala_2016_2027.csv"
+
+#: Rows of the aporte file that give a year's national total, the final amount first (2024: after
+#: the August ampliación). Not used: a figure whose year is uncertain, the 2024 initial amount.
+APORTE_TOTAL_ROWS = ("situado_constitucional_total_incl_ampliacion", "situado_constitucional_total",
+                     "situado_constitucional_total_derived", "situado_constitucional_total_techo_2025")
+#: Where a year's aporte total comes from, in Spanish (``origen`` of :func:`load_aporte_totals`).
+PUBLISHED, DERIVED, INTERPOLATED = "publicado", "derivado de cifras publicadas", "interpolado (estimación)"
 
 
 def data_path(name: str) -> Path:
@@ -118,3 +131,55 @@ def load_situado_national() -> pd.DataFrame:
     """National situado constitucional figures, as in the CSV
     (``anio, variable, valor, unidad, fuente_url, nota``)."""
     return _situado_national().copy()
+
+
+@functools.lru_cache(maxsize=None)
+def _aporte_totals() -> pd.DataFrame:
+    raw = _read_bundled_csv(APORTE_TOTALS_FILE)
+    rows = raw.loc[raw["variable"].isin(APORTE_TOTAL_ROWS) & raw["anio"].notna()].copy()
+    rows["anio"] = rows["anio"].astype(int)
+    rows["rank"] = rows["variable"].map({v: i for i, v in enumerate(APORTE_TOTAL_ROWS)})
+    rows = rows.sort_values(["anio", "rank"]).drop_duplicates("anio")
+    known = dict(zip(rows["anio"], rows["valor"].astype(float)))
+    certainty = dict(zip(rows["anio"], rows["certeza"]))
+    years = np.arange(min(known), max(known) + 1)
+    given = np.array(sorted(known))
+    # Geometric interpolation between the two published totals around a missing year.
+    amounts = np.exp(np.interp(years, given, np.log([known[y] for y in given])))
+    return pd.DataFrame({
+        "anio": years,
+        "monto": [known.get(int(y), round(float(a), 2)) for y, a in zip(years, amounts)],
+        "origen": [(PUBLISHED if certainty[y] == "C" else DERIVED) if y in known else INTERPOLATED
+                   for y in years.tolist()],
+        "certeza": [certainty.get(y, "NC-estimado") for y in years.tolist()],
+    })
+
+
+def load_aporte_totals() -> pd.DataFrame:
+    """The aporte constitucional's national total by year, from the first to the last published
+    one: ``anio, monto, origen, certeza``. ``origen`` says whether the year's total is published,
+    derived from published figures or interpolated between two of them (an estimate)."""
+    return _aporte_totals().copy()
+
+
+@functools.lru_cache(maxsize=None)
+def _inflation() -> pd.DataFrame:
+    raw = _read_bundled_csv(INFLATION_FILE)
+    rows = raw.loc[raw["variable"] == "inflacion_promedio_anual"].sort_values("anio")
+    return pd.DataFrame({"anio": rows["anio"].astype(int).to_numpy(),
+                         "inflacion": np.round(rows["valor"].astype(float).to_numpy() / 100.0, 6),
+                         "certeza": rows["certeza"].to_numpy()})
+
+
+def load_inflation() -> pd.DataFrame:
+    """Observed consumer-price inflation (INE, change of the annual average index) by year:
+    ``anio, inflacion`` (fraction), ``certeza`` (2025 is an estimate: ``NC-estimado``)."""
+    return _inflation().copy()
+
+
+@functools.lru_cache(maxsize=1)
+def national_figures() -> NationalFigures:
+    """The national figures a run uses instead of a parameter in the years they cover."""
+    totals, inflation = _aporte_totals(), _inflation()
+    return NationalFigures(aporte_totals=dict(zip(totals["anio"].tolist(), totals["monto"].tolist())),
+                           inflation=dict(zip(inflation["anio"].tolist(), inflation["inflacion"].tolist())))

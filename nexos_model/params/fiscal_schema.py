@@ -17,10 +17,8 @@ FORMULA_CRITERIA = ("partes_iguales", "poblacion", "ingresos_propios_per_capita"
 
 
 class NationalPool(Section):
-    base_year: int = param("anio_base", label="Año del monto nacional conocido", unit="año",
-                           source="Ver monto_base.", ge=2000, le=2100)
-    base_amount: float = param("monto_base", label="Monto nacional a distribuir en el año base",
-                               unit="quetzales", source="Ver la fuente de cada transferencia.", ge=0)
+    """What the aporte and IVA-PAZ share: how their national amount grows and how much must be invested."""
+
     growth: year_series(-0.5, 1.0) = param(
         "crecimiento", label="Crecimiento nominal del monto nacional", unit="fracción por año",
         source="Ver la fuente de cada transferencia.", role="incertidumbre")
@@ -29,7 +27,51 @@ class NationalPool(Section):
         source="Ver la fuente de cada transferencia.", ge=0, le=1)
 
 
+class IvaPazSettings(NationalPool):
+    """IVA-PAZ: no yearly national amount was found, so it is estimated from the IVA collected."""
+
+    growth: year_series(-0.5, 1.0) = param(
+        "crecimiento", label="Crecimiento nominal del IVA recaudado", unit="fracción por año",
+        source="Supuesto de Nexos [NC]: como la recaudación tributaria 2022-2025 (7.4 % al año, "
+               "SAT/Minfin [C]); el IVA fue el 48.1 % de la recaudación de 2024 [C].",
+        role="incertidumbre")
+
+    base_year: int = param("anio_base", label="Año de la recaudación de IVA conocida", unit="año",
+                           source="SAT 2024 (ver recaudacion_iva_base).", ge=2000, le=2100)
+    vat_collected: float = param(
+        "recaudacion_iva_base", label="IVA recaudado en el año base (doméstico e importaciones)",
+        unit="quetzales",
+        source="SAT 2024: IVA doméstico Q23,477.8 M + IVA importaciones Q25,930.4 M = Q49,408.2 M [C] "
+               "(nexos_model/data/iva_paz_municipal_2016_2026.csv).", ge=0)
+    points: float = param(
+        "puntos_iva", label="Puntos de los 12 del IVA que van a las municipalidades (IVA-PAZ)",
+        unit="puntos de 12",
+        source="Ley del IVA (Decreto 27-92) art. 10, reformado por Decreto 32-2001 [NC: texto no leído]. "
+               "Las fuentes halladas apuntan a 1 punto (La Hora: «uno por ciento de IVA», unos Q1,300 M "
+               "al año hacia 2004-2007); «1.5 puntos» solo aparece en textos sin fuente. Ningún monto "
+               "nacional anual del IVA-PAZ se encontró publicado: el monto es una estimación.",
+        ge=0, le=12, role="incertidumbre")
+
+    def base_amount(self) -> float:
+        """The national IVA-PAZ of the base year (Q): ``puntos_iva / 12 × recaudacion_iva_base``."""
+        return self.points / 12.0 * self.vat_collected
+
+
 class AporteSettings(NationalPool):
+    """The aporte constitucional: the published national totals (``data/aporte_constitucional_
+    totales_nacionales_2018_2026.csv``), then the last one grown with the State's ordinary revenue."""
+
+    growth: year_series(-0.5, 1.0) = param(
+        "crecimiento",
+        label="Crecimiento de los ingresos ordinarios del Estado (base del 10 %) después del último "
+              "total publicado",
+        unit="fracción por año",
+        source="El aporte es el 10 % de los ingresos ordinarios del Estado (Constitución art. 257) [C]. "
+               "Crecimiento medio de la recaudación tributaria 2022-2025, de Q90,871 M a Q112,529.8 M "
+               "(SAT/Minfin) [C: montos, nexos_model/data/ingresos_ordinarios_estado_2017_2027.csv]: "
+               "7.4 % al año; que la base del aporte crezca igual es un supuesto [NC]. Un año sin "
+               "presupuesto aprobado repite el monto anterior (Constitución art. 171 b) [C].",
+        role="incertidumbre")
     weights: dict[str, float] = param(
         "ponderaciones",
         label="Ponderación de cada criterio de distribución",
@@ -92,10 +134,10 @@ class TransferSettings(Section):
         "aporte_constitucional", label="Aporte constitucional", unit="",
         source="Constitución art. 257: 10 % de los ingresos ordinarios del Estado; al menos 90 % "
                "para inversión y hasta 10 % para funcionamiento [C].")
-    iva_paz: NationalPool = param(
+    iva_paz: IvaPazSettings = param(
         "iva_paz", label="IVA-PAZ", unit="",
-        source="Ley del IVA (Decreto 27-92) art. 10, reformado por Decreto 32-2001: 1.5 de los 12 "
-               "puntos, con los criterios del art. 119; al menos 75 % para inversión [NC].")
+        source="Ley del IVA (Decreto 27-92) art. 10, reformado por Decreto 32-2001: una parte de los 12 "
+               "puntos (ver puntos_iva), con los criterios del art. 119; al menos 75 % para inversión [NC].")
     vehicles: SharedTransfer = param(
         "circulacion_vehiculos", label="Impuesto de circulación de vehículos", unit="",
         source="Decreto 70-94: parte del impuesto para infraestructura vial [NC].")
@@ -189,7 +231,8 @@ class Loan(Section):
                                                  source="Contrato.")
     payments_per_year: Literal[1, 2, 4, 12] = param("pagos_por_anio", label="Pagos por año", unit="",
                                                     source="Contrato.")
-    start_year: int = param("anio", label="Año del desembolso", unit="año", source="Contrato.",
+    start_year: int = param("anio", label="Año del desembolso", unit="año",
+                            source="Contrato. Préstamo nuevo: vacío (null) = calendario.anio_presupuesto.",
                             ge=2000, le=2100)
     disbursement: dict[int, float] | None = param(
         "desembolsos", label="Desembolsos por año (fracción del monto; vacío = todo el primer año)",
@@ -230,14 +273,6 @@ class RuleSettings(Section):
         source="Sin tope numérico confirmado: capacidad de pago certificada por MINFIN/INFOM "
                "(Código Municipal, Título VI) [NC]; valor supuesto por Nexos.",
         ge=0, le=1, role="palanca")
-    term_end_year: int = param(
-        "fin_periodo_alcalde",
-        label="Último año del período del alcalde",
-        unit="año",
-        source="INFOM no presta más allá del período de 4 años del alcalde (salvo proyectos "
-               "autofinanciables) [C]. Con datos hasta 2019 el período vigente es 2020-2024 (toma de "
-               "posesión el 15 de enero de 2020): último año completo 2023 [NC].",
-        ge=2000, le=2100)
 
 
 class CorrelationPair(Section):

@@ -120,16 +120,9 @@ class ResultTarget(Section):
 
 
 class InvestmentSettings(Section):
-    """Multi-year investment programming (POM and its first year, the POA)."""
+    """Multi-year investment programming (POM and its first year, the POA). Its years are the
+    calendar's: from ``calendario.anio_presupuesto`` for ``calendario.anios_plan`` years."""
 
-    start_year: int | None = param(
-        "anio_inicio", label="Primer año del plan de inversión", unit="año",
-        source="Vacío (null) = primer año proyectado; el Concejo fija el año del POM.",
-        ge=2000, le=2100, role="palanca")
-    horizon: int = param(
-        "horizonte", label="Años del plan de inversión multianual", unit="años",
-        source="Período del gobierno municipal: 4 años (Constitución art. 254) [NC]; el POM es multianual.",
-        ge=1, le=15, role="palanca")
     weights: ScoreWeights = param("pesos", label="Pesos de los criterios del puntaje", unit="",
                                   source=_NEXOS)
     sector_priority: dict[str, float] = param(

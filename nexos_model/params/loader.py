@@ -7,6 +7,7 @@ Each layer is a sparse YAML overlay. Every resolved leaf remembers which layer s
 
 from __future__ import annotations
 
+import copy
 import difflib
 import hashlib
 import json
@@ -20,6 +21,7 @@ from typing import Any, Mapping
 from pydantic import BaseModel, ValidationError
 
 from nexos_model.errors import ParameterError
+from nexos_model.params.calendar_schema import fill_calendar
 from nexos_model.params.keys import walk
 from nexos_model.params.problems import expected_for_type, kind_of, location, problem_text, shown
 from nexos_model.params.schema import Parameters
@@ -31,6 +33,20 @@ USER_SCENARIOS = "usuarios"  # subfolder of escenarios/ where the app saves user
 _SCENARIO_NAME = re.compile(rf"(?:{USER_SCENARIOS}/)?[\w][\w.\-]{{0,99}}")
 #: No parameter is larger than this in absolute value (quetzales: seven times the national budget).
 MAX_PARAMETER = 1e12
+#: Keys that moved: an old file gets a Spanish message naming the key that replaced it.
+RENAMED = {
+    "proyeccion.horizonte": "calendario.horizonte (años proyectados desde calendario.anio_presupuesto)",
+    "inversion.anio_inicio": "calendario.anio_presupuesto (el plan empieza en el año del presupuesto)",
+    "inversion.horizonte": "calendario.anios_plan",
+    "reglas.fin_periodo_alcalde": "calendario.inicio_periodo_concejo y calendario.duracion_periodo_concejo "
+                                  "(cada año cuenta el período en curso)",
+    "transferencias.aporte_constitucional.anio_base": "los totales nacionales publicados "
+                                                      "(nexos_model/data/aporte_constitucional_totales_nacionales_2018_2026.csv)",
+    "transferencias.aporte_constitucional.monto_base": "los totales nacionales publicados "
+                                                       "(nexos_model/data/aporte_constitucional_totales_nacionales_2018_2026.csv)",
+    "transferencias.iva_paz.monto_base": "transferencias.iva_paz.recaudacion_iva_base y "
+                                         "transferencias.iva_paz.puntos_iva",
+}
 
 
 def display_name(path: Path) -> str:
@@ -172,19 +188,22 @@ def resolve(layers: list[Layer]) -> Resolved:
     for layer in layers:
         merged = merge(merged, layer.values)
         provenance = _provenance(provenance, flatten(merged), set(flatten(layer.values)), layer.name)
+    merged = copy.deepcopy(merged)  # the layers' own mappings stay as read
+    moved = _renamed_keys(layers, merged)
+    fill_calendar(merged)
     problems = _implausible(merged, provenance, layers)
     try:
         params = Parameters.model_validate(merged)
     except ValidationError as exc:
-        raise ParameterError(list(problems.values()) + _explain(exc, provenance, layers, skip=set(problems))) from None
+        raise ParameterError(moved + list(problems.values())
+                             + _explain(exc, provenance, layers, skip=set(problems))) from None
     except RecursionError:  # beyond the YAML bounds: only a mapping built in code can be this deep
         raise ParameterError([f"{layers[-1].name}: parámetros anidados demasiado profundo"]) from None
     # Numbers written as text ('1e300' is a text in YAML) are read by the schema: check them too.
     problems.update(_implausible(params.model_dump(by_alias=True), provenance, layers))
-    if problems:
-        raise ParameterError(list(problems.values()))
+    if moved or problems:
+        raise ParameterError(moved + list(problems.values()))
     return Resolved(params=params, provenance=provenance, raw=merged, layers=tuple(layers))
-
 
 def _provenance(before: dict[str, str], leaves: Mapping[str, Any], own: set[str], layer: str) -> dict[str, str]:
     """Which layer set each leaf of the merged tree: this layer for its own leaves; an earlier one
@@ -230,6 +249,25 @@ def _implausible(tree: Any, provenance: dict[str, str], layers: list[Layer], pat
     where = _layer_for(path, provenance, layers)
     return {path: f"{where}: {path}: {what} (valor dado: {shown(tree)}; se esperaba: un número finito "
                   f"de valor absoluto menor que {MAX_PARAMETER:,.0f})"}
+
+
+def _renamed_keys(layers: list[Layer], merged: dict[str, Any]) -> list[str]:
+    """A message for every key a layer sets that has moved (see :data:`RENAMED`); the old keys
+    are taken out of ``merged`` so that validation does not report them a second time."""
+    messages = []
+    for layer in layers:
+        for path in flatten(layer.values):
+            for old, new in RENAMED.items():
+                if path == old or path.startswith(old + "."):
+                    messages.append(f"{layer.name}: {old}: clave reemplazada (se esperaba: {new})")
+    for old in RENAMED:
+        *parents, leaf = old.split(".")
+        node: Any = merged
+        for part in parents:
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            node.pop(leaf, None)
+    return list(dict.fromkeys(messages))
 
 
 def load_layers(

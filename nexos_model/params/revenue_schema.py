@@ -237,10 +237,13 @@ class Lever(Section):
         optional=True,
     )
     start_year: int = param(
-        "anio_inicio", label="Año de inicio", unit="año", source="Decisión del Concejo.", ge=2000, le=2100
+        "anio_inicio", label="Año de inicio", unit="año",
+        source="Decisión del Concejo. Vacío (null) = calendario.anio_presupuesto.", ge=2000, le=2100
     )
     target_year: int = param(
-        "anio_meta", label="Año en que se alcanza la meta", unit="año", source="Decisión del Concejo.",
+        "anio_meta", label="Año en que se alcanza la meta", unit="año",
+        source="Decisión del Concejo. Vacío (null) = el último año del plan (anio_inicio + "
+               "calendario.anios_plan - 1), al menos un año después del inicio.",
         ge=2000, le=2100,
     )
     shape: Literal["lineal", "s", "escalones"] = param(

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import model_validator
 
+from nexos_model.params.calendar_schema import CalendarSettings
 from nexos_model.params.fields import Section, param, year_series
 from nexos_model.params.fiscal_schema import (
     DebtSettings,
@@ -30,14 +31,6 @@ __all__ = ["Parameters", "Section", "field_metadata", "param", "year_series"]
 
 
 class ProjectionSettings(Section):
-    horizon: int = param(
-        "horizonte",
-        label="Horizonte de proyección",
-        unit="años",
-        source="Práctica de planificación multianual (POM de 3+ años; PDM-OT a 10 años).",
-        ge=1,
-        le=30,
-    )
     measure: Literal["devengado", "percibido"] = param(
         "medida",
         label="Momento de registro del ingreso",
@@ -51,14 +44,17 @@ class MacroSettings(Section):
         "inflacion",
         label="Inflación proyectada",
         unit="fracción por año",
-        source="Banco de Guatemala: meta de inflación de 4 % ± 1 punto (Política monetaria).",
+        source="Junta Monetaria: meta de inflación de 4 % ± 1 punto [C]. Rige los años sin inflación "
+               "observada: los años con dato usan la variación del IPC promedio del INE "
+               "(nexos_model/data/inflacion_guatemala_2016_2027.csv, 2016-2025).",
         role="incertidumbre",
     )
     historical_inflation: float = param(
         "inflacion_historica",
         label="Inflación media del período de datos",
         unit="fracción por año",
-        source="INE, IPC: variación interanual 2016-2019 de 4.4, 5.7, 2.3 y 3.4 %; media ≈ 4 % [NC: verificar cifras].",
+        source="INE, IPC promedio anual 2016-2019: 4.45, 4.42, 3.75 y 3.70 % [C-derivado: "
+               "nexos_model/data/inflacion_guatemala_2016_2027.csv]; media 4.08 % ≈ 4 %.",
         ge=-0.1,
         le=0.5,
     )
@@ -155,6 +151,9 @@ class Parameters(Section):
         unit="",
         source="Texto libre del autor del escenario.",
     )
+    calendar: CalendarSettings = param(
+        "calendario", label="Calendario de planificación", unit="",
+        source="Código Municipal art. 131; Constitución art. 254; LEPP art. 211")
     projection: ProjectionSettings = param(
         "proyeccion", label="Proyección", unit="", source="Nexos"
     )

@@ -31,7 +31,7 @@ from nexos_model.report.summary import (
     stream_names,
     unit_of,
 )
-from nexos_model.report.svg import ACCENT, INK, LIGHT, MID, TONES, Axis, Chart, Plot
+from nexos_model.report.svg import ACCENT, ESTIMATE_SHADE, INK, LIGHT, MID, TONES, Axis, Chart, Plot
 from nexos_model.wording import quetzales, segun_unidad
 
 if TYPE_CHECKING:
@@ -53,16 +53,23 @@ def money_tip(label: str, position: float, value: float) -> str:
 def _split(result: "RunResult", municipio: str | None):
     """The wide table and the last observed year of one municipality."""
     code = municipio or result.municipios[0]
-    wide = result.wide(code)
-    observed = result.annual.loc[result.annual["municipio"] == code, "anio"]
-    return code, wide, int(observed.max())
+    return code, result.wide(code), result.last_observed(code)
 
 
-def mark_projection(plot: Plot, last_observed: int, last_year: int) -> None:
-    """A shaded band and a dotted divider over the projected years, labelled in Spanish."""
-    if last_year > last_observed:
-        plot.shade(last_observed + 0.5, last_year + 0.5, "proyección")
-        plot.rule("", x=last_observed + 0.5, stroke=MID, width=1, dash=":")
+def mark_projection(plot: Plot, last_observed: int, last_year: int, budget_year: int | None = None) -> None:
+    """Shaded bands over the years that are not data, labelled in Spanish, each behind a dotted
+    divider: the estimated years (after the last observed one, before the budget being prepared;
+    a darker grey) and the projected ones (from ``budget_year``; without it, every year after the
+    last observed one)."""
+    start = last_observed + 0.5
+    if budget_year is not None and budget_year - 1 > last_observed:
+        end = min(budget_year - 0.5, last_year + 0.5)
+        plot.shade(start, end, "estimado", fill=ESTIMATE_SHADE)
+        plot.rule("", x=start, stroke=MID, width=1, dash=":")
+        start = end
+    if last_year + 0.5 > start:
+        plot.shade(start, last_year + 0.5, "proyección")
+        plot.rule("", x=start, stroke=MID, width=1, dash=":")
 
 
 def money_tips(label: str, years, values) -> list[str]:
@@ -71,16 +78,23 @@ def money_tips(label: str, years, values) -> list[str]:
 
 
 def own_revenue(result: "RunResult", municipio: str | None = None) -> Chart:
-    """Own-source revenue (ingresos propios): observed years solid, projected years dashed."""
+    """Own-source revenue (ingresos propios): observed years solid, estimated years (no data
+    loaded) dotted with open circles, projected years dashed."""
     code, wide, last = _split(result, municipio)
+    budget = result.budget_year(code)
     series = wide["ingresos_propios"]
-    plot = Plot(f"{catalog.label('ingresos_propios')}: observados y proyectados", YEARS, MONEY)
-    mark_projection(plot, last, int(series.index.max()))
+    plot = Plot(f"{catalog.label('ingresos_propios')}: observados, estimados y proyectados", YEARS, MONEY)
+    mark_projection(plot, last, int(series.index.max()), budget)
     hist = series.loc[series.index <= last]
-    proj = series.loc[series.index >= last]  # starts at the last observed year: no gap
+    guess = series.loc[(series.index >= last) & (series.index <= budget - 1)]  # joins the last observed year
+    proj = series.loc[series.index >= max(last, budget - 1)]  # joins the previous year: no gap
     label = "Observado (SICOIN GL)"
     plot.line(label, hist.index, hist.values, stroke=INK, marker="o",
               tips=money_tips(label, hist.index, hist.values))
+    if len(guess) > 1:
+        label = "Estimado (años sin datos cargados)"
+        plot.line(label, guess.index, guess.values, stroke=MID, width=1.6, dash=":", marker="o", marker_size=5,
+                  marker_fill="white", tips=money_tips(label, guess.index, guess.values))
     label = f"Proyectado, escenario {result.escenario}"
     plot.line(label, proj.index, proj.values, stroke=ACCENT, width=1.8, dash="--", marker="s", marker_size=5,
               marker_fill="white", tips=money_tips(label, proj.index, proj.values))
@@ -92,16 +106,19 @@ def composition(result: "RunResult", municipio: str | None = None) -> Chart:
     code, wide, last = _split(result, municipio)
     years = list(wide.index)
     plot = Plot("Composición de los ingresos: propios y transferencias", YEARS, MONEY)
-    mark_projection(plot, last, int(max(years)))
+    mark_projection(plot, last, int(max(years)), result.budget_year(code))
     parts = [(catalog.label(c), wide[c].tolist()) for c in ("ingresos_propios", "transferencias")]
     plot.stack(years, parts, tones=(INK, LIGHT), width=0.75, tip=money_tip)
     return plot.render()
 
 
-def _stacked_years(title: str, table, labels: dict[str, str]) -> Plot:
+def _stacked_years(title: str, table, labels: dict[str, str], marks: tuple[int, int] | None = None) -> Plot:
     """Bars by year (``table``: years × parts), the parts stacked in :data:`TONES` order;
-    negative parts (rare: a shortfall) hang below zero."""
+    negative parts (rare: a shortfall) hang below zero. ``marks`` = (last observed year, budget
+    year) shades the estimated and projected years (:func:`mark_projection`)."""
     plot = Plot(title, YEARS, MONEY)
+    if marks is not None and len(table):
+        mark_projection(plot, marks[0], int(max(table.index)), marks[1])
     parts = [(labels.get(c, c), table[c].tolist()) for c in table.columns]
     plot.stack([int(y) for y in table.index], parts, tip=money_tip)
     return plot
@@ -115,10 +132,10 @@ def _projected(result: "RunResult", municipio: str | None):
 
 
 def revenue_streams(result: "RunResult", municipio: str | None = None) -> Chart:
-    """Own revenue by stream in the first and the last projected year (horizontal bars, largest
-    stream on top): light outlined bars for the first year, dark for the last."""
+    """Own revenue by stream in the budget year and the last projected year (horizontal bars,
+    largest stream on top): light outlined bars for the budget year, dark for the last."""
     code, values = _projected(result, municipio)
-    first, end = int(values.index.min()), int(values.index.max())
+    first, end = result.budget_year(code), int(values.index.max())
     streams = sorted(stream_names(values), key=lambda s: -values.at[end, s])
     names = [catalog.label(s) for s in streams]
     plot = Plot(f"Ingresos propios por flujo: {first} y {end}", MONEY,
@@ -135,10 +152,10 @@ def revenue_streams(result: "RunResult", municipio: str | None = None) -> Chart:
 def revenue_gap(result: "RunResult", municipio: str | None = None, anio: int | None = None) -> Chart:
     """Potential of IUSI, agua and ornato split into what is collected (dark) and each gap
     (coverage, valuation, rate, compliance, interaction; lighter tones): the bar's end is the
-    potential. Year: the first projected one unless ``anio`` is given."""
+    potential. Year: the budget year being prepared unless ``anio`` is given."""
     code = municipio or result.municipios[0]
     gaps = result.gaps.loc[result.gaps["municipio"] == code]
-    year = int(anio or gaps["anio"].min())
+    year = int(anio or result.budget_year(code))
     gaps = gaps.loc[gaps["anio"] == year]
     streams = list(dict.fromkeys(gaps["flujo"]))
     wide = gaps.pivot(index="flujo", columns="componente", values="valor").reindex(streams)
@@ -162,13 +179,16 @@ def transfers(result: "RunResult", municipio: str | None = None) -> Chart:
     code, values = _projected(result, municipio)
     table = values[[s for s in TRANSFER_SOURCES if s in values.columns]]
     return _stacked_years("Transferencias del Gobierno Central por fuente", table,
-                          {s: catalog.label(s) for s in table.columns}).render()
+                          {s: catalog.label(s) for s in table.columns},
+                          (result.last_observed(code), result.budget_year(code))).render()
 
 
 def fiscal_space(result: "RunResult", municipio: str | None = None) -> Chart:
     """Fiscal space for investment by source of funds, stacked by year; a shortfall shows below zero."""
-    table = space_by_source(result, municipio or result.municipios[0])
-    return _stacked_years("Espacio fiscal para inversión por fuente de financiamiento", table, SOURCE_NAMES).render()
+    code = municipio or result.municipios[0]
+    table = space_by_source(result, code)
+    return _stacked_years("Espacio fiscal para inversión por fuente de financiamiento", table, SOURCE_NAMES,
+                          (result.last_observed(code), result.budget_year(code))).render()
 
 
 def plan_funding(plan) -> Chart:
@@ -261,12 +281,13 @@ def _by_year(table, column: str = "anio"):
     return frame.sort_index()
 
 
-def fan_chart(history, bands, title: str, unit: str = "quetzales") -> Chart:
+def fan_chart(history, bands, title: str, unit: str = "quetzales", budget_year: int | None = None) -> Chart:
     """Observed values and the projected percentile bands (p05–p95, p10–p90, p25–p75, median).
 
     ``history``: Series by year (observed). ``bands``: DataFrame with ``p05 … p95`` by year
     (year index or ``anio`` column). The fan opens from the last observed value, so the
-    projection visibly starts from what happened.
+    projection visibly starts from what happened; with ``budget_year`` the years before it
+    are shaded as estimates.
     """
     bands = _by_year(bands)
     bands = bands[[c for c in ("p05", "p10", "p25", "p50", "p75", "p90", "p95") if c in bands]].astype(float)
@@ -278,7 +299,7 @@ def fan_chart(history, bands, title: str, unit: str = "quetzales") -> Chart:
     plot = Plot(title, YEARS, _value_axis(unit))
     years = list(history.index) + [y for y in bands.index if y not in set(history.index)]
     if len(history):
-        mark_projection(plot, int(history.index.max()), int(max(years)))
+        mark_projection(plot, int(history.index.max()), int(max(years)), budget_year)
     for lo, hi, label, opacity in FAN_BANDS:
         if lo in bands and hi in bands:
             plot.band(label, bands.index, bands[lo], bands[hi], opacity=opacity)
@@ -364,7 +385,7 @@ def uncertainty_fan(result: "RunResult", concepto: str = "ingresos_propios",
     history = (wide.loc[wide.index <= int(observed.max()), concepto] if concepto in wide.columns
                else pd.Series(dtype=float))
     title = f"{catalog.label(concepto)}: observados y rango proyectado"
-    return fan_chart(history, bands, title, unit=unit_of(concepto))
+    return fan_chart(history, bands, title, unit=unit_of(concepto), budget_year=result.budget_year(code))
 
 
 def scenario_chart(comparison, resultado: str = "ingresos_propios") -> Chart:

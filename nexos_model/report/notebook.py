@@ -25,7 +25,7 @@ from nexos_model.report.summary import cover
 from nexos_model.report.svg import Chart
 
 __all__ = ["ReportStopped", "load_comparison", "load_plan", "load_run", "load_tornado",
-           "show", "show_cover", "show_figure", "show_sentences", "show_table"]
+           "show", "show_cover", "show_figure", "show_heading", "show_sentences", "show_table"]
 
 #: A table wider than this many characters (about the width of A4 at 8.5 pt) is set smaller.
 WIDE_TABLE = 100
@@ -107,8 +107,10 @@ def show_cover(result: RunResult, municipio: str | None = None) -> _Shown:
     lines = [
         f"{facts['nombre']}, {facts['departamento']} (código INE {facts['municipio']})",
         f"Escenario: {facts['escenario']}: {facts['descripcion']}",
-        f"Datos observados {facts['anios_datos']}; proyección {facts['anios_proyeccion']}",
-        f"Generado el {facts['fecha']} con Nexos {facts['version']}; parámetros {facts['parametros']}",
+        f"Presupuesto que se prepara: {facts['anio_presupuesto']}; datos observados {facts['anios_datos']}; "
+        f"años estimados {facts['anios_estimados']}; proyección {facts['anios_proyeccion']}",
+        f"Generado el {facts['fecha']} con Nexos {facts['version']}; parámetros y datos {facts['parametros']}",
+        *facts["antiguedad_datos"],
     ]
     html = "<div class='nexos-datos'>" + "".join(f"<p>{escape(x)}</p>" for x in lines) + "</div>"
     return _Shown(html, "\n".join(lines), {COVER_MIMETYPE: facts})
@@ -125,6 +127,11 @@ def _html_text(text: str) -> str:
     opportunities (``<wbr>``) inside long keys such as ``tendencia.crecimiento_minimo``."""
     html = _UNIT_SPACE.sub("&nbsp;", escape(text))
     return _LONG_WORD.sub(lambda m: re.sub(r"([._])(?=[^\W\d_])", r"\1<wbr>", m.group(0)), html)
+
+
+def show_heading(text: str, level: int = 3) -> _Shown:
+    """A section title computed by the workbook (e.g. ``Plan Operativo Anual 2027``)."""
+    return _Shown(f"<h{level}>{escape(text)}</h{level}>", text)
 
 
 def show_sentences(sentences: list[str], empty: str = "") -> _Shown:

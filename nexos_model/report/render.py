@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 from nexos_model.api import run
 from nexos_model.errors import NexosError
 from nexos_model.io.files import atomic_files, atomic_path, write_text
+from nexos_model.io.store import pin_store_dir
 from nexos_model.io.writers import write_tables
 from nexos_model.params.loader import load_parameters
 from nexos_model.report.chromium import chromium_path, html_to_pdf
@@ -114,6 +115,7 @@ def execute_workbook(path: str | os.PathLike[str], params: Mapping[str, Any],
     path, out = Path(path), Path(out_ipynb)
     if not path.is_file():
         raise NexosError(f"{path}: el cuaderno no existe")
+    pin_store_dir()  # the kernel runs in the workbook's folder: it must find the user's datos/
     with atomic_path(out, keep_suffix=True) as tmp:  # Papermill picks its writer by extension
         try:
             papermill.execute_notebook(str(path), str(tmp), parameters=dict(params), kernel_name=kernel_name,

@@ -29,12 +29,13 @@ from typing import Callable, Sequence
 
 from nexos_model.wording import millones, numero, porcentaje
 
-__all__ = ["ACCENT", "INK", "LIGHT", "MID", "SHADE", "TONES", "Axis", "Chart", "Mark", "Plot",
+__all__ = ["ACCENT", "ESTIMATE_SHADE", "INK", "LIGHT", "MID", "SHADE", "TONES", "Axis", "Chart", "Mark", "Plot",
            "nice_ticks", "text_width", "value_labels"]
 
 #: Print-friendly palette: dark, mid and light greys plus one dark accent (still distinct in grey).
 INK, MID, LIGHT, ACCENT = "#222222", "#6e6e6e", "#c8c8c8", "#1f4e79"
 SHADE = "#f0f0f0"  # the projected years' background
+ESTIMATE_SHADE = "#e0e0e0"  # the estimated years' background (past years without data), darker
 #: Tones for the parts of a stacked chart, darkest first: distinct in grey print; every part is
 #: outlined in ink so the white one still shows.
 TONES = (INK, "#5a5a5a", "#8c8c8c", "#b4b4b4", "#dcdcdc", "#ffffff")
@@ -255,7 +256,7 @@ class Plot:
         self.title, self.x, self.y, self.note = title, x, y, note
         self.height, self.row_height = height, row_height
         self.marks: list[Mark] = []
-        self.shades: list[tuple[float, float, str]] = []
+        self.shades: list[tuple[float, float, str, str]] = []
 
     # --- marks ----------------------------------------------------------------------------------
 
@@ -325,9 +326,10 @@ class Plot:
         return self._add("text", "", False, x=x, y=y, texts=[str(t) for t in texts],
                          style={"size": size, "fill": fill, "anchor": anchor, "italic": italic})
 
-    def shade(self, start: float, end: float, text: str = "") -> None:
-        """A grey background over x from ``start`` to ``end`` (the projected years), captioned."""
-        self.shades.append((start, end, text))
+    def shade(self, start: float, end: float, text: str = "", fill: str = SHADE) -> None:
+        """A grey background over x from ``start`` to ``end`` (the projected years; the estimated
+        ones in :data:`ESTIMATE_SHADE`), captioned."""
+        self.shades.append((start, end, text, fill))
 
     # --- layout ---------------------------------------------------------------------------------
 
@@ -423,11 +425,11 @@ class Plot:
         legend_top = axis_bottom + TEXT * 1.6 + (TEXT * 1.5 if self.x.title else 0) + 4
 
         out: list[str] = []
-        for start, end, text in self.shades:
+        for start, end, text, fill in self.shades:
             a, b = xs(max(start, xlo)), xs(min(end, xhi))
             if not b > a:  # wholly outside the axis: nothing to shade (a negative width is invalid SVG)
                 continue
-            out.append(f'<rect x="{_num(a)}" y="{_num(top)}" width="{_num(b - a)}" height="{_num(plot_h)}" fill="{SHADE}"/>')
+            out.append(f'<rect x="{_num(a)}" y="{_num(top)}" width="{_num(b - a)}" height="{_num(plot_h)}" fill="{fill}"/>')
             if text:
                 out.append(_text(a + 4, top + 4, text, SMALL, fill=MID, italic=True, valign="top"))
         # Grid along the value axis; the zero line (when inside) stronger.

@@ -61,7 +61,7 @@ def iusi_rate_per_mil(value, bounds, rates_per_mil) -> np.ndarray:
     """
     b, r = _iusi_schedule(bounds, rates_per_mil)
     v = np.round(np.asarray(value, dtype=float), 2)
-    index = np.sum(v[..., None] > b, axis=-1)
+    index = np.searchsorted(b, v, side="left")  # how many bounds lie strictly below the value
     return r[index]
 
 

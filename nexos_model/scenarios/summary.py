@@ -2,40 +2,41 @@
 
 :func:`percentile_table` is exact (``numpy.percentile``, linear interpolation) and needs every
 draw in memory. :class:`PercentileAccumulator` is its streaming twin for runs too big for that:
-340 municipalities × 10 years × 20 concepts × 10,000 draws are 680 million values, 5.4 GB as
-float64 (2.7 GB even as float32), over the 2 GB budget.
+340 municipalities × 10 years × 9 outcomes × 10,000 draws are 306 million values, 2.4 GB as
+float64 (1.2 GB even as float32), over the 2 GB budget with the rest of the run.
 
 **Streaming approach (and why).** Exact percentiles cannot be merged from chunk summaries, and
-an exact one-pass quantile needs memory proportional to the draws. So each chunk is sorted per
-cell (numpy's SIMD sort is the cheapest way to touch every value: about as fast per value as
-drawing a normal, and ~3× faster than a histogram's scatter-add) and **compressed**: runs of
-``g`` consecutive order statistics are replaced by their mean, weighted ``g``, stored as float32
-deviations from the cell's first draw. At the end the weighted points of all chunks are merged
-per cell and each percentile is read off the weighted empirical quantile function (a point sits
-at the centre of the ranks it stands for; linear interpolation between points). ``g`` is the
-smallest power of two that fits ``max_bytes`` (default 512 MB), ``g ≥ draws × cells × 4 /
-max_bytes``: 8 for the case above (340 MB). A power of two divides chunks made of whole
-sampling blocks (1,024 draws), so all points weigh the same and the merge is one sort per cell.
-If the float64 draws themselves fit, ``g = 1`` and nothing is compressed: the result is then
-exactly :func:`percentile_table`'s.
+an exact one-pass quantile needs memory proportional to the draws. So each chunk is written in
+one pass per outcome as float32 deviations from the cell's first draw, cell-major (one
+contiguous row of draws per cell), sorted per cell (rows of a chunk's ~128 draws sort at about
+1 ns a value here, far cheaper than one partition of 10,000) and **compressed**: runs of ``g``
+consecutive order statistics are replaced by their mean, weighted ``g``. At the end the
+weighted points of all chunks are merged per cell and each percentile is read off the weighted
+empirical quantile function (a point sits at the centre of the ranks it stands for; linear
+interpolation between points). ``g`` is the smallest power of two that fits ``max_bytes``
+(default 512 MB), ``g ≥ draws × cells × 4 / max_bytes``: 4 for the case above (306 MB). Monte
+Carlo chunks are multiples of 64 draws, so all points weigh the same and the merge is one sort
+per cell. If the float64 draws themselves fit, ``g = 1`` and nothing is compressed or sorted:
+the float64 deviations are kept and partitioned once at the end (``numpy.percentile``).
 
 Error: within a chunk a point misplaces a rank by up to ``g/2``; chunks err independently, so
 the rank error is about ``√chunks · g/√12`` draws. Measured on lognormal cells, 10,000 draws in
 10 chunks: ``g = 8`` gives 7 draws rms (tests), against a Monte Carlo error of the percentile
 itself of ``√(N·p(1−p))`` = 22 draws at p05 and 50 at p50. Larger chunks or a larger
-``max_bytes`` shrink it. Means are exact (a float64 running sum). Constant cells stay exact
-(their deviations are 0), so a zero-variance run reproduces the deterministic one. Percentiles
-come out ordered in both modes.
+``max_bytes`` shrink it. Means are exact (float64 sums of float64 deviations). Constant cells
+stay exact (their deviations are 0), so a zero-variance run reproduces the deterministic one.
+Percentiles come out ordered in both modes.
 
-Memory: the stored points (at most ``max_bytes``) plus, while a chunk is added, one float32
-cell-major copy of it (278 MB for 68,000 cells × 1,024 draws) and a few small row blocks.
+Memory: the stored points (at most ``max_bytes``) plus one cell-major copy of the chunk being
+added (float32 when compressed: 16 MB for 30,600 cells × 128 draws) and one outcome's float64
+deviations.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Union
 
 import numpy as np
 import pandas as pd
@@ -112,11 +113,19 @@ class ProbabilityAccumulator:
         self.hits: np.ndarray | None = None
         self.draws = 0
 
-    def add(self, condition: np.ndarray) -> None:
-        condition = np.asarray(condition, dtype=bool)
-        counts = condition.sum(axis=0, dtype=np.int64)
+    def add(self, condition: Chunk, draws_axis: int = 0) -> None:
+        """Fold in a chunk (a bool array, or a list of them: see :func:`_cell_views`)."""
+        views = _cell_views(condition, draws_axis)
+        parts = condition if isinstance(condition, (list, tuple)) else [condition]
+        m = views[0].shape[-1]
+        ones = np.ones(m, dtype=np.float32)
+        # Counting as a product with a vector of ones (exact: float32 holds integers to 2**24) is
+        # ~8× faster than a boolean reduction over a middle axis.
+        counts = np.stack([np.matmul(ones, _draws_second_last(np.asarray(p, dtype=bool), draws_axis)
+                                     .astype(np.float32)) for p in parts])
+        counts = np.rint(counts).astype(np.int64).reshape(_cells(condition, views))
         self.hits = counts if self.hits is None else self.hits + counts
-        self.draws += condition.shape[0]
+        self.draws += views[0].shape[-1]
 
     def table(self, labels: Labels, name: str = "probabilidad") -> pd.DataFrame:
         if self.hits is None:
@@ -124,6 +133,29 @@ class ProbabilityAccumulator:
         out = _labels(labels, self.hits.shape)
         out[name] = (self.hits / self.draws).reshape(-1)
         return out
+
+
+#: A chunk of draws: one array, or a list of arrays of equal shape stacked as the first cell axis.
+Chunk = Union[np.ndarray, Sequence[np.ndarray]]
+
+
+def _cell_views(chunk: Chunk, draws_axis: int) -> list[np.ndarray]:
+    """Each part of ``chunk`` as a view with the cells first and the draws last (no copy)."""
+    parts = list(chunk) if isinstance(chunk, (list, tuple)) else [chunk]
+    views = [np.moveaxis(np.asarray(part), draws_axis, -1) for part in parts]
+    if any(v.shape != views[0].shape for v in views):
+        raise ValueError(f"parts of a chunk differ in shape: {[v.shape for v in views]}")
+    return views
+
+
+def _draws_second_last(part: np.ndarray, draws_axis: int) -> np.ndarray:
+    """``part`` with its draws on the second-last axis (or alone), ready for ``ones @ part``."""
+    return part if part.ndim == 1 else np.moveaxis(part, draws_axis, -2)
+
+
+def _cells(chunk: Chunk, views: list[np.ndarray]) -> tuple[int, ...]:
+    cells = views[0].shape[:-1]
+    return (len(views), *cells) if isinstance(chunk, (list, tuple)) else cells
 
 
 class PercentileAccumulator:
@@ -146,52 +178,64 @@ class PercentileAccumulator:
         self.total: np.ndarray | None = None
         self.draws = 0
 
-    def add(self, chunk: np.ndarray, block_bytes: int = 32 * 2**20) -> None:
-        """Fold in a chunk of draws, shape ``(draws_in_chunk, *cells)``."""
-        chunk = np.asarray(chunk, dtype=float)
+    def add(self, chunk: Chunk, draws_axis: int = 0) -> None:
+        """Fold in a chunk of draws: an array with the draws on ``draws_axis`` and the cells on the
+        other axes, or a list of such arrays (each part becomes one index of a new first cell
+        axis), so a caller with one array per outcome needs no stacked copy."""
+        views = _cell_views(chunk, draws_axis)
+        cells = _cells(chunk, views)
+        part_cells = math.prod(views[0].shape[:-1])
+        m = views[0].shape[-1]
         if self.cells is None:
-            self.cells = chunk.shape[1:]
-            n_cells = max(1, math.prod(self.cells))
+            self.cells = cells
+            n_cells = max(1, math.prod(cells))
             exact_bytes = self.n_draws * n_cells * 8
             # Compressed points are float32 deviations: half the bytes of float64 values. A power
             # of two divides chunks of whole BLOCK_SIZE blocks evenly, so every point weighs the
             # same and the merge needs no per-cell bookkeeping of weights.
             need = math.ceil(exact_bytes / 2 / self.max_bytes)
             self.group = 1 if exact_bytes <= self.max_bytes else 1 << (need - 1).bit_length()
-            self.shift = chunk[0].reshape(-1).copy()
+            self.shift = np.concatenate([np.asarray(v[..., 0], dtype=np.float64).reshape(-1) for v in views]) \
+                if m else np.zeros(n_cells)
             self.total = np.zeros(n_cells)
-        elif chunk.shape[1:] != self.cells:
-            raise ValueError(f"chunk cells {chunk.shape[1:]} differ from {self.cells}")
-        m = chunk.shape[0]
+        elif cells != self.cells:
+            raise ValueError(f"chunk cells {cells} differ from {self.cells}")
         if m == 0:
             return
         self.draws += m
-        flat = chunk.reshape(m, -1)
         g = self.group
-        # Deviations from the cell's first draw: a constant cell is exactly 0 (so its mean and
+        # One pass per part: deviations from the cell's first draw, written cell-major (one
+        # contiguous row of draws per cell). A constant cell is exactly 0 (so its mean and
         # percentiles are exactly that draw), and float32 keeps ~7 digits of the spread, not of
-        # the quetzal amount. Done a few rows at a time into one cell-major array, so the only
-        # chunk-sized temporary is that array. The running sum for the mean stays float64.
-        cell_major = np.empty((flat.shape[1], m), dtype=np.float64 if g == 1 else np.float32)
-        rows = max(1, block_bytes // (8 * flat.shape[1]))
-        for r0 in range(0, m, rows):
-            dev = flat[r0 : r0 + rows] - self.shift
-            self.total += dev.sum(axis=0)
-            cell_major[:, r0 : r0 + rows] = (flat[r0 : r0 + rows] if g == 1 else dev).T
-        cell_major.sort(axis=1)
-        if g == 1:  # everything fits: keep the draws themselves (exact)
-            self.points.append(cell_major)
+        # the quetzal amount. The running sum for the mean is float64.
+        rows = np.empty((max(1, math.prod(cells)), m), dtype=np.float64 if g == 1 else np.float32)
+        deviations = np.empty(views[0].shape) if g > 1 else None  # float64 scratch, one part at a time
+        for i, view in enumerate(views):
+            block = slice(i * part_cells, (i + 1) * part_cells)
+            shift = self.shift[block].reshape(view.shape[:-1] + (1,))
+            target = rows[block].reshape(view.shape)
+            np.subtract(view, shift, out=target if g == 1 else deviations)
+            self.total[block] += (target if g == 1 else deviations).sum(axis=-1).reshape(-1)
+            if g > 1:
+                target[...] = deviations  # float32 from here on
+        if g == 1:  # everything fits: keep the float64 deviations, unsorted (one partition at the end)
+            self.points.append(rows)
             self.weights.append(np.ones(m))
             return
+        rows.sort(axis=1)
         full = m // g
         points, weights = [], []
-        if full:
-            points.append(cell_major[:, : full * g].reshape(-1, full, g).mean(axis=2, dtype=np.float64))
+        if full:  # the mean of each run of g order statistics: g strided adds, no reshape copy
+            mean = rows[:, 0 : full * g : g].copy()
+            for j in range(1, g):
+                mean += rows[:, j : full * g : g]
+            mean *= np.float32(1 / g)
+            points.append(mean)
             weights.append(np.full(full, float(g)))
         if m % g:
-            points.append(cell_major[:, full * g :].mean(axis=1, keepdims=True, dtype=np.float64))
+            points.append(rows[:, full * g :].mean(axis=1, keepdims=True, dtype=np.float64).astype(np.float32))
             weights.append(np.array([float(m % g)]))
-        self.points.append(np.concatenate(points, axis=1).astype(np.float32))
+        self.points.append(points[0] if len(points) == 1 else np.concatenate(points, axis=1))
         self.weights.append(np.concatenate(weights))
 
     @property
@@ -210,9 +254,9 @@ class PercentileAccumulator:
         out = np.empty((len(PERCENTILES), n_cells))
         step = max(1, block_bytes // (8 * n_points))
         for c0 in range(0, n_cells, step):
-            block = np.concatenate([p[c0 : c0 + step] for p in self.points], axis=1).astype(np.float64)
+            block = np.concatenate([p[c0 : c0 + step] for p in self.points], axis=1)
             if self.exact:
-                out[:, c0 : c0 + step] = np.percentile(block, PERCENTILES, axis=1)
+                out[:, c0 : c0 + step] = self.shift[c0 : c0 + step] + np.percentile(block, PERCENTILES, axis=1)
             else:
                 out[:, c0 : c0 + step] = self.shift[c0 : c0 + step] + _weighted_percentiles(block, weights, self.draws)
         return out.reshape(len(PERCENTILES), *self.cells)

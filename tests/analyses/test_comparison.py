@@ -8,7 +8,7 @@ import pytest
 from nexos_model import run
 from nexos_model.analyses.comparison import compare
 from nexos_model.analyses.sensitivity import sobol_for, tornado_for
-from tests.support import nexos
+from tests.support import BUDGET_YEAR, nexos
 
 
 def test_comparison_lists_outcomes_differences_and_changes():
@@ -30,8 +30,9 @@ def test_tornado_swings_and_sobol_indices():
     assert {"incertidumbre", "palanca"} <= set(table["rol"])
     assert "palancas.iusi_cobertura.meta" in set(table["parametro"])
     central = table.attrs["resultado_central"]
+    assert table.attrs["anio"] == BUDGET_YEAR + 9  # the last projected year
     det = run("1401", "actualizacion_catastral").projection.query(
-        "concepto == 'ingresos_propios' and anio == 2029")["valor"].iloc[0]
+        f"concepto == 'ingresos_propios' and anio == {table.attrs['anio']}")["valor"].iloc[0]
     assert central == pytest.approx(det, rel=1e-12)
     indices = sobol_for("1401", "base", "espacio_fiscal", n=64)
     assert set(indices.columns) >= {"parametro", "primer_orden", "total"}

@@ -12,7 +12,7 @@ from tests.support import nexos
 def test_planificar_writes_every_sheet_and_the_gantt_chart(tmp_path):
     target_file, chart = tmp_path / "plan.xlsx", tmp_path / "cronograma.svg"
     out = nexos("planificar", "--municipio", "1301", "--salida", str(target_file), "--grafico", str(chart),
-                "--set", "inversion.horizonte=3")
+                "--set", "calendario.anios_plan=3")
     assert out.returncode == 0, out.stderr
     sheets = pd.read_excel(target_file, sheet_name=None)
     assert {"cronograma", "financiamiento", "no_financiados", "poa", "puntajes", "resultados", "comparacion",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tests.support import nexos
+from tests.support import BUDGET_YEAR, nexos
 
 
 def test_nexos_prestamo_writes_the_schedule(tmp_path):
@@ -17,6 +17,7 @@ def test_nexos_prestamo_writes_the_schedule(tmp_path):
     assert schedule["amortizacion"].sum() == pytest.approx(1_000_000)
     assert (schedule.loc[:3, "amortizacion"] == 0).all()  # one year of grace: interest only
     assert "Q 1,000,000.00" in out.stdout
+    assert schedule["anio"].min() == BUDGET_YEAR  # by default, taken in the budget year being prepared
 
 
 def test_nexos_prestamo_bad_input_is_spanish(tmp_path):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import signal
 import subprocess
 import sys
@@ -12,21 +14,46 @@ import pytest
 from nexos_model import catalog
 from nexos_model.cli.main import main
 from nexos_model.io import writers
-from tests.support import ROOT, nexos
+from tests.support import BUDGET_YEAR, ROOT, nexos
 
 
-def test_proyectar_writes_every_concept_for_ten_years(tmp_path):
-    target = tmp_path / "x.csv"
-    out = nexos("proyectar", "--municipio", "0901", "--escenario", "base", "--salida", str(target))
+def spans(table: pd.DataFrame) -> dict[str, list[int]]:
+    """``{tipo: [first year, last year]}`` of a table with ``anio`` and ``tipo``."""
+    return {k: [int(a), int(b)] for k, (a, b) in table.groupby("tipo")["anio"].agg(["min", "max"]).iterrows()}
+
+
+def test_proyectar_marks_observed_estimated_and_projected_years(tmp_path):
+    """As of 5 December 2026 with no setting: data 2016-2019, estimates 2020-2026 (years that
+    happened without data), the 2027 budget and nine more years projected."""
+    target = tmp_path / "p.csv"
+    out = nexos("proyectar", "--municipio", "1301", "--salida", str(target))
     assert out.returncode == 0, out.stderr
     table = pd.read_csv(target, dtype={"municipio": str})
-    assert sorted(table["anio"].unique()) == list(range(2020, 2030))
-    assert table["municipio"].unique().tolist() == ["0901"]
+    assert list(table.columns) == ["escenario", "municipio", "anio", "tipo", "concepto", "valor"]
+    assert spans(table) == {"observado": [2016, 2019], "estimado": [2020, 2026], "proyectado": [2027, 2036]}
+    assert table["municipio"].unique().tolist() == ["1301"]
+    model = table.loc[table["tipo"] != "observado"]
     lines = len(set(catalog.concepts().index) | set(catalog.result_lines().index))
-    assert table.groupby("anio")["concepto"].nunique().eq(lines).all()
-    for name in ("brechas", "calibracion", "espacio_fiscal", "reglas", "aporte", "endeudamiento", "indicadores"):
-        assert (tmp_path / f"x_{name}.csv").exists(), name
-    assert "Espacio fiscal para inversión 2020" in out.stdout
+    assert model.groupby("anio")["concepto"].nunique().eq(lines).all()
+    observed = table.loc[table["tipo"] == "observado"]
+    assert observed.groupby("anio")["concepto"].nunique().eq(len(catalog.concepts())).all()
+    for name in ("brechas", "espacio_fiscal", "reglas", "aporte", "endeudamiento", "indicadores"):
+        sheet = pd.read_csv(tmp_path / f"p_{name}.csv")
+        assert list(sheet.columns)[list(sheet.columns).index("anio") + 1] == "tipo", name
+        assert spans(sheet)["proyectado"] == [2027, 2036] and spans(sheet)["estimado"][0] == 2020, name
+    assert "observado 2016-2019; estimado 2020-2026; proyectado 2027-2036; presupuesto que se prepara: 2027" \
+        in out.stdout
+    assert "Espacio fiscal para inversión 2027" in out.stdout
+
+
+def test_proyectar_with_the_system_date(tmp_path):
+    """Without NEXOS_HOY the budget being prepared is the year after the system's date."""
+    env = {k: v for k, v in os.environ.items() if k != "NEXOS_HOY"}
+    target = tmp_path / "p.csv"
+    out = nexos("proyectar", "--municipio", "1301", "--salida", str(target), env=env)
+    assert out.returncode == 0, out.stderr
+    first = spans(pd.read_csv(target))["proyectado"][0]
+    assert first in {dt.date.today().year + 1, dt.date.fromtimestamp(target.stat().st_mtime).year + 1}
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".parquet"])
@@ -35,7 +62,10 @@ def test_proyectar_other_formats(tmp_path, suffix):
     out = nexos("proyectar", "--municipio", "1301,0901", "--salida", str(target))
     assert out.returncode == 0, out.stderr
     table = pd.read_excel(target) if suffix == ".xlsx" else pd.read_parquet(target)
-    assert len(table) == 2 * 10 * len(set(catalog.concepts().index) | set(catalog.result_lines().index))
+    model = table.loc[table["tipo"] != "observado"]
+    assert len(model) == 2 * (BUDGET_YEAR + 10 - 2020) * len(set(catalog.concepts().index) |
+                                                             set(catalog.result_lines().index))
+    assert set(table["tipo"]) == {"observado", "estimado", "proyectado"}
 
 
 @pytest.mark.parametrize("args, expected", [
@@ -43,7 +73,11 @@ def test_proyectar_other_formats(tmp_path, suffix):
     (["--municipio", "0901", "--escenario", "inventado"], "escenario 'inventado' desconocido"),
     (["--municipio", "0901", "--set", "tendencia.contraccion=2"], "ajustes: tendencia.contraccion: fuera de rango (valor dado: 2; se esperaba: entre 0 y 1 fracción)"),
     (["--municipio", "0901", "--set", "tendencia.contracion=0.2"], "¿quiso decir 'contraccion'?"),
-    (["--municipio", "0901", "--set", "proyeccion.horizonte=diez"], "proyeccion.horizonte: debe ser un número entero"),
+    (["--municipio", "0901", "--set", "calendario.horizonte=diez"], "calendario.horizonte: debe ser un número entero"),
+    (["--municipio", "0901", "--set", "proyeccion.horizonte=12"],
+     "proyeccion.horizonte: clave reemplazada (se esperaba: calendario.horizonte"),
+    (["--municipio", "0901", "--set", "calendario.anio_presupuesto=2018"],
+     "calendario.anio_presupuesto: el municipio 0901 ya tiene datos observados hasta 2019"),
     (["--municipio", "0901", "--datos", "no_existe.csv"], "no_existe.csv"),
 ])
 def test_bad_input_exits_1_with_spanish_message_and_leaves_output_untouched(tmp_path, args, expected):

@@ -7,6 +7,7 @@ import pytest
 
 from nexos_model import run
 from nexos_model.diagnostics.indicators import indicators, peer_medians
+from tests.support import BUDGET_YEAR
 
 
 def test_indicators_by_hand():
@@ -35,4 +36,6 @@ def test_run_gives_indicators_beside_peers():
     table = run("1301").indicators()
     row = table.query("anio == 2019 and indicador == 'autonomia'").iloc[0]
     assert 0 < row.valor < 1 and 0 < row.mediana_departamento < 1 and 0 < row.mediana_nacional < 1
-    assert set(table["anio"]) == set(range(2016, 2030))
+    assert set(table["anio"]) == set(range(2016, BUDGET_YEAR + 10))
+    kinds = table.groupby("tipo")["anio"].agg(["min", "max"])
+    assert kinds.loc["observado"].tolist() == [2016, 2019] and kinds.loc["estimado"].tolist() == [2020, 2026]

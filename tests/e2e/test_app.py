@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from nexos_model import run
-from tests.support import ROOT, headline_value
+from nexos_model.io.store import import_exports
+from tests.support import ROOT, headline_value, synthetic_export
 
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -32,15 +33,20 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    """Voilà serving the app (as ``nexos app`` does) on a copy of ``params/``; yields (url, params)."""
+    """Voilà serving the app (as ``nexos app`` does) on a copy of ``params/``, with 1301's
+    (synthetic) 2020-2021 imported into its store of data; yields (url, params)."""
     from nexos_model.app.server import voila_server
 
-    params = tmp_path_factory.mktemp("app") / "params"
+    folder = tmp_path_factory.mktemp("app")
+    params = folder / "params"
     shutil.copytree(ROOT / "params", params, ignore=shutil.ignore_patterns("usuarios"))
+    store = folder / "datos"
+    import_exports([synthetic_export(folder / "sicoin_1301.csv")], store / "ingresos.parquet")
     port = _free_port()
-    env = {**os.environ, "NEXOS_PARAMETROS": str(params)}
+    env = {**os.environ, "NEXOS_PARAMETROS": str(params), "NEXOS_DATOS": str(store)}
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("NEXOS_PARAMETROS", str(params))
+        mp.setenv("NEXOS_DATOS", str(store))
         with voila_server(port, env=env):
             yield f"http://127.0.0.1:{port}/", params
 
@@ -73,6 +79,11 @@ def test_app_in_a_real_browser(served):
             page.fill(".nexos-municipio input", "1301 · Huehuetenango (Huehuetenango)")
             page.keyboard.press("Enter")
             _wait_text(page, headline, headline_value(run("1301", "base")))
+            # ... which is run() on the imported data, with no flag: not what the bundled data alone give
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setenv("NEXOS_DATOS", str(params.parent / "sin_datos"))
+                assert headline_value(run("1301", "base")) != page.inner_text(headline).strip()
+            assert "2021" in page.inner_text(".nexos-resultado-autonomia .nexos-detalle")  # the last observed year
 
             # move a lever: the headline must equal run() with the same override
             page.get_by_text("Tendencia", exact=True).click()

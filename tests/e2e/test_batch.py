@@ -18,7 +18,9 @@ from nexos_model import run
 from nexos_model.batch.runner import plan_jobs, run_batch, up_to_date
 from nexos_model.batch.worker import STAMP
 from nexos_model.wording import quetzales
-from tests.support import ROOT, nexos
+from tests.support import BUDGET_YEAR, ROOT, nexos, synthetic_export
+
+END = BUDGET_YEAR + 9  # the last projected year
 
 
 BROKEN = "tendencia:\n  contraccion: mucho\n"  # a text where a number is expected
@@ -76,10 +78,10 @@ def test_broken_municipality_is_isolated_and_a_rerun_skips_the_rest(tmp_path, pa
         assert {p.name for p in folder.iterdir()} == {"workbook.ipynb", "reporte.html", "proyeccion.xlsx", STAMP}
         wide = run(code, "base").wide(code)
         assert summary.at[(code, "base"), "ingresos_propios_ultimo_anio"] == pytest.approx(
-            wide.at[2029, "ingresos_propios"])
+            wide.at[END, "ingresos_propios"])
         nb = nbformat.read(folder / "workbook.ipynb", as_version=4)
         assert nb.metadata.papermill.parameters == {"municipio": code, "escenario": "base", "overrides": {}}
-        assert quetzales(wide.at[2029, "ingresos_propios"]) in _texts(nb)
+        assert quetzales(wide.at[END, "ingresos_propios"]) in _texts(nb)
         assert [c.execution_count for c in nb.cells if c.cell_type == "code"] == list(
             range(1, 1 + sum(c.cell_type == "code" for c in nb.cells))), "numbered as in a fresh kernel"
     assert "Huehuetenango" not in (out / "0901" / "base" / "reporte.html").read_text(encoding="utf-8")
@@ -178,3 +180,39 @@ def test_ctrl_c_leaves_whole_files_and_the_next_run_resumes(tmp_path):
         pd.read_excel(out / code / "base" / "proyeccion.xlsx", sheet_name=None)  # whole
     jobs = plan_jobs("depto:09", "base", out, ["xlsx"])
     assert {j.municipio for j in jobs if up_to_date(j)} == stamped, "the next run skips exactly these"
+
+
+@pytest.mark.slow
+def test_a_batch_reads_the_imported_data_and_a_change_to_them_redoes_the_job(tmp_path):
+    """``nexos lote`` with no flag uses the store (``NEXOS_DATOS``): 1301's imported 2020-2021
+    are observed in its summary and sheets. The store is in the inputs' hash: an unchanged rerun
+    skips both jobs; removing a year redoes both (1301's own revenue also moves every other
+    municipality's share of the aporte, art. 119)."""
+    store = tmp_path / "datos"
+    env = {**os.environ, "NEXOS_DATOS": str(store)}
+    assert nexos("datos", "importar", str(synthetic_export(tmp_path / "sicoin_1301.csv")), env=env).returncode == 0
+    out = tmp_path / "lote"
+    common = ("--municipios", "1301,0901", "--escenarios", "base", "--formato", "xlsx", "--salida", str(out),
+              "--sin-progreso", "--trabajos", "1")
+    first = nexos("lote", *common, env=env)
+    assert first.returncode == 0, first.stderr
+    summary = _summary(out)
+    assert summary.at[("1301", "base"), "ultimo_anio_observado"] == 2021
+    assert summary.at[("0901", "base"), "ultimo_anio_observado"] == 2019
+    sheet = pd.read_excel(out / "1301" / "base" / "proyeccion.xlsx", sheet_name="Proyección")
+    assert sheet.groupby("Tipo")["Año"].agg(["min", "max"]).loc["observado"].tolist() == [2016, 2021]
+    os.environ["NEXOS_DATOS"], saved = str(store), os.environ["NEXOS_DATOS"]
+    try:  # the batch's numbers are run()'s with the same store
+        wide = run("1301", "base").wide("1301")
+    finally:
+        os.environ["NEXOS_DATOS"] = saved
+    assert summary.at[("1301", "base"), "ingresos_propios_ultimo_anio"] == pytest.approx(wide.at[END, "ingresos_propios"])
+
+    again = nexos("lote", *common, env=env)
+    assert again.returncode == 0 and "0 completados, 2 al día (omitidos), 0 con falla" in again.stdout
+
+    assert nexos("datos", "quitar", "--municipio", "1301", "--anio", "2021", env=env).returncode == 0
+    second = nexos("lote", *common, env=env)
+    assert second.returncode == 0, second.stderr
+    assert "2 completados, 0 al día (omitidos), 0 con falla" in second.stdout
+    assert _summary(out).at[("1301", "base"), "ultimo_anio_observado"] == 2020

@@ -10,10 +10,12 @@ import nbformat
 import pytest
 
 from nexos_model import run
+from nexos_model.api import plan_for_run
 from nexos_model.errors import NexosError
 from nexos_model.io.bundled import load_municipalities
 from nexos_model.report import render
 from nexos_model.wording import quetzales
+from tests.support import BUDGET_YEAR
 
 
 NAMES = dict(zip(load_municipalities()["municipio"], load_municipalities()["nombre"]))
@@ -58,14 +60,21 @@ def test_report_html_pdf_xlsx(tmp_path):
     plain = re.sub(r"<wbr\s*/?>", "", html)  # long keys may break with <wbr> or <wbr/>
     assert changed and all(k in plain for k in changed)  # the annex lists the changes
     for section in ("Espacio fiscal para inversión", "Reglas legales", "Plan de inversión", "Cronograma de inversión",
-                    "Anexo: supuestos"):
+                    "Anexo: supuestos", f"<h3>Plan Operativo Anual {BUDGET_YEAR}</h3>"):
         assert section in html, section
+    plan = r.plans.get("1301") or plan_for_run(r)
+    assert plan.years[0] == BUDGET_YEAR and f"Cronograma de inversión {BUDGET_YEAR}" in html.replace("–", "-")
     assert html.count("<svg") >= 5  # charts are inline vectors: own revenue, gap, composition, space, Gantt
 
     from pypdf import PdfReader
 
     reader = PdfReader(paths["pdf"])
     assert len(reader.pages) >= 4
+    cover = " ".join(reader.pages[0].extract_text().split())  # the first page says how old the data are
+    assert f"Los datos observados de {name} (ejecución de ingresos de SICOIN GL) llegan hasta 2019" in cover
+    assert f"el presupuesto que se prepara es el de {BUDGET_YEAR}" in cover
+    assert f"Los años 2020-{BUDGET_YEAR - 1} ya pasaron, pero sus datos no están cargados" in cover
+    assert "nexos datos importar ARCHIVO" in cover
     text = "\n".join(page.extract_text() for page in reader.pages)
     if shutil.which("pdftotext"):
         text += subprocess.run(["pdftotext", "-layout", str(paths["pdf"]), "-"], capture_output=True,

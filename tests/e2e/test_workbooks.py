@@ -173,8 +173,8 @@ def _key_numbers(stem: str, municipio: str, escenario: str) -> list[str]:
     r = run(municipio, escenario)
     wide = r.wide(municipio)
     last, end = int(r.annual["anio"].max()), int(r.projection["anio"].max())
-    first = last + 1
-    space = r.fiscal_space.groupby("anio")["monto"].sum()
+    first = r.budget_year()  # what looks ahead starts with the budget being prepared
+    space = r.fiscal_space.groupby("anio")["monto"].sum().loc[first:]
     lines = r.projection.pivot(index="anio", columns="concepto", values="valor")
     if stem == "01_diagnostico":
         return [quetzales(wide.at[last, "ingresos_propios"])]

@@ -6,11 +6,16 @@ import numpy as np
 import pytest
 
 from nexos_model import run
-from nexos_model.api import prepared_bundled
-from nexos_model.fiscal.space import formula_shares
+from nexos_model.api import prepared_default
+from nexos_model.errors import NexosError
+from nexos_model.fiscal.space import aporte_pool, formula_shares
 from nexos_model.fiscal.transfers import ART119_CRITERIA, allocate_art119
+from nexos_model.fiscal.terms import term_last_year
+from nexos_model.io.bundled import national_figures
 from nexos_model.params.loader import load_parameters
-from tests.support import projected_wide
+from nexos_model.params.values import Values
+from nexos_model.projection import end_year
+from tests.support import BUDGET_YEAR, projected_wide
 
 
 WEIGHTS = dict(load_parameters(None, None).params.transfers.aporte.weights)
@@ -18,8 +23,8 @@ WEIGHTS = dict(load_parameters(None, None).params.transfers.aporte.weights)
 
 @pytest.fixture(scope="module")
 def ctx():
-    prepared = prepared_bundled("devengado", 5.0, 50_000.0, True)
-    return prepared.context(10)[0]
+    prepared = prepared_default("devengado", 5.0, 50_000.0, True)
+    return prepared.context(end_year(load_parameters(None, None).params.calendar))[0]
 
 
 def test_group_formula_equals_the_full_allocation(ctx):
@@ -64,9 +69,11 @@ def test_raising_own_revenue_raises_the_share_and_lowers_the_others_by_the_same_
 def test_a_cadastre_reform_raises_the_aporte_through_the_formula():
     base = projected_wide(run("1401", "base"), "1401")
     reform = projected_wide(run("1401", "actualizacion_catastral"), "1401")
-    # The reform starts in 2021; the formula uses the previous year's own revenue.
-    assert reform.loc[2020, "aporte_constitucional"] == pytest.approx(base.loc[2020, "aporte_constitucional"])
-    assert (reform.loc[2023:, "aporte_constitucional"] > base.loc[2023:, "aporte_constitucional"]).all()
+    # The reform starts in the budget year (its first gains the year after); the formula uses the
+    # previous year's own revenue.
+    gains = BUDGET_YEAR + 2
+    assert (reform.loc[:gains - 1, "aporte_constitucional"] == base.loc[:gains - 1, "aporte_constitucional"]).all()
+    assert (reform.loc[gains:, "aporte_constitucional"] > base.loc[gains:, "aporte_constitucional"]).all()
 
 
 @pytest.mark.parametrize("code, escenario, overrides", [
@@ -97,20 +104,25 @@ def test_fiscal_space_table_matches_the_projection():
 def test_a_new_loan_shows_as_proceeds_service_and_loan_space():
     result = run("1301", "base", {"deuda.nuevo_prestamo.monto": 3_000_000, "deuda.nuevo_prestamo.tasa": 0.08})
     w = projected_wide(result, "1301")
-    assert w.loc[2021, "desembolso_prestamo"] == pytest.approx(3_000_000)
-    assert w.loc[2021:2023, "amortizacion"].sum() == pytest.approx(3_000_000)
-    assert w.loc[2024:, "servicio_deuda"].sum() == 0
+    taken = BUDGET_YEAR  # the new loan's year follows the calendar
+    assert w.loc[taken, "desembolso_prestamo"] == pytest.approx(3_000_000)
+    assert w.loc[taken:taken + 2, "amortizacion"].sum() == pytest.approx(3_000_000)
+    assert w.loc[:taken - 1, "servicio_deuda"].sum() == 0 and w.loc[taken + 3:, "servicio_deuda"].sum() == 0
     space = result.fiscal_space.query("fuente == 'prestamo_infom'").set_index("anio")["monto"]
-    assert space[2021] == pytest.approx(3_000_000) and space.drop(2021).sum() == 0
+    assert space[taken] == pytest.approx(3_000_000) and space.drop(taken).sum() == 0
 
 
-def test_borrowing_capacity_respects_the_mayors_term():
-    capacity = run("1301", "base").borrowing
-    end = load_parameters("1301", "base").params.rules.term_end_year
-    assert (capacity.loc[capacity["anio"] > end, "monto"] == 0).all()
-    assert capacity.loc[capacity["anio"] == 2021, "monto"].iloc[0] > 0
-    lends = capacity["monto"] > 0
-    assert (capacity.loc[lends, "anio"] + capacity.loc[lends, "plazo"] - 1 <= end).all()
+def test_borrowing_capacity_respects_the_term_in_course_each_year():
+    """A loan taken in a year ends within the term of the council in course that year: 2027 (the
+    last full year of 2024-2028) allows one year; 2028, a new council, three (deuda.plazo_maximo)."""
+    capacity = run("1301", "base").borrowing.set_index("anio")
+    c = load_parameters("1301", "base").params.calendar
+    ends = dict(zip(capacity.index, term_last_year(capacity.index, c.term_start, c.term_length)))
+    lends = capacity.loc[capacity["monto"] > 0]
+    assert (lends.index + lends["plazo"] - 1 <= lends.index.map(ends)).all()
+    assert capacity.loc[2027, "monto"] > 0 and capacity.loc[2027, "plazo"] == 1
+    assert capacity.loc[2028, "plazo"] == 3 and capacity.loc[2028, "monto"] > capacity.loc[2027, "monto"]
+    assert capacity.loc[2031, "plazo"] == 1  # the last full year of 2028-2032
 
 
 def test_the_investment_plan_feeds_its_om_and_loans_back_into_the_projection():
@@ -143,7 +155,37 @@ def test_capacity_equals_the_one_loan_at_a_time_rule():
     for start in years:
         expected = borrowing_capacity(room, params.debt.capacity_rate, params.debt.max_term, 0,
                                       params.debt.new_loan.method, params.debt.new_loan.payments_per_year,
-                                      years, int(start), term_limit_year=params.rules.term_end_year)
+                                      years, int(start), term_limit_year=int(term_last_year(
+                                          [start], params.calendar.term_start, params.calendar.term_length)[0]))
         assert table.loc[start, "monto"] == pytest.approx(expected["monto"], rel=1e-9, abs=1e-6)
         if expected["monto"] > 0:
             assert table.loc[start, "plazo"] == expected["plazo"]
+
+
+def test_the_aporte_pool_is_the_published_total_then_grows_with_ordinary_revenue():
+    params = load_parameters(None, None).params
+    totals = national_figures().aporte_totals
+    years = np.arange(2016, 2031)
+    pool = dict(zip(years.tolist(), aporte_pool(totals, Values(params), years)[0]))
+    assert pool[2022] == 3_730_400_000 and pool[2025] == 6_141_821_000 and pool[2026] == 6_141_821_000
+    growth = params.transfers.aporte.growth[0]
+    assert pool[2030] == pytest.approx(6_141_821_000 * (1 + growth) ** 4, rel=1e-12)
+    assert pool[2016] == pytest.approx(3_051_745_000 / (1 + growth) ** 2, rel=1e-12)  # before the first: discounted
+    # Drawn growth moves only the years after the last published total.
+    drawn = aporte_pool(totals, Values(params, {"transferencias.aporte_constitucional.crecimiento":
+                                                np.array([0.0, 0.2])}), years)
+    np.testing.assert_allclose(drawn[:, years.tolist().index(2025)], 6_141_821_000)
+    np.testing.assert_allclose(drawn[:, -1], [6_141_821_000, 6_141_821_000 * 1.2 ** 4])
+    with pytest.raises(NexosError, match="totales nacionales publicados"):
+        aporte_pool({}, Values(params), years)
+
+
+def test_the_estimated_years_take_the_published_aporte():
+    """1301's aporte in an estimated year is its formula share of that year's published total:
+    the 2024-2025 jump (+42 % nationally) shows in its estimated years."""
+    result = run("1301", "base")
+    w = projected_wide(result, "1301")
+    assert result.projection.query("anio == 2025")["tipo"].eq("estimado").all()
+    jump = w.loc[2025, "aporte_constitucional"] / w.loc[2023, "aporte_constitucional"]
+    national = national_figures().aporte_totals
+    assert jump == pytest.approx(national[2025] / national[2023], rel=0.02)

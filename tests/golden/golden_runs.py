@@ -34,14 +34,12 @@ HERE = Path(__file__).resolve().parent
 MUNICIPIOS = ("0901", "1301", "1421")
 ESCENARIOS = ("base", "actualizacion_catastral")
 
-#: Everything that depends on the calendar (or will: the coming ``calendario`` parameters) is
-#: pinned here, at today's defaults, so a golden never changes with the date it is run on.
-#: This is the ONE place to add ``"calendario.anio_presupuesto": 2027`` when that key exists.
+#: Everything that depends on the date is pinned here, so a golden never changes with the day
+#: it is run on: the budget being prepared (its default is the year after today's date). With
+#: data to 2019, 2020-2026 are estimated and 2027-2036 projected; the plan and its POA start in
+#: 2027, the reforms too, and new loans end within the council's term in course each year.
 PINNED = {
-    "proyeccion.horizonte": 10,  # years after the last year with data (2019): 2020-2029
-    "inversion.anio_inicio": 2020,  # the plan starts in the first projected year
-    "inversion.horizonte": 4,
-    "reglas.fin_periodo_alcalde": 2023,  # new INFOM loans end within the mayor's term
+    "calendario.anio_presupuesto": 2027,
 }
 
 #: Columns written with 6 decimals (scores and shares of use, 0 to 1); every other float is

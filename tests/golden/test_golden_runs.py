@@ -42,10 +42,17 @@ def test_goldens_cover_three_municipalities_and_every_table():
 
 
 def test_reform_scenario_changes_iusi():
-    """The two scenarios are not the same run twice: the cadastral reform raises IUSI."""
+    """The two scenarios are not the same run twice: the cadastral reform raises IUSI from the
+    year after the budget year (it starts in the pinned 2027) and not before."""
     base, reform = (golden_runs.read(e, "proyeccion") for e in ESCENARIOS)
-    pick = lambda t: t.loc[(t["concepto"] == "iusi") & (t["anio"] == "2025")].set_index("municipio")["valor"].astype(float)
-    assert (pick(reform) > pick(base)).all()
+
+    def pick(table, year):
+        rows = table.loc[(table["concepto"] == "iusi") & (table["anio"] == str(year))]
+        return rows.set_index("municipio")["valor"].astype(float)
+
+    assert golden_runs.PINNED["calendario.anio_presupuesto"] == 2027
+    assert (pick(reform, 2030) > pick(base, 2030)).all()
+    assert (pick(reform, 2027) == pick(base, 2027)).all()
 
 
 # ------------------------------------------------------------------------------- the comparison

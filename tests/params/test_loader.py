@@ -18,21 +18,21 @@ def write(path, data):
 def test_layers_apply_in_order_and_remember_who_set_each_value(params_copy):
     write(params_copy / "municipios" / "0901.yaml", {"tendencia": {"contraccion": 0.4, "crecimiento_maximo": 0.12}})
     write(params_copy / "escenarios" / "prueba.yaml", {"tendencia": {"contraccion": 0.2}})
-    resolved = load_parameters("0901", "prueba", {"proyeccion.horizonte": 5})
+    resolved = load_parameters("0901", "prueba", {"calendario.horizonte": 5})
     p = resolved.params
-    assert (p.trend.shrinkage, p.trend.growth_max, p.projection.horizon) == (0.2, 0.12, 5)
+    assert (p.trend.shrinkage, p.trend.growth_max, p.calendar.horizon) == (0.2, 0.12, 5)
     prov = resolved.provenance
     assert prov["tendencia.contraccion"].endswith("escenarios/prueba.yaml")
     assert prov["tendencia.crecimiento_maximo"].endswith("municipios/0901.yaml")
-    assert prov["proyeccion.horizonte"] == "ajustes"
+    assert prov["calendario.horizonte"] == "ajustes"
     assert prov["calidad.factor_atipico"].endswith("defaults.yaml")
     changes = resolved.changes_from_defaults()
-    assert set(changes) >= {"tendencia.contraccion", "tendencia.crecimiento_maximo", "proyeccion.horizonte"}
+    assert set(changes) >= {"tendencia.contraccion", "tendencia.crecimiento_maximo", "calendario.horizonte"}
     assert "calidad.factor_atipico" not in changes
 
 
 def test_municipality_file_is_optional():
-    assert load_parameters("1301", "base").params.projection.horizon == 10
+    assert load_parameters("1301", "base").params.calendar.horizon == 10
 
 
 def test_set_strings_are_typed_like_yaml():
@@ -51,7 +51,7 @@ def test_year_keyed_overlay_keeps_earlier_years():
 def test_every_error_at_once_naming_file_key_value_and_expectation(params_copy):
     bad = write(params_copy / "escenarios" / "malo.yaml", {
         "tendencia": {"contracion": 0.3, "crecimiento_maximo": "mucho"},
-        "proyeccion": {"horizonte": 100},
+        "calendario": {"horizonte": 100},
     })
     with pytest.raises(ParameterError) as info:
         load_parameters("0901", "malo")
@@ -61,7 +61,7 @@ def test_every_error_at_once_naming_file_key_value_and_expectation(params_copy):
     assert all(m.startswith(str(bad)) or "malo.yaml" in m.split(":")[0] for m in messages)
     assert "tendencia.contracion: clave desconocida; ¿quiso decir 'contraccion'?" in text
     assert "tendencia.crecimiento_maximo: debe ser un número (valor dado: 'mucho'" in text
-    assert "proyeccion.horizonte: fuera de rango (valor dado: 100; se esperaba: entre 1 y 30 años)" in text
+    assert "calendario.horizonte: fuera de rango (valor dado: 100; se esperaba: entre 1 y 30 años)" in text
 
 
 def test_override_errors_name_the_override_layer():

@@ -9,5 +9,5 @@ from nexos_model import run
 
 @pytest.fixture(scope="module")
 def pesimista():
-    """Quetzaltenango, pessimistic: the aporte constitucional pays operation beyond 10 % in 2026-2029."""
+    """Quetzaltenango, pessimistic: the aporte constitucional pays operation beyond 10 % from 2026 on."""
     return run("0901", "pesimista")

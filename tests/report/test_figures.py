@@ -10,6 +10,7 @@ import pytest
 from nexos_model.report.figures import fan_chart, scenario_comparison_chart, tornado_chart
 from nexos_model.scenarios.sensitivity import tornado
 from nexos_model.scenarios.summary import percentile_table
+from tests.support import BUDGET_YEAR
 
 
 def _grey(hex_colour: str) -> float:
@@ -22,7 +23,7 @@ def test_report_charts_are_spanish_and_grey_safe(pesimista):
 
     titles = {name: figures.chart(name, pesimista).title for name in figures.CHARTS}
     assert titles["espacio_fiscal"] == "Espacio fiscal para inversión por fuente de financiamiento"
-    assert titles["brechas"] == "Recaudación y brechas hasta el potencial, 2020"
+    assert titles["brechas"] == f"Recaudación y brechas hasta el potencial, {BUDGET_YEAR}"
     assert titles["transferencias"] == "Transferencias del Gobierno Central por fuente"
     # Stacked parts differ in lightness (what a grey printer keeps), not in hue alone.
     grey = sorted(map(_grey, figures.TONES))
@@ -30,7 +31,8 @@ def test_report_charts_are_spanish_and_grey_safe(pesimista):
     chart = figures.fiscal_space(pesimista)
     assert chart.legend == ["CODEDE", "IVA-PAZ", "Aporte constitucional", "Préstamo INFOM",
                             "Ingresos propios y de libre uso"]
-    assert sum(len(m.x0) for m in chart.marks if m.kind == "rect") == 5 * 10  # five sources, ten years
+    years = BUDGET_YEAR + 10 - 2020  # estimated and projected
+    assert sum(len(m.x0) for m in chart.marks if m.kind == "rect") == 5 * years  # five sources
     nonzero = sum(v != 0 for m in chart.marks if m.kind == "rect" for v in (b - a for a, b in zip(m.y0, m.y1)))
     assert chart.ylabel == "Millones de quetzales" and chart.svg.count("<rect") >= nonzero  # zero parts not drawn
     # Each stack of bars reaches the year's total fiscal space (parts sum to the whole).
@@ -140,3 +142,22 @@ def test_scenario_comparison_chart(tmp_path):
     assert chart.yticks[0][0] < table["valor"].min() < 0  # negative space is not cut off at zero
     for value, label in chart.yticks:  # every label states its tick (no 0.15 shown as 0.2)
         assert float(label.replace("Q", "").replace(" ", "")) == pytest.approx(value / 1e6)
+
+
+def test_estimated_years_are_drawn_apart_from_observed_and_projected(pesimista):
+    """The years without data before the budget are shaded darker and labelled «estimado»; own
+    revenue draws them as a dotted line of open circles between the observed and projected lines."""
+    from nexos_model.report import figures
+    from nexos_model.report.svg import ESTIMATE_SHADE, SHADE
+
+    chart = figures.own_revenue(pesimista)
+    assert chart.legend[:3] == ["Observado (SICOIN GL)", "Estimado (años sin datos cargados)",
+                                "Proyectado, escenario pesimista"]
+    estimated = chart.mark("Estimado (años sin datos cargados)")
+    assert list(estimated.x) == list(range(2019, BUDGET_YEAR))  # joins the last observed year
+    assert estimated.style["dash"] == ":" and estimated.style["marker_fill"] == "white"
+    assert list(chart.mark("Proyectado, escenario pesimista").x)[0] == BUDGET_YEAR - 1
+    for name in ("ingresos_propios", "composicion", "transferencias", "espacio_fiscal"):
+        svg = figures.chart(name, pesimista).svg
+        assert f'fill="{ESTIMATE_SHADE}"' in svg and f'fill="{SHADE}"' in svg, name
+        assert ">estimado<" in svg and ">proyección<" in svg, name

@@ -7,6 +7,9 @@ import pytest
 from nexos_model import run
 from nexos_model.report import summary
 from nexos_model.wording import quetzales
+from tests.support import BUDGET_YEAR
+
+END = BUDGET_YEAR + 9  # the last projected year
 
 
 def test_summary_sentences_and_annex():
@@ -14,7 +17,7 @@ def test_summary_sentences_and_annex():
     sentences = summary.executive_summary(r)
     own = r.wide("0901")["ingresos_propios"]
     assert sentences[0].startswith(f"Los ingresos propios de Quetzaltenango pasarían de {quetzales(own[2019])} "
-                                   f"en 2019 a {quetzales(own[2029])} en 2029 (")
+                                   f"en 2019 a {quetzales(own[END])} en {END} (")
     assert any(s.startswith("La autonomía financiera") for s in sentences)
     assert any(s.startswith("El espacio fiscal para inversión sumaría") for s in sentences)
     assert any("reglas legales" in s for s in sentences)
@@ -27,17 +30,19 @@ def test_summary_sentences_and_annex():
 def test_rules_matrix_and_sentences(pesimista):
     rules = pesimista.rules
     matrix = summary.rules_matrix(pesimista).set_index("Regla")
-    for row in rules.itertuples():
-        assert matrix.at[row.etiqueta, str(row.anio)] == ("✓" if row.cumple else "✗")
+    for row in rules.itertuples():  # estimated years are marked in the header
+        header = f"{row.anio} (est.)" if row.anio < BUDGET_YEAR else str(row.anio)
+        assert matrix.at[row.etiqueta, header] == ("✓" if row.cumple else "✗")
+    assert list(matrix.columns)[:2] == ["2020 (est.)", "2021 (est.)"] and str(BUDGET_YEAR) in matrix.columns
     broken = rules.loc[~rules["cumple"]]
-    assert sorted(broken["anio"]) == [2026, 2027, 2028, 2029]
+    assert sorted(broken["anio"]) == list(range(2026, END + 1))
     basis = summary.rules_basis_table(pesimista).set_index("Regla")
     assert basis.at["Aporte constitucional usado en funcionamiento", "Resultado"] == \
-        "✗ no cumple en 2026, 2027, 2028, 2029"
+        "✗ no cumple en " + ", ".join(str(y) for y in range(2026, END + 1))
     assert basis.at["Aporte constitucional usado en funcionamiento", "Base legal"] == \
         "Constitución Política, art. 257"
     sentences = summary.rules_sentences(pesimista)
-    assert sentences[0] == "1 de las 6 reglas legales revisadas no se cumple en algún año de 2020 a 2029."
+    assert sentences[0] == f"1 de las 6 reglas legales revisadas no se cumple en algún año de 2020 a {END}."
     assert broken.iloc[0]["mensaje"] in sentences[1]
 
 
@@ -46,9 +51,10 @@ def test_sources_equal_uses_every_year(pesimista):
     lines = pesimista.projection.pivot(index="anio", columns="concepto", values="valor")
     total = (lines["ingresos_propios_total"] + lines["transferencias_total"] + lines["desembolso_prestamo"]
              + lines["deficit"])
-    assert table.at["= Total de fuentes", "2029"] == quetzales(total[2029])
-    assert table.at["= Total de usos", "2029"] == quetzales(
-        lines.at[2029, "gasto_funcionamiento"] + lines.at[2029, "servicio_deuda"] + lines.at[2029, "espacio_fiscal"])
+    assert list(table.columns) == [str(BUDGET_YEAR), str(END), f"Total {BUDGET_YEAR}-{END}"]
+    assert table.at["= Total de fuentes", str(END)] == quetzales(total[END])
+    assert table.at["= Total de usos", str(END)] == quetzales(
+        lines.at[END, "gasto_funcionamiento"] + lines.at[END, "servicio_deuda"] + lines.at[END, "espacio_fiscal"])
     assert table.loc["Diferencia (fuentes − usos)"].tolist() == ["Q 0.00"] * 3
     assert "las fuentes igualan a los usos" in summary.sources_uses_sentences(pesimista)[0]
 
@@ -58,35 +64,39 @@ def test_fiscal_space_gap_and_aporte_tables(pesimista):
     by_source = pesimista.fiscal_space.pivot(index="anio", columns="fuente", values="monto")
     assert space.at["2025", "IVA-PAZ"] == quetzales(by_source.at[2025, "iva_paz"])
     assert space.at["2025", "Total"] == quetzales(by_source.loc[2025].sum())
+    assert space.at["2025", "Tipo"] == "estimado" and space.at[str(BUDGET_YEAR), "Tipo"] == "proyectado"
     gaps = summary.gap_table(pesimista)
     iusi = gaps.loc[gaps["Flujo"] == "IUSI"].set_index("Componente")
-    raw = pesimista.gaps.query("flujo == 'iusi' and anio == 2020").set_index("componente")
-    assert iusi.at["Potencial", "2020"] == quetzales(raw.at["potencial", "valor"])
-    assert iusi.at["Brecha total", "Por habitante 2020"] == quetzales(raw.at["brecha_total", "per_capita"])
+    first = str(BUDGET_YEAR)  # what looks ahead starts with the budget being prepared
+    raw = pesimista.gaps.query(f"flujo == 'iusi' and anio == {first}").set_index("componente")
+    assert iusi.at["Potencial", first] == quetzales(raw.at["potencial", "valor"])
+    assert iusi.at["Brecha total", f"Por habitante {first}"] == quetzales(raw.at["brecha_total", "per_capita"])
     # The parts add up: recaudación + the five gaps = potencial (checked on the model's numbers).
     parts = raw.loc[["recaudacion", *summary.GAP_PARTS], "valor"].sum()
     assert parts == pytest.approx(raw.at["potencial", "valor"], abs=0.01)
     aporte = summary.aporte_criteria_table(pesimista).set_index("Criterio (art. 119)")
     assert aporte.at["Población", "Peso legal"] == "30.0 %"
-    line = pesimista.projection.query("anio == 2029 and concepto == 'aporte_constitucional'")["valor"].item()
-    assert aporte.at["Aporte constitucional", "2029"] == quetzales(line)
+    line = pesimista.projection.query(f"anio == {END} and concepto == 'aporte_constitucional'")["valor"].item()
+    assert aporte.at["Aporte constitucional", str(END)] == quetzales(line)
 
 
 def test_lever_effect_against_the_base_scenario():
     reform, base = run("1401", "actualizacion_catastral"), run("1401", "base")
     table = summary.lever_effect_table(reform, base).set_index("Año")
-    iusi = {r.escenario: r.projection.query("anio == 2027 and concepto == 'iusi'")["valor"].item()
+    iusi = {r.escenario: r.projection.query("anio == 2029 and concepto == 'iusi'")["valor"].item()
             for r in (reform, base)}
-    assert table.at["2027", "Δ IUSI"] == quetzales(iusi["actualizacion_catastral"] - iusi["base"])
-    assert table.at["2021", "Costo de las reformas"] == quetzales(600_000)  # 50 % of Q 1,200,000 in 2021
+    assert table.at["2029", "Δ IUSI"] == quetzales(iusi["actualizacion_catastral"] - iusi["base"])
+    # 50 % of Q 1,200,000 in the reform's first year, the budget year.
+    assert table.at[str(BUDGET_YEAR), "Costo de las reformas"] == quetzales(600_000)
+    assert table.at[str(BUDGET_YEAR), "Tipo"] == "proyectado" and table.at["2026", "Tipo"] == "estimado"
     assert "Δ Agua" not in table.columns  # untouched streams are left out
     levers = summary.lever_table(reform)
     assert levers["Palanca"].tolist() == ["Cobertura catastral del IUSI",
                                           "Actualización de avalúos (avalúo / valor de mercado)"]
     assert levers["Meta"].tolist() == ["85.0 %", "80.0 %"]
     sentences = summary.lever_sentences(reform, base)
-    assert sentences[0].startswith("En 2029, los ingresos propios serían Q ") and "más que en el escenario base" in \
-        sentences[0]
+    assert sentences[0].startswith(f"En {END}, los ingresos propios serían Q ") and \
+        "más que en el escenario base" in sentences[0]
     assert summary.lever_sentences(base, base) == ["Este es el escenario base: no hay diferencias que medir."]
 
 
@@ -117,8 +127,10 @@ def test_excel_sheets_formats(tmp_path, pesimista):
     ws = book["Proyección"]
     headers = [c.value for c in ws[1]]
     assert headers[:2] == ["Año", "Tipo"] and "Espacio fiscal para inversión" in headers and "Población" in headers
-    row = {h: c for h, c in zip(headers, ws[6])}  # 2020, the first projected year
-    assert row["Año"].value == 2020 and row["Tipo"].value == "proyectado"
+    row = {h: c for h, c in zip(headers, ws[6])}  # 2020, the first estimated year
+    assert row["Año"].value == 2020 and row["Tipo"].value == "estimado"
+    assert [r[1] for r in ws.iter_rows(min_row=2, values_only=True)] == \
+        ["observado"] * 4 + ["estimado"] * (BUDGET_YEAR - 2020) + ["proyectado"] * 10
     assert row["IUSI"].number_format == MONEY_FORMAT and row["Población"].number_format != MONEY_FORMAT
     ws = book["Indicadores"]
     cells = {(r[0].value, r[2].value): r[3] for r in ws.iter_rows(min_row=2)}
@@ -127,7 +139,8 @@ def test_excel_sheets_formats(tmp_path, pesimista):
     ws = book["Reglas"]
     first = {h.value: c for h, c in zip(ws[1], ws[2])}
     assert first["Límite"].value == 0.1 and first["Límite"].number_format == PERCENT_FORMAT
-    assert sum(1 for r in ws.iter_rows(min_row=2, values_only=True) if r[3] == "no") == 4
+    assert [c.value for c in ws[1]][:4] == ["Año", "Tipo", "Regla", "Base legal"]
+    assert sum(1 for r in ws.iter_rows(min_row=2, values_only=True) if r[4] == "no") == END + 1 - 2026
     ws = book["Plan de inversión"]
     assert [c.value for c in ws[1]][:5] == ["Proyecto", "Sector", "Inicio", "Fin", "Costo total"]
     assert ws["E2"].number_format == MONEY_FORMAT

@@ -14,6 +14,7 @@ from nexos_model.errors import ParameterError
 from nexos_model.params.distributions import central, parse_specs
 from nexos_model.scenarios.sampling import (
     BLOCK_SIZE,
+    NormalStreams,
     central_sample,
     draw_standard_normals,
     sample,
@@ -135,3 +136,41 @@ def test_standard_normals_are_standard_and_shaped():
     assert z.shape == (3, 5000, 4, 2)
     assert abs(z.mean()) < 0.01 and z.std() == pytest.approx(1, abs=0.01)
     np.testing.assert_array_equal(draw_standard_normals(3, 100, seed=1, start=2000, shape=(4, 2)), z[:, 2000:2100])
+
+
+@settings(max_examples=25, deadline=None)
+@given(cuts=st.lists(st.integers(1, 2 * BLOCK_SIZE + 300), min_size=1, max_size=5, unique=True),
+       order=st.permutations(range(6)), dtype=st.sampled_from([np.float32, np.float64]))
+def test_normal_streams_give_the_same_draws_for_any_chunks_in_any_order(cuts, order, dtype):
+    """One stream object kept across chunks (continuing, restarting a block, jumping forward or
+    back) gives exactly the draws of one call: the design's chunk invariance."""
+    n = 2 * BLOCK_SIZE + 301
+    whole = draw_standard_normals(["a", "b", "c"], n, seed=3, shape=(4,), dtype=dtype)
+    bounds = [0, *sorted(cuts), n]
+    pieces = list(zip(bounds, bounds[1:]))
+    streams = NormalStreams(["a", "b", "c"], seed=3, shape=(4,), dtype=dtype)
+    got = np.full_like(whole, np.nan)
+    for k in [i for i in order if i < len(pieces)] + list(range(len(pieces))):  # shuffled, then in order
+        lo, hi = pieces[k]
+        block = streams.fill(np.empty((3, hi - lo, 4), dtype=dtype), lo)
+        if k < len(pieces):
+            got[:, lo:hi] = block
+    np.testing.assert_array_equal(got, whole)
+
+
+def test_a_variable_draws_the_same_with_or_without_others():
+    """Streams are per variable: the trend errors of a municipality do not depend on its group."""
+    alone = draw_standard_normals(["tendencia:iusi:0901"], 1500, seed=8, shape=(11,), dtype=np.float32)
+    group = draw_standard_normals(["tendencia:iusi:0101", "tendencia:iusi:0901"], 1500, seed=8, shape=(11,),
+                                  dtype=np.float32)
+    np.testing.assert_array_equal(alone[0], group[1])
+    assert not np.array_equal(group[0], group[1])
+    assert abs(group.mean()) < 0.01 and group.std() == pytest.approx(1, abs=0.01)
+
+
+def test_normal_streams_reject_a_wrong_output_array():
+    streams = NormalStreams(["a", "b"], seed=1, shape=(3,), dtype=np.float32)
+    with pytest.raises(ValueError, match="C-contiguous"):
+        streams.fill(np.empty((2, 10, 3)), 0)  # float64 for a float32 stream
+    with pytest.raises(ValueError, match="C-contiguous"):
+        streams.fill(np.empty((2, 10, 4), dtype=np.float32)[:, :, :3], 0)

@@ -10,7 +10,9 @@ import pandas as pd
 from nexos_model import __version__, catalog
 from nexos_model.diagnostics.quality import FINDING_LABELS
 from nexos_model.io.bundled import load_municipalities
-from nexos_model.wording import anio_rango, fecha, porcentaje, quetzales
+from nexos_model.io.store import STORE_VARIABLE
+from nexos_model.params.calendar_schema import ESTIMATED, OBSERVED, year_kinds
+from nexos_model.wording import anio_rango, anios_texto, fecha, porcentaje, quetzales
 
 if TYPE_CHECKING:
     from nexos_model.api import RunResult
@@ -104,6 +106,22 @@ def _years(result: "RunResult", code: str) -> tuple[int, int, int]:
     return int(observed.min()), int(observed.max()), int(projected.max())
 
 
+def _plan_span(result: "RunResult", code: str) -> tuple[int, int]:
+    """The budget year being prepared and the last projected year: what looks ahead starts there."""
+    return result.budget_year(code), _years(result, code)[2]
+
+
+def _kinds(result: "RunResult", code: str, years) -> list[str]:
+    """``observado``, ``estimado`` or ``proyectado`` for each of ``years`` of one municipality."""
+    return year_kinds(list(years), result.last_observed(code), result.budget_year(code)).tolist()
+
+
+def _year_header(result: "RunResult", code: str, year: int) -> str:
+    """A year as a column header: ``2024 (est.)`` when it is an estimate, ``2018 (obs.)`` observed."""
+    kind = _kinds(result, code, [year])[0]
+    return f"{year} (est.)" if kind == ESTIMATED else f"{year} (obs.)" if kind == OBSERVED else str(year)
+
+
 def _projected(result: "RunResult", code: str) -> pd.DataFrame:
     """Every projected line (MINFIN concepts and model lines) as years × concepts."""
     rows = result.projection.loc[result.projection["municipio"] == code]
@@ -134,9 +152,12 @@ def _autonomy(wide: pd.DataFrame) -> pd.Series:
     return wide["ingresos_propios"] / total
 
 
-def _year_table(values: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
-    """Years as rows, ``{concept: header}`` as quetzales columns."""
+def _year_table(values: pd.DataFrame, columns: dict[str, str], kinds: list[str] | None = None) -> pd.DataFrame:
+    """Years as rows (with their ``Tipo`` when ``kinds`` is given), ``{concept: header}`` as
+    quetzales columns."""
     out = {"Año": [str(y) for y in values.index]}
+    if kinds is not None:
+        out["Tipo"] = list(kinds)
     for concept, header in columns.items():
         out[header] = [quetzales(v) for v in values[concept]]
     return pd.DataFrame(out)
@@ -161,6 +182,7 @@ def cover(result: "RunResult", municipio: str | None = None, today: dt.date | No
     code = _code(result, municipio)
     place = _place(code)
     first, last, end = _years(result, code)
+    budget = result.budget_year(code)
     resolved = result.parameters[code]
     return {
         "municipio": code,
@@ -170,10 +192,47 @@ def cover(result: "RunResult", municipio: str | None = None, today: dt.date | No
         "descripcion": resolved.params.description,
         "fecha": fecha(today or dt.date.today()),
         "anios_datos": anio_rango(first, last),
-        "anios_proyeccion": anio_rango(last + 1, end),
+        "anios_estimados": anio_rango(last + 1, budget - 1) if budget - 1 > last else "ninguno",
+        "anios_proyeccion": anio_rango(budget, end),
+        "anio_presupuesto": str(budget),
         "version": __version__,
-        "parametros": resolved.digest(),
+        "parametros": _fingerprint(resolved.digest(), result.data_digest),
+        "antiguedad_datos": data_age_sentences(result, code),
     }
+
+
+def _fingerprint(parameters: str, data: str) -> str:
+    """The cover's fingerprint: the parameters' digest, and the imported data's when there are any."""
+    return parameters if not data else f"{parameters}-{data}"
+
+
+def data_age_sentences(result: "RunResult", municipio: str | None = None) -> list[str]:
+    """How old the data are, what that means for the figures and how to load recent data: the
+    first page of the council report, in plain Spanish."""
+    code = _code(result, municipio)
+    _, last, _ = _years(result, code)
+    budget = result.budget_year(code)
+    name = _place(code)["nombre"]
+    out = [f"Los datos observados de {name} (ejecución de ingresos de SICOIN GL) llegan hasta {last}; el "
+           f"presupuesto que se prepara es el de {budget}."]
+    if budget - 1 > last:
+        estimated = anio_rango(last + 1, budget - 1)
+        out.append(f"Los años {estimated} ya pasaron, pero sus datos no están cargados: sus cifras son "
+                   f"estimaciones del modelo a partir de {last}, con la inflación observada (INE) y los totales "
+                   f"nacionales publicados del aporte constitucional donde los hay; no son lo que la municipalidad ejecutó y "
+                   f"pueden diferir de ello. Las tablas y gráficos los marcan como «estimado».")
+        out.append(f"Como la proyección de {budget} en adelante parte de esas estimaciones, su margen de error "
+                   f"es mayor mientras más años falten: {budget - 1 - last} año"
+                   f"{'s' if budget - 1 - last != 1 else ''} sin datos en este reporte.")
+    out.append(f"Para usar datos recientes, exporte de SICOIN GL (o del Portal de Gobiernos Locales) la ejecución de "
+               f"ingresos de los años cerrados, en CSV o Excel, y cárguela una vez con el comando "
+               f"«nexos datos importar ARCHIVO»; los reportes siguientes la usan sin más (carpeta "
+               f"{STORE_VARIABLE}, por defecto datos/).")
+    loaded = result.loaded.get(code)
+    if loaded:
+        out.append(f"Este reporte ya usa los datos importados de {anios_texto(loaded)} (huella de los datos "
+                   f"{result.data_digest}).")
+    return out
 
 
 def _path_sentence(subject: str, place: str, a: float, b: float, first: int, end: int) -> str:

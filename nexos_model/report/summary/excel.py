@@ -15,9 +15,9 @@ from nexos_model.report.summary.common import (
     SECTOR_LABELS,
     SOURCE_NAMES,
     _code,
+    _kinds,
     _name,
     _projected,
-    _years,
 )
 from nexos_model.report.summary.finance import _rules, space_by_source
 from nexos_model.report.summary.scenarios import unit_of
@@ -48,24 +48,22 @@ def _with_formats(table: pd.DataFrame, formats: dict[str, Any]) -> pd.DataFrame:
 
 
 def _projection_sheet(result: "RunResult", code: str) -> pd.DataFrame:
-    """Years × every concept (MINFIN concepts, then model lines), observed and projected."""
+    """Years × every concept (MINFIN concepts, then model lines), observed, estimated and projected."""
     wide = result.wide(code)
-    _, last, _ = _years(result, code)
     model = _projected(result, code)
     extra = [c for c in catalog.result_lines().index if c in model.columns and c not in wide.columns]
     table = pd.concat([wide, model[extra]], axis=1)
     labels = {c: catalog.label(c) for c in table.columns}
     table = table.rename(columns=labels).rename_axis(index="Año", columns=None)
-    table.insert(0, "Tipo", ["observado" if y <= last else "proyectado" for y in table.index])
+    table.insert(0, "Tipo", _kinds(result, code, table.index))
     money = {label: "quetzales" for c, label in labels.items() if unit_of(c) == "quetzales"}
     return _with_formats(table, money)
 
 
 def _indicator_sheet(result: "RunResult", code: str) -> pd.DataFrame:
     table = result.indicators(code)
-    _, last, _ = _years(result, code)
     out = pd.DataFrame({
-        "Año": table["anio"].astype(int), "Tipo": ["observado" if y <= last else "proyectado" for y in table["anio"]],
+        "Año": table["anio"].astype(int), "Tipo": table["tipo"],
         "Indicador": table["etiqueta"], "Municipio": table["valor"],
         "Mediana del departamento": table["mediana_departamento"], "Mediana nacional": table["mediana_nacional"],
     }).reset_index(drop=True)
@@ -81,7 +79,8 @@ SHARE_RULES = frozenset({"aporte_funcionamiento", "iva_paz_funcionamiento", "ser
 def _rules_sheet(result: "RunResult", code: str) -> pd.DataFrame:
     rules = _rules(result, code)
     table = pd.DataFrame({
-        "Año": rules["anio"].astype(int), "Regla": rules["etiqueta"], "Base legal": rules["articulo"],
+        "Año": rules["anio"].astype(int), "Tipo": rules["tipo"], "Regla": rules["etiqueta"],
+        "Base legal": rules["articulo"],
         "Cumple": ["sí" if ok else "no" for ok in rules["cumple"]], "Valor": rules["valor"],
         "Límite": rules["limite"], "Exceso": rules["exceso"], "Detalle": rules["mensaje"],
     })
@@ -106,6 +105,7 @@ def _space_sheet(result: "RunResult", code: str) -> pd.DataFrame:
     wide["total"] = wide.sum(axis=1)
     labels = {c: _name({**SOURCE_NAMES, "total": "Total"}, c) for c in wide.columns}
     table = wide.rename(columns=labels).rename_axis(index="Año", columns=None)
+    table.insert(0, "Tipo", _kinds(result, code, table.index))
     return _with_formats(table, {v: "quetzales" for v in labels.values()})
 
 

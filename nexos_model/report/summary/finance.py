@@ -18,25 +18,27 @@ from nexos_model.report.summary.common import (
     SOURCE_NAMES,
     TRANSFER_SOURCES,
     _code,
+    _kinds,
     _name,
     _path_sentence,
     _path_table,
     _place,
+    _plan_span,
     _projected,
     _rows,
     _share,
+    _year_header,
     _year_table,
-    _years,
 )
 from nexos_model.fiscal.rules import catalog as rule_catalog
 
 # --- transfers, spending, debt, rules, fiscal space (03) ------------------------------------
 
 def transfer_table(result: "RunResult", municipio: str | None = None) -> pd.DataFrame:
-    """Transfers by source: first and last projected year, growth, share of all transfers."""
+    """Transfers by source: the budget year and the last projected year, growth, share of all transfers."""
     code = _code(result, municipio)
     values = _projected(result, code)
-    first, end = int(values.index.min()), int(values.index.max())
+    first, end = _plan_span(result, code)
     sources = [s for s in TRANSFER_SOURCES if s in values.columns]
     return _path_table(values, sources, first, end, {"transferencias_total": "Transferencias"},
                        total="transferencias_total")
@@ -50,7 +52,7 @@ def aporte_criteria_table(result: "RunResult", municipio: str | None = None) -> 
         return pd.DataFrame()
     weights = result.parameters[code].params.transfers.aporte.weights
     wide = parts.pivot(index="anio", columns="criterio", values="monto")
-    first, end = int(wide.index.min()), int(wide.index.max())
+    first, end = _plan_span(result, code)
     rows = [{"Criterio (art. 119)": _name(CRITERIA_LABELS, c), "Peso legal": porcentaje(weights.get(c)),
              str(first): quetzales(wide.at[first, c]), str(end): quetzales(wide.at[end, c]),
              f"Parte del aporte {end}": porcentaje(_share(wide.at[end, c], wide.loc[end].sum()))}
@@ -70,7 +72,7 @@ def spending_table(result: "RunResult", municipio: str | None = None) -> pd.Data
     short = {"gasto_personal": "Personal", "gasto_bienes_servicios": "Bienes y servicios",
              "costo_reformas": "Reformas", "operacion_mantenimiento": "O&M de obras nuevas",
              "gasto_funcionamiento": "Funcionamiento total"}
-    return _year_table(values, {c: short[c] for c in lines if c in values.columns})
+    return _year_table(values, {c: short[c] for c in lines if c in values.columns}, _kinds(result, code, values.index))
 
 
 def debt_table(result: "RunResult", municipio: str | None = None) -> pd.DataFrame:
@@ -79,7 +81,7 @@ def debt_table(result: "RunResult", municipio: str | None = None) -> pd.DataFram
     code = _code(result, municipio)
     values = _projected(result, code)
     table = _year_table(values, {"intereses": "Intereses", "amortizacion": "Amortización",
-                                 "servicio_deuda": "Servicio de la deuda"})
+                                 "servicio_deuda": "Servicio de la deuda"}, _kinds(result, code, values.index))
     ratio = values["servicio_deuda"] / values["ingresos_ordinarios"].where(values["ingresos_ordinarios"] > 0)
     table["Servicio / ingresos ordinarios"] = [porcentaje(v) for v in ratio]
     table["Desembolsos"] = [quetzales(v) for v in values["desembolso_prestamo"]]
@@ -96,7 +98,8 @@ def _rules(result: "RunResult", code: str) -> pd.DataFrame:
 
 
 def rules_matrix(result: "RunResult", municipio: str | None = None) -> pd.DataFrame:
-    """Each legal rule (rows) in each projected year (columns): ``✓`` met, ``✗`` broken."""
+    """Each legal rule (rows) in each model year (columns, estimated years marked ``est.``):
+    ``✓`` met, ``✗`` broken."""
     code = _code(result, municipio)
     rules = _rules(result, code)
     if rules.empty:
@@ -105,7 +108,7 @@ def rules_matrix(result: "RunResult", municipio: str | None = None) -> pd.DataFr
     labels = dict(zip(rules["regla"], rules["etiqueta"]))
     out = {"Regla": [labels[r] for r in wide.index]}
     for year in wide.columns:
-        out[str(year)] = ["✓" if ok else "✗" for ok in wide[year]]
+        out[_year_header(result, code, int(year))] = ["✓" if ok else "✗" for ok in wide[year]]
     return pd.DataFrame(out)
 
 
@@ -167,16 +170,16 @@ def fiscal_space_table(result: "RunResult", municipio: str | None = None) -> pd.
     wide["total"] = wide.sum(axis=1)
     short = {**SOURCE_NAMES, "propios": "Propios y libre uso", "aporte_constitucional": "Aporte constitucional",
              "total": "Total"}
-    return _year_table(wide, {c: _name(short, c) for c in wide.columns})
+    return _year_table(wide, {c: _name(short, c) for c in wide.columns}, _kinds(result, code, wide.index))
 
 
 def fiscal_space_sentences(result: "RunResult", municipio: str | None = None) -> list[str]:
-    """The fiscal space over the projection and how much of it is earmarked money."""
+    """The fiscal space from the budget year on and how much of it is earmarked money."""
     code = _code(result, municipio)
-    wide = space_by_source(result, code)
+    first, end = _plan_span(result, code)
+    wide = space_by_source(result, code).loc[first:]
     if wide.empty:
         return []
-    first, end = int(wide.index.min()), int(wide.index.max())
     total = wide.sum(axis=1)
     earmarked = wide[[c for c in ("aporte_constitucional", "iva_paz", "codede") if c in wide.columns]].sum().sum()
     out = [f"El espacio fiscal para inversión sumaría {quetzales(total.sum())} en {anio_rango(first, end)} "
@@ -201,11 +204,11 @@ def _identity(values: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
 
 
 def sources_uses_table(result: "RunResult", municipio: str | None = None) -> pd.DataFrame:
-    """Sources = uses: each line in the first and last projected year and over the projection,
-    with the totals and their difference (zero: every quetzal is accounted for)."""
+    """Sources = uses: each line in the budget year and the last projected year and over those
+    years, with the totals and their difference (zero: every quetzal is accounted for)."""
     code = _code(result, municipio)
-    values = _projected(result, code)
-    first, end = int(values.index.min()), int(values.index.max())
+    first, end = _plan_span(result, code)
+    values = _projected(result, code).loc[first:]
     sources, uses = _identity(values)
     span = f"Total {anio_rango(first, end)}"
     rows = []
@@ -242,8 +245,7 @@ def finance_sentences(result: "RunResult", municipio: str | None = None) -> list
     """Transfers, the aporte's weight, operating spending, debt room, fiscal space and the rules."""
     code = _code(result, municipio)
     values = _projected(result, code)
-    _, last, end = _years(result, code)
-    first = last + 1
+    first, end = _plan_span(result, code)
     place = _place(code)["nombre"]
     out = [_path_sentence("Las transferencias", place, values.at[first, "transferencias_total"],
                           values.at[end, "transferencias_total"], first, end)]
@@ -262,10 +264,10 @@ def finance_sentences(result: "RunResult", municipio: str | None = None) -> list
             term = int(row["plazo"])
             out.append(f"Un préstamo nuevo del INFOM que empiece en {first} podría ser de hasta "
                        f"{quetzales(row['monto'])} a {term} año{'s' if term > 1 else ''}, dentro del límite "
-                       f"del servicio de la deuda y del período del alcalde.")
+                       f"del servicio de la deuda y del período del Concejo en curso.")
         else:
             out.append(f"En {first} no cabe un préstamo nuevo dentro del límite del servicio de la deuda y del "
-                       f"período del alcalde.")
+                       f"período del Concejo en curso.")
     out.extend(fiscal_space_sentences(result, code)[:1])
     out.extend(rules_sentences(result, code)[:1])
     return out

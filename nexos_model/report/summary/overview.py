@@ -19,9 +19,11 @@ from nexos_model.report.summary.common import (
     _autonomy,
     _code,
     _finding_label,
+    _kinds,
     _path_sentence,
     _path_table,
     _place,
+    _plan_span,
     _projected,
     _years,
 )
@@ -56,10 +58,11 @@ def executive_summary(result: "RunResult", municipio: str | None = None) -> list
 
 
 def headline_lines(result: "RunResult", municipio: str | None = None) -> list[str]:
-    """Short Spanish lines for the terminal: own revenue, potential and gap, fiscal space, rules."""
+    """Short Spanish lines for the terminal, from the budget year being prepared: own revenue,
+    potential and gap, fiscal space, rules."""
     code = _code(result, municipio)
     value = _projected(result, code)
-    first, end = int(value.index.min()), int(value.index.max())
+    first, end = _plan_span(result, code)
     out = [f"Ingresos propios: {quetzales(value.at[first, 'ingresos_propios'])} en {first}, "
            f"{quetzales(value.at[end, 'ingresos_propios'])} en {end}."]
     gaps = result.gaps.loc[(result.gaps["municipio"] == code) & (result.gaps["anio"] == first)]
@@ -70,7 +73,7 @@ def headline_lines(result: "RunResult", municipio: str | None = None) -> list[st
     space = result.fiscal_space.loc[(result.fiscal_space["municipio"] == code) & (result.fiscal_space["anio"] == first)]
     detail = ", ".join(f"{FUENTE_LABELS.get(r.fuente, r.fuente)} {quetzales(r.monto)}" for r in space.itertuples())
     out.append(f"Espacio fiscal para inversión {first}: {quetzales(space['monto'].sum())} ({detail}).")
-    rules = result.rules.loc[result.rules["municipio"] == code]
+    rules = result.rules.loc[(result.rules["municipio"] == code) & (result.rules["anio"] >= first)]
     broken = rules.loc[~rules["cumple"]]
     if broken.empty:
         out.append(f"Reglas legales: se cumplen todas en {first}-{end}.")
@@ -102,13 +105,11 @@ def projection_notes(result: "RunResult", municipio: str | None = None) -> list[
 # --- history and revenue (formatted text) ----------------------------------------------------
 
 def revenue_table(result: "RunResult", municipio: str | None = None) -> pd.DataFrame:
-    """Year by year: own revenue, transfers, total revenue and autonomy, observed and projected."""
+    """Year by year: own revenue, transfers, total revenue and autonomy, observed, estimated and projected."""
     code = _code(result, municipio)
     wide = result.wide(code)
-    _, last, _ = _years(result, code)
     autonomy = _autonomy(wide)
-    table = {"Año": [str(y) for y in wide.index],
-             "Tipo": ["observado" if y <= last else "proyectado" for y in wide.index]}
+    table = {"Año": [str(y) for y in wide.index], "Tipo": _kinds(result, code, wide.index)}
     for concept in SUMMARY_CONCEPTS:
         table[catalog.label(concept)] = [quetzales(v) for v in wide[concept]]
     table["Autonomía financiera"] = [porcentaje(v) for v in autonomy]
@@ -161,15 +162,13 @@ INDICATOR_SHORT = {"ingresos_propios_per_capita": "Propios por habitante", "iusi
 
 
 def indicator_path_table(result: "RunResult", municipio: str | None = None) -> pd.DataFrame:
-    """Each indicator year by year, observed and projected (per cápita with the Censo 2018)."""
+    """Each indicator year by year, observed, estimated and projected (per cápita with the Censo 2018)."""
     code = _code(result, municipio)
-    _, last, _ = _years(result, code)
     table = result.indicators(code)
     wide = table.pivot(index="anio", columns="indicador", values="valor")
     labels = {**dict(zip(table["indicador"], table["etiqueta"])), **INDICATOR_SHORT}
     order = list(dict.fromkeys(table["indicador"]))
-    out = {"Año": [str(y) for y in wide.index],
-           "Tipo": ["observado" if y <= last else "proyectado" for y in wide.index]}
+    out = {"Año": [str(y) for y in wide.index], "Tipo": _kinds(result, code, wide.index)}
     for name in order:
         out[labels[name]] = [_indicator_text(name, v) for v in wide[name]]
     return pd.DataFrame(out)

@@ -145,6 +145,11 @@ def plan_unfunded_table(plan: "InvestmentPlan") -> pd.DataFrame:
     })
 
 
+def plan_poa_title(plan: "InvestmentPlan") -> str:
+    """The POA section's title: the plan's first year is the budget being prepared."""
+    return f"Plan Operativo Anual {plan.years[0]}"
+
+
 def plan_poa_table(plan: "InvestmentPlan") -> pd.DataFrame:
     """The first year's operating plan (POA): project, SNIP code, sector, amount and sources."""
     table = plan.poa

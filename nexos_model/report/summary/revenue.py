@@ -17,10 +17,12 @@ from nexos_model.report.summary.common import (
     DRIVER_LABELS,
     GAP_LABELS,
     _code,
+    _kinds,
     _name,
     _path_sentence,
     _path_table,
     _place,
+    _plan_span,
     _projected,
     _rows,
     _share,
@@ -38,10 +40,11 @@ def stream_names(values: pd.DataFrame) -> list[str]:
 
 
 def stream_table(result: "RunResult", municipio: str | None = None) -> pd.DataFrame:
-    """Own revenue by stream (IUSI, ornato, agua, ...): first and last projected year, growth, share."""
+    """Own revenue by stream (IUSI, ornato, agua, ...): the budget year and the last projected
+    year, growth, share."""
     code = _code(result, municipio)
     values = _projected(result, code)
-    first, end = int(values.index.min()), int(values.index.max())
+    first, end = _plan_span(result, code)
     return _path_table(values, stream_names(values), first, end, {"ingresos_propios_total": "Ingresos propios"},
                        total="ingresos_propios_total")
 
@@ -56,7 +59,7 @@ def _gap_sentences(result: "RunResult", code: str, streams: tuple[str, ...] | No
     gaps = _rows(result.gaps, code)
     if gaps.empty:
         return []
-    first = int(gaps["anio"].min())
+    first = _plan_span(result, code)[0]
     out = []
     for stream, rows in gaps.loc[gaps["anio"] == first].groupby("flujo", sort=False):
         if streams and stream not in streams:
@@ -103,12 +106,12 @@ def own_revenue_sentences(result: "RunResult", municipio: str | None = None) -> 
 
 def gap_table(result: "RunResult", municipio: str | None = None) -> pd.DataFrame:
     """Potential and gap of IUSI, agua and ornato by component, in quetzales and per cápita,
-    in the first and the last projected year. Recaudación + the gaps = potencial."""
+    in the budget year and the last projected year. Recaudación + the gaps = potencial."""
     code = _code(result, municipio)
     gaps = _rows(result.gaps, code)
     if gaps.empty:
         return pd.DataFrame()
-    first, end = int(gaps["anio"].min()), int(gaps["anio"].max())
+    first, end = _plan_span(result, code)
     rows = []
     for stream in dict.fromkeys(gaps["flujo"]):
         part = gaps.loc[gaps["flujo"] == stream].set_index(["anio", "componente"])
@@ -189,7 +192,8 @@ def lever_effect_table(result: "RunResult", base: "RunResult", municipio: str | 
     if not moved:
         return pd.DataFrame()
     labels = {"ingresos_propios_total": "Ingresos propios", "costo_reformas": "Costo de las reformas"}
-    return _year_table(diff, {c: f"Δ {_name(labels, c)}" if c != "costo_reformas" else labels[c] for c in moved})
+    return _year_table(diff, {c: f"Δ {_name(labels, c)}" if c != "costo_reformas" else labels[c] for c in moved},
+                       _kinds(result, code, diff.index))
 
 
 def lever_sentences(result: "RunResult", base: "RunResult", municipio: str | None = None) -> list[str]:
