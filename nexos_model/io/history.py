@@ -46,7 +46,6 @@ def combine_history(bundled: pd.DataFrame, user: pd.DataFrame) -> pd.DataFrame:
 
 
 def load_history(datos: str | Path | None = None, solo_datos: bool = False) -> pd.DataFrame:
-def load_history(datos: str | Path | None = None, solo_datos: bool = False) -> pd.DataFrame:
     """The history to project: the bundled data under the store's imported years, under the
     export ``datos`` if given; with ``solo_datos``, that export alone."""
     if solo_datos and datos is None:

@@ -26,8 +26,11 @@ from __future__ import annotations
 
 import copy
 import csv
+import datetime
 import io
 import random
+import re
+import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable
@@ -222,6 +225,21 @@ def _cell(rng: random.Random, text: str) -> Any:
     return rng.choice([None, True, "=1/0", "=SUM(A1:A2)", 1e308, -0.0, "2026-01-01"])
 
 
+_EPOCH = datetime.datetime(2026, 1, 1)
+
+
+def _fixed_times(data: bytes) -> bytes:
+    """A workbook's zip with every entry dated 2026-01-01: the same case gives the same bytes."""
+    source, target = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "docProps/core.xml":  # openpyxl stamps the time of saving here
+                content = re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", b"2026-01-01T00:00:00Z", content)
+            out.writestr(zipfile.ZipInfo(item.filename, date_time=_EPOCH.timetuple()[:6]), content)
+    return target.getvalue()
+
+
 def _sheet_safe(value: Any) -> Any:
     """A value openpyxl can store (it refuses most control characters in text)."""
     return ILLEGAL_CHARACTERS_RE.sub("?", value) if isinstance(value, str) else value
@@ -243,7 +261,7 @@ def _xlsx_bytes(rng: random.Random, header: list[str], rows: list[list[str]], st
         data_sheet.append([_sheet_safe(_cell(rng, c)) for c in row])
     buffer = io.BytesIO()
     book.save(buffer)
-    data = buffer.getvalue()
+    data = _fixed_times(buffer.getvalue())
     steps.append(f"xlsx:{len(sheets)} hojas, datos en {data_sheet.title}")
     if rng.random() < 0.15:
         steps.append("xlsx:cortado")

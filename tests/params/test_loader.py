@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import yaml
 
@@ -116,10 +118,9 @@ def _messages(params_copy, text: str, escenario: str = "mio") -> list[str]:
                                     "se esperaba: un número (el mismo todos los años) o un mapa año: número"),
     ("macro:\n  inflacion: 0.9\n", "macro.inflacion: fuera de rango (valor dado: 0.9; se esperaba: <= 0.5 fracción"),
     ("macro:\n  inflacion: {dosmil: 0.04}\n", "macro.inflacion.dosmil: clave no válida: se esperaba un año"),
-    ("transferencias:\n  aporte_constitucional:\n    monto_base: 1e300\n",
-     "transferencias.aporte_constitucional.monto_base: valor fuera de lo plausible (valor dado: 1e+300"),
-    ("transferencias:\n  aporte_constitucional:\n    monto_base: .inf\n",
-     "transferencias.aporte_constitucional.monto_base: debe ser un número finito"),
+    ("deuda:\n  nuevo_prestamo:\n    monto: 1e300\n",
+     "deuda.nuevo_prestamo.monto: valor fuera de lo plausible (valor dado: 1e+300"),
+    ("deuda:\n  nuevo_prestamo:\n    monto: .inf\n", "deuda.nuevo_prestamo.monto: debe ser un número finito"),
 ])
 def test_a_bad_value_names_the_scenario_that_set_it(params_copy, text, expected):
     messages = _messages(params_copy, text)
@@ -141,11 +142,11 @@ def test_a_missing_key_blames_the_file_that_wrote_its_section(params_copy):
     assert any(m.startswith("params/escenarios/mio.yaml: ingresos_propios.flujos.nuevo.metodo: falta este parámetro")
                or "mio.yaml: ingresos_propios.flujos.nuevo.metodo: falta" in m for m in messages), messages
     defaults = params_copy / "defaults.yaml"
-    defaults.write_text(defaults.read_text(encoding="utf-8").replace("proyeccion:\n  horizonte: 10", "proyeccion:"),
-                        encoding="utf-8")
+    text = defaults.read_text(encoding="utf-8")
+    defaults.write_text(re.sub(r"\n  contraccion: [^\n]*", "", text, count=1), encoding="utf-8")
     with pytest.raises(ParameterError) as caught:
         load_parameters("0901", "optimista")
-    assert any("defaults.yaml: proyeccion" in m and "falta este parámetro" in m for m in caught.value.messages)
+    assert any("defaults.yaml: tendencia.contraccion: falta este parámetro" in m for m in caught.value.messages)
     assert not any("optimista" in m for m in caught.value.messages)
 
 
