@@ -18,7 +18,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from nexos_model.errors import ParameterError
-from nexos_model.params.problems import PYDANTIC_MESSAGES, kind_of, location, shown
+from nexos_model.params.problems import PYDANTIC_MESSAGES, key_path, kind_of, location, shown
 
 # Funding sources, in the order a finance officer usually exhausts them: earmarked
 # transfers first, own revenue last (it also pays the payroll and the O&M).
@@ -189,7 +189,7 @@ def _explain(exc: ValidationError, prefix: str, raw: Mapping[str, Any]) -> list[
         if error["type"] == "too_short" and loc and loc[0] in bad_items:
             continue  # an invalid item was dropped; the item's own error says it all
         campo = loc[0] if loc else "proyecto"
-        path = ".".join(loc) if loc else campo
+        path = key_path(loc) if loc else campo
         if error["type"] == "extra_forbidden":
             path = shown(error["loc"][0]) if error["loc"] else path  # the user's own name for the column
         text = _MESSAGES.get(error["type"], "valor no válido")

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 from nexos_model.errors import ParameterError
 from nexos_model.params.calendar_schema import fill_calendar
 from nexos_model.params.keys import walk
-from nexos_model.params.problems import expected_for_type, kind_of, location, problem_text, shown
+from nexos_model.params.problems import expected_for_type, key_path, kind_of, location, problem_text, shown
 from nexos_model.params.schema import Parameters
 from nexos_model.params.yaml_reader import parse_yaml, read_yaml_text
 
@@ -409,6 +409,9 @@ def _explain(exc: ValidationError, provenance: dict[str, str], layers: list[Laye
         path = ".".join(str(p) for p in loc)
         if path in skip:
             continue
+        if error.get("input") is None and provenance.get(path) == layers[0].name and len(exc.errors()) > 1:
+            continue  # a default left empty to be filled at load (the calendar's years): not filled
+            # because another value is wrong, which has its own message
         field_loc = tuple(p for p in loc if not isinstance(p, int))
         owner, info = _schema_node(field_loc)
         where = _layer_for(path, provenance, layers, missing=error["type"] == "missing")
@@ -439,7 +442,7 @@ def _explain(exc: ValidationError, provenance: dict[str, str], layers: list[Laye
         if expected:
             detail.append(f"se esperaba: {expected}")
         suffix = f" ({'; '.join(detail)})" if detail else ""
-        messages.append(f"{where}: {path}: {text}{suffix}")
+        messages.append(f"{where}: {key_path(loc)}: {text}{suffix}")
     return list(dict.fromkeys(messages))
 
 

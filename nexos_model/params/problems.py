@@ -8,6 +8,7 @@ a thousand keys, or a million-character text, prints as a line and not as a page
 
 from __future__ import annotations
 
+import re
 import reprlib
 from typing import Any
 
@@ -112,6 +113,12 @@ def location(loc: Any) -> tuple[tuple[Any, ...], bool]:
     return tuple(p for p in loc if not (isinstance(p, str) and "[" in p)), "[key]" in loc
 
 
+def key_path(parts: Any) -> str:
+    """A key path as the user wrote it (``macro.inflacion``); a key with spaces, quotes or control
+    characters is shown quoted (``proyectos.'a\\nb'``), so a message stays one line."""
+    return ".".join(str(p) if re.fullmatch(r"[\w\-]+", str(p)) else shown(str(p)) for p in parts)
+
+
 def kind_of(value: Any) -> str:
     """What a value read from YAML or a table is, in Spanish (``una lista``, ``un número``...)."""
     if value is None:
@@ -136,4 +143,4 @@ def shown(value: Any) -> str:
     return text if len(text) <= _SHOWN_LENGTH else text[:_SHOWN_LENGTH - 1] + "…"
 
 
-__all__ = ["PYDANTIC_MESSAGES", "expected_for_type", "kind_of", "location", "problem_text", "shown"]
+__all__ = ["PYDANTIC_MESSAGES", "expected_for_type", "key_path", "kind_of", "location", "problem_text", "shown"]

@@ -185,3 +185,13 @@ def test_a_symlink_under_usuarios_cannot_read_outside_the_parameter_folder(param
     inside = params_copy / "escenarios" / "optimista.yaml"
     (users / "dentro.yaml").symlink_to(inside)
     assert load_parameters("0901", "usuarios/dentro").params.trend.damping == 0.5  # a link inside is fine
+
+
+def test_a_broken_calendar_is_one_message_on_the_scenario_not_the_defaults_it_leaves_empty(params_copy):
+    """The defaults leave the reforms' years empty (filled from the calendar when the layers merge);
+    a scenario that breaks the calendar gets its own message, not ten about the defaults' blanks."""
+    messages = _messages(params_copy, "calendario:\n  anio_presupuesto: [2027]\n")
+    assert messages == [m for m in messages if "mio.yaml: calendario.anio_presupuesto" in m] and messages
+    messages = _messages(params_copy, "ingresos_propios:\n  flujos:\n    rastro_cementerio: {conceptos: {nada: 1}}\n")
+    assert any("mio.yaml: ingresos_propios: flujos.rastro_cementerio.conceptos: concepto desconocido 'nada'" in m
+               for m in messages), messages
