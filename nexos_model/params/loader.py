@@ -432,8 +432,8 @@ def _explain(exc: ValidationError, provenance: dict[str, str], layers: list[Laye
             # A rule across several keys: its own message says what is wrong; the whole
             # section's values would only bury it.
             reason = str((error.get("ctx") or {}).get("error", ""))
-            for part in reason.splitlines() or [text]:  # one problem a line
-                messages.append(f"{where}: {path or 'parámetros'}: {part}")
+            for part in reason.splitlines() or [text]:  # one problem a line, blamed on the file of its key
+                messages.append(f"{_line_layer(part, path, provenance, layers, where)}: {path or 'parámetros'}: {part}")
             continue
         if error["type"] == "value_error":
             reason = str((error.get("ctx") or {}).get("error", ""))
@@ -444,6 +444,18 @@ def _explain(exc: ValidationError, provenance: dict[str, str], layers: list[Laye
         suffix = f" ({'; '.join(detail)})" if detail else ""
         messages.append(f"{where}: {key_path(loc)}: {text}{suffix}")
     return list(dict.fromkeys(messages))
+
+
+def _line_layer(line: str, path: str, provenance: dict[str, str], layers: list[Layer], default: str) -> str:
+    """The layer at fault for one line of a rule across keys, when the line starts with the key it
+    is about (``incertidumbre.distribuciones: ...`` under the root, ``flujos.x: ...`` under a
+    section): the file that set that key, rather than the section's."""
+    lead = line.split(": ", 1)[0]
+    if not re.fullmatch(r"[\w\-]+(?:\.[\w\-]+)*", lead):
+        return default
+    key = f"{path}.{lead}" if path else lead
+    related = [p for p in provenance if p == key or p.startswith(key + ".") or key.startswith(p + ".")]
+    return _layer_for(key, provenance, layers) if related else default
 
 
 def _layer_for(path: str, provenance: dict[str, str], layers: list[Layer], missing: bool = False) -> str:

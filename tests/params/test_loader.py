@@ -195,3 +195,14 @@ def test_a_broken_calendar_is_one_message_on_the_scenario_not_the_defaults_it_le
     messages = _messages(params_copy, "ingresos_propios:\n  flujos:\n    rastro_cementerio: {conceptos: {nada: 1}}\n")
     assert any("mio.yaml: ingresos_propios: flujos.rastro_cementerio.conceptos: concepto desconocido 'nada'" in m
                for m in messages), messages
+
+
+def test_a_rule_across_keys_names_the_file_of_the_key_it_is_about(params_copy):
+    """A problem the whole-parameters check finds in the municipality's file is blamed on that file,
+    not on the scenario loaded on top of it."""
+    write(params_copy / "municipios" / "0901.yaml",
+          {"incertidumbre": {"distribuciones": {"no_existe.clave": {"distribucion": "normal", "desviacion": 0.1}}}})
+    with pytest.raises(ParameterError) as caught:
+        load_parameters("0901", "base")
+    assert caught.value.messages and all("municipios/0901.yaml: " in m for m in caught.value.messages), \
+        caught.value.messages
