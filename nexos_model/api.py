@@ -37,7 +37,7 @@ from nexos_model.io.bundled import load_municipalities, national_figures
 from nexos_model.io.history import history_digest, load_history, loaded_years, with_other_municipalities
 from nexos_model.io.store import store_path
 from nexos_model.io.portfolio import find_portfolio, illustrative_portfolio_for, load_portfolio
-from nexos_model.params.loader import Resolved, load_parameters, params_dir
+from nexos_model.params.loader import Resolved, load_parameters, params_folders
 from nexos_model.params.problems import shown
 from nexos_model.params.values import Values
 from nexos_model.projection import RESULT_COLUMNS, ProjectionInputs, with_kinds
@@ -84,6 +84,16 @@ class RunResult:
     def municipios(self) -> list[str]:
         return list(self.parameters)
 
+    def code(self, municipio: str | int | None = None) -> str:
+        """The INE code of one municipality of this run: ``municipio`` as text or as a number
+        (``901`` is ``'0901'``), or the first one when not given."""
+        if municipio is None or municipio == "":
+            return self.municipios[0]
+        code = municipio_code(municipio)
+        if code not in self.parameters:
+            raise NexosError(f"municipio {code}: no está en esta corrida (municipios: {', '.join(self.municipios)})")
+        return code
+
     @property
     def params(self) -> Resolved:
         """The resolved parameters when a single municipality was run."""
@@ -91,14 +101,14 @@ class RunResult:
             raise ValueError("varios municipios: use .parameters[código]")
         return next(iter(self.parameters.values()))
 
-    def last_observed(self, municipio: str | None = None) -> int:
+    def last_observed(self, municipio: str | int | None = None) -> int:
         """The last year with data of one municipality (later years are estimates or projections)."""
-        municipio = municipio or self.municipios[0]
+        municipio = self.code(municipio)
         return int(self.annual.loc[self.annual["municipio"] == municipio, "anio"].max())
 
-    def budget_year(self, municipio: str | None = None) -> int:
+    def budget_year(self, municipio: str | int | None = None) -> int:
         """The budget being prepared (``calendario.anio_presupuesto``) of one municipality's run."""
-        return int(self.parameters[municipio or self.municipios[0]].params.calendar.budget_year)
+        return int(self.parameters[self.code(municipio)].params.calendar.budget_year)
 
     def kinds(self, table: pd.DataFrame) -> pd.DataFrame:
         """``table`` (``municipio``, ``anio``) with its ``tipo`` column: observado, estimado, proyectado."""
@@ -113,10 +123,10 @@ class RunResult:
         frame = pd.concat([observed[RESULT_COLUMNS], self.projection[RESULT_COLUMNS]], ignore_index=True)
         return frame.sort_values(["municipio", "anio"], kind="stable").reset_index(drop=True)
 
-    def indicators(self, municipio: str | None = None) -> pd.DataFrame:
+    def indicators(self, municipio: str | int | None = None) -> pd.DataFrame:
         """Indicators of one municipality, observed, estimated and projected years (``tipo``),
         beside peer medians."""
-        municipio = municipio or self.municipios[0]
+        municipio = self.code(municipio)
         table = load_municipalities().set_index("municipio")
         values = self.wide(municipio).rename_axis(index="anio").stack().rename("valor").reset_index()
         values.insert(0, "municipio", municipio)
@@ -135,10 +145,10 @@ class RunResult:
                 **({"percentiles": self.percentiles, "probabilidades": self.probabilities}
                    if self.percentiles is not None else {})}
 
-    def wide(self, municipio: str | None = None) -> pd.DataFrame:
+    def wide(self, municipio: str | int | None = None) -> pd.DataFrame:
         """Observed and projected values as years × concepts for one municipality (cached: views
         and reports ask for it many times; a copy is returned so callers may modify it)."""
-        municipio = municipio or self.municipios[0]
+        municipio = self.code(municipio)
         if municipio not in self._wide:
             self._wide[municipio] = self._build_wide(municipio)
         return self._wide[municipio].copy()
@@ -153,12 +163,21 @@ class RunResult:
         return pd.concat([hist, proj[hist.columns]]).rename_axis(columns="concepto")
 
 
-def resolve_municipios(selection: str | Iterable[str]) -> list[str]:
-    """``'todos'``, ``'0901,1301'``, ``'depto:09'`` or a list -> validated INE codes (an empty
-    selection, such as ``''`` or ``','``, is an error: it would run nothing)."""
+def municipio_code(value: str | int) -> str:
+    """An INE code as its 4-character text: ``901``, ``'901'`` and ``'0901'`` are all ``'0901'``
+    (Papermill's ``-p municipio 0901`` arrives as the number 901; a code is never stored as one)."""
+    return str(value).strip().zfill(4)
+
+
+def resolve_municipios(selection: str | int | Iterable[str | int]) -> list[str]:
+    """``'todos'``, ``'0901,1301'``, ``'depto:09'``, a code as a number (``901``) or a list of
+    codes -> validated INE codes (an empty selection, such as ``''`` or ``','``, is an error: it
+    would run nothing)."""
     given = selection
     table = load_municipalities()
     known = table["municipio"].tolist()
+    if isinstance(selection, int):
+        selection = [selection]
     if isinstance(selection, str):
         text = selection.strip().lower()
         if text in {"todos", "all"}:
@@ -176,7 +195,7 @@ def resolve_municipios(selection: str | Iterable[str]) -> list[str]:
                          "se esperaba un código INE como 0901, una lista 0901,1301, depto:09 o todos)")
     codes, errors = [], []
     for item in selection:
-        code = str(item).strip().zfill(4)
+        code = municipio_code(item)
         if code in known:
             codes.append(code)
         else:
@@ -188,7 +207,7 @@ def resolve_municipios(selection: str | Iterable[str]) -> list[str]:
     return codes
 
 
-def single_municipio(selection: str, what: str) -> str:
+def single_municipio(selection: str | int, what: str) -> str:
     """The one INE code ``selection`` names; a list or a department is a Spanish error saying
     that ``what`` (e.g. 'el reporte') is of a single municipality."""
     codes = resolve_municipios(selection)
@@ -255,8 +274,8 @@ def prepare_history(history: pd.DataFrame, measure: str, factor: float, floor: f
     values = np.array(cube.to_numpy(dtype=float)).reshape(len(municipios), len(concepts), len(years))
     # A concept absent in a year the municipality reported is zero; a year not reported is missing.
     for i, municipio in enumerate(municipios):
-        for t, year in enumerate(years):
-            if year in present[municipio]:
+        for t, reported in enumerate(years):
+            if reported in present[municipio]:
                 values[i, :, t] = np.nan_to_num(values[i, :, t], nan=0.0)
     notes: dict[str, list[str]] = {m: [] for m in municipios}
     if exclude_flagged:
@@ -304,7 +323,7 @@ def _prepared(measure: str, factor: float, floor: float, exclude: bool, store_st
 
 
 def run(
-    municipio: str | Iterable[str] = "0901",
+    municipio: str | int | Iterable[str | int] = "0901",
     escenario: str = "base",
     overrides: Mapping[str, Any] | list[str] | None = None,
     datos: str | Path | None = None,
@@ -435,7 +454,7 @@ def _plan(code: str, escenario: str, resolved: Resolved, arrays, prepared, carte
     return plan_for_run(draft, code, cartera)
 
 
-def plan_for_run(result: RunResult, municipio: str | None = None,
+def plan_for_run(result: RunResult, municipio: str | int | None = None,
                  cartera: str | Path | None = None) -> InvestmentPlan:
     """The investment plan of one municipality of a run, from its fiscal space and parameters.
 
@@ -444,13 +463,11 @@ def plan_for_run(result: RunResult, municipio: str | None = None,
     mix of the municipality's spending (flagged in ``avisos``). The plan's ``efecto`` table (O&M
     and new debt service by year) is what the projection's spending must add.
     """
-    code = municipio or result.municipios[0]
-    if code not in result.parameters:
-        raise NexosError(f"municipio {code}: no está en esta corrida (municipios: {', '.join(result.municipios)})")
+    code = result.code(municipio)
     params = result.parameters[code].params
     space, capacity, terms = run_space(result, code)
     years = plan_years(params.calendar, space["anio"].unique())
-    path = Path(cartera) if cartera is not None else find_portfolio(code, params_dir())
+    path = Path(cartera) if cartera is not None else find_portfolio(code, params_folders().chain())
     if path is None:
         projects = illustrative_portfolio_for(code, years, illustrative_budget(years, space, capacity))
     else:

@@ -32,7 +32,7 @@ from nexos_model.fiscal.space import (
     project_fiscal,
     total,
 )
-from nexos_model.params.calendar_schema import ESTIMATED, OBSERVED, PROJECTED, year_kinds
+from nexos_model.params.calendar_schema import year_kinds
 from nexos_model.params.values import Values
 from nexos_model.revenue import streams as stream_engine
 from nexos_model.revenue import trend

@@ -22,9 +22,10 @@ os.environ["NEXOS_DATOS"] = tempfile.mkdtemp(prefix="nexos-datos-vacio-")
 
 @pytest.fixture
 def params_copy(tmp_path, monkeypatch):
-    """A writable copy of ``params/`` used by the loader for this test."""
+    """A user's parameter folder for this test (``NEXOS_PARAMETROS``): a writable copy of the
+    packaged scenarios, guides and portfolios, layered over the packaged ``defaults.yaml``."""
     target = tmp_path / "params"
-    shutil.copytree(ROOT / "params", target)
+    shutil.copytree(ROOT / "params", target, ignore=shutil.ignore_patterns("defaults.yaml"))
     monkeypatch.setenv("NEXOS_PARAMETROS", str(target))
     return target
 

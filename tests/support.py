@@ -12,7 +12,7 @@ import pandas as pd
 from scipy import stats
 
 from nexos_model.params.distributions import Beta, LogNormal, Normal, Triangular, Uniform
-from nexos_model.wording import quetzales
+from nexos_model.wording import millones
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The date every test runs as of (``NEXOS_HOY``, set in conftest.py) and the budget year it gives.
@@ -33,9 +33,9 @@ def projected_wide(result, code: str) -> pd.DataFrame:
 
 
 def headline_value(result, concept: str = "ingresos_propios") -> str:
-    """A concept's value in the last projected year as the app and the reports show it (``Q 1,234.56``)."""
-    wide = result.wide(result.municipios[0])
-    return quetzales(wide.at[int(wide.index.max()), concept])
+    """A concept's value in the budget year as the app's cards show it (``Q 31.84 millones``)."""
+    code = result.municipios[0]
+    return millones(result.wide(code).at[result.budget_year(code), concept], 2)
 
 
 def synthetic_export(path: Path, code: str = "1301", years: tuple[int, ...] = (2018, 2019), shift: int = 2) -> Path:

@@ -106,3 +106,28 @@ def test_a_budget_year_already_observed_is_a_spanish_error():
     with pytest.raises(ParameterError, match="calendario.anio_presupuesto: el municipio 1301 ya tiene datos "
                                              "observados hasta 2019 .valor dado: 2019"):
         run("1301", "base", {"calendario.anio_presupuesto": 2019})
+
+
+# --- a municipality code given as a number (Papermill's -p, a notebook, a spreadsheet) ----------
+
+def test_a_code_given_as_a_number_is_the_same_municipality(run_0901):
+    from nexos_model.api import municipio_code, resolve_municipios, run
+
+    assert [municipio_code(v) for v in (901, "901", "0901", " 0901 ")] == ["0901"] * 4
+    assert resolve_municipios(901) == resolve_municipios([901, "1301"])[:1] == ["0901"]
+    assert resolve_municipios([1301, 901]) == ["1301", "0901"]
+    numeric = run(901, "base")
+    assert numeric.municipios == ["0901"]
+    assert numeric.projection.equals(run_0901.projection)
+    assert numeric.code(901) == numeric.code("0901") == numeric.code() == "0901"
+    assert numeric.wide(901).equals(run_0901.wide("0901"))
+
+
+def test_a_numeric_code_is_never_another_municipality():
+    from nexos_model.api import resolve_municipios, run
+    from nexos_model.errors import NexosError
+
+    with pytest.raises(NexosError, match="municipio '9' desconocido"):
+        resolve_municipios(9)  # 0009: not an INE code; never silently 0901 or 0900
+    with pytest.raises(NexosError, match="municipio 1301: no está en esta corrida"):
+        run(901, "base").wide(1301)

@@ -25,7 +25,7 @@ class Comparison:
     breaches: pd.DataFrame  # escenario, regla, etiqueta, anios_incumplidos
 
 
-def compare(municipio: str, escenarios: list[str], overrides: Mapping[str, Any] | None = None) -> Comparison:
+def compare(municipio: str | int, escenarios: list[str], overrides: Mapping[str, Any] | None = None) -> Comparison:
     """Run ``municipio`` under each scenario; the first one is the reference for differences."""
     codes = [single_municipio(municipio, "la comparación")]
     if not escenarios:

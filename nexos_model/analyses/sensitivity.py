@@ -23,7 +23,7 @@ from nexos_model.scenarios.sensitivity import bounds_from_specs, sobol, tornado
 __all__ = ["sobol_for", "tornado_for"]
 
 
-def _sensitivity_setup(municipio: str, escenario: str, resultado: str, anio: int | None,
+def _sensitivity_setup(municipio: str | int, escenario: str, resultado: str, anio: int | None,
                        overrides: Mapping[str, Any] | None):
     """The vectorized model (inputs by key -> outcome per row) and its central values."""
     codes = [single_municipio(municipio, "la sensibilidad")]
@@ -79,7 +79,7 @@ def _labelled(table: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def tornado_for(municipio: str, escenario: str, resultado: str, anio: int | None = None,
+def tornado_for(municipio: str | int, escenario: str, resultado: str, anio: int | None = None,
                 overrides: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """One-at-a-time swings of ``resultado`` in ``anio`` (default: last projected year): each
     uncertainty at its p05 and p95, each active lever ±20 % (loans ±50 %, staff growth ±1 point)."""
@@ -90,7 +90,7 @@ def tornado_for(municipio: str, escenario: str, resultado: str, anio: int | None
     return table
 
 
-def sobol_for(municipio: str, escenario: str, resultado: str, anio: int | None = None, n: int = 512,
+def sobol_for(municipio: str | int, escenario: str, resultado: str, anio: int | None = None, n: int = 512,
               seed: int = 2026, overrides: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """First-order and total Sobol' indices of ``resultado`` over the declared uncertainties."""
     model, specs, central, lever_bounds, year = _sensitivity_setup(municipio, escenario, resultado, anio, overrides)

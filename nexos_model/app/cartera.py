@@ -14,8 +14,11 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
+import unicodedata
+
 from nexos_model.api import plan_for_run
 from nexos_model.app.views import optional
+from nexos_model.report.summary import SECTOR_LABELS, SOURCE_NAMES
 from nexos_model.investment.project import validate_projects
 from nexos_model.io.portfolio import cell_value, portfolio_to_yaml
 from nexos_model.wording import numero
@@ -59,6 +62,29 @@ def plan(result: "RunResult", municipio: str, projects: Sequence["Project"] | No
 
 # --- grid rows ----------------------------------------------------------------------------------
 
+#: Words the grid shows for the portfolio's keys (sectors, funding sources), and back.
+WORDS = {"sector": SECTOR_LABELS, "fuentes": SOURCE_NAMES}
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower().strip()
+
+
+def to_words(field: str, key: str) -> str:
+    """A sector or source key as the grid shows it (``educacion`` -> ``Educación``)."""
+    return WORDS.get(field, {}).get(key, key)
+
+
+def from_words(field: str, text: str) -> str:
+    """What the advisor typed in a sector or source cell, as the portfolio's key (any case, with or
+    without accents: ``educación``, ``Aporte constitucional``); other text is kept for validation."""
+    table = WORDS.get(field, {})
+    folded = _fold(text)
+    for key, label in table.items():
+        if folded in (_fold(label), _fold(key), _fold(key.replace("_", " "))):
+            return key
+    return text.strip()
+
 def project_cells(project: "Project") -> dict[str, Any]:
     """A project as the grid shows it: text cells (amounts with thousands separators), a flag."""
     raw = project.model_dump(by_alias=True)
@@ -68,7 +94,9 @@ def project_cells(project: "Project") -> dict[str, Any]:
         if key == "obligatorio":
             cells[key] = bool(value)
         elif key == "fuentes":
-            cells[key] = "; ".join(value or ())
+            cells[key] = "; ".join(to_words(key, v) for v in value or ())
+        elif key == "sector":
+            cells[key] = to_words(key, str(value))
         elif key in ("costo_total", "costo_operacion_anual"):
             cells[key] = numero(value, 2)
         elif value is None:
@@ -83,7 +111,8 @@ def blank_cells(first_year: int | None) -> dict[str, Any]:
     return {"nombre": "", "sector": "", "costo_total": "", "duracion": "1",
             "inicio_minimo": "" if first_year is None else str(first_year), "inicio_maximo": "",
             "costo_operacion_anual": "0", "beneficiarios": "0", "alineacion": "3",
-            "fuentes": "aporte_constitucional; propios", "obligatorio": False}
+            "fuentes": "; ".join(to_words("fuentes", k) for k in ("aporte_constitucional", "propios")),
+            "obligatorio": False}
 
 
 def projects_from_rows(rows: Sequence[tuple["Project | None", Mapping[str, Any]]]) -> list["Project"]:
@@ -101,6 +130,11 @@ def projects_from_rows(rows: Sequence[tuple["Project | None", Mapping[str, Any]]
                 raw[key] = value
             elif value is None or str(value).strip() == "":
                 raw.pop(key, None)
+            elif key == "fuentes":
+                raw[key] = cell_value(key, ";".join(from_words(key, part) for part in str(value).split(";")
+                                                    if part.strip()))
+            elif key == "sector":
+                raw[key] = cell_value(key, from_words(key, str(value)))
             else:
                 raw[key] = cell_value(key, str(value).strip())
         profile = raw.get("perfil_costo")

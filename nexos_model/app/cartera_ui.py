@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any, Callable
 import ipywidgets as w
 
 from nexos_model.app import cartera
-from nexos_model.app.feedback import guarded, info_html
+from nexos_model.app.feedback import advisor_words, guarded, info_html
 from nexos_model.app.views import plan_html
+from nexos_model.report.summary import _portfolio_origin as portfolio_origin
 
 if TYPE_CHECKING:
     from nexos_model.api import RunResult
@@ -64,7 +65,8 @@ class PortfolioTab:
         self.first_year: int | None = None
         self.message = w.HTML()
         self.message.add_class("nexos-aviso")
-        self._guard = lambda fn, *args: guarded(self.message, fn, *args)
+        headers = {key: header for key, header in cartera.GRID_FIELDS}
+        self._guard = lambda fn, *args: guarded(self.message, fn, *args, names=headers)
         self.origin = w.HTML()
         auto = w.Layout(width="auto")
         add = w.Button(description="Agregar proyecto", layout=auto)
@@ -96,7 +98,7 @@ class PortfolioTab:
         self.rows = [Row(p, cartera.project_cells(p), self._drop, self._edited) for p in plan.projects]
         self.grid.children = [r.box for r in self.rows]
         self.first_year = plan.years[0]
-        self.origin_note = note or plan.cartera
+        self.origin_note = note or advisor_words(portfolio_origin(plan.cartera))
         self.origin.value = f"<p class='nexos-nota'>Cartera: {escape(self.origin_note)}</p>"
         self.results.value = plan_html(plan)
 
@@ -146,4 +148,5 @@ class PortfolioTab:
         self.message.value = ""
         projects = cartera.projects_from_rows([(r.original, r.values()) for r in self.rows])
         plan = cartera.plan(self.result, self.municipio, projects=projects)
-        self.results.value = plan_html(plan).replace(escape(plan.cartera), escape(self.origin_note), 1)
+        self.results.value = plan_html(plan).replace(escape(advisor_words(portfolio_origin(plan.cartera))),
+                                                     escape(self.origin_note), 1)

@@ -1,10 +1,15 @@
 """Widgets for the generated controls: one :class:`Control` per :class:`ControlSpec`.
 
-The widget kind follows the spec (slider, number box, optional number with a switch, whole
-number, choice, yes/no). Each control sits in a box with the CSS class ``nexos-palanca-<clave>``,
-its label and unit, and a line saying who set the value (default, municipality file, scenario,
-adjustment). A lever group's details (target year, path shape, term...) are built the first
-time the advisor opens them, so the first page stays light.
+Every value is shown and typed in the advisor's unit (a share as %, an amount in quetzales, a
+year from a list the calendar bounds). A typed value is checked on the spot
+(:meth:`ControlSpec.problem`): out of range, the control says so in Spanish with the range,
+puts back the value it had and changes nothing else, never clamping or reinterpreting it.
+
+Each control sits in a box with the CSS class ``nexos-palanca-<clave>``, its label and unit, and
+a line saying where its value comes from (a generic assumption, the municipality's data, the
+scenario, the advisor's own adjustment). A reform shows the municipality's value today beside its
+target; a lever group's companions (the loan's rate) sit beside it and its details (years, path,
+term...) are built the first time the advisor opens them, so the first page stays light.
 """
 
 from __future__ import annotations
@@ -14,96 +19,126 @@ from typing import Any, Callable, Iterable
 
 import ipywidgets as w
 
-from nexos_model.app.levers import ROLE_TITLES, ControlSpec
+from nexos_model.app.levers import ROLE_TITLES, ControlSpec, choice_label
+from nexos_model.params.changes import plain_label
 
-NO_BOUND = 1e15
+BOX = w.Layout(width="120px")
 
 
 class Control:
-    """One generated control; ``on_change(spec)`` is called when the advisor changes it."""
+    """One generated control; ``on_change(spec)`` is called when the advisor changes it (only
+    with a valid value)."""
 
-    def __init__(self, spec: ControlSpec, on_change: Callable[[ControlSpec], None], show_title: bool = True):
+    box: w.VBox
+
+    def __init__(self, spec: ControlSpec, on_change: Callable[[ControlSpec | None], None], show_title: bool = True):
         self.spec = spec
         self._show_title = show_title
         self._on_change = on_change
         self._quiet = False
+        self._origin = ""
+        self._today = ""
+        self._good: Any = None  # the last valid value shown (what a refused entry goes back to)
         self.switch: w.Checkbox | None = None
+        self.slider: w.FloatSlider | None = None
         self.input = self._make_input(spec)
-        self.label = w.HTML(self._label_html(""))
-        parts: list[w.Widget] = [self.label]
+        self.label = w.HTML(self._label_html())
+        self.error = w.HTML()
+        self.error.add_class("nexos-error-campo")
+        row: list[w.Widget] = []
         if self.switch is not None:
-            parts.append(w.HBox([self.switch, self.input]))
-        else:
-            parts.append(self.input)
+            row.append(self.switch)
+        if self.slider is not None:
+            row.append(self.slider)
+        row.append(self.input)
+        self.unit: w.HTML | None = None
+        if spec.suffix and spec.kind not in ("choice", "flag", "year"):
+            self.unit = w.HTML(self._unit_html(None))
+            row.append(self.unit)
+        parts: list[w.Widget] = [self.label, w.HBox(row, layout=w.Layout(flex_flow="row wrap", align_items="center")),
+                                 self.error]
+        self.companions: list[Control] = [Control(c, on_change) for c in spec.companions]
+        parts += [c.box for c in self.companions]
         self.details: list[Control] = []
         self._details_box: w.VBox | None = None
+        self.note = w.HTML()
+        parts.append(self.note)
         if spec.details:
-            self.toggle = w.ToggleButton(value=False, description="Detalles", tooltip="Año, forma, plazo…",
-                                         layout=w.Layout(width="110px"))
+            self.toggle = w.ToggleButton(value=False, description="Años, forma y detalles",
+                                         tooltip="Año de inicio, año de la meta, trayectoria, costo, plazo…",
+                                         layout=w.Layout(width="auto"))
             self.toggle.observe(self._toggle_details, "value")
             self._details_box = w.VBox([], layout=w.Layout(margin="0 0 0 14px", display="none"))
             parts += [self.toggle, self._details_box]
         self.box = w.VBox(parts)
         self.box.add_class("nexos-palanca")
         self.box.add_class(spec.css_class)
-        watched = [self.input] + ([self.switch] if self.switch is not None else [])
-        for widget in watched:
-            widget.observe(self._changed, "value")
+        self.input.observe(self._typed, "value")
+        if self.slider is not None:
+            self.slider.observe(self._slid, "value")
+        if self.switch is not None:
+            self.switch.observe(self._switched, "value")
 
     # --- construction -----------------------------------------------------------------------
-    def _label_html(self, origin: str) -> str:
-        """Label, unit and who set the value (``origin``), in one HTML widget (fewer widgets, faster page)."""
+    def _label_html(self) -> str:
+        """Label, unit, today's value and where the value comes from, in one HTML widget."""
         s = self.spec
         head = f"<b>{escape(s.title)}</b><br>" if s.title and self._show_title else ""
-        shown_unit = s.unit and not (s.title and s.title.endswith(")"))  # the group's title gives the unit
-        unit = f" <span class='nexos-nota'>({escape(s.unit)})</span>" if shown_unit else ""
+        label = "Meta" if s.optional and s.key.endswith(".meta") else plain_label(s.label)
+        label = label[:1].upper() + label[1:]
         series = " <span class='nexos-nota'>· igual en todos los años</span>" if s.series else ""
-        who = f"<br><span class='nexos-origen'>fijado por: {escape(origin)}</span>" if origin else ""
-        return (f"<div class='nexos-etiqueta' title='{escape(s.source)}'>{head}{escape(s.label)}{unit}{series}"
-                f"{who}</div>")
+        today = f"<br><span class='nexos-hoy'>{escape(self._today)}</span>" if self._today else ""
+        who = f"<br><span class='nexos-origen'>Origen del valor: {escape(self._origin)}</span>" if self._origin else ""
+        tip = escape(f"{s.source} Rango: {s.range_text()}." if s.kind in ("slider", "number", "integer") else s.source)
+        return f"<div class='nexos-etiqueta' title='{tip}'>{head}{escape(label)}{series}{today}{who}</div>"
+
+    def _unit_html(self, shown: Any) -> str:
+        """The unit after the box; an amount also written out (``Q · Q 15,000,000``: a long number
+        typed without separators is hard to read)."""
+        text = self.spec.suffix
+        if shown is not None and self.spec.unit.startswith("quetzales") and abs(float(shown)) >= 10_000:
+            text += f" · {self.spec.words(self.spec.stored(shown))}"
+        return f"<span class='nexos-unidad'>{escape(text)}</span>"
 
     def _make_input(self, s: ControlSpec) -> w.Widget:
-        full = w.Layout(width="96%")
-        if s.kind == "slider":
-            return w.FloatSlider(min=s.ge, max=s.le, step=s.step, readout_format=f".{s.decimals}f",
-                                 continuous_update=False, layout=full, tooltip=s.source)
         if s.kind == "choice":
-            return w.Dropdown(options=[(str(c), c) for c in s.choices], layout=w.Layout(width="160px"))
+            return w.Dropdown(options=[(choice_label(c), c) for c in s.choices], layout=w.Layout(width="auto"))
         if s.kind == "flag":
             return w.Checkbox(indent=False)
-        if s.kind == "integer":
-            box = w.BoundedIntText(min=int(s.ge if s.ge is not None else -NO_BOUND),
-                                   max=int(s.le if s.le is not None else NO_BOUND), layout=w.Layout(width="120px"))
-        else:
-            box = w.BoundedFloatText(min=s.ge if s.ge is not None else -NO_BOUND,
-                                     max=s.le if s.le is not None else NO_BOUND, step=s.step,
-                                     layout=w.Layout(width="160px"))
-        if s.optional:  # empty means "not set" (e.g. no reform): a switch turns the value on
-            self.switch = w.Checkbox(value=False, description="aplicar", indent=False,
-                                     layout=w.Layout(width="90px"))
+        if s.kind == "year":
+            return w.Dropdown(options=[], layout=w.Layout(width="100px"))
+        box = w.FloatText(layout=BOX, continuous_update=False, step=s.step)
+        box.add_class("nexos-numero")
+        if s.kind == "slider":
+            self.slider = w.FloatSlider(min=s.low, max=s.high, step=s.step, readout=False, continuous_update=False,
+                                        layout=w.Layout(width="150px"))
+        if s.optional:  # a reform: off = no reform; on = a target, starting at today's value
+            reform = s.key.startswith("palancas.") and s.key.endswith(".meta")
+            self.switch = w.Checkbox(value=False, description="Reformar" if reform else "Fijar", indent=False,
+                                     layout=w.Layout(width="90px"),
+                                     tooltip="" if reform else "Sin marcar, Nexos lo estima con los datos del municipio")
             box.disabled = True
         return box
 
     # --- value --------------------------------------------------------------------------------
     def get(self) -> Any:
-        """The value to send as an override (None when an optional value is switched off)."""
+        """The value to send as an override (None when a reform is switched off)."""
         if self.switch is not None and not self.switch.value:
             return None
-        return self.spec.clean(self.input.value)
+        return self.spec.clean(self.spec.stored(self.input.value))
 
     def set(self, value: Any, origin: str, adjusted: bool) -> None:
-        """Show a value without calling back."""
+        """Show a stored value without calling back."""
         self._quiet = True
         try:
             if self.switch is not None:
                 self.switch.value = value is not None
                 self.input.disabled = value is None
             if value is not None:
-                if self.spec.kind == "slider":  # show the value's own precision (0.0178, not 0.018)
-                    digits = len(f"{float(value):.6f}".rstrip("0").split(".")[1])
-                    self.input.readout_format = f".{min(6, max(self.spec.decimals, digits))}f"
-                self.input.value = value
-            self.label.value = self._label_html(origin)
+                self._show(self.spec.shown(value))
+            self._origin = origin
+            self.label.value = self._label_html()
+            self.error.value = ""
             if adjusted:
                 self.box.add_class("nexos-ajustada")
             else:
@@ -111,10 +146,79 @@ class Control:
         finally:
             self._quiet = False
 
-    def _changed(self, change: dict) -> None:
-        if self.switch is not None:
-            self.input.disabled = not self.switch.value
+    def set_today(self, text: str, value: float | None) -> None:
+        """A reform's driver today (``Hoy: 50 % (…)``); an empty target starts there."""
+        self._today = text
+        self.label.value = self._label_html()
+        if self.switch is not None and not self.switch.value and value is not None:
+            self._quiet = True
+            try:
+                self._show(self.spec.shown(value))
+            finally:
+                self._quiet = False
+
+    def set_years(self, years: list[int]) -> None:
+        """The years a year control offers (the calendar moved)."""
+        if self.spec.kind != "year" or list(self.input.options) == years:
+            return
+        self._quiet = True
+        try:
+            value = self.input.value
+            self.input.options = years
+            if value in years:
+                self.input.value = value
+        finally:
+            self._quiet = False
+
+    def _show(self, shown: Any) -> None:
+        if self.spec.kind == "year" and shown not in self.input.options:
+            self.input.options = sorted({*self.input.options, int(shown)})
+        self.input.value = shown
+        if self.unit is not None:
+            self.unit.value = self._unit_html(shown)
+        if self.slider is not None and shown is not None:
+            self.slider.value = min(max(float(shown), self.slider.min), self.slider.max)
+        self._good = shown
+
+    # --- the advisor's changes ----------------------------------------------------------------
+    def _refuse(self, message: str) -> None:
+        self.error.value = f"<div class='nexos-error'>{escape(message)}</div>"
+        self._quiet = True
+        try:
+            self._show(self._good)
+        finally:
+            self._quiet = False
+
+    def _typed(self, change: dict) -> None:
+        if self._quiet:
+            return
+        problem = self.spec.problem(change["new"]) if self.spec.kind in ("slider", "number", "integer") else None
+        if problem:
+            self._refuse(problem)
+            return
+        self.error.value = ""
+        self._quiet = True
+        try:
+            self._show(change["new"])
+        finally:
+            self._quiet = False
+        self._on_change(self.spec)
+
+    def _slid(self, change: dict) -> None:
+        if self._quiet:
+            return
+        self.error.value = ""
+        self._quiet = True
+        try:
+            self._show(round(change["new"], self.spec.decimals))
+        finally:
+            self._quiet = False
+        self._on_change(self.spec)
+
+    def _switched(self, change: dict) -> None:
+        self.input.disabled = not change["new"]
         if not self._quiet:
+            self.error.value = ""
             self._on_change(self.spec)
 
     # --- details --------------------------------------------------------------------------------
@@ -127,6 +231,8 @@ class Control:
 
     def all(self) -> Iterable["Control"]:
         yield self
+        for control in self.companions:
+            yield from control.all()
         yield from self.details
 
 
@@ -139,17 +245,18 @@ class _Section:
         self.controls: list[Control] | None = None
 
     def keys(self) -> set[str]:
-        return {s.key for s in self.specs} | {d.key for s in self.specs for d in s.details}
+        return {k for s in self.specs for k in (s.key, *(d.key for d in (*s.details, *s.companions)))}
 
 
 class ControlPanel:
-    """All generated controls, grouped by role (levers, assumptions) and by section.
+    """All generated controls, grouped by role (decisions, assumptions) and by section.
 
     A section's widgets are built when it is first opened (all start closed): the page the
     browser loads first stays small.
     """
 
-    def __init__(self, specs: list[ControlSpec], on_change: Callable[[ControlSpec | None], None]):
+    def __init__(self, specs: list[ControlSpec], on_change: Callable[[ControlSpec | None], None],
+                 after: dict[str, w.Widget] | None = None):
         self._on_change = on_change
         self.sections: list[_Section] = []
         children: list[w.Widget] = []
@@ -164,6 +271,8 @@ class ControlPanel:
             accordion.observe(lambda change, sections=sections: self._opened(sections, change["new"]),
                               "selected_index")
             children += [w.HTML(f"<div class='nexos-grupo'>{escape(title)}</div>"), accordion]
+            if after and role in after:
+                children.append(after[role])
         self.box = w.VBox(children)
 
     def _build(self, section: _Section) -> bool:
@@ -180,7 +289,7 @@ class ControlPanel:
             self._on_change(None)  # let the app show the new controls' values
 
     def all(self) -> Iterable[Control]:
-        """Every control built so far (details included)."""
+        """Every control built so far (companions and details included)."""
         for section in self.sections:
             for control in section.controls or ():
                 yield from control.all()
@@ -194,6 +303,9 @@ class ControlPanel:
                 for control in section.controls:
                     if control.spec.key == key:
                         return control
+                    for companion in control.companions:
+                        if companion.spec.key == key:
+                            return companion
                     if any(d.key == key for d in control.spec.details):
                         control.toggle.value = True
                         return next(d for d in control.details if d.spec.key == key)

@@ -2,9 +2,11 @@
 
 A saved scenario is a sparse overlay (DESIGN §5.2): the scenario it started from plus the
 app's adjustments, written to ``params/escenarios/usuarios/<nombre>.yaml`` and loaded back as
-escenario ``usuarios/<nombre>``. The name is the user's text made safe (lower case, no
+escenario ``usuarios/<nombre>``. The file name is the user's text made safe (lower case, no
 accents, ``_`` for spaces); anything that could leave the folder (``/``, ``\\``, ``..``) is
-refused with a Spanish message, never silently rewritten.
+refused with a Spanish message, never silently rewritten. The text itself, as typed, is the
+scenario's label (the start of its ``descripcion``: :func:`nexos_model.params.changes.scenario_label`),
+so the app, the report and the file names call it what the advisor called it.
 """
 
 from __future__ import annotations
@@ -20,14 +22,17 @@ import yaml
 
 from nexos_model.errors import NexosError
 from nexos_model.io.files import write_text
+from nexos_model.params.changes import adjustment_sentences, scenario_label
 from nexos_model.params.loader import (
     USER_SCENARIOS as USER_FOLDER,
     Layer,
     display_name,
     merge,
-    params_dir,
+    params_folders,
     read_yaml,
     resolve,
+    scenario_names,
+    scenario_path,
     unflatten,
 )
 
@@ -37,20 +42,48 @@ _EXPECTED = ("se esperaba: letras, números, '-' o '_' (hasta 60), sin '/', '\\'
 
 
 def scenarios_dir(directory: Path | None = None) -> Path:
-    return (Path(directory) if directory else params_dir()) / "escenarios"
+    """The user's scenario folder, where the app saves (``escenarios/`` of the user's parameters)."""
+    return params_folders(directory).writable / "escenarios"
 
 
 def list_scenarios(directory: Path | None = None) -> list[str]:
-    """Scenario names: ``base`` first, the other shared ones, then ``usuarios/<nombre>``."""
-    folder = scenarios_dir(directory)
-    shared = sorted((p.stem for p in folder.glob("*.yaml")), key=lambda s: (s != "base", s))
-    users = sorted(f"{USER_FOLDER}/{p.stem}" for p in (folder / USER_FOLDER).glob("*.yaml"))
-    return shared + users
+    """Scenario names of the user's folders and the packaged ones: ``base`` first, the other
+    shared ones, then ``usuarios/<nombre>``."""
+    return scenario_names(params_folders(directory))
 
 
-def scenario_file(name: str, directory: Path | None = None) -> Path:
-    """The file a scenario name points to (it may not exist)."""
-    return scenarios_dir(directory) / f"{name}.yaml"
+_LABELS: dict[tuple[str, int], str] = {}
+
+
+def label_of(name: str, directory: Path | None = None) -> str:
+    """A scenario's label («Escenario base», the name an advisor typed), read from its file once per version."""
+    try:
+        path = scenario_path(name, params_folders(directory))
+        stamp = path.stat().st_mtime_ns
+    except (NexosError, OSError):  # unknown: its name in words (run() says it is unknown)
+        return scenario_label(name)
+    key = (str(path), stamp)
+    if key not in _LABELS:
+        try:
+            description = str(read_yaml(path).get("descripcion") or "")
+        except NexosError:
+            description = ""
+        _LABELS[key] = scenario_label(name, description)
+    return _LABELS[key]
+
+
+def scenario_options(directory: Path | None = None) -> list[tuple[str, str]]:
+    """(label, name) of every scenario, in :func:`list_scenarios`' order; a label two share gets
+    its name's words added so the list never shows the same text twice."""
+    names = list_scenarios(directory)
+    labels = [label_of(n, directory) for n in names]
+    return [(label if labels.count(label) == 1 else f"{label} ({scenario_label(name)})", name)
+            for label, name in zip(labels, names)]
+
+
+def user_scenario_exists(text: str, directory: Path | None = None) -> bool:
+    """Whether saving under ``text`` would replace a scenario saved before."""
+    return (scenarios_dir(directory) / USER_FOLDER / f"{user_scenario_name(text)}.yaml").is_file()
 
 
 def user_scenario_name(text: str) -> str:
@@ -71,7 +104,7 @@ def user_scenario_name(text: str) -> str:
 def overlay_for(escenario: str, overrides: Mapping[str, Any], description: str,
                 directory: Path | None = None) -> dict[str, Any]:
     """The starting scenario's own keys with the adjustments on top, and a new description."""
-    start = read_yaml(scenario_file(escenario, directory)) if escenario else {}
+    start = read_yaml(scenario_path(escenario, params_folders(directory))) if escenario else {}
     overlay = merge(start, unflatten(dict(overrides)))
     overlay["descripcion"] = description
     return {"descripcion": overlay.pop("descripcion"), **overlay}
@@ -81,22 +114,28 @@ def save_user_scenario(text: str, escenario: str, overrides: Mapping[str, Any], 
                        description: str = "", directory: Path | None = None) -> tuple[str, Path]:
     """Write ``usuarios/<nombre>.yaml``; returns the scenario name and the file.
 
-    The overlay is validated against the schema on the defaults before anything is written
-    (every error at once, Spanish); the file is written atomically and replaces an earlier
-    scenario of the same name.
+    Its description starts with the text as typed (its label) and goes on with the user's
+    description or, without one, where it started and each adjustment in plain words. The
+    overlay is validated against the schema on the defaults before anything is written (every
+    error at once, Spanish); the file is written atomically and replaces an earlier scenario of
+    the same name (the app asks first: :func:`user_scenario_exists`).
     """
     name = user_scenario_name(text)
     folder = scenarios_dir(directory) / USER_FOLDER
     path = folder / f"{name}.yaml"
     if path.parent.resolve() != folder.resolve():  # defence in depth: a symlinked name
         raise NexosError(f"nombre de escenario no permitido: '{text}' ({_EXPECTED})")
-    changes = ", ".join(f"{k} = {v}" for k, v in sorted(overrides.items())) or "sin ajustes"
-    description = description.strip() or f"Escenario '{name}': a partir de '{escenario}'; {changes}"
+    label = " ".join(text.split()).replace(": ", " - ")
+    changes = "; ".join(adjustment_sentences(overrides)) or "sin ajustes"
+    start = label_of(escenario, directory) if escenario else "los valores por defecto"
+    description = f"{label}: {description.strip() or f'a partir de «{start}»; {changes}'}"
     overlay = overlay_for(escenario, overrides, description, directory)
-    defaults = (Path(directory) if directory else params_dir()) / "defaults.yaml"
-    resolve([Layer(display_name(defaults), read_yaml(defaults)), Layer(display_name(path), overlay)])
+    folders = params_folders(directory)
+    defaults = [Layer(folders.name(p), read_yaml(p)) for p in folders.layered("defaults.yaml")]
+    resolve([*defaults, Layer(display_name(path), overlay)])
     today = dt.date.today().isoformat()
-    header = (f"# Escenario guardado desde la app de Nexos el {today}"
+    header = ("# yaml-language-server: $schema=../../esquema_parametros.json\n"
+              f"# Escenario guardado desde la app de Nexos el {today}"
               f"{f' (municipio {municipio})' if municipio else ''}.\n"
               f"# Parte del escenario '{escenario}' con los ajustes: {changes}.\n"
               f"# Se carga como escenario '{USER_FOLDER}/{name}'.\n")

@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from nexos_model.errors import NexosError
+from nexos_model.io.bundled import TEMPLATES_DIR, WORKBOOKS_DIR
 from nexos_model.io.store import STORE_VARIABLE, store_dir
-from nexos_model.report.render import TEMPLATES_DIR
+from nexos_model.params.loader import PARAMS_ENV, params_folders
 
-ROOT = Path(__file__).resolve().parents[2]
-APP_WORKBOOK = ROOT / "workbooks" / "app_escenarios.ipynb"
+APP_WORKBOOK = WORKBOOKS_DIR / "app_escenarios.ipynb"
 TEMPLATE = "nexos_app"
 DEFAULT_PORT = 8866
 POOL_SIZE = 2
@@ -48,6 +48,15 @@ def _template_root(folder: Path) -> Path:
     """A Jupyter data folder holding ``voila/templates/nexos_app`` (Voilà looks for templates there)."""
     shutil.copytree(TEMPLATES_DIR / TEMPLATE, folder / "voila" / "templates" / TEMPLATE)
     return folder
+
+
+def params_environment(environment: Mapping[str, str]) -> str:
+    """``NEXOS_PARAMETROS`` for the app's kernels, which run in the packaged workbooks folder: the
+    caller's parameter folders, explicitly, the one where the app saves scenarios first (created
+    if missing, e.g. ``./params`` where ``nexos app`` was started)."""
+    folders = params_folders(environ=environment)
+    folders.writable.mkdir(parents=True, exist_ok=True)
+    return os.pathsep.join(dict.fromkeys(str(f) for f in (folders.writable, *folders.user)))
 
 
 def port_is_free(port: int) -> bool:
@@ -77,6 +86,7 @@ def voila_server(port: int, env: Mapping[str, str] | None = None, preheat: bool 
         environment = dict(os.environ if env is None else env)
         paths = [str(_template_root(Path(folder))), environment.get("JUPYTER_PATH", "")]
         environment["JUPYTER_PATH"] = os.pathsep.join(p for p in paths if p)
+        environment[PARAMS_ENV] = params_environment(environment)
         # Voilà's kernels run in workbooks/: they must read the user's datos/, not one there.
         environment[STORE_VARIABLE] = str(store_dir(environment).resolve())
         proc = subprocess.Popen(voila_command(port, notebook, preheat, pool_size), env=environment,

@@ -3,7 +3,10 @@
 A :class:`Session` holds the municipality, the scenario, the adjustments (dotted keys, as
 ``run()`` takes them) and the number of simulations. Runs are cached by all of these (and by
 the scenario file's modification time, so a re-saved user scenario is re-read): moving a slider
-back, or switching tabs, costs nothing. All model calls go through :func:`nexos_model.api.run`.
+back, or switching tabs, costs nothing. All model calls go through :func:`nexos_model.api.run`;
+an adjusted assumption that Monte Carlo samples takes its distribution along (the loader does
+it for every face: :func:`nexos_model.params.loader.load_parameters`), and the investment plan of a run is :func:`nexos_model.api.plan_for_run`'s,
+made once (:meth:`Session.plan`).
 """
 
 from __future__ import annotations
@@ -14,12 +17,14 @@ from collections import OrderedDict
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Mapping
 
-from nexos_model.api import run
-from nexos_model.app.scenarios import scenario_file
-from nexos_model.params.loader import load_parameters
+from nexos_model.api import plan_for_run, run
+from nexos_model.errors import ParameterError
+from nexos_model.params.loader import load_parameters, scenario_path
+from nexos_model.params.uncertainty import with_centred_distributions
 
 if TYPE_CHECKING:
     from nexos_model.api import RunResult
+    from nexos_model.investment.plan import InvestmentPlan
     from nexos_model.params.loader import Resolved
 
 #: Names ``run()`` may use for the number of Monte Carlo draws (checked once, in one place).
@@ -56,13 +61,16 @@ class Session:
         self._runs: OrderedDict[tuple, "RunResult"] = OrderedDict()
         self._scenario_params: dict[tuple, "Resolved"] = {}
         self._wides: dict[int, tuple["RunResult", Any]] = {}
+        self._plans: dict[int, tuple["RunResult", Any]] = {}
         self._cache_size = cache_size
 
     # --- keys -------------------------------------------------------------------------------
     def _key(self, municipio: str, escenario: str, overrides: Mapping[str, Any], simulaciones: int,
              planificar: bool = False) -> tuple:
-        path = scenario_file(escenario)
-        stamp = path.stat().st_mtime_ns if path.is_file() else 0
+        try:
+            stamp = scenario_path(escenario).stat().st_mtime_ns
+        except ParameterError:  # unknown: run() says so
+            stamp = 0
         return (municipio, escenario, stamp, json.dumps(dict(overrides), sort_keys=True, default=str),
                 simulaciones if simulation_argument() else 0, planificar and plan_supported())
 
@@ -106,6 +114,24 @@ class Session:
             self._wides = {k: v for k, v in self._wides.items() if k in live or k == id(result)}
         return hit[1]
 
+    def plan(self, result: "RunResult") -> "InvestmentPlan":
+        """The investment plan of a run (the one it programmed, else ``plan_for_run`` on its fiscal
+        space: the council report's), computed once per result."""
+        hit = self._plans.get(id(result))
+        if hit is None or hit[0] is not result:
+            code = result.municipios[0]
+            made = (getattr(result, "plans", None) or {}).get(code)
+            hit = (result, made if made is not None else plan_for_run(result, code))
+            live = {id(r) for r in self._runs.values()}
+            self._plans = {k: v for k, v in self._plans.items() if k in live}
+            self._plans[id(result)] = hit
+        return hit[1]
+
+    def full_overrides(self) -> dict[str, Any]:
+        """The session's adjustments as a scenario file keeps them: with the distributions they move
+        (:func:`~nexos_model.params.uncertainty.with_centred_distributions`), so the file loads alone."""
+        return with_centred_distributions(self.overrides, self.scenario_parameters().params) if self.overrides else {}
+
     def result(self) -> "RunResult":
         """The current settings' result."""
         return self.run()
@@ -114,12 +140,15 @@ class Session:
         """The same municipality under scenario ``base`` with no adjustments (the reference)."""
         return self.run("base", {}, 0, planificar=False)
 
+    def _reference(self, municipio: str, escenario: str) -> "Resolved":
+        key = self._key(municipio, escenario, {}, 0)
+        if key not in self._scenario_params:
+            self._scenario_params[key] = load_parameters(municipio, escenario)
+        return self._scenario_params[key]
+
     def scenario_parameters(self) -> "Resolved":
         """The scenario's parameters without the app's adjustments (what 'Volver' goes back to)."""
-        key = self._key(self.municipio, self.escenario, {}, 0)
-        if key not in self._scenario_params:
-            self._scenario_params[key] = load_parameters(self.municipio, self.escenario)
-        return self._scenario_params[key]
+        return self._reference(self.municipio, self.escenario)
 
     def parameters(self) -> "Resolved":
         """The parameters in effect, adjustments included, with provenance (from the cached run)."""

@@ -24,6 +24,7 @@ from typing import Any, Mapping
 from nexos_model import __version__
 from nexos_model.io.store import STORE_FILE, store_digest
 from nexos_model.params.calendar_schema import default_budget_year, reference_date
+from nexos_model.params.loader import ParamFolders, layer_files
 
 __all__ = ["Job", "Outcome", "STATUS", "input_hash", "package_fingerprint"]
 
@@ -38,7 +39,8 @@ class Job:
     """One municipality under one scenario: the same description for every executor.
 
     Plain strings and dicts only, so it pickles to a process or a Dask worker unchanged.
-    ``params_dir`` is the parameter folder the batch resolved (the worker uses the same one),
+    ``params_path`` holds the user's parameter folders the batch resolved, joined like ``PATH``
+    (the worker sets ``NEXOS_PARAMETROS`` to it, so a kernel anywhere reads the same files),
     ``data_dir`` the folder of imported data (``NEXOS_DATOS``, absolute);
     ``digest`` is :func:`input_hash`, computed by the runner.
     """
@@ -48,7 +50,7 @@ class Job:
     out_dir: str
     formats: tuple[str, ...]
     workbook: str
-    params_dir: str
+    params_path: str
     overrides: dict[str, Any] = field(default_factory=dict)
     digest: str = ""
     data_dir: str = ""
@@ -117,15 +119,15 @@ def package_fingerprint(template_dir: Path | None = None) -> str:
     return h.hexdigest()
 
 
-def input_hash(municipio: str, escenario: str, params_dir: Path, overrides: Mapping[str, Any],
+def input_hash(municipio: str, escenario: str, folders: ParamFolders, overrides: Mapping[str, Any],
                workbook: Path, package: str, data_dir: Path | None = None) -> str:
-    """The hash of every input of one job (``package`` from :func:`package_fingerprint`)."""
+    """The hash of every input of one job (``package`` from :func:`package_fingerprint`): each
+    parameter file that layers into it (the packaged ones and the user's), by name and content."""
     parts = {
         "datos": store_digest(data_dir / STORE_FILE) if data_dir is not None else store_digest(),
         "presupuesto": default_budget_year(reference_date()),
-        "defaults": file_digest(params_dir / "defaults.yaml"),
-        "municipio": file_digest(params_dir / "municipios" / f"{municipio}.yaml"),
-        "escenario": file_digest(params_dir / "escenarios" / f"{escenario}.yaml"),
+        "parametros": [[folders.name(path), file_digest(path)]
+                       for path in layer_files(municipio, escenario, folders)],
         "ajustes": json.dumps(overrides, sort_keys=True, default=str),
         "cuaderno": file_digest(workbook),
         "paquete": package,

@@ -27,9 +27,10 @@ from nexos_model.batch.summary import write_summary
 from nexos_model.batch.worker import WorkerOptions, read_stamp
 from nexos_model.errors import NexosError, ParameterError
 from nexos_model.io.store import store_dir
-from nexos_model.params.loader import load_parameters, params_dir, scenario_path
+from nexos_model.params.loader import load_parameters, params_folders, scenario_path
 from nexos_model.report.chromium import chromium_path
-from nexos_model.report.render import FILE_NAMES, REPORT_WORKBOOK, TEMPLATES_DIR, parse_formats
+from nexos_model.io.bundled import TEMPLATES_DIR
+from nexos_model.report.render import FILE_NAMES, REPORT_WORKBOOK, parse_formats
 
 __all__ = ["BatchResult", "DEFAULT_FORMATS", "plan_jobs", "run_batch", "up_to_date"]
 
@@ -72,10 +73,11 @@ def plan_jobs(municipios: str | Iterable[str], escenarios: str | Iterable[str], 
     names = _list(escenarios)
     if not names:
         raise NexosError("--escenarios: no se indicó ningún escenario (p. ej. base,optimista)")
-    errors = []
+    errors: list[str] = []
+    folders = params_folders()
     for name in names:
         try:
-            scenario_path(name)
+            scenario_path(name, folders)
             if overrides:  # adjustments for every job: wrong ones are refused now, not 340 times
                 load_parameters(None, name, overrides)
         except ParameterError as exc:
@@ -85,13 +87,13 @@ def plan_jobs(municipios: str | Iterable[str], escenarios: str | Iterable[str], 
     workbook = Path(workbook or REPORT_WORKBOOK).resolve()
     if not workbook.is_file():
         raise NexosError(f"{workbook}: el cuaderno no existe")
-    folder = params_dir().resolve()
     data = store_dir().resolve()
     package = package_fingerprint(TEMPLATES_DIR)
     values = dict(overrides or {})
     out_dir = Path(out_dir).resolve()
-    return [Job(code, name, str(out_dir / code / name), chosen, str(workbook), str(folder), values,
-                input_hash(code, name, folder, values, workbook, package, data), str(data))
+    user = os.pathsep.join(str(f) for f in folders.chain()[:-1])
+    return [Job(code, name, str(out_dir / code / name), chosen, str(workbook), user, values,
+                input_hash(code, name, folders, values, workbook, package, data), str(data))
             for code in codes for name in names]
 
 

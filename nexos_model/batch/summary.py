@@ -57,7 +57,7 @@ def headline(result: "RunResult", municipio: str | None = None) -> dict[str, Any
     """Headline outcomes of one municipality: own-source revenue last observed, in the first
     projected year (the budget being prepared; the years between are estimates) and the last; transfers, total revenue and (when the model has it) fiscal space in the
     last year; autonomy (own / total revenue); rule breaches; the parameters' digest."""
-    code = municipio or result.municipios[0]
+    code = result.code(municipio)
     observed = result.wide(code)  # observed years with totals (and projected ones)
     last_observed = int(result.annual.loc[result.annual["municipio"] == code, "anio"].max())
     projected = result.projection.loc[result.projection["municipio"] == code]

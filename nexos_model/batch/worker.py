@@ -24,6 +24,7 @@ from nexos_model.batch.tables import kernel_code, model_outputs
 from nexos_model.errors import NexosError
 from nexos_model.io.files import atomic_path, write_text
 from nexos_model.io.store import STORE_VARIABLE
+from nexos_model.params.loader import PARAMS_ENV
 from nexos_model.report.render import FILE_NAMES, execution_error, to_html
 
 __all__ = ["STAMP", "WorkerOptions", "Worker", "read_stamp", "run_job", "close_workers"]
@@ -69,7 +70,7 @@ class Worker:
         self.options = options
         self._kernel = None
         self._printer = None
-        self._params_dir: tuple[str, str] | None = None
+        self._params_path: tuple[str, str] | None = None
 
     @property
     def kernel(self):
@@ -84,16 +85,16 @@ class Worker:
             self._printer = PdfPrinter()
         return self._printer
 
-    def _use_params(self, params_dir: str, data_dir: str = "") -> None:
-        """Point the model (and new kernels) at the batch's parameter folder and imported data."""
-        if (params_dir, data_dir) != self._params_dir:
-            os.environ["NEXOS_PARAMETROS"] = params_dir
+    def _use_params(self, params_path: str, data_dir: str = "") -> None:
+        """Point the model (and new kernels) at the batch's parameter folders and imported data."""
+        if (params_path, data_dir) != self._params_path:
+            os.environ[PARAMS_ENV] = params_path
             if data_dir:
                 os.environ[STORE_VARIABLE] = data_dir
             if self._kernel is not None:  # a running kernel still sees the old folders
                 self._kernel.close()
                 self._kernel = None
-            self._params_dir = (params_dir, data_dir)
+            self._params_path = (params_path, data_dir)
 
     def close(self) -> None:
         for thing in (self._kernel, self._printer):
@@ -106,7 +107,7 @@ class Worker:
     def run(self, job: Job) -> Outcome:
         """Produce the job's outputs; an ``Outcome`` with status ``done`` or ``failed``."""
         start = time.perf_counter()
-        self._use_params(job.params_dir, job.data_dir)
+        self._use_params(job.params_path, job.data_dir)
         folder = Path(job.out_dir)
         folder.mkdir(parents=True, exist_ok=True)
         _remove_leftovers(folder)

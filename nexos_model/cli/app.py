@@ -9,6 +9,7 @@ from typing import Any
 
 from nexos_model.app.server import DEFAULT_PORT, voila_server
 from nexos_model.cli.flags import integer
+from nexos_model.params.loader import params_folders
 
 __all__ = ["add_parser"]
 
@@ -23,6 +24,7 @@ def _command_app(args: argparse.Namespace) -> int:
         print(f"Nexos: la app está en http://127.0.0.1:{args.puerto}/ (Ctrl+C para terminar).")
         print("Un enlace como http://127.0.0.1:%d/?municipio=0901&escenario=base abre un municipio y "
               "escenario." % args.puerto)
+        print(f"Los escenarios que guarde la app van a {params_folders().writable / 'escenarios' / 'usuarios'}/.")
         try:
             return proc.wait()
         except KeyboardInterrupt:

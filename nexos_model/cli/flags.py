@@ -103,6 +103,8 @@ scenario = text("un nombre de escenario, p. ej. base")
 output = text("un nombre de archivo o carpeta")
 #: ``--datos``, ``--cartera``.
 input_file = text("un archivo")
+#: ``nexos init CARPETA``, ``nexos cuadernos --carpeta``.
+folder = text("el nombre de una carpeta")
 
 
 def data_flags(p: argparse.ArgumentParser) -> None:

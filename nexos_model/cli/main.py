@@ -8,6 +8,7 @@ import importlib
 import os
 import sys
 
+from nexos_model import __version__
 from nexos_model.errors import NexosError, os_problem
 
 _ARGPARSE_ES = {
@@ -15,6 +16,7 @@ _ARGPARSE_ES = {
     "options": "opciones",
     "positional arguments": "argumentos",
     "show this help message and exit": "muestra esta ayuda y termina",
+    "show program's version number and exit": "muestra la versión y termina",
     "the following arguments are required: %s": "faltan los argumentos obligatorios: %s",
     "unrecognized arguments: %s": "argumentos no reconocidos: %s",
     "invalid choice: %(value)r (choose from %(choices)s)": "opción no válida: %(value)r (elija entre %(choices)s)",
@@ -36,7 +38,7 @@ def _translate(text: str) -> str:
     return _ARGPARSE_ES.get(text, text)
 
 
-argparse._ = _translate  # argparse looks its messages up through this module-level function
+argparse._ = _translate  # type: ignore[attr-defined]  # argparse looks its messages up through this module-level function
 
 
 #: Every ``nexos`` command, in the order ``nexos --help`` lists them, with its help line. The
@@ -44,6 +46,8 @@ argparse._ = _translate  # argparse looks its messages up through this module-le
 #: only the module of the command being run is imported, so ``nexos --help`` and a light
 #: command do not pay for the model, the notebooks or the browser.
 COMMANDS: dict[str, str] = {
+    "init": "crea una carpeta de trabajo (params/, workbooks/, datos/) para sus parámetros",
+    "info": "versión, carpetas de parámetros en uso y extras instalados",
     "municipios": "lista los municipios de los datos incluidos",
     "esquema": "imprime el esquema JSON de los parámetros",
     "validar": "valida archivos de parámetros o de datos",
@@ -59,6 +63,7 @@ COMMANDS: dict[str, str] = {
     "app": "sirve la app de escenarios para asesores (Voilà, en el navegador)",
     "planificar": "programa la inversión multianual (POM/POA) de un municipio",
     "lote": "reportes de muchos municipios y escenarios en paralelo (reanudable)",
+    "cuadernos": "abre los cuadernos en JupyterLab con el kernel de Nexos",
 }
 
 
@@ -74,6 +79,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         prog="nexos",
         description="Nexos: proyecciones de ingresos, espacio fiscal e inversión para los municipios de Guatemala.",
     )
+    parser.add_argument("--version", action="version", version=f"nexos {__version__}")
     sub = parser.add_subparsers(dest="comando", metavar="COMANDO", title="comandos")
     for name, help in COMMANDS.items():
         if name == command:

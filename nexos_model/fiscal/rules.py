@@ -72,18 +72,31 @@ def breach_flags(result: FiscalResult, v: Values, years: np.ndarray) -> dict[str
     return {rule: excess > TOLERANCE for rule, (_, _, excess) in measures(result, v, years).items()}
 
 
+def _shares(value: float, limit: float, ok: bool) -> tuple[str, str]:
+    """A share and its limit as percentages, with as many decimals as it takes for a breach not to
+    read as the limit itself (10.004 % over a 10 % limit: «10.004 %», never «10.0 %»)."""
+    for decimals in (1, 2, 3, 4):
+        shown = porcentaje(value, decimals), porcentaje(limit, decimals)
+        if ok or shown[0] != shown[1]:
+            return shown
+    return shown
+
+
 def _sentence(rule: str, year: int, ok: bool, value: float, limit: float, excess: float, v: Values) -> str:
     if rule == "aporte_funcionamiento":
-        text = f"el funcionamiento usaría {porcentaje(value)} del aporte constitucional (máximo {porcentaje(limit)})"
+        used, most = _shares(value, limit, ok)
+        text = f"el funcionamiento usaría {used} del aporte constitucional (máximo {most})"
     elif rule == "iva_paz_funcionamiento":
-        text = f"el funcionamiento usaría {porcentaje(value)} del IVA-PAZ (máximo {porcentaje(limit)})"
+        used, most = _shares(value, limit, ok)
+        text = f"el funcionamiento usaría {used} del IVA-PAZ (máximo {most})"
     elif rule == "codede_solo_inversion":
         text = f"el funcionamiento usaría {quetzales(value)} de fondos CODEDE (deben ir solo a inversión)"
     elif rule == "prestamos_solo_inversion":
         text = (f"{quetzales(value)} del préstamo cubrirían gasto de funcionamiento sin otra fuente"
                 if not ok else "el préstamo financia solo inversión")
     elif rule == "servicio_deuda":
-        text = f"el servicio de la deuda sería {porcentaje(value)} de los ingresos ordinarios (máximo {porcentaje(limit)})"
+        used, most = _shares(value, limit, ok)
+        text = f"el servicio de la deuda sería {used} de los ingresos ordinarios (máximo {most})"
     elif rule == "plazo_prestamo":
         c = v.params.calendar
         term = term_label(v.params.debt.new_loan.start_year, c.term_start, c.term_length)

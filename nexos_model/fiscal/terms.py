@@ -11,23 +11,7 @@ Decreto 5-2026) [C], so a loan taken in Y must end by that last full year.
 
 from __future__ import annotations
 
-import numpy as np
-
-from nexos_model.errors import ParameterError
-
-
-def term_start(years, known_start: int, length: int) -> np.ndarray:
-    """First year of the term in course in each of ``years``: ``known_start + length ×
-    floor((year − known_start) / length)``. ``known_start`` is any year a term began."""
-    if int(length) < 1:
-        raise ParameterError(f"calendario.duracion_periodo_concejo: valor dado {length!r} (se esperaba: 1 año o más)")
-    years = np.asarray(years, dtype=int)
-    return known_start + length * np.floor_divide(years - known_start, int(length))
-
-
-def term_last_year(years, known_start: int, length: int) -> np.ndarray:
-    """Last full year of the term in course in each of ``years`` (a loan taken that year ends by it)."""
-    return term_start(years, known_start, length) + int(length) - 1
+from nexos_model.params.calendar_schema import term_last_year, term_start
 
 
 def term_label(year: int, known_start: int, length: int) -> str:

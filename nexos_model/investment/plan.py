@@ -19,7 +19,6 @@ import pandas as pd
 
 from nexos_model.errors import NexosError, ParameterError
 from nexos_model.fiscal.debt import debt_service_by_year
-from nexos_model.fiscal.terms import term_last_year
 from nexos_model.investment.borrowing import NewBorrowing, new_loans
 from nexos_model.investment.inputs import ProgrammeOptions, check_years, fiscal_space_table
 from nexos_model.investment.optimize import compare_methods
@@ -28,7 +27,7 @@ from nexos_model.investment.progress import strategic_progress
 from nexos_model.investment.project import FUENTES, INFOM, PROPIOS, Project, projects_table
 from nexos_model.investment.targets import parse_targets
 from nexos_model.investment.verify import plan_violations
-from nexos_model.params.calendar_schema import CalendarSettings
+from nexos_model.params.calendar_schema import CalendarSettings, longest_loan_term
 from nexos_model.params.investment_schema import InvestmentSettings
 from nexos_model.params.schema import Parameters
 from nexos_model.wording import porcentaje
@@ -323,10 +322,9 @@ def loan_terms_from_params(params: Any, years: Sequence[int],
     """
     debt, calendar = params.debt, params.calendar
     terms = terms or {}
-    ends = dict(zip(years, term_last_year(list(years), calendar.term_start, calendar.term_length).tolist()))
     out = {}
     for y in years:
-        term = terms.get(y) or max(1, min(debt.max_term, ends[y] - y + 1))
+        term = terms.get(y) or longest_loan_term(y, calendar.term_start, calendar.term_length, debt.max_term)
         out[y] = LoanTerms(rate=debt.capacity_rate, term=int(term), grace=0, method=debt.new_loan.method,
                            payments_per_year=debt.new_loan.payments_per_year)
     return out

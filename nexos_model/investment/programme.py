@@ -90,7 +90,7 @@ def usage(projects, starts, funding, space, years, borrowing=None) -> tuple[pd.D
     k_index = {k: i for i, k in enumerate(FUENTES)}
     y_index = {y: j for j, y in enumerate(years)}
     invest = np.zeros((len(FUENTES), len(years)))
-    for (name, source, year), amount in funding.items():
+    for (_name, source, year), amount in funding.items():
         invest[k_index[source], y_index[year]] += amount
     om = np.zeros((len(FUENTES), len(years)))
     by_name = {p.name: p for p in projects}

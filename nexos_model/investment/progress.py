@@ -52,9 +52,9 @@ def strategic_progress(
     for result, target in targets.items():
         tol = 1e-9 * max(1.0, abs(target.target))
 
-        def reached_by(year: int) -> float:
-            total = sum(by_name[n].results.get(result, 0.0) for n, fin in finish.items() if fin <= year)
-            return target.value_with(total)
+        def reached_by(year: int) -> float:  # called within this iteration only: the loop's values are current
+            total = sum(by_name[n].results.get(result, 0.0) for n, fin in finish.items() if fin <= year)  # noqa: B023
+            return target.value_with(total)  # noqa: B023
 
         for year in years:
             value = reached_by(year)

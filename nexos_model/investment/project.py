@@ -176,7 +176,7 @@ def _project_label(raw: Mapping[str, Any], position: int) -> str:
 
 
 def _explain(exc: ValidationError, prefix: str, raw: Mapping[str, Any]) -> list[str]:
-    messages = []
+    messages: list[str] = []
     errors = exc.errors()
     bad_items = {str(e["loc"][0]) for e in errors if len(e["loc"]) > 1}
     for error in errors:

@@ -1,8 +1,13 @@
-"""Loaders for the data files bundled with the package (``nexos_model/data``): municipalities,
-spending by función, the SEGEPLAN ranking, the national situado figures, and the national figures
-known by year that a run uses instead of a parameter (published aporte totals, observed
-inflation: :func:`national_figures`). (The bundled revenue history is read like a user's
-export: :mod:`nexos_model.io.history`.)
+"""Where the package's own files are, and loaders for the data bundled with it (``nexos_model/data``):
+municipalities, spending by función, the SEGEPLAN ranking, the national situado figures, and the
+national figures known by year that a run uses instead of a parameter (published aporte totals,
+observed inflation: :func:`national_figures`). (The bundled revenue history is read like a
+user's export: :mod:`nexos_model.io.history`.)
+
+Everything is read through ``importlib.resources``, so a wheel installed anywhere finds the same
+files as a source checkout: the data, the workbooks and the report and app templates (in
+``nexos_model/resources/``; the checkout's top-level ``workbooks/`` and ``templates/`` are links
+to them). The packaged parameters are located by :mod:`nexos_model.params.loader`.
 
 Every loader is cached (the files are read once per process) and returns a *copy*
 of the cached frame, so callers may modify what they get without corrupting the
@@ -12,6 +17,7 @@ cache. With pandas copy-on-write the copy is cheap.
 from __future__ import annotations
 
 import functools
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +26,12 @@ import pandas as pd
 from nexos_model.errors import DataFileError
 from nexos_model.fiscal.space import NationalFigures
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+_PACKAGE = resources.files("nexos_model")
+DATA_DIR = Path(str(_PACKAGE.joinpath("data")))
+#: The thin parameterized notebooks (``nexos init`` copies them into a working folder).
+WORKBOOKS_DIR = Path(str(_PACKAGE.joinpath("resources", "workbooks")))
+#: nbconvert's council report template (``nexos_reporte``) and Voilà's app template (``nexos_app``).
+TEMPLATES_DIR = Path(str(_PACKAGE.joinpath("resources", "templates")))
 
 MUNICIPALITIES_FILE = "municipios_censo2018.csv"
 REVENUE_FILE = "ingresos_municipales_2016_2019_por_seccion.csv"

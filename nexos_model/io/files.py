@@ -42,7 +42,7 @@ _MAX_NAME_BYTES = 255
 
 
 def _host() -> str:
-    return hashlib.sha1(socket.gethostname().encode()).hexdigest()[:6]
+    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:6]
 
 
 def _token() -> str:
@@ -78,7 +78,7 @@ def clean_stale(folder: str | os.PathLike[str]) -> list[Path]:
     :func:`atomic_files` is deleted, after completing its renames if they had started (its
     journal lists them), so a set is never left half old, half new.
     """
-    removed = []
+    removed: list[Path] = []
     try:
         entries = [e for e in os.scandir(folder) if e.name.startswith(".") and ".tmp" in e.name]
     except OSError:
@@ -178,15 +178,15 @@ def atomic_files(targets: Iterable[str | os.PathLike[str]],
     and if one fails (or Ctrl-C arrives) those done are undone. On any error in the block the
     targets are not touched. Either way the staging folders are removed.
     """
-    targets = [Path(t) for t in targets]
-    if len(set(targets)) != len(targets):
+    paths = [Path(t) for t in targets]
+    if len(set(paths)) != len(paths):
         raise ValueError("atomic_files: un mismo archivo figura dos veces")
-    obsolete = [Path(p) for p in obsolete if Path(p) not in targets and Path(p).is_file()]
+    gone = [Path(p) for p in obsolete if Path(p) not in paths and Path(p).is_file()]
     created: list[Path] = []
-    for target in targets:
+    for target in paths:
         check_output(target)
         created += _make_parent(target)
-    folders = {t.parent for t in targets} | {p.parent for p in obsolete}
+    folders = {t.parent for t in paths} | {p.parent for p in gone}
     staging: dict[Path, Path] = {}
     committed = False
     try:
@@ -194,12 +194,12 @@ def atomic_files(targets: Iterable[str | os.PathLike[str]],
             clean_stale(folder)
             staging[folder] = folder / f"{_SET_PREFIX}{_token()}.tmp"
             staging[folder].mkdir()
-        staged = {t: staging[t.parent] / t.name for t in targets}
+        staged = {t: staging[t.parent] / t.name for t in paths}
         yield staged
-        _commit(staged, obsolete, staging)
+        _commit(staged, gone, staging)
         committed = True
     except OSError as exc:
-        raise _write_error(Path(exc.filename) if exc.filename else targets[0], exc) from None
+        raise _write_error(Path(exc.filename) if exc.filename else paths[0], exc) from None
     finally:
         for folder in staging.values():
             shutil.rmtree(folder, ignore_errors=True)

@@ -24,6 +24,7 @@ from nexos_model.io.bundled import load_municipalities, load_spending_history
 from nexos_model.io.tables import normalize_name, parse_amount, read_table
 from nexos_model.params.problems import shown
 from nexos_model.params.yaml_reader import parse_yaml, read_yaml_text
+from nexos_model.params.schema import JSON_SCHEMA_DIALECT
 
 PathLike = str | os.PathLike
 PORTFOLIO_SUFFIXES = (".yaml", ".yml", ".csv", ".xlsx")
@@ -47,7 +48,7 @@ def _yaml_records(path: Path, archivo: str) -> list[tuple[str, Any]]:
             f"{archivo}: se esperaba una lista de proyectos bajo la clave 'proyectos' "
             "(proyectos: y debajo un elemento '- nombre: ...' por proyecto)"
         )
-    unknown = [k for k in data if k not in ("proyectos", "municipio", "descripcion", "ilustrativo", "nota")]
+    unknown = [k for k in data if k != "proyectos" and k not in PORTFOLIO_KEYS]
     lines: list[int | None] = [None] * len(data["proyectos"])
     for key, value in getattr(root, "value", []):
         if getattr(key, "value", None) == "proyectos" and isinstance(value, yaml.SequenceNode):
@@ -136,13 +137,40 @@ def portfolio_file(code: str, params_root: PathLike) -> Path:
     return Path(params_root) / "carteras" / f"{code}.yaml"
 
 
-def find_portfolio(code: str, params_root: Path) -> Path | None:
-    """``<params>/carteras/<código>.yaml|yml|csv|xlsx``, the first that exists."""
-    for suffix in PORTFOLIO_SUFFIXES:
-        path = Path(params_root) / "carteras" / f"{code}{suffix}"
-        if path.is_file():
-            return path
+def find_portfolio(code: str, params_roots: Sequence[PathLike]) -> Path | None:
+    """``<params>/carteras/<código>.yaml|yml|csv|xlsx``, the first that exists, in the first
+    parameter folder that has one (the user's before the packaged ones)."""
+    for root in params_roots:
+        for suffix in PORTFOLIO_SUFFIXES:
+            path = Path(root) / "carteras" / f"{code}{suffix}"
+            if path.is_file():
+                return path
     return None
+
+
+#: Keys a YAML portfolio may hold beside its ``proyectos`` (the reader rejects any other).
+PORTFOLIO_KEYS = {
+    "municipio": {"type": "string", "pattern": "^[0-9]{4}$", "description": "Código INE del municipio"},
+    "descripcion": {"type": "string"},
+    "ilustrativo": {"type": "boolean", "description": "true: una cartera de ejemplo, no un plan real"},
+    "nota": {"type": "string"},
+}
+
+
+def portfolio_json_schema() -> dict[str, Any]:
+    """The JSON Schema of a YAML portfolio file (``nexos esquema --cartera``), for editors: a
+    ``proyectos`` list of projects with their required fields; unknown keys are errors."""
+    project = Project.model_json_schema(by_alias=True)
+    definitions = project.pop("$defs", {})
+    return {
+        "$schema": JSON_SCHEMA_DIALECT,
+        "title": "Cartera de inversión de Nexos (params/carteras/<código>.yaml)",
+        "type": "object",
+        "properties": {**PORTFOLIO_KEYS, "proyectos": {"type": "array", "items": {"$ref": "#/$defs/Proyecto"}}},
+        "required": ["proyectos"],
+        "additionalProperties": False,
+        "$defs": {**definitions, "Proyecto": project},
+    }
 
 
 def portfolio_to_yaml(projects: Iterable[Project]) -> str:
@@ -175,5 +203,6 @@ __all__ = [
     "illustrative_portfolio_for",
     "load_portfolio",
     "portfolio_file",
+    "portfolio_json_schema",
     "portfolio_to_yaml",
 ]

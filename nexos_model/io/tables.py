@@ -248,7 +248,7 @@ def _excel_rows(
                 if groups and score == len(groups):
                     break
         score, index, sheet = best
-        rows = list(_sheet_rows(sheet)) if sheet is not None else []
+        rows: list[tuple[int, list[str]]] = list(_sheet_rows(sheet)) if sheet is not None else []
         return rows, index, sheet.title if sheet is not None else None
     except Exception:  # a damaged sheet is read lazily: openpyxl (and its XML parser) fail while iterating
         where = f"la hoja '{sheet.title}'" if sheet is not None else "una hoja"

@@ -104,6 +104,30 @@ def year_kinds(years, last_observed, budget_year) -> np.ndarray:
                     np.where(years < np.asarray(budget_year), ESTIMATED, PROJECTED))
 
 
+def term_start(years, known_start: int, length: int) -> np.ndarray:
+    """First year of the council's term in course in each of ``years``: ``known_start + length ×
+    floor((year − known_start) / length)``. ``known_start`` is any year a term began (15 January:
+    almost the whole of that year belongs to the new council)."""
+    if int(length) < 1:
+        raise ParameterError(f"calendario.duracion_periodo_concejo: valor dado {length!r} (se esperaba: 1 año o más)")
+    years = np.asarray(years, dtype=int)
+    return known_start + length * np.floor_divide(years - known_start, int(length))
+
+
+def term_last_year(years, known_start: int, length: int) -> np.ndarray:
+    """Last full year of the term in course in each of ``years`` (a loan taken that year ends by it)."""
+    return term_start(years, known_start, length) + int(length) - 1
+
+
+def longest_loan_term(year: int, known_start: int, length: int, max_term: int) -> int:
+    """Years of the longest new loan taken in ``year`` that INFOM would grant: at most ``max_term``
+    (``deuda.plazo_maximo``: most INFOM loans run 3 years at most [C]) and repaid within the term
+    of the council that takes it (Código Municipal art. 110 and 110 bis, Decreto 5-2026 [C]); at
+    least 1 year. A 2027 loan (the last full year of the 2024-2028 council) runs 1 year."""
+    last = int(term_last_year([year], known_start, length)[0])
+    return max(1, min(int(max_term), last - int(year) + 1))
+
+
 def _section(tree: MutableMapping[str, Any], key: str) -> MutableMapping[str, Any] | None:
     node = tree.get(key)
     return node if isinstance(node, MutableMapping) else None
@@ -113,10 +137,17 @@ def _is_year(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+#: The keys :func:`fill_calendar` fills when they are ``null``, by schema section: a user's file may
+#: write ``null`` there (the JSON Schema for editors says so).
+FILLED_WHEN_NULL = {"CalendarSettings": ("anio_presupuesto",), "Lever": ("anio_inicio", "anio_meta"),
+                    "Loan": ("anio", "plazo")}
+
+
 def fill_calendar(merged: MutableMapping[str, Any], today: dt.date | None = None) -> None:
     """Fill, in place, the merged parameters' years left ``null``: the budget year (the year after
     ``today``), each reform's start (the budget year) and target (the plan's last year, at least
-    one year after the start), and the new loan's year (the budget year).
+    one year after the start), the new loan's year (the budget year) and its term (the longest an
+    INFOM loan of that year may run: :func:`longest_loan_term`).
 
     Values of the wrong type are left alone: validation reports them with the file that set them.
     """
@@ -135,10 +166,18 @@ def fill_calendar(merged: MutableMapping[str, Any], today: dt.date | None = None
             lever["anio_inicio"] = budget
         if lever.get("anio_meta") is None and _is_year(lever["anio_inicio"]) and _is_year(plan):
             lever["anio_meta"] = lever["anio_inicio"] + max(plan - 1, 1)
-    loan = _section(_section(merged, "deuda") or {}, "nuevo_prestamo")
-    if loan is not None and loan.get("anio") is None:
+    debt = _section(merged, "deuda") or {}
+    loan = _section(debt, "nuevo_prestamo")
+    if loan is None:
+        return
+    if loan.get("anio") is None:
         loan["anio"] = budget
+    known = (loan["anio"], calendar.get("inicio_periodo_concejo"), calendar.get("duracion_periodo_concejo"),
+             debt.get("plazo_maximo"))
+    if loan.get("plazo") is None and all(_is_year(x) for x in known) and known[2] >= 1:
+        loan["plazo"] = longest_loan_term(*known)
 
 
-__all__ = ["CalendarSettings", "ESTIMATED", "OBSERVED", "PROJECTED", "TODAY_VARIABLE", "default_budget_year",
-           "fill_calendar", "reference_date", "year_kinds"]
+__all__ = ["CalendarSettings", "ESTIMATED", "FILLED_WHEN_NULL", "OBSERVED", "PROJECTED", "TODAY_VARIABLE",
+           "default_budget_year", "fill_calendar", "longest_loan_term", "reference_date", "term_last_year",
+           "term_start", "year_kinds"]

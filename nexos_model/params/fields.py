@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 
 def param(
@@ -28,7 +28,7 @@ def param(
     Required unless ``optional`` (then absent means ``None``: "not known for this municipality",
     and the model says which benchmark it used instead).
     """
-    extra = {"etiqueta": label, "unidad": unit, "fuente": source}
+    extra: dict[str, Any] = {"etiqueta": label, "unidad": unit, "fuente": source}
     if role:
         extra["rol"] = role
     if optional:
@@ -47,17 +47,24 @@ class _YearSeries:
     """Marks a year-keyed field in its metadata, so messages can say what it takes."""
 
     year_series = True
+#: A year as a YAML key becomes a string key in JSON (what editors validate): 0 to 2100.
+YEAR_KEY_PATTERN = "^(0|[1-9][0-9]{0,2}|1[0-9]{3}|20[0-9]{2}|2100)$"
 
 
 def year_series(ge: float, le: float) -> Any:
     """Type of a year-keyed value: ``0.04`` or ``{2020: 0.04, 2025: 0.035}``.
 
-    A year's value holds until the next year that sets one (Tax-Calculator style).
+    A year's value holds until the next year that sets one (Tax-Calculator style). The JSON
+    Schema accepts both forms, as the loader does.
     """
+    number = {"type": "number", "minimum": ge, "maximum": le}
+    by_year = {"type": "object", "minProperties": 1, "propertyNames": {"pattern": YEAR_KEY_PATTERN},
+               "additionalProperties": number}
     return Annotated[
         dict[Annotated[int, Field(ge=0, le=2100)], Annotated[float, Field(ge=ge, le=le)]],
         BeforeValidator(_scalar_to_series),
         _YearSeries(),
+        WithJsonSchema({"anyOf": [number, by_year]}),
     ]
 
 

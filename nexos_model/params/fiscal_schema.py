@@ -225,7 +225,9 @@ class Loan(Section):
     rate: float = param("tasa", label="Tasa de interés anual", unit="fracción",
                         source="INFOM: alrededor de 8 % (2024) [C].", ge=0, le=1, role="incertidumbre")
     term: int = param("plazo", label="Plazo (incluye gracia)", unit="años",
-                      source="INFOM: la mayoría a 3 años como máximo [C].", ge=1, le=30)
+                      source="INFOM: la mayoría a 3 años como máximo [C]; nunca más allá del período del Concejo "
+                             "que lo contrata (Código Municipal art. 110 y 110 bis) [C]. Préstamo nuevo: vacío "
+                             "(null) = el más largo que permiten deuda.plazo_maximo y ese período.", ge=1, le=30)
     grace: int = param("gracia", label="Período de gracia", unit="años", source="Contrato.", ge=0, le=10)
     method: Literal["frances", "aleman"] = param("metodo", label="Sistema de amortización", unit="",
                                                  source="Contrato.")

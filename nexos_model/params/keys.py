@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 
 @lru_cache(maxsize=None)
-def _attributes(model_class: type) -> dict[str, str]:
+def _attributes(model_class: type[BaseModel]) -> dict[str, str]:
     """Spanish key -> attribute name of a schema section."""
     return {(info.alias or name): name for name, info in model_class.model_fields.items()}
 
@@ -44,7 +44,7 @@ def walk(model: type[BaseModel] | None, keys: Sequence[Any]) -> tuple[type[BaseM
         info = fields.get(str(key))
         if info is None:
             return model, meta, found
-        meta = dict(info.json_schema_extra or {})
+        meta = dict(info.json_schema_extra or {})  # type: ignore[arg-type]  # param() always sets a dict
         trail.append(meta.get("etiqueta", str(key)))
         meta["etiqueta_completa"] = " › ".join(trail)
         meta["serie_anual"] = any(getattr(m, "year_series", False) for m in info.metadata)

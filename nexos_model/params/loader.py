@@ -1,6 +1,7 @@
 """Layered parameter loading: defaults < municipality < scenario < overrides.
 
-Each layer is a sparse YAML overlay. Every resolved leaf remembers which layer set it
+Files are looked up in the user's folders, then in the defaults packaged with Nexos
+(:class:`ParamFolders`). Each layer is a sparse YAML overlay. Every resolved leaf remembers which layer set it
 (``Resolved.provenance``), and every validation problem of every layer is reported at once as
 ``archivo: clave.ruta: mensaje (valor dado: ...; se esperaba: ...)``, in Spanish.
 """
@@ -15,6 +16,7 @@ import math
 import os
 import re
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -25,6 +27,7 @@ from nexos_model.params.calendar_schema import fill_calendar
 from nexos_model.params.keys import walk
 from nexos_model.params.problems import expected_for_type, key_path, kind_of, location, problem_text, shown
 from nexos_model.params.schema import Parameters
+from nexos_model.params.uncertainty import DISTRIBUTIONS, with_centred_distributions
 from nexos_model.params.yaml_reader import parse_yaml, read_yaml_text
 
 OVERRIDES = "ajustes"  # name of the in-memory layer (notebook, app, --set)
@@ -33,6 +36,14 @@ USER_SCENARIOS = "usuarios"  # subfolder of escenarios/ where the app saves user
 _SCENARIO_NAME = re.compile(rf"(?:{USER_SCENARIOS}/)?[\w][\w.\-]{{0,99}}")
 #: No parameter is larger than this in absolute value (quetzales: seven times the national budget).
 MAX_PARAMETER = 1e12
+#: The parameters shipped with Nexos: inside the package, so a wheel installed anywhere has them
+#: (in a checkout the top-level ``params/`` is a link to this folder).
+PACKAGED_PARAMS = Path(str(resources.files("nexos_model").joinpath("resources", "params")))
+#: How a packaged file is named in provenance and messages (``nexos:params/escenarios/base.yaml``),
+#: so that it is never mistaken for the user's file of the same name.
+PACKAGED_PREFIX = "nexos:params/"
+#: One or more folders of the user's parameters, separated like ``PATH`` (``:``; ``;`` on Windows).
+PARAMS_ENV = "NEXOS_PARAMETROS"
 #: Keys that moved: an old file gets a Spanish message naming the key that replaced it.
 RENAMED = {
     "proyeccion.horizonte": "calendario.horizonte (años proyectados desde calendario.anio_presupuesto)",
@@ -58,12 +69,82 @@ def display_name(path: Path) -> str:
         return str(path)
 
 
-def params_dir() -> Path:
-    """The parameter folder: ``$NEXOS_PARAMETROS`` or the project's ``params/``."""
-    env = os.environ.get("NEXOS_PARAMETROS")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[2] / "params"
+@dataclass(frozen=True)
+class ParamFolders:
+    """Where parameter files are looked up: the user's folders, most specific first, then the
+    packaged defaults.
+
+    The user's ``defaults.yaml`` and ``municipios/<código>.yaml`` layer over the packaged ones
+    (each overlay holds only what it changes); a scenario or a portfolio is one file, taken from
+    the first folder that has one of that name, so a user's copy of ``base.yaml`` replaces it.
+    """
+
+    user: tuple[Path, ...] = ()
+    packaged: Path = PACKAGED_PARAMS
+
+    def chain(self) -> tuple[Path, ...]:
+        """Every folder, most specific first; the packaged one last, and only once."""
+        seen = {self.packaged.resolve()}
+        chain = []
+        for folder in self.user:
+            if folder.resolve() not in seen:
+                seen.add(folder.resolve())
+                chain.append(folder)
+        return (*chain, self.packaged)
+
+    def name(self, path: Path) -> str:
+        """The file as provenance and messages show it: ``nexos:params/...`` when packaged."""
+        try:
+            return PACKAGED_PREFIX + path.resolve().relative_to(self.packaged.resolve()).as_posix()
+        except ValueError:
+            return display_name(path)
+
+    def find(self, relative: str) -> Path | None:
+        """The file at ``relative`` in the first folder that has it."""
+        return next((f / relative for f in self.chain() if (f / relative).is_file()), None)
+
+    def layered(self, relative: str) -> list[Path]:
+        """Every file at ``relative``, least specific first: the order in which they layer."""
+        return [f / relative for f in reversed(self.chain()) if (f / relative).is_file()]
+
+    def glob(self, folder: str, pattern: str = "*.yaml") -> list[Path]:
+        """The files matching ``pattern`` in ``folder`` of every folder (a name once: the most specific)."""
+        found: dict[str, Path] = {}
+        for root in self.chain():
+            for path in sorted((root / folder).glob(pattern)):
+                found.setdefault(path.name, path)
+        return list(found.values())
+
+    @property
+    def writable(self) -> Path:
+        """Where new parameter files go (the app's saved scenarios): the first user folder (one
+        that is not the packaged folder first: in a source checkout ``./params`` links to it),
+        else ``./params``."""
+        chain = self.chain()
+        if len(chain) > 1:
+            return chain[0]
+        return self.user[0] if self.user else Path("params").absolute()
+
+
+def params_folders(directory: Path | None = None, environ: Mapping[str, str] | None = None) -> ParamFolders:
+    """The folders in use: ``./params``, then each folder of ``$NEXOS_PARAMETROS`` (of ``environ``
+    when given, else of this process), then the packaged defaults. ``directory`` replaces the
+    first two (a given folder over the defaults).
+
+    A folder named in the variable that does not exist is an error (a typo must not silently
+    drop the user's parameters); ``./params`` is used when it exists.
+    """
+    if directory is not None:
+        return ParamFolders((Path(directory),))
+    user = [Path("params")] if Path("params").is_dir() else []
+    variable = (os.environ if environ is None else environ).get(PARAMS_ENV, "")
+    for entry in filter(None, variable.split(os.pathsep)):
+        folder = Path(entry).expanduser()
+        if not folder.is_dir():
+            raise ParameterError(f"{PARAMS_ENV}: la carpeta '{entry}' no existe (se esperaba una carpeta "
+                                 f"de parámetros, p. ej. la que crea `nexos init`)")
+        user.append(folder)
+    return ParamFolders(tuple(f.absolute() for f in user))
 
 
 @dataclass(frozen=True)
@@ -277,15 +358,8 @@ def load_layers(
     directory: Path | None = None,
 ) -> list[Layer]:
     """The layers that apply to a municipality and scenario, in order (missing optional files skipped)."""
-    directory = Path(directory) if directory else params_dir()
-    layers = [Layer(display_name(directory / "defaults.yaml"), read_yaml(directory / "defaults.yaml"))]
-    if municipio:
-        path = directory / "municipios" / f"{municipio}.yaml"
-        if path.exists():
-            layers.append(Layer(display_name(path), read_yaml(path)))
-    if escenario is not None:
-        path = scenario_path(escenario, directory)
-        layers.append(Layer(display_name(path), read_yaml(path)))
+    folders = params_folders(directory)
+    layers = [Layer(folders.name(path), read_yaml(path)) for path in layer_files(municipio, escenario, folders)]
     if overrides:
         if isinstance(overrides, Mapping):
             values = unflatten(overrides)
@@ -297,34 +371,59 @@ def load_layers(
     return layers
 
 
-def scenario_path(name: str, directory: Path | None = None) -> Path:
+def layer_files(municipio: str | None, escenario: str | None, folders: ParamFolders) -> list[Path]:
+    """The files of a municipality's parameters under a scenario, in the order they layer:
+    every ``defaults.yaml``, every ``municipios/<código>.yaml``, the scenario's file."""
+    files = folders.layered("defaults.yaml")
+    if not files:
+        raise ParameterError(f"{folders.name(folders.packaged / 'defaults.yaml')}: el archivo no existe "
+                             f"(instalación de Nexos incompleta)")
+    if municipio:
+        files += folders.layered(f"municipios/{municipio}.yaml")
+    if escenario is not None:
+        files.append(scenario_path(escenario, folders))
+    return files
+
+
+def scenario_path(name: str, folders: ParamFolders | Path | None = None) -> Path:
     """The file of a named scenario (``escenarios/<name>.yaml``, or ``usuarios/<name>`` for the
-    scenarios saved from the app in ``escenarios/usuarios/``); an unknown name lists the available
-    ones. A name that is not a plain name, or whose file (through a symbolic link) lies outside
-    the parameter folder, is refused."""
-    directory = Path(directory) if directory else params_dir()
-    folder = directory / "escenarios"
-    known = sorted(p.stem for p in folder.glob("*.yaml")) + sorted(
-        f"{USER_SCENARIOS}/{p.stem}" for p in (folder / USER_SCENARIOS).glob("*.yaml"))
-    available = f"escenarios disponibles: {', '.join(known)}"
+    scenarios saved from the app in ``escenarios/usuarios/``), from the first folder that has it;
+    an unknown name lists the available ones. A name that is not a plain name, or whose file
+    (through a symbolic link) lies outside its parameter folder, is refused."""
+    if not isinstance(folders, ParamFolders):
+        folders = params_folders(folders)
     text = str(name)
     if not _SCENARIO_NAME.fullmatch(text):
+        known = scenario_names(folders)
         raise ParameterError(
             f"escenario {shown(text)} no válido (se esperaba un nombre de letras, dígitos, '_', '-' o '.', "
-            f"de hasta 100 caracteres, o usuarios/<nombre>; {available})"
+            f"de hasta 100 caracteres, o usuarios/<nombre>; escenarios disponibles: {', '.join(known)})"
         )
-    path = folder / f"{text}.yaml"
-    allowed = {folder.resolve(), (folder / USER_SCENARIOS).resolve()}
-    if not path.is_file() or path.parent.resolve() not in allowed:
-        hint = difflib.get_close_matches(text, known, n=1)
-        tip = f"; ¿quiso decir '{hint[0]}'?" if hint else ""
-        raise ParameterError(f"escenario '{text}' desconocido{tip} ({available})")
-    if not path.resolve().is_relative_to(directory.resolve()):
-        raise ParameterError(
-            f"escenario '{text}': {display_name(path)} es un enlace a un archivo fuera de la carpeta de "
-            f"parámetros ({display_name(directory)}); copie el archivo dentro de ella"
-        )
-    return path
+    for root in folders.chain():
+        folder = root / "escenarios"
+        path = folder / f"{text}.yaml"
+        allowed = {folder.resolve(), (folder / USER_SCENARIOS).resolve()}
+        if path.is_file() and path.parent.resolve() in allowed:
+            if not path.resolve().is_relative_to(root.resolve()):
+                raise ParameterError(
+                    f"escenario '{text}': {folders.name(path)} es un enlace a un archivo fuera de la carpeta de "
+                    f"parámetros ({display_name(root)}); copie el archivo dentro de ella"
+                )
+            return path
+    known = scenario_names(folders)
+    hint = difflib.get_close_matches(text, known, n=1)
+    tip = f"; ¿quiso decir '{hint[0]}'?" if hint else ""
+    raise ParameterError(
+        f"escenario '{text}' desconocido{tip} (escenarios disponibles: {', '.join(known)})"
+    )
+
+
+def scenario_names(folders: ParamFolders | None = None) -> list[str]:
+    """Every scenario of every folder: ``base`` first, the others, then ``usuarios/<nombre>``."""
+    folders = folders or params_folders()
+    shared = sorted((p.stem for p in folders.glob("escenarios")), key=lambda s: (s != "base", s))
+    users = sorted(f"{USER_SCENARIOS}/{p.stem}" for p in folders.glob(f"escenarios/{USER_SCENARIOS}"))
+    return shared + users
 
 
 def load_parameters(
@@ -333,19 +432,52 @@ def load_parameters(
     overrides: Mapping[str, Any] | list[str] | None = None,
     directory: Path | None = None,
 ) -> Resolved:
-    """Load, layer and validate the parameters of one municipality under one scenario."""
-    return resolve(load_layers(municipio, escenario, overrides, directory))
+    """Load, layer and validate the parameters of one municipality under one scenario.
+
+    ``overrides`` (the CLI's ``--set``, the app's controls, a notebook's adjustments) that change an
+    uncertain parameter whose distribution places its own centre move that distribution with
+    them (:func:`~nexos_model.params.uncertainty.with_centred_distributions`)."""
+    layers = load_layers(municipio, escenario, overrides, directory)
+    if overrides:
+        layers = _centred_adjustments(layers)
+    return resolve(layers)
 
 
-def validate_file(path: Path) -> None:
-    """Validate a single overlay file (defaults, municipality or scenario) against the schema."""
+def _centred_adjustments(layers: list[Layer]) -> list[Layer]:
+    *below, adjustments = layers
+    flat = flatten(adjustments.values)
+    placed: dict[str, Any] = {}
+    for layer in below:  # cheap test first: does any adjusted key have a distribution at all?
+        section = layer.values.get("incertidumbre")
+        if isinstance(section, Mapping) and isinstance(section.get("distribuciones"), Mapping):
+            placed.update(section["distribuciones"])
+    if not placed.keys() & flat.keys():
+        return layers
+    try:
+        reference = resolve(below)
+    except ParameterError:
+        return layers  # the layers below are wrong: resolving all of them says so
+    section = adjustments.values.get("incertidumbre")
+    given = dict(section.get("distribuciones") or {}) if isinstance(section, Mapping) else {}
+    values = {k: v for k, v in flat.items() if not k.startswith(DISTRIBUTIONS + ".")}
+    moved = with_centred_distributions({**values, DISTRIBUTIONS: given}, reference.params)[DISTRIBUTIONS]
+    if moved == given:
+        return layers
+    return [*below, Layer(adjustments.name, merge(dict(adjustments.values), {"incertidumbre": {"distribuciones": moved}}))]
+
+
+def validate_file(path: Path, directory: Path | None = None) -> None:
+    """Validate one overlay file (defaults, municipality or scenario) on the defaults in use: every
+    ``defaults.yaml`` up to this one when it is one of them, all of them below it otherwise."""
     path = Path(path)
-    defaults = params_dir() / "defaults.yaml"
-    layers = [Layer(display_name(defaults), read_yaml(defaults))]
-    if path.resolve() != defaults.resolve():
-        layers.append(Layer(display_name(path), read_yaml(path)))
+    folders = params_folders(directory)
+    layers = []
+    for defaults in folders.layered("defaults.yaml"):
+        layers.append(Layer(folders.name(defaults), read_yaml(defaults)))
+        if defaults.resolve() == path.resolve():
+            break
     else:
-        layers = [Layer(display_name(path), read_yaml(path))]
+        layers.append(Layer(display_name(path), read_yaml(path)))
     resolve(layers)
 
 
@@ -354,7 +486,7 @@ def validate_file(path: Path) -> None:
 _YEAR_SERIES_EXPECTED = "un número (el mismo todos los años) o un mapa año: número, p. ej. {2027: 0.05}"
 
 
-def _expected(error: dict[str, Any], field_info: dict[str, Any] | None) -> str:
+def _expected(error: Mapping[str, Any], field_info: dict[str, Any] | None) -> str:
     ctx = error.get("ctx") or {}
     kind = error["type"]
     info = field_info or {}
@@ -386,7 +518,7 @@ def _schema_node(loc: tuple[Any, ...]) -> tuple[type[BaseModel] | None, dict[str
     return owner, meta
 
 
-def _location(error: dict[str, Any]) -> tuple[tuple[Any, ...], bool]:
+def _location(error: Any) -> tuple[tuple[Any, ...], bool]:
     """The key path of an error as the user wrote it, and whether the problem is a mapping's key.
 
     Pydantic adds the tags of union members and ``[key]`` to ``loc``; a plain number in a
@@ -400,7 +532,7 @@ def _location(error: dict[str, Any]) -> tuple[tuple[Any, ...], bool]:
 
 
 def _explain(exc: ValidationError, provenance: dict[str, str], layers: list[Layer],
-             skip: set[str] = frozenset()) -> list[str]:
+             skip: frozenset[str] | set[str] = frozenset()) -> list[str]:
     """Every pydantic error as ``archivo: clave.ruta: problema (valor dado: ...; se esperaba: ...)``,
     except those at the paths of ``skip`` (already reported)."""
     messages = []

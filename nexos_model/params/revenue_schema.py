@@ -340,6 +340,21 @@ class LeverSettings(Section):
     ornato_compliance: Lever = _lever("ornato_cumplimiento", "Cumplimiento del boleto de ornato", "fracción de adultos")
     ornato_fee: Lever = _lever("ornato_cuota", "Cuota media del boleto de ornato", "quetzales por persona")
 
+    @model_validator(mode="after")
+    def _shares_at_most_one(self) -> "LeverSettings":
+        """A target in a unit of ``fracción`` is a share: 0.85 is 85 %, and above 1 means nothing
+        (a cadastre cannot cover 150 % of the properties)."""
+        problems = []
+        for name, info in type(self).model_fields.items():
+            target = getattr(self, name).target
+            unit = (info.json_schema_extra or {}).get("unidad", "")
+            if target is not None and unit.startswith("fracción") and target > 1:
+                problems.append(f"{info.alias}.meta: valor dado {target:g} (se esperaba una fracción entre 0 y 1, "
+                                f"p. ej. 0.85 para 85 %)")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
     def active(self) -> dict[str, Lever]:
         """Levers with a target, by their Spanish key."""
         out = {}

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import model_validator
 
-from nexos_model.params.calendar_schema import CalendarSettings
+from nexos_model.params.calendar_schema import FILLED_WHEN_NULL, CalendarSettings
 from nexos_model.params.fields import Section, param, year_series
 from nexos_model.params.fiscal_schema import (
     DebtSettings,
@@ -27,7 +27,11 @@ from nexos_model.params.keys import walk
 from nexos_model.params.revenue_schema import LeverSettings, OwnRevenueSettings
 from nexos_model.params.uncertainty import uncertainty_problems
 
-__all__ = ["Parameters", "Section", "field_metadata", "param", "year_series"]
+__all__ = ["JSON_SCHEMA_DIALECT", "Parameters", "Section", "field_metadata", "overlay_json_schema", "param",
+           "year_series"]
+
+#: Draft 7: what the YAML editors' language servers support (the schemas use nothing newer).
+JSON_SCHEMA_DIALECT = "http://json-schema.org/draft-07/schema#"
 
 
 class ProjectionSettings(Section):
@@ -194,3 +198,44 @@ def field_metadata(path: str) -> tuple[dict[str, Any], str]:
     parts = path.split(".")
     _, meta, found = walk(Parameters, parts)
     return meta, ".".join(parts[found:])
+
+
+def _optional_keys(node: Any) -> None:
+    """Drop every ``required`` list: each file sets only what it changes."""
+    if isinstance(node, dict):
+        node.pop("required", None)
+        for value in node.values():
+            _optional_keys(value)
+    elif isinstance(node, list):
+        for value in node:
+            _optional_keys(value)
+
+
+#: What a JSON Schema node says about its value (the rest is metadata: etiqueta, unidad, fuente...).
+_VALUE_KEYWORDS = ("type", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "enum", "const")
+
+
+def _null_allowed(node: dict[str, Any]) -> None:
+    """Let ``node`` also be ``null`` (a year the calendar fills: :data:`FILLED_WHEN_NULL`)."""
+    value = {k: node.pop(k) for k in _VALUE_KEYWORDS if k in node}
+    node["anyOf"] = [value, {"type": "null"}]
+
+
+def overlay_json_schema() -> dict[str, Any]:
+    """The JSON Schema of a parameter file as users write it (``nexos esquema``), for editors.
+
+    Every file is an overlay (the defaults, a municipality's file, a scenario), so every key is
+    optional; unknown keys and wrong types are errors, and a year-keyed value may be written as
+    one number or by year (``{2027: 0.05}``), and a year the calendar fills may be ``null``, as
+    the loader accepts. Whether the layers together
+    set every parameter is what ``nexos validar`` checks.
+    """
+    schema = Parameters.model_json_schema(by_alias=True)
+    _optional_keys(schema)
+    for section, keys in FILLED_WHEN_NULL.items():
+        for key in keys:
+            _null_allowed(schema["$defs"][section]["properties"][key])
+    return {"$schema": JSON_SCHEMA_DIALECT, **schema,
+            "title": "Parámetros de Nexos (una capa: defaults, municipio o escenario)",
+            "description": "Cada archivo escribe solo lo que cambia; `nexos validar ARCHIVO` revisa además que "
+                           "las capas juntas definan todo."}

@@ -74,3 +74,52 @@ def uncertainty_problems(params: Any) -> list[str]:
                             f"del valor del parámetro {value:.6g}; ajuste la distribución (o omita la media en "
                             f"normal y lognormal) para que coincidan")
     return problems
+
+
+#: The fields of a distribution spec that place it (the others give its spread or shape).
+LOCATION_FIELDS = ("media", "moda", "minimo", "maximo")
+
+
+def recentred(raw: Mapping[str, Any], shift: float) -> dict[str, Any]:
+    """A distribution spec moved by ``shift``: every location field (``media``, ``moda``,
+    ``minimo``, ``maximo``) plus ``shift``, so its central value moves by exactly ``shift`` and
+    its spread stays (a translation moves the mean of every family by the same amount)."""
+    return {k: (v + shift if k in LOCATION_FIELDS and isinstance(v, (int, float)) else v) for k, v in raw.items()}
+
+
+def centred_specs(params: Any, values: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """For each key of ``values`` (new values of uncertain parameters) whose distribution in
+    ``params`` places its own centre (a triangular, a normal with ``media``...), that spec moved
+    to the new value: the overlay that keeps "the deterministic run is Monte Carlo at central
+    values" when someone changes such a parameter (the app's controls, ``--set``)."""
+    raw = params.uncertainty.distributions
+    out: dict[str, dict[str, Any]] = {}
+    for key, value in values.items():
+        spec = raw.get(key)
+        if spec is None or not isinstance(value, (int, float)) or isinstance(value, bool):
+            continue
+        if spec.get("distribucion") in ("normal", "lognormal") and "media" not in spec:
+            continue  # its mean is the parameter's value already
+        shift = float(value) - _value(params, key)
+        if shift:
+            out[key] = recentred(spec, shift)
+    return out
+
+
+#: Where the distributions sit among the flat keys of adjustments.
+DISTRIBUTIONS = "incertidumbre.distribuciones"
+
+
+def with_centred_distributions(overrides: Mapping[str, Any], params: Any) -> dict[str, Any]:
+    """Flat adjustments (``{"deuda.nuevo_prestamo.tasa": 0.07}``) plus, for each changed value
+    whose distribution in ``params`` places its own centre, that distribution moved to the new
+    value (:func:`centred_specs`) unless the adjustments give one themselves: so a ``--set``, an
+    app control or a notebook's override of the loan's rate is taken, not refused, and the
+    deterministic run stays Monte Carlo at central values."""
+    out = dict(overrides)
+    given = dict(out.get(DISTRIBUTIONS) or {})
+    values = {k: v for k, v in out.items() if not k.startswith(DISTRIBUTIONS)}
+    moved = {k: v for k, v in centred_specs(params, values).items() if k not in given}
+    if moved:
+        out[DISTRIBUTIONS] = {**given, **moved}
+    return out

@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml import events
 
 from nexos_model.errors import ParameterError, os_problem
 
@@ -262,11 +261,11 @@ def parse_yaml(text: str, source: str, with_node: bool = False, value: bool = Fa
         raise ParameterError(f"{source}: {_where(problem.mark, text, value)}: {key + ': ' if key else ''}{problem.text}") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        problem = _spanish(exc.problem, exc.context)
+        message = _spanish(exc.problem, exc.context)
         if _indented_with_tab(text, mark):
-            problem = "tabulador en la indentación (use espacios)"
+            message = "tabulador en la indentación (use espacios)"
         excerpt = _excerpt(text, mark.line, mark.column) if mark is not None else ""
-        raise ParameterError(f"{source}: {_where(mark, text, value)}: YAML mal formado: {problem}{excerpt}") from None
+        raise ParameterError(f"{source}: {_where(mark, text, value)}: YAML mal formado: {message}{excerpt}") from None
     except yaml.YAMLError as exc:  # a reader error: a character YAML does not accept
         position = getattr(exc, "position", None)
         where = ""

@@ -48,7 +48,7 @@ def _chromium(html_path: str | os.PathLike[str], target: str | os.PathLike[str],
                    f"{output_flag}={tmp.resolve()}", html_path.as_uri()]
         try:
             done = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
-                                  stdin=subprocess.DEVNULL)
+                                  stdin=subprocess.DEVNULL, check=False)  # judged by the file it writes
         except subprocess.TimeoutExpired:
             raise NexosError(f"chromium no terminó {target.name} en {timeout:g} s") from None
         if not tmp.exists() or tmp.stat().st_size == 0:

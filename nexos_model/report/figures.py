@@ -23,6 +23,7 @@ from nexos_model.errors import NexosError
 from nexos_model.report.gantt import gantt_chart
 from nexos_model.report.summary import (
     GAP_PARTS,
+    scenario_name,
     GAP_SHORT,
     SOURCE_NAMES,
     TRANSFER_SOURCES,
@@ -52,7 +53,7 @@ def money_tip(label: str, position: float, value: float) -> str:
 
 def _split(result: "RunResult", municipio: str | None):
     """The wide table and the last observed year of one municipality."""
-    code = municipio or result.municipios[0]
+    code = result.code(municipio)
     return code, result.wide(code), result.last_observed(code)
 
 
@@ -95,7 +96,7 @@ def own_revenue(result: "RunResult", municipio: str | None = None) -> Chart:
         label = "Estimado (años sin datos cargados)"
         plot.line(label, guess.index, guess.values, stroke=MID, width=1.6, dash=":", marker="o", marker_size=5,
                   marker_fill="white", tips=money_tips(label, guess.index, guess.values))
-    label = f"Proyectado, escenario {result.escenario}"
+    label = f"Proyectado: {scenario_name(result, code)}"
     plot.line(label, proj.index, proj.values, stroke=ACCENT, width=1.8, dash="--", marker="s", marker_size=5,
               marker_fill="white", tips=money_tips(label, proj.index, proj.values))
     return plot.render()
@@ -126,7 +127,7 @@ def _stacked_years(title: str, table, labels: dict[str, str], marks: tuple[int, 
 
 def _projected(result: "RunResult", municipio: str | None):
     """Every projected line of one municipality, years × concepts."""
-    code = municipio or result.municipios[0]
+    code = result.code(municipio)
     rows = result.projection.loc[result.projection["municipio"] == code]
     return code, rows.pivot(index="anio", columns="concepto", values="valor").sort_index()
 
@@ -153,7 +154,7 @@ def revenue_gap(result: "RunResult", municipio: str | None = None, anio: int | N
     """Potential of IUSI, agua and ornato split into what is collected (dark) and each gap
     (coverage, valuation, rate, compliance, interaction; lighter tones): the bar's end is the
     potential. Year: the budget year being prepared unless ``anio`` is given."""
-    code = municipio or result.municipios[0]
+    code = result.code(municipio)
     gaps = result.gaps.loc[result.gaps["municipio"] == code]
     year = int(anio or result.budget_year(code))
     gaps = gaps.loc[gaps["anio"] == year]
@@ -185,7 +186,7 @@ def transfers(result: "RunResult", municipio: str | None = None) -> Chart:
 
 def fiscal_space(result: "RunResult", municipio: str | None = None) -> Chart:
     """Fiscal space for investment by source of funds, stacked by year; a shortfall shows below zero."""
-    code = municipio or result.municipios[0]
+    code = result.code(municipio)
     table = space_by_source(result, code)
     return _stacked_years("Espacio fiscal para inversión por fuente de financiamiento", table, SOURCE_NAMES,
                           (result.last_observed(code), result.budget_year(code))).render()
@@ -377,7 +378,7 @@ def uncertainty_fan(result: "RunResult", concepto: str = "ingresos_propios",
                     municipio: str | None = None) -> Chart:
     """Fan chart of one outcome from a Monte Carlo run (``RunResult.percentiles``), opening
     from the observed years when the outcome is a MINFIN concept."""
-    code = municipio or result.municipios[0]
+    code = result.code(municipio)
     table = result.percentiles
     bands = table.loc[(table["municipio"] == code) & (table["concepto"] == concepto)]
     wide = result.wide(code)

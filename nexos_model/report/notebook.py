@@ -66,7 +66,7 @@ def _stop_on_user_error(call: Callable[..., Any], *args: Any, **kwargs: Any) -> 
         raise ReportStopped(exc.messages) from None
 
 
-def load_run(municipio: str, escenario: str, overrides: Mapping[str, Any] | None = None,
+def load_run(municipio: str | int, escenario: str, overrides: Mapping[str, Any] | None = None,
              simulaciones: int = 0, semilla: int | None = None) -> RunResult:
     """``nexos_model.run`` for one municipality; a user error stops the notebook in Spanish.
 
@@ -77,24 +77,24 @@ def load_run(municipio: str, escenario: str, overrides: Mapping[str, Any] | None
     return _stop_on_user_error(run, municipio, escenario, overrides or None, simulaciones=simulaciones, **seed)
 
 
-def load_plan(result: RunResult, municipio: str | None = None, cartera: str | None = None) -> InvestmentPlan:
+def load_plan(result: RunResult, municipio: str | int | None = None, cartera: str | None = None) -> InvestmentPlan:
     """The investment plan on a run's fiscal space: the one ``run(planificar=True)`` made, or
     :func:`nexos_model.api.plan_for_run` with the portfolio ``cartera`` (default ``params/carteras/<código>``,
     else an illustrative one). A portfolio that cannot be read or funded stops the notebook
     with the Spanish reason."""
-    code = municipio or result.municipios[0]
+    code = _stop_on_user_error(result.code, municipio)
     made = getattr(result, "plans", {}).get(code)
     if made is not None and not cartera:
         return made
     return _stop_on_user_error(plan_for_run, result, code, cartera or None)
 
 
-def load_comparison(municipio: str, escenarios: Sequence[str], overrides: Mapping[str, Any] | None = None) -> Comparison:
+def load_comparison(municipio: str | int, escenarios: Sequence[str], overrides: Mapping[str, Any] | None = None) -> Comparison:
     """The scenarios side by side (:func:`nexos_model.analyses.comparison.compare`): outcomes and changes."""
     return _stop_on_user_error(compare, municipio, list(escenarios), overrides or None)
 
 
-def load_tornado(municipio: str, escenario: str, resultado: str = "ingresos_propios", anio: int | None = None,
+def load_tornado(municipio: str | int, escenario: str, resultado: str = "ingresos_propios", anio: int | None = None,
                  overrides: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """One-at-a-time sensitivity of one outcome in one year (default: the last projected):
     ``tornado_for``'s table (widest swing first)."""
@@ -110,6 +110,7 @@ def show_cover(result: RunResult, municipio: str | None = None) -> _Shown:
         f"Presupuesto que se prepara: {facts['anio_presupuesto']}; datos observados {facts['anios_datos']}; "
         f"años estimados {facts['anios_estimados']}; proyección {facts['anios_proyeccion']}",
         f"Generado el {facts['fecha']} con Nexos {facts['version']}; parámetros y datos {facts['parametros']}",
+        *(f"Ajuste: {a}" for a in facts["ajustes"]),
         *facts["antiguedad_datos"],
     ]
     html = "<div class='nexos-datos'>" + "".join(f"<p>{escape(x)}</p>" for x in lines) + "</div>"

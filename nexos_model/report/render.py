@@ -4,8 +4,9 @@
 folder, ``workbook.ipynb``, ``reporte.html``, ``reporte.pdf`` and ``proyeccion.xlsx`` (the names
 the batch runner uses). Every file is written atomically (temporary file + rename).
 
-- HTML is rendered in-process with the ``nexos_reporte`` template of the project's
-  ``templates/`` folder: no code, no prompts, no scripts, no remote URL (works offline).
+- HTML is rendered in-process with the packaged ``nexos_reporte`` template
+  (:data:`nexos_model.io.bundled.TEMPLATES_DIR`): no code, no prompts, no scripts, no remote URL
+  (works offline).
 - PDF: :mod:`nexos_model.report.chromium` prints the HTML.
 
 Papermill, nbconvert, nbformat and jupyter_client (the ``notebooks`` extra) are imported when a
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from nexos_model.api import run
 from nexos_model.errors import NexosError
+from nexos_model.io.bundled import TEMPLATES_DIR, WORKBOOKS_DIR
 from nexos_model.io.files import atomic_files, atomic_path, write_text
 from nexos_model.io.store import pin_store_dir
 from nexos_model.io.writers import write_tables
@@ -37,10 +39,7 @@ from nexos_model.report.summary import excel_tables
 if TYPE_CHECKING:
     import nbformat
 
-ROOT = Path(__file__).resolve().parents[2]
-TEMPLATES_DIR = ROOT / "templates"
 TEMPLATE_NAME = "nexos_reporte"
-WORKBOOKS_DIR = ROOT / "workbooks"
 REPORT_WORKBOOK = WORKBOOKS_DIR / "reporte_concejo.ipynb"
 KERNEL = "python3"
 FORMATS = ("html", "pdf", "xlsx")

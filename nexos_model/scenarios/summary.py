@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any, Union
+from typing import Any, TypeAlias, Union
 
 import numpy as np
 import pandas as pd
@@ -54,7 +54,7 @@ PERCENTILES = (5, 10, 25, 50, 75, 90, 95)
 #: Column name of each percentile: ``p05 p10 p25 p50 p75 p90 p95``.
 COLUMNS = tuple(f"p{q:02d}" for q in PERCENTILES)
 
-Labels = pd.MultiIndex | Mapping[str, Sequence[Any]]
+Labels: TypeAlias = pd.MultiIndex | Mapping[str, Sequence[Any]]
 
 
 def _labels(index: Labels, cells: tuple[int, ...]) -> pd.DataFrame:

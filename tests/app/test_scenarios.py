@@ -64,3 +64,16 @@ def test_links_round_trip():
     assert query == "?escenario=usuarios/catastro_2028&municipio=1301"
     assert scenarios.parse_query(query) == {"escenario": "usuarios/catastro_2028", "municipio": "1301"}
     assert scenarios.parse_query("") == {} and scenarios.parse_query("otro=1") == {}
+
+
+def test_a_saved_scenario_keeps_the_name_as_typed_and_its_adjustments_in_words(params_copy):
+    name, path = scenarios.save_user_scenario("Reforma catastral Huehue 2027", "base",
+                                              {"palancas.iusi_cobertura.meta": 0.85}, "1301")
+    saved = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert saved["descripcion"] == ("Reforma catastral Huehue 2027: a partir de «Escenario base»; Cobertura catastral "
+                                    "del IUSI, valor meta: 85 % de predios")
+    assert scenarios.label_of(name) == "Reforma catastral Huehue 2027"
+    assert ("Reforma catastral Huehue 2027", name) in scenarios.scenario_options()
+    assert scenarios.user_scenario_exists("reforma catastral huehue 2027")
+    assert not scenarios.user_scenario_exists("otro nombre")
+    assert [label for label, _ in scenarios.scenario_options()][:2] == ["Escenario base", "Actualización catastral"]

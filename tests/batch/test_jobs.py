@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from nexos_model.batch.jobs import input_hash
+from nexos_model.params.loader import params_folders
 from tests.support import ROOT
 
 
@@ -11,7 +12,7 @@ def test_hash_changes_only_with_the_inputs(params_copy, tmp_path):
     workbook.write_text((ROOT / "workbooks" / "reporte_concejo.ipynb").read_text(encoding="utf-8"), encoding="utf-8")
 
     def digest(code="0901", escenario="base", overrides=None, package="p"):
-        return input_hash(code, escenario, params_copy, overrides or {}, workbook, package)
+        return input_hash(code, escenario, params_folders(params_copy), overrides or {}, workbook, package)
 
     first = digest()
     assert digest() == first and len(first) == 16

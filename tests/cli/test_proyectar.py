@@ -209,3 +209,22 @@ def test_solo_datos_with_one_municipality_does_not_give_it_the_national_pools(tm
     assert main(["proyectar", "--municipio", "0901", "--datos", str(own), "--solo-datos",
                  "--salida", str(tmp_path / "otro.csv")]) == 1
     assert "0901 no está(n) en" in capsys.readouterr().err
+
+
+def test_set_of_a_sampled_assumption_is_taken_as_the_app_takes_it(tmp_path):
+    """``--set deuda.nuevo_prestamo.tasa=0.07`` moves the rate's triangular distribution with it
+    (one implementation, the loader's), so the CLI gives what the app's control gives, not a refusal."""
+    from nexos_model.api import run
+    from nexos_model.app.session import Session
+
+    target = tmp_path / "p.csv"
+    out = nexos("proyectar", "--municipio", "1301", "--set", "deuda.nuevo_prestamo.tasa=0.07",
+                "--set", "deuda.nuevo_prestamo.monto=5000000", "--salida", str(target))
+    assert out.returncode == 0, out.stderr
+    cli = pd.read_csv(target, dtype={"municipio": str}).set_index(["anio", "concepto"])["valor"]
+    app = Session("1301", "base", {"deuda.nuevo_prestamo.tasa": 0.07, "deuda.nuevo_prestamo.monto": 5e6}).result()
+    assert app.parameters["1301"].params.debt.new_loan.rate == 0.07
+    base = run("1301", "base", overrides={"deuda.nuevo_prestamo.monto": 5e6}).projection.set_index(["anio", "concepto"])["valor"]
+    mine = app.projection.set_index(["anio", "concepto"])["valor"]
+    pd.testing.assert_series_equal(cli.loc[mine.index], mine, check_names=False, rtol=1e-9)
+    assert not mine.equals(base.loc[mine.index]), "the rate changed the debt service"

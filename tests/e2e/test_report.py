@@ -85,7 +85,7 @@ def test_report_html_pdf_xlsx(tmp_path):
     from openpyxl import load_workbook
 
     book = load_workbook(paths["xlsx"])
-    assert book.sheetnames == ["Proyección", "Indicadores", "Reglas", "Espacio fiscal", "Plan de inversión",
+    assert book.sheetnames == ["Escenario", "Proyección", "Indicadores", "Reglas", "Espacio fiscal", "Plan de inversión",
                                "Financiamiento del plan", "POA", "No financiados", "Historia", "Calidad",
                                "Supuestos"]
     assert all(ws.freeze_panes == "A2" for ws in book)

@@ -12,6 +12,8 @@ import ast
 import fcntl
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -25,6 +27,7 @@ from nexos_model.wording import quetzales
 from tests.support import ROOT
 
 ALL = sorted((ROOT / "workbooks").glob("*.ipynb"))
+PAPERMILL = Path(sys.executable).parent / "papermill"
 # The app notebook only builds the Voilà app and waits for a visit (tests/e2e/test_app.py runs it).
 REPORTS = [p for p in ALL if not p.stem.startswith("app_")]
 # One scenario per municipality: levers (1401) and a broken legal rule (0901) get shown too.
@@ -121,13 +124,21 @@ def _shared_folder(tmp_path_factory) -> Path:
 
 
 def _execute(path: Path, municipio: str, escenario: str, folder: Path) -> nbformat.NotebookNode:
-    """Run the workbook once per session (whichever worker comes first; the others wait)."""
+    """Run the workbook once per session (whichever worker comes first; the others wait) with the
+    ``papermill`` command as analysts type it: ``-p municipio 901`` reaches the notebook as the
+    number 901 (Papermill parses it), which must mean 0901."""
     out = folder / f"{path.stem}-{municipio}.ipynb"
     with open(folder / f"{out.name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not out.exists():
-            render.execute_workbook(path, {"municipio": municipio, "escenario": escenario, "overrides": {}}, out)
-    return nbformat.read(out, as_version=4)
+            done = subprocess.run([str(PAPERMILL), str(path), str(out), "-p", "municipio", str(int(municipio)),
+                                   "-p", "escenario", escenario, "--log-level", "WARNING"],
+                                  capture_output=True, text=True, cwd=ROOT, timeout=600)
+            assert done.returncode == 0, done.stderr[-3000:]
+    nb = nbformat.read(out, as_version=4)
+    injected = next(c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert f"municipio = {int(municipio)}\n" in injected.source, "Papermill injected the code as a number"
+    return nb
 
 
 def _case(request, tmp_path_factory) -> tuple[str, str, str, nbformat.NotebookNode]:

@@ -63,3 +63,11 @@ def test_a_loan_must_end_within_the_term_of_the_council_that_takes_it():
         in row["mensaje"]
     later = {**loan, "deuda.nuevo_prestamo.plazo": 3, "deuda.nuevo_prestamo.anio": 2028}
     assert rule(run("1401", "base", later), "plazo_prestamo")["cumple"].all()
+
+
+def test_a_breach_never_reads_as_the_limit_itself():
+    from nexos_model.fiscal.rules import _shares
+
+    assert _shares(0.10004, 0.10, ok=False) == ("10.004 %", "10.000 %")
+    assert _shares(0.0999, 0.10, ok=True) == ("10.0 %", "10.0 %")
+    assert _shares(0.12, 0.10, ok=False) == ("12.0 %", "10.0 %")

@@ -133,3 +133,14 @@ def test_year_kinds():
     assert list(kinds[11:]) == ["proyectado"] * 4
     # Data up to the year before the budget: nothing is estimated.
     assert "estimado" not in year_kinds(years, 2026, 2027)
+
+
+@pytest.mark.parametrize("budget, term", [(2027, 1), (2028, 3), (2029, 3), (2030, 2), (2031, 1), (2032, 3)])
+def test_the_new_loan_runs_as_long_as_infom_and_the_councils_term_allow(budget, term):
+    """Código Municipal art. 110 bis: a loan ends within the term of the council that takes it
+    (terms 2024-2028, 2028-2032: last full years 2027, 2031); INFOM: 3 years at most."""
+    from nexos_model.params.calendar_schema import longest_loan_term
+
+    p = load_parameters("0901", "base", {"calendario.anio_presupuesto": budget}).params
+    assert p.debt.new_loan.term == term == longest_loan_term(budget, 2024, 4, 3)
+    assert load_parameters("0901", "base", {"deuda.nuevo_prestamo.plazo": 3}).params.debt.new_loan.term == 3

@@ -91,3 +91,18 @@ def test_invalid_specs_list_every_error_in_spanish():
 def test_describe_is_spanish_for_the_annex():
     assert describe(parse_spec(SPECS["inflacion"])) == "normal (media 0.04, desviación 0.01, mínimo 0)"
     assert describe(parse_spec(SPECS["cobertura"])) == "triangular (mínimo 0.3, moda 0.5, máximo 0.6)"
+
+
+def test_a_distribution_moved_to_a_new_value_keeps_its_spread():
+    from nexos_model.params.distributions import parse_spec
+    from nexos_model.params.loader import load_parameters
+    from nexos_model.params.uncertainty import centred_specs, recentred
+
+    spec = {"distribucion": "triangular", "minimo": 0.065, "moda": 0.08, "maximo": 0.095}
+    moved = recentred(spec, -0.01)
+    assert parse_spec(moved).central() == pytest.approx(parse_spec(spec).central() - 0.01)
+    assert moved["maximo"] - moved["minimo"] == pytest.approx(0.03)
+    params = load_parameters("0901", "base").params
+    assert set(centred_specs(params, {"deuda.nuevo_prestamo.tasa": 0.07, "macro.inflacion": 0.06,
+                                      "tendencia.contraccion": 0.2})) == {"deuda.nuevo_prestamo.tasa"}
+    assert centred_specs(params, {"deuda.nuevo_prestamo.tasa": 0.08}) == {}

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
 import yaml
 
 from nexos_model.errors import ParameterError
-from nexos_model.params.loader import load_parameters, merge, parse_assignment
+from nexos_model.params import loader
+from nexos_model.params.loader import (PACKAGED_PARAMS, PACKAGED_PREFIX, load_parameters, merge, params_folders,
+                                       parse_assignment, scenario_names)
+from tests.support import ROOT
 
 
 def write(path, data):
@@ -135,18 +139,22 @@ def test_a_value_given_is_shown_short(params_copy):
     assert len(message) < 300 and "..." in message
 
 
-def test_a_missing_key_blames_the_file_that_wrote_its_section(params_copy):
+def test_a_missing_key_blames_the_file_that_wrote_its_section(params_copy, monkeypatch):
     """A stream the scenario adds without its required keys is the scenario's fault; a key the
     defaults lack is the defaults' fault, whatever scenario is loaded."""
     messages = _messages(params_copy, "ingresos_propios:\n  flujos:\n    nuevo: {conceptos: {tasas: 0.1}}\n")
     assert any(m.startswith("params/escenarios/mio.yaml: ingresos_propios.flujos.nuevo.metodo: falta este parámetro")
                or "mio.yaml: ingresos_propios.flujos.nuevo.metodo: falta" in m for m in messages), messages
-    defaults = params_copy / "defaults.yaml"
+    broken = params_copy.parent / "instalacion"  # an installation whose packaged defaults lack a key
+    shutil.copytree(PACKAGED_PARAMS, broken)
+    defaults = broken / "defaults.yaml"
     text = defaults.read_text(encoding="utf-8")
     defaults.write_text(re.sub(r"\n  contraccion: [^\n]*", "", text, count=1), encoding="utf-8")
+    monkeypatch.setattr(loader, "params_folders", lambda directory=None: loader.ParamFolders(packaged=broken))
     with pytest.raises(ParameterError) as caught:
         load_parameters("0901", "optimista")
-    assert any("defaults.yaml: tendencia.contraccion: falta este parámetro" in m for m in caught.value.messages)
+    assert any("nexos:params/defaults.yaml: tendencia.contraccion: falta este parámetro" in m
+               for m in caught.value.messages), caught.value.messages
     assert not any("optimista" in m for m in caught.value.messages)
 
 
@@ -206,3 +214,51 @@ def test_a_rule_across_keys_names_the_file_of_the_key_it_is_about(params_copy):
         load_parameters("0901", "base")
     assert caught.value.messages and all("municipios/0901.yaml: " in m for m in caught.value.messages), \
         caught.value.messages
+
+# --- where parameters are looked up: ./params, NEXOS_PARAMETROS, the packaged defaults ------------
+
+def test_a_users_defaults_layer_over_the_packaged_ones_and_say_so(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NEXOS_PARAMETROS", raising=False)
+    write(tmp_path / "params" / "defaults.yaml", {"calidad": {"factor_atipico": 7.0}})
+    resolved = load_parameters("0901", "base")
+    assert resolved.params.quality.outlier_factor == 7.0
+    assert resolved.params.trend.shrinkage == 0.8  # the rest: Nexos's defaults
+    assert resolved.provenance["calidad.factor_atipico"] == "params/defaults.yaml"
+    assert resolved.provenance["tendencia.contraccion"] == f"{PACKAGED_PREFIX}defaults.yaml"
+    assert resolved.provenance["descripcion"] == f"{PACKAGED_PREFIX}escenarios/base.yaml"
+    assert resolved.changes_from_defaults()["calidad.factor_atipico"] == ("params/defaults.yaml", 7.0)
+
+
+def test_local_params_come_before_the_variable_and_a_scenario_is_taken_whole(tmp_path, monkeypatch):
+    work, shared = tmp_path / "trabajo", tmp_path / "compartidos"
+    write(work / "params" / "escenarios" / "optimista.yaml", {"descripcion": "mi optimista"})
+    write(shared / "escenarios" / "optimista.yaml", {"descripcion": "el compartido", "macro": {"inflacion": 0.06}})
+    write(shared / "escenarios" / "compartido.yaml", {"descripcion": "solo en la carpeta compartida"})
+    write(shared / "municipios" / "0901.yaml", {"tendencia": {"contraccion": 0.5}})
+    write(work / "params" / "municipios" / "0901.yaml", {"tendencia": {"amortiguacion": 0.9}})
+    monkeypatch.chdir(work)
+    monkeypatch.setenv("NEXOS_PARAMETROS", str(shared))
+    folders = params_folders()
+    assert folders.chain() == (work / "params", shared, PACKAGED_PARAMS)
+    mine = load_parameters("0901", "optimista")
+    assert mine.params.description == "mi optimista"
+    assert mine.params.macro.inflation == {0: 0.04}, "a scenario file replaces the packaged one, it does not layer"
+    assert (mine.params.trend.shrinkage, mine.params.trend.damping) == (0.5, 0.9), "municipality files layer"
+    assert load_parameters("0901", "compartido").params.description == "solo en la carpeta compartida"
+    assert {"base", "optimista", "compartido"} <= set(scenario_names())
+
+
+def test_a_missing_folder_in_the_variable_is_an_error_not_silence(tmp_path, monkeypatch):
+    monkeypatch.setenv("NEXOS_PARAMETROS", str(tmp_path / "no_existe"))
+    with pytest.raises(ParameterError, match="NEXOS_PARAMETROS: la carpeta .*no_existe' no existe"):
+        load_parameters("0901", "base")
+
+
+def test_packaged_parameters_are_inside_the_package_and_found_from_any_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NEXOS_PARAMETROS", raising=False)
+    assert PACKAGED_PARAMS.is_relative_to(ROOT / "nexos_model")
+    assert params_folders().chain() == (PACKAGED_PARAMS,)
+    assert load_parameters("1301", "pesimista").layers[-1].name == f"{PACKAGED_PREFIX}escenarios/pesimista.yaml"
+    assert params_folders().writable == tmp_path / "params", "the app saves into ./params when there is none"

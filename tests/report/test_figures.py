@@ -152,11 +152,11 @@ def test_estimated_years_are_drawn_apart_from_observed_and_projected(pesimista):
 
     chart = figures.own_revenue(pesimista)
     assert chart.legend[:3] == ["Observado (SICOIN GL)", "Estimado (años sin datos cargados)",
-                                "Proyectado, escenario pesimista"]
+                                "Proyectado: Pesimista"]
     estimated = chart.mark("Estimado (años sin datos cargados)")
     assert list(estimated.x) == list(range(2019, BUDGET_YEAR))  # joins the last observed year
     assert estimated.style["dash"] == ":" and estimated.style["marker_fill"] == "white"
-    assert list(chart.mark("Proyectado, escenario pesimista").x)[0] == BUDGET_YEAR - 1
+    assert list(chart.mark("Proyectado: Pesimista").x)[0] == BUDGET_YEAR - 1
     for name in ("ingresos_propios", "composicion", "transferencias", "espacio_fiscal"):
         svg = figures.chart(name, pesimista).svg
         assert f'fill="{ESTIMATE_SHADE}"' in svg and f'fill="{SHADE}"' in svg, name

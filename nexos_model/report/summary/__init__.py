@@ -43,6 +43,7 @@ from nexos_model.report.summary.common import (  # noqa: F401
     _years,
     cover,
     data_age_sentences,
+    scenario_name,
 )
 from nexos_model.report.summary.excel import (  # noqa: F401
     LINE_HEADERS,
@@ -58,6 +59,7 @@ from nexos_model.report.summary.excel import (  # noqa: F401
     _with_formats,
     assumptions_annex,
     excel_tables,
+    scenario_sheet,
 )
 from nexos_model.report.summary.finance import (  # noqa: F401
     SOURCES,
@@ -140,4 +142,4 @@ from nexos_model.report.summary.scenarios import (  # noqa: F401
     unit_of,
 )
 
-__all__ = ['cover', 'data_age_sentences', 'executive_summary', 'headline_lines', 'quality_sentences', 'projection_notes', 'concept_table', 'history_table', 'indicators_table', 'quality_table', 'revenue_table', 'calibration_table', 'gap_table', 'indicator_path_table', 'lever_effect_table', 'lever_sentences', 'lever_table', 'own_revenue_sentences', 'stream_table', 'SOURCE_NAMES', 'parameter_value', 'space_by_source', 'stream_names', 'unit_of', 'aporte_criteria_table', 'debt_table', 'finance_sentences', 'fiscal_space_sentences', 'fiscal_space_table', 'rules_basis_table', 'rules_matrix', 'rules_sentences', 'sources_uses_sentences', 'sources_uses_table', 'spending_table', 'transfer_table', 'plan_comparison_table', 'plan_effect_table', 'plan_funding_table', 'plan_poa_table', 'plan_poa_title', 'plan_portfolio_table', 'plan_schedule_table', 'plan_scores_table', 'plan_sentences', 'plan_unfunded_table', 'plan_warnings', 'breaches_table', 'changes_table', 'comparison_difference_table', 'comparison_sentences', 'comparison_table', 'probability_sentences', 'tornado_table', 'uncertainty_sentences', 'uncertainty_table', 'assumptions_annex', 'excel_tables']
+__all__ = ['cover', 'scenario_name', 'scenario_sheet', 'data_age_sentences', 'executive_summary', 'headline_lines', 'quality_sentences', 'projection_notes', 'concept_table', 'history_table', 'indicators_table', 'quality_table', 'revenue_table', 'calibration_table', 'gap_table', 'indicator_path_table', 'lever_effect_table', 'lever_sentences', 'lever_table', 'own_revenue_sentences', 'stream_table', 'SOURCE_NAMES', 'parameter_value', 'space_by_source', 'stream_names', 'unit_of', 'aporte_criteria_table', 'debt_table', 'finance_sentences', 'fiscal_space_sentences', 'fiscal_space_table', 'rules_basis_table', 'rules_matrix', 'rules_sentences', 'sources_uses_sentences', 'sources_uses_table', 'spending_table', 'transfer_table', 'plan_comparison_table', 'plan_effect_table', 'plan_funding_table', 'plan_poa_table', 'plan_poa_title', 'plan_portfolio_table', 'plan_schedule_table', 'plan_scores_table', 'plan_sentences', 'plan_unfunded_table', 'plan_warnings', 'breaches_table', 'changes_table', 'comparison_difference_table', 'comparison_sentences', 'comparison_table', 'probability_sentences', 'tornado_table', 'uncertainty_sentences', 'uncertainty_table', 'assumptions_annex', 'excel_tables']

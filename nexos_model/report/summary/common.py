@@ -12,6 +12,7 @@ from nexos_model.diagnostics.quality import FINDING_LABELS
 from nexos_model.io.bundled import load_municipalities
 from nexos_model.io.store import STORE_VARIABLE
 from nexos_model.params.calendar_schema import ESTIMATED, OBSERVED, year_kinds
+from nexos_model.params.changes import adjustment_sentences, scenario_label, scenario_title
 from nexos_model.wording import anio_rango, anios_texto, fecha, porcentaje, quetzales
 
 if TYPE_CHECKING:
@@ -88,7 +89,7 @@ def _name(mapping: dict[str, str], key: str) -> str:
 # --- facts ---------------------------------------------------------------------------------
 
 def _code(result: "RunResult", municipio: str | None) -> str:
-    return municipio or result.municipios[0]
+    return result.code(municipio)
 
 
 def _place(code: str) -> dict[str, Any]:
@@ -177,8 +178,22 @@ def _path_table(values: pd.DataFrame, concepts: list[str], first: int, end: int,
     return pd.DataFrame(rows)
 
 
-def cover(result: "RunResult", municipio: str | None = None, today: dt.date | None = None) -> dict[str, str]:
-    """Facts for the report cover, all as Spanish text."""
+def scenario_name(result: "RunResult", municipio: str | None = None) -> str:
+    """The run's scenario as the app's header names it: its label and the adjustments on top
+    («Escenario base + 3 ajustes», «Reforma catastral 2027»)."""
+    code = _code(result, municipio)
+    return scenario_title(result.escenario, result.parameters[code])
+
+
+def _detail(description: str) -> str:
+    """A scenario's description without the label it starts with (the cover names it already)."""
+    head, sep, rest = description.partition(": ")
+    return rest if sep and head == scenario_label("", description) else description
+
+
+def cover(result: "RunResult", municipio: str | None = None, today: dt.date | None = None) -> dict[str, Any]:
+    """Facts for the report cover, all as Spanish text; ``ajustes``: the adjustments on the
+    scenario (the app's, ``--set``), each in plain words."""
     code = _code(result, municipio)
     place = _place(code)
     first, last, end = _years(result, code)
@@ -188,8 +203,9 @@ def cover(result: "RunResult", municipio: str | None = None, today: dt.date | No
         "municipio": code,
         "nombre": place["nombre"],
         "departamento": place["departamento"],
-        "escenario": result.escenario,
-        "descripcion": resolved.params.description,
+        "escenario": scenario_name(result, code),
+        "descripcion": _detail(resolved.params.description),
+        "ajustes": adjustment_sentences(resolved),
         "fecha": fecha(today or dt.date.today()),
         "anios_datos": anio_rango(first, last),
         "anios_estimados": anio_rango(last + 1, budget - 1) if budget - 1 > last else "ninguno",

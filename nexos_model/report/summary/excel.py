@@ -16,6 +16,7 @@ from nexos_model.report.summary.common import (
     SOURCE_NAMES,
     _code,
     _kinds,
+    cover,
     _name,
     _projected,
 )
@@ -39,6 +40,19 @@ def assumptions_annex(result: "RunResult", municipio: str | None = None) -> pd.D
 
 
 # --- Excel (numbers, not text) ---------------------------------------------------------------
+
+def scenario_sheet(result: "RunResult", municipio: str | None = None) -> pd.DataFrame:
+    """The workbook's first sheet: the municipality, the scenario as the app names it, the
+    calendar and each adjustment in plain words (what the cover of the report says)."""
+    facts = cover(result, municipio)
+    rows = [("Municipio", f"{facts['nombre']}, {facts['departamento']} (código INE {facts['municipio']})"),
+            ("Escenario", facts["escenario"]), ("Descripción", facts["descripcion"]),
+            ("Presupuesto que se prepara", facts["anio_presupuesto"]), ("Datos observados", facts["anios_datos"]),
+            ("Años estimados (sin datos)", facts["anios_estimados"]), ("Proyección", facts["anios_proyeccion"])]
+    rows += [(f"Ajuste {i}", text) for i, text in enumerate(facts["ajustes"], start=1)]
+    rows += [("Generado", f"{facts['fecha']} con Nexos {facts['version']}; huella {facts['parametros']}")]
+    return pd.DataFrame(rows, columns=["Dato", "Valor"])
+
 
 def _with_formats(table: pd.DataFrame, formats: dict[str, Any]) -> pd.DataFrame:
     """Attach the number formats the Excel writer reads (``excel.FORMATS_ATTR``):
@@ -143,7 +157,7 @@ def _plan_sheets(result: "RunResult", code: str) -> dict[str, pd.DataFrame]:
 def excel_tables(result: "RunResult", municipio: str | None = None) -> tuple[dict[str, pd.DataFrame], set[str]]:
     """Sheets for ``proyeccion.xlsx`` and the set of columns holding quetzales.
 
-    ``Proyección`` (years × every concept and model line), ``Indicadores``, ``Reglas``,
+    ``Escenario`` (the cover: scenario, calendar, adjustments), ``Proyección`` (years × every concept and model line), ``Indicadores``, ``Reglas``,
     ``Espacio fiscal``, the investment plan (``Plan de inversión``, ``Financiamiento del plan``,
     ``POA``, ``No financiados``), ``Historia`` (source lines), ``Calidad`` and ``Supuestos``.
     Each sheet's number formats travel in its ``DataFrame.attrs["formatos"]`` (read by
@@ -152,7 +166,7 @@ def excel_tables(result: "RunResult", municipio: str | None = None) -> tuple[dic
     """
     code = _code(result, municipio)
     history, quality = _lines_sheet(result.history, code), _lines_sheet(result.quality, code)
-    sheets = {"Proyección": _projection_sheet(result, code), "Indicadores": _indicator_sheet(result, code),
+    sheets = {"Escenario": scenario_sheet(result, code), "Proyección": _projection_sheet(result, code), "Indicadores": _indicator_sheet(result, code),
               "Reglas": _rules_sheet(result, code), "Espacio fiscal": _space_sheet(result, code),
               **_plan_sheets(result, code), "Historia": history, "Calidad": quality,
               "Supuestos": assumptions_annex(result, code)}
