@@ -23,7 +23,7 @@ from typing import Any, Mapping
 from pydantic import BaseModel, ValidationError
 
 from nexos_model.errors import ParameterError
-from nexos_model.params.calendar_schema import fill_calendar
+from nexos_model.params.calendar_schema import CALENDAR_FILLED, fill_calendar
 from nexos_model.params.keys import walk
 from nexos_model.params.problems import expected_for_type, key_path, kind_of, location, problem_text, shown
 from nexos_model.params.schema import Parameters
@@ -541,9 +541,9 @@ def _explain(exc: ValidationError, provenance: dict[str, str], layers: list[Laye
         path = ".".join(str(p) for p in loc)
         if path in skip:
             continue
-        if error.get("input") is None and provenance.get(path) == layers[0].name and len(exc.errors()) > 1:
-            continue  # a default left empty to be filled at load (the calendar's years): not filled
-            # because another value is wrong, which has its own message
+        if error.get("input") is None and loc and loc[-1] in CALENDAR_FILLED and len(exc.errors()) > 1:
+            continue  # a year left empty to be filled at load (by the calendar, whichever file left it
+            # empty): not filled because another value is wrong, which has its own message
         field_loc = tuple(p for p in loc if not isinstance(p, int))
         owner, info = _schema_node(field_loc)
         where = _layer_for(path, provenance, layers, missing=error["type"] == "missing")
@@ -586,8 +586,13 @@ def _line_layer(line: str, path: str, provenance: dict[str, str], layers: list[L
     if not re.fullmatch(r"[\w\-]+(?:\.[\w\-]+)*", lead):
         return default
     key = f"{path}.{lead}" if path else lead
-    related = [p for p in provenance if p == key or p.startswith(key + ".") or key.startswith(p + ".")]
-    return _layer_for(key, provenance, layers) if related else default
+    keys = [key]
+    if key.startswith(DISTRIBUTIONS + "."):  # a distribution must agree with its parameter: the later
+        keys.append(key[len(DISTRIBUTIONS) + 1:])  # of the two files broke the agreement
+    order = {layer.name: i for i, layer in enumerate(layers)}
+    found = [_layer_for(k, provenance, layers) for k in keys
+             if any(p == k or p.startswith(k + ".") or k.startswith(p + ".") for p in provenance)]
+    return max(found, key=lambda name: order.get(name, -1)) if found else default
 
 
 def _layer_for(path: str, provenance: dict[str, str], layers: list[Layer], missing: bool = False) -> str:

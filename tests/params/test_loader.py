@@ -204,6 +204,20 @@ def test_a_broken_calendar_is_one_message_on_the_scenario_not_the_defaults_it_le
     assert any("mio.yaml: ingresos_propios: flujos.rastro_cementerio.conceptos: concepto desconocido 'nada'" in m
                for m in messages), messages
 
+    # a scenario that copies the whole defaults file (its blanks included) and breaks the calendar
+    full = (PACKAGED_PARAMS / "defaults.yaml").read_text(encoding="utf-8")
+    messages = _messages(params_copy, full.replace("anio_presupuesto: null", "anio_presupuesto: [null]", 1))
+    assert messages == [m for m in messages if "mio.yaml: calendario.anio_presupuesto" in m] and messages
+
+
+def test_a_value_moved_without_its_distribution_blames_the_file_that_moved_it(params_copy):
+    """The scenario sets a sampled value away from the defaults' distribution and gives no
+    distribution of its own: the scenario broke the agreement, not the defaults (fuzz case)."""
+    messages = _messages(params_copy, "gasto:\n  funcionamiento:\n    ajuste_salarial_real: 0.02\n")
+    assert any("escenarios/mio.yaml: parámetros: incertidumbre.distribuciones.gasto.funcionamiento."
+               "ajuste_salarial_real: su valor central 0.01 difiere" in m for m in messages), messages
+    assert not any("defaults.yaml" in m for m in messages), messages
+
 
 def test_a_rule_across_keys_names_the_file_of_the_key_it_is_about(params_copy):
     """A problem the whole-parameters check finds in the municipality's file is blamed on that file,
