@@ -458,7 +458,10 @@ def _centred_adjustments(layers: list[Layer]) -> list[Layer]:
     except ParameterError:
         return layers  # the layers below are wrong: resolving all of them says so
     section = adjustments.values.get("incertidumbre")
-    given = dict(section.get("distribuciones") or {}) if isinstance(section, Mapping) else {}
+    given = section.get("distribuciones") if isinstance(section, Mapping) else {}
+    if not isinstance(given, Mapping):
+        return layers  # not a mapping: validation says so
+    given = dict(given)
     values = {k: v for k, v in flat.items() if not k.startswith(DISTRIBUTIONS + ".")}
     moved = with_centred_distributions({**values, DISTRIBUTIONS: given}, reference.params)[DISTRIBUTIONS]
     if moved == given:

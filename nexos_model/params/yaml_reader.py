@@ -212,8 +212,26 @@ def _scan(root: yaml.Node | None) -> None:
             add(size, child[0].start_mark, child[1])
 
 
+#: What a YAML tag asks a value to be, as the messages say it.
+_TAG_KINDS = {"int": "número entero", "float": "número", "bool": "verdadero o falso", "timestamp": "fecha",
+              "binary": "datos binarios", "null": "vacío", "str": "texto"}
+
+
 class _Constructor(_LOADER):  # type: ignore[misc, valid-type]
     """PyYAML's safe loader, refusing duplicate keys and keys that are not a text or a year."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, OverflowError, AttributeError, KeyError) as exc:
+            # an explicit tag on a scalar it cannot read (``!!int 3 in``, ``!!bool quizás``): PyYAML
+            # raises a bare ValueError, KeyError... with no position
+            if isinstance(exc, _Problem) or not isinstance(node, yaml.ScalarNode):
+                raise
+            what = f"'{node.value[:40]}'" if isinstance(node.value, str) else "este valor"
+            kind = _TAG_KINDS.get(node.tag.rsplit(":", 1)[-1], "el tipo que pide su etiqueta")
+            raise _Problem(node.start_mark, [], f"{what} no se puede leer como {kind} "
+                                                "(quite la etiqueta !!... o corrija el valor)") from None
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, int] = {}

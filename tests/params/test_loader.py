@@ -276,3 +276,9 @@ def test_packaged_parameters_are_inside_the_package_and_found_from_any_folder(tm
     assert params_folders().chain() == (PACKAGED_PARAMS,)
     assert load_parameters("1301", "pesimista").layers[-1].name == f"{PACKAGED_PREFIX}escenarios/pesimista.yaml"
     assert params_folders().writable == tmp_path / "params", "the app saves into ./params when there is none"
+
+
+def test_adjustments_whose_distributions_are_not_a_mapping_are_refused_not_a_crash():
+    """``--set incertidumbre.distribuciones=-1`` beside an adjusted value (fuzz run, seed 2026)."""
+    with pytest.raises(ParameterError, match="incertidumbre.distribuciones: debe ser un mapa de claves"):
+        load_parameters("0901", "base", ["incertidumbre.distribuciones=-1", "deuda.nuevo_prestamo.tasa=0.07"])

@@ -77,6 +77,15 @@ def test_plain_tags_and_dates_are_allowed():
         "a": "5", "b": 1.0, "c": datetime.date(2026, 1, 1)}
 
 
+
+@pytest.mark.parametrize("text, kind", [("!!int 3 in", "número entero"), ("!!float uno", "número"),
+                                        ("!!timestamp hoy", "fecha"), ("!!bool quizás", "verdadero o falso")])
+def test_a_plain_tag_on_a_value_it_cannot_read_is_a_spanish_message_with_its_line(text, kind):
+    """PyYAML raises a bare ValueError here (found by the fuzz run, seed 2026)."""
+    message = _problem(f"macro:\n  inflacion: {text}\n")
+    assert "línea 2" in message and f"no se puede leer como {kind}" in message
+
+
 def test_duplicate_keys_are_an_error():
     message = _problem("macro:\n  inflacion: 0.05\n  inflacion: 0.06\n")
     assert "línea 3" in message and "la clave 'inflacion' está repetida (ya aparece en la línea 2)" in message
