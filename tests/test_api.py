@@ -72,7 +72,7 @@ def test_table_names_are_those_of_a_run():
     from nexos_model import run
     from nexos_model.api import TABLE_NAMES
 
-    assert tuple(run("0901").tables()) == TABLE_NAMES[:9]
+    assert tuple(run("0901").tables()) == TABLE_NAMES[:10]
     assert tuple(run("0901", simulaciones=5).tables()) == TABLE_NAMES
 
 

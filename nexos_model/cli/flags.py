@@ -51,6 +51,24 @@ def number(low: float, high: float, what: str = "un número", low_open: bool = F
     return check
 
 
+def numbers(low: float, high: float, what: str) -> Callable[[str], list[float]]:
+    """An argparse type: one or more numbers in ``(low, high]`` separated by commas (``0.4,0.45``)."""
+    def check(text: str) -> list[float]:
+        values = []
+        for part in text.split(",") if len(text) <= 400 else ["x"]:
+            try:
+                values.append(float(part) if part.strip() else math.nan)
+            except ValueError:
+                values.append(math.nan)
+        if not all(math.isfinite(v) and low < v <= high for v in values):
+            raise argparse.ArgumentTypeError(
+                f"valor no válido '{text[:40]}' (se esperaban {what} mayores que {_shown(low)} y hasta "
+                f"{_shown(high)}, separados por comas, p. ej. 0.4,0.45,0.5)")
+        return values
+    check.__name__ = "números"
+    return check
+
+
 def _shown(x: float) -> str:
     return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
 

@@ -185,7 +185,7 @@ def test_a_new_set_replaces_the_old_one_whole_and_drops_tables_it_no_longer_has(
     assert main(["proyectar", "--municipio", "0901", "--salida", str(target)]) == 0
     names = {p.name for p in tmp_path.iterdir()}
     assert "x_percentiles.csv" not in names and "x_probabilidades.csv" not in names, "no table of an older run"
-    assert len(names) == 9 and not [n for n in names if n.startswith(".")]
+    assert len(names) == 10 and not [n for n in names if n.startswith(".")]
 
 
 def test_a_killed_projection_leaves_the_old_set_and_the_next_run_cleans_up(previous_set):
