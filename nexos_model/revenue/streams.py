@@ -26,6 +26,7 @@ import numpy as np
 
 from nexos_model import catalog
 from nexos_model.errors import ParameterError
+from nexos_model.fiscal.arrays import compound
 from nexos_model.params.revenue_schema import DRIVER_STREAMS, LEVER_DRIVERS
 from nexos_model.params.values import Values
 from nexos_model.revenue import drivers, levers, potential, trend
@@ -149,8 +150,9 @@ class TrendSetup:
         if self.real is None:
             return np.broadcast_to(base, base.shape[:2] + (self.horizon,))
         step = self.nominal * (1.0 + self.real[:, :, s, None] * self.decay)
-        step = np.clip(step, 1.0 + self.low, 1.0 + self.high)
-        return base * np.cumprod(step, axis=-1)
+        bounded = np.broadcast_shapes(step.shape, np.shape(self.low), np.shape(self.high))
+        step = np.clip(step, 1.0 + self.low, 1.0 + self.high, out=step if step.shape == bounded else None)
+        return np.multiply(base, compound(step, out=step), out=step)  # base (M, 1, 1) fits step (M, ., T)
 
 
 def trend_setup(history: np.ndarray, years_hist: np.ndarray, national: np.ndarray, v: Values,
