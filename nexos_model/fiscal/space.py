@@ -83,8 +83,19 @@ def free_share_left(revenue: np.ndarray, debt_paid: np.ndarray, operating_used: 
     earmarked for investment. When operation used more than the free share (a rule breach the
     rules report), nothing free is left.
     """
-    free = (1.0 - earmarked) * revenue - operating_used - np.maximum(debt_paid - earmarked * revenue, 0.0)
-    return np.clip(free, 0.0, np.maximum(left, 0.0))
+    return _free_left(free_share(revenue, debt_paid, earmarked), operating_used, left)
+
+
+def free_share(revenue: np.ndarray, debt_paid: np.ndarray, earmarked: float) -> tuple[np.ndarray, np.ndarray]:
+    """The parts of :func:`free_share_left` fixed once the debt is paid: (1 − m) R and max(0, d − m R)."""
+    return (1.0 - earmarked) * revenue, np.maximum(debt_paid - earmarked * revenue, 0.0)
+
+
+def _free_left(share: tuple[np.ndarray, np.ndarray], operating_used: np.ndarray, left: np.ndarray) -> np.ndarray:
+    """:func:`free_share_left` from its fixed parts (:func:`free_share`), in two passes over the arrays."""
+    free = np.asarray(share[0] - operating_used)
+    np.subtract(free, share[1], out=free)
+    return np.clip(free, 0.0, np.maximum(left, 0.0), out=free)
 
 
 @dataclass(frozen=True)
@@ -127,7 +138,10 @@ def total(parts) -> np.ndarray:
     new array instead of a temporary per term."""
     parts = list(parts)
     out = np.zeros(np.broadcast_shapes(*(np.shape(p) for p in parts)))
-    for part in parts:
+    if len(parts) < 2:
+        return out + parts[0] if parts else out
+    np.add(parts[0], parts[1], out=out, dtype=np.float64)  # 0 + a + b, one pass fewer
+    for part in parts[2:]:
         out += part
     return out
 
@@ -374,16 +388,17 @@ def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_y
         need -= take
     unfunded = need
     order = p.spending.operating.funding_order
+    shares = {k: free_share(revenue[k], debt_paid[k], marks[k]) for k in available}  # fixed from here on
 
     def pay(amount: np.ndarray, sources, free_only: bool) -> np.ndarray:
-        """Operation paid from ``sources`` in turn (their free money only, or all they have left)."""
+        """Operation paid from ``sources`` in turn (their free money only, or all they have left);
+        ``amount`` (an array of the caller's own) is what is left unpaid on return."""
         for source in sources:
-            room = (free_share_left(revenue[source], debt_paid[source], used_op[source], available[source],
-                                    marks[source]) if free_only else available[source])
-            take = np.minimum(amount, room)
+            room = _free_left(shares[source], used_op[source], available[source]) if free_only else None
+            take = np.minimum(amount, available[source] if room is None else room, out=room)
             available[source] -= take
             used_op[source] += take
-            amount = amount - take
+            amount -= take
         return amount
 
     # operation takes each source's free share first (what the law allows), in the legal order;
@@ -403,7 +418,7 @@ def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_y
         if source == "codede":
             detail_space[(source, "codede")] = available[source]
             continue
-        free = free_share_left(revenue[source], debt_paid[source], used_op[source], available[source], marks[source])
+        free = _free_left(shares[source], used_op[source], available[source])
         if marks[source] < 1:
             detail_space[(source, "libre")] = free
         if marks[source] > 0:
@@ -417,7 +432,7 @@ def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_y
     for destino in ("libre", "inversion"):
         lines[f"espacio_{destino}"] = total(a for (_, d), a in detail_space.items() if d == destino)
     lines["espacio_fiscal"] = lines["espacio_libre"] + lines["espacio_inversion"] + proceeds
-    free = total((1.0 - marks[k]) * revenue[k] for k in revenue if k != "codede")
+    free = total(shares[k][0] for k in revenue if k != "codede")  # (1 − m) R
     lines["ahorro_corriente"] = free - (operating - lines["costo_reformas"]) - interest
     ordinary = own + by_source["aporte_constitucional"] + by_source["iva_paz"]
     lines["ingresos_ordinarios"] = ordinary
