@@ -350,10 +350,11 @@ def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_y
     lines = {k: np.broadcast_to(a, shape) for k, a in lines.items()}
     lines["gasto_funcionamiento"] = operating
 
-    # Debt: existing loans and the scenario's new loan
-    interest = np.zeros(shape)
-    principal = np.zeros(shape)
-    proceeds = np.zeros(shape)
+    # Debt: existing loans and the scenario's new loan, the same for every municipality of the
+    # group: (1, D|1, T) until they meet a municipality's money
+    interest = np.zeros((1, 1, len(years)))
+    principal = np.zeros((1, 1, len(years)))
+    proceeds = np.zeros((1, 1, len(years)))
     for loan in p.debt.existing:
         service = _loan_service(loan, years, loan.amount)
         interest = interest + service.interest[None]
@@ -370,18 +371,20 @@ def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_y
         principal = principal + inputs.plan_debt["amortizacion"]
         proceeds = proceeds + inputs.plan_debt["desembolso"]
     service_total = interest + principal
-    lines.update(intereses=interest, amortizacion=principal, servicio_deuda=service_total,
-                 desembolso_prestamo=proceeds)
+    lines.update({k: np.broadcast_to(a, shape) for k, a in (("intereses", interest), ("amortizacion", principal),
+                                                            ("servicio_deuda", service_total),
+                                                            ("desembolso_prestamo", proceeds))})
 
     # Funding: debt service first from its source, then operation in the legal order, then the
     # O&M of the investment plan from the free money of the sources the plan chose.
     revenue = {"propios": own, **by_source}
     available = {k: np.array(a) for k, a in revenue.items()}
     used_op = {k: np.zeros(shape) for k in available}
-    debt_paid = {k: np.zeros(shape) for k in available}
+    payers = (p.debt.payment_source, "propios")
+    debt_paid = {k: np.zeros(shape) if k in payers else 0.0 for k in available}  # the others pay no debt
     marks = {k: earmark(k, v) for k in available}
-    need = service_total.copy()
-    for source in (p.debt.payment_source, "propios"):
+    need = np.array(np.broadcast_to(service_total, shape))
+    for source in payers:
         take = np.minimum(need, available[source])
         available[source] -= take
         debt_paid[source] += take
@@ -413,7 +416,7 @@ def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_y
     detail_space: dict[tuple[str, str], np.ndarray] = {}
     for source in SPACE_DETAIL_SOURCES:
         if source == "prestamo_infom":
-            detail_space[(source, "prestamo")] = proceeds
+            detail_space[(source, "prestamo")] = lines["desembolso_prestamo"]
             continue
         if source == "codede":
             detail_space[(source, "codede")] = available[source]
