@@ -277,7 +277,8 @@ def project_transfers(inputs: FiscalInputs, ctx: NationalContext, v: Values, las
     # the median of its last years carried to the base year (robust_level: one year's jump is
     # not compounded), then grows at its own rate.
     history_years = inputs.history_years
-    hist_shares = formula_shares(inputs.own_full, rows, ctx, weights, t_cfg.aporte.revenue_lag, history_years)
+    # the history's own revenue is the same in every draw: its shares are computed once (M, 1, H)
+    hist_shares = formula_shares(inputs.own_full[:, :1], rows, ctx, weights, t_cfg.aporte.revenue_lag, history_years)
     hist_share = total(hist_shares.values())  # (M, D, H)
     hist_pool = (aporte_pool(ctx.figures.aporte_totals, v, history_years)
                  + pool_path(iva_base_amount(v), t_cfg.iva_paz.base_year, v, "iva_paz", history_years))

@@ -29,6 +29,7 @@ broadcast.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,7 +40,7 @@ from nexos_model.fiscal.rules import breach_flags
 from nexos_model.params.uncertainty import correlations, uncertainty_specs
 from nexos_model.params.values import Values
 from nexos_model.projection import ModelArrays, ProjectionInputs, project_arrays, projection_years
-from nexos_model.revenue.streams import stream_table
+from nexos_model.revenue.streams import stream_table, trend_error
 from nexos_model.scenarios.sampling import NormalStreams, chunks, sample_chunk
 from nexos_model.scenarios.summary import COLUMNS, PercentileAccumulator, ProbabilityAccumulator
 
@@ -66,15 +67,26 @@ def trend_streams(stream_names: Sequence[str], municipios: Sequence[str], seed: 
     return NormalStreams(keys, seed, shape=(years + 1,), dtype=np.float32)
 
 
+def chunk_errors(normals: NormalStreams, start: int, stop: int, n_streams: int, params,
+                 dtype: type = np.float32) -> np.ndarray:
+    """Each stream's multiplicative trend error (``streams.trend_error``) for draws [start, stop),
+    (S, M, stop − start, T), in ``dtype``, from the trend normals ``normals`` (:func:`trend_streams`)."""
+    block = np.empty((len(normals.keys), stop - start, *normals.shape), dtype=normals.dtype)
+    normals.fill(block, start)
+    shocks = block.reshape(n_streams, -1, stop - start, block.shape[-1])
+    u = params.uncertainty
+    return trend_error(shocks if shocks.dtype == dtype else shocks.astype(dtype), u.trend_error, u.growth_error)
+
+
 def chunk_arrays(inputs: ProjectionInputs, params, ctx, stream_growth, start: int, stop: int, seed: int,
-                 shocks: np.ndarray, plan_om=None, plan_debt=None) -> ModelArrays:
-    """The model for draws [start, stop) of the group ``inputs``, given the standard normals of
-    the trend errors of those draws, ``shocks`` (S, M, stop − start, T + 1)."""
+                 errors: np.ndarray, plan_om=None, plan_debt=None) -> ModelArrays:
+    """The model for draws [start, stop) of the group ``inputs``, given the trend errors of those
+    draws, ``errors`` (S, M, stop − start, T) (:func:`chunk_errors`)."""
     specs = uncertainty_specs(params)
     draws = {k: v.reshape(-1) for k, v in sample_chunk(specs, start, stop, seed, correlations(params) or None).items()}
     v = Values(params, draws)
     v.n_draws = stop - start
-    return project_arrays(inputs, v, ctx, stream_growth, shocks=shocks, plan_om=plan_om, plan_debt=plan_debt,
+    return project_arrays(inputs, v, ctx, stream_growth, errors=errors, plan_om=plan_om, plan_debt=plan_debt,
                           detail=False)
 
 
@@ -106,19 +118,24 @@ def simulate(inputs: ProjectionInputs, params, ctx, stream_growth, n: int, seed:
     horizon = len(projection_years(inputs, Values(params)))  # the estimated and the projected years
     names = stream_table(params.own_revenue, list(inputs.concepts)).names
     normals = trend_streams(names, inputs.municipios, seed, horizon)
-    buffer = np.empty((len(normals.keys), min(chunk, n), horizon + 1), dtype=np.float32)
-    for start, stop in chunks(n, chunk):
-        block = buffer if stop - start == buffer.shape[1] else np.empty_like(buffer[:, : stop - start])
-        normals.fill(block, start)
-        shocks = block.reshape(len(names), len(inputs.municipios), stop - start, horizon + 1)
-        if shocks.dtype != dtype:
-            shocks = shocks.astype(dtype)
-        arrays = chunk_arrays(inputs, params, ctx, stream_growth, start, stop, seed, shocks, plan_om, plan_debt)
-        years = arrays.years
-        acc.add([arrays.lines[o] for o in outcomes], draws_axis=1)  # cells (O, M, T), no stacked copy
-        flags = breach_flags(arrays.fiscal, Values(params), years)
-        rule_names = list(flags)
-        events.add([arrays.lines["deficit"] > 0.005, *flags.values()], draws_axis=1)  # (E, M, T)
+    spans = list(chunks(n, chunk))
+    # Two stages on the two cores: a helper thread draws the next chunk's normals and turns them
+    # into trend errors (numpy releases the GIL for both) while this one runs the model on the
+    # current chunk and summarises it. The helper fills the chunks in order, as one loop would:
+    # the same draws, bit for bit.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nexos-normales") as helper:
+        pending = helper.submit(chunk_errors, normals, *spans[0], len(names), params, dtype)
+        for i, (start, stop) in enumerate(spans):
+            errors = pending.result()
+            if i + 1 < len(spans):
+                pending = helper.submit(chunk_errors, normals, *spans[i + 1], len(names), params, dtype)
+            arrays = chunk_arrays(inputs, params, ctx, stream_growth, start, stop, seed, errors, plan_om, plan_debt)
+            del errors
+            years = arrays.years
+            acc.add([arrays.lines[o] for o in outcomes], draws_axis=1)  # cells (O, M, T), no stacked copy
+            flags = breach_flags(arrays.fiscal, Values(params), years)
+            rule_names = list(flags)
+            events.add([arrays.lines["deficit"] > 0.005, *flags.values()], draws_axis=1)  # (E, M, T)
     municipios, years = list(inputs.municipios), years.astype(int).tolist()
     percentiles = _by_municipality(acc.table({"concepto": list(outcomes), "municipio": municipios, "anio": years}))
     probabilities = _by_municipality(events.table({"evento": ["deficit", *rule_names], "municipio": municipios,
