@@ -15,15 +15,18 @@ Seeded and reproducible; the chunk size does not change the draws (see ``scenari
 A municipality's trend errors are its own variables (``tendencia:<stream>:<code>``), so they are
 the same whether it runs alone or among all 340.
 
-**Where the time goes** (340 municipalities × 10 years × 10,000 draws, 79 chunks of 128 draws;
-cProfile on this 2-core machine, 13.7 s in all, issue 20): drawing the 449 M normals 4.4 s
-(float32, straight into one reused buffer: about what plain numpy takes for as many float64
-normals, the floor measured by ``make bench``); each stream's error factor (``trend_error``)
-0.6 s and its path and driver formulas 2.1 s; the fiscal core 2.5 s (transfers 0.7 s); the
-legal rules' flags 0.7 s; the percentile summary 2.2 s (one pass per outcome into a cell-major
-buffer and a sort of 128-draw rows 1.5 s, the final merge 0.6 s); the rest 0.3 s. Most of the
-model's time is numpy work on (M, D, T) arrays with short (10-year) inner loops where shapes
-broadcast.
+**Where the time goes** (340 municipalities × 17 years × 10,000 draws, 79 chunks of 128 draws,
+``make bench`` on this shared 2-core machine, issue 20): 32.8 s in all, 4.1× plain numpy's time
+for the 734 M normals. A helper thread draws each chunk's normals (float32, ~10 s, about numpy's
+float64 floor) and turns them into trend errors (~2 s) while the model runs on the previous chunk;
+with a free core that time hides behind the model, on a busy machine it does not. The model, by a
+profile of 2,560 draws: the fiscal core ~60 % (transfers and their art. 119 shares ~17 %, the
+funding of operation by source and the free shares ~27 %, sums of lines ~10 %), the streams' paths
+and driver formulas ~30 % (the trend paths, compounded year by year, ~17 %), the rest of the core
+(own revenue over the national years, donations) ~9 %; the legal rules' flags and the summary's
+per-chunk pass ~7 % more, the final percentile merge ~2 s. Nearly all of it is numpy passes over
+(M, D, T) float64 arrays (~0.3 GB per chunk of lines): fewer passes in the fiscal core is what
+is left to win.
 """
 
 from __future__ import annotations
