@@ -34,17 +34,24 @@ from nexos_model.investment.plan import (
     run_space,
 )
 from nexos_model.io.bundled import load_municipalities, national_figures
-from nexos_model.io.history import history_digest, load_history, loaded_years
+from nexos_model.io.history import history_digest, load_history, loaded_years, with_other_municipalities
 from nexos_model.io.store import store_path
 from nexos_model.io.portfolio import find_portfolio, illustrative_portfolio_for, load_portfolio
 from nexos_model.params.keys import lookup
 from nexos_model.params.loader import Resolved, load_parameters, params_folders
+from nexos_model.params.problems import shown
 from nexos_model.params.revenue_schema import DRIVER_KEYS
 from nexos_model.params.values import Values
 from nexos_model.projection import RESULT_COLUMNS, ProjectionInputs, with_kinds
 from nexos_model.revenue import trend
 from nexos_model.revenue.streams import lever_notes
 from nexos_model.scenarios.montecarlo import simulate
+
+
+#: Every table of a run by its Spanish name, in the order of :meth:`RunResult.tables` (the
+#: last two only with Monte Carlo): the sheets of ``nexos proyectar --salida x.xlsx``, or its files.
+TABLE_NAMES = ("proyeccion", "brechas", "calibracion", "espacio_fiscal", "reglas", "aporte", "endeudamiento",
+               "supuestos", "indicadores", "calidad", "percentiles", "probabilidades")
 
 
 @dataclass
@@ -168,7 +175,9 @@ def municipio_code(value: str | int) -> str:
 
 def resolve_municipios(selection: str | int | Iterable[str | int]) -> list[str]:
     """``'todos'``, ``'0901,1301'``, ``'depto:09'``, a code as a number (``901``) or a list of
-    codes -> validated INE codes."""
+    codes -> validated INE codes (an empty selection, such as ``''`` or ``','``, is an error: it
+    would run nothing)."""
+    given = selection
     table = load_municipalities()
     known = table["municipio"].tolist()
     if isinstance(selection, int):
@@ -184,6 +193,10 @@ def resolve_municipios(selection: str | int | Iterable[str | int]) -> list[str]:
                 raise NexosError(f"departamento '{depto}' desconocido (se esperaba un código de 01 a 22)")
             return codes
         selection = [s for s in text.split(",") if s.strip()]
+    selection = list(selection)
+    if not selection:
+        raise NexosError(f"no se indicó ningún municipio (valor dado: {shown(given)}; "
+                         "se esperaba un código INE como 0901, una lista 0901,1301, depto:09 o todos)")
     codes, errors = [], []
     for item in selection:
         code = municipio_code(item)
@@ -192,7 +205,7 @@ def resolve_municipios(selection: str | int | Iterable[str | int]) -> list[str]:
         else:
             hint = difflib.get_close_matches(code, known, n=1)
             tip = f"; ¿quiso decir '{hint[0]}'?" if hint else ""
-            errors.append(f"municipio '{item}' desconocido{tip} (se esperaba un código INE de 4 dígitos; ver `nexos municipios`)")
+            errors.append(f"municipio {shown(str(item))} desconocido{tip} (se esperaba un código INE de 4 dígitos; ver `nexos municipios`)")
     if errors:
         raise NexosError(errors)
     return codes
@@ -375,6 +388,14 @@ def run(
         raise ParameterError(errors)
 
     history = load_history(datos, solo_datos)
+    source, borrowed = history, 0
+    if solo_datos:
+        outside = [c for c in codes if c not in set(history["municipio"])]
+        if outside:
+            raise NexosError(f"--solo-datos: {', '.join(outside)} no está(n) en {datos} (con --solo-datos se "
+                             "proyectan solo los municipios del archivo; sin --solo-datos, los datos incluidos "
+                             "completan los demás)")
+        source, borrowed = with_other_municipalities(history)
     projections, notes, annual, quality = [], {}, [], []
     tables: dict[str, list[pd.DataFrame]] = {k: [] for k in ("gaps", "calibration", "fiscal_space", "rules",
                                                              "aporte", "borrowing", "assumptions")}
@@ -386,7 +407,7 @@ def run(
         key = (p.projection.measure, p.quality.outlier_factor, p.quality.outlier_floor,
                p.quality.flagged_values == "excluir")
         if key not in cache:
-            cache[key] = prepared_default(*key) if datos is None else prepare_history(history, *key)
+            cache[key] = prepared_default(*key) if datos is None else prepare_history(source, *key)
         prepared = cache[key]
         if code not in prepared.municipios:
             raise NexosError(f"municipio {code}: no hay historia de ingresos en los datos")
@@ -421,6 +442,10 @@ def run(
         tables["borrowing"].append(core.capacity_table(result))
         notes[code] = (prepared.notes[code] + result.fiscal.notes.get(code, []) + _run_notes(result, ctx, code)
                        + lever_notes(result.streams, v, [code])[code])
+        if borrowed:
+            notes[code].append(f"--solo-datos: la proyección usa solo los años de {datos}; el reparto del art. 119 "
+                               f"(aporte constitucional, IVA-PAZ) y las medianas nacionales incluyen a los {borrowed} "
+                               "municipios que el archivo no trae, con los datos incluidos.")
         if simulaciones:
             sim = simulate(inputs, p, ctx, stream_growth, simulaciones, semilla, plan_om=plan_om,
                            plan_debt=plan_debt)

@@ -59,6 +59,23 @@ def test_an_illustrative_portfolio_never_stops_a_report():
     assert any("no caben en el espacio fiscal de 0111" in a for a in plan.avisos)
 
 
+@pytest.mark.parametrize("selection", ["", ",", " , ", []])
+def test_an_empty_selection_of_municipalities_is_an_error(selection):
+    from nexos_model.api import resolve_municipios
+    from nexos_model.errors import NexosError
+
+    with pytest.raises(NexosError, match="no se indicó ningún municipio"):
+        resolve_municipios(selection)
+
+
+def test_table_names_are_those_of_a_run():
+    from nexos_model import run
+    from nexos_model.api import TABLE_NAMES
+
+    assert tuple(run("0901").tables()) == TABLE_NAMES[:10]
+    assert tuple(run("0901", simulaciones=5).tables()) == TABLE_NAMES
+
+
 def test_the_budget_year_moves_estimates_plan_poa_loans_and_reforms_together():
     """``calendario.anio_presupuesto: 2030``: 2020-2029 estimated, the plan and its POA from 2030,
     the reforms from 2030, new loans within the 2028-2032 council (a 2030 loan: two years)."""

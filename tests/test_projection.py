@@ -148,3 +148,19 @@ def _prepared():
     from nexos_model.api import prepared_default
 
     return prepared_default("devengado", 5.0, 50_000.0, True)
+
+
+def test_a_recent_export_of_one_municipality_does_not_take_the_others_share(tmp_path):
+    """An export of 0901's years relabelled 2020-2023 over bundled data ending in 2019: the others
+    have no 2020-2023 and, counted as zero, they once gave 0901 the whole own-revenue criterion of
+    the aporte (Q 1,031 million in its first projected year instead of about Q 18 million)."""
+    history = load_bundled_history()
+    own = history.loc[history["municipio"] == "0901", ["municipio", "anio", "rubro", "devengado"]].copy()
+    own["anio"] += 4
+    path = tmp_path / "reciente.csv"
+    own.rename(columns={"municipio": "cod_municipio", "anio": "ejercicio", "rubro": "cod_seccion"}).to_csv(
+        path, index=False)
+    shifted, bundled = run("0901", datos=path).aporte, run("0901").aporte
+    share = shifted.loc[shifted["criterio"] == "ingresos_propios_per_capita"].groupby("anio")["monto"].sum()
+    reference = bundled.loc[bundled["criterio"] == "ingresos_propios_per_capita"].groupby("anio")["monto"].sum()
+    assert share.max() < 2 * reference.max(), (share.max(), reference.max())

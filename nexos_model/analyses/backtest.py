@@ -15,6 +15,8 @@ from nexos_model import catalog, projection as core
 from nexos_model.api import prepare_history
 from nexos_model.diagnostics.quality import annual_values
 from nexos_model.errors import NexosError
+from nexos_model.fiscal.space import NationalFigures
+from nexos_model.io.bundled import national_figures
 from nexos_model.io.history import load_history
 from nexos_model.params.loader import load_parameters
 from nexos_model.params.values import Values
@@ -42,7 +44,7 @@ def backtest(until: int, escenario: str = "base", overrides: Mapping[str, Any] |
     q = params.quality
     prepared = prepare_history(history.loc[history["anio"] <= until], params.projection.measure,
                                q.outlier_factor, q.outlier_floor, q.flagged_values == "excluir")
-    ctx, stream_growth = prepared.context(core.end_year(params.calendar))
+    ctx, stream_growth = _context_as_of(prepared, params, until)
     arrays = core.project_arrays(prepared.inputs, Values(params), ctx, stream_growth)
     predicted = core.lines_table(arrays, escenario).rename(columns={"valor": "prediccion"})
     observed = observed_values(history, later, params.projection.measure)
@@ -55,6 +57,22 @@ def backtest(until: int, escenario: str = "base", overrides: Mapping[str, Any] |
                             on=["municipio", "anio", "concepto"], how="left")
         columns += ["p10", "p90"]
     return table[columns].sort_values(["municipio", "concepto", "anio"]).reset_index(drop=True)
+
+
+def _context_as_of(prepared, params, until: int):
+    """The national context as it was known after ``until``: the observed inflation of later years
+    is left out (a forecast made then took the parameter's), so the held-out years are truly out
+    of sample. (The published aporte totals stay: own revenue, what the backtest scores, does not
+    use them.)"""
+    figures = national_figures()
+    known = NationalFigures(aporte_totals=figures.aporte_totals,
+                            inflation={y: r for y, r in figures.inflation.items() if y <= until})
+    defaults = load_parameters(None, None, {"calendario.anio_presupuesto": params.calendar.budget_year,
+                                            "calendario.horizonte": params.calendar.horizon}).params
+    v = Values(defaults)
+    growth = core.national_stream_growth(prepared.inputs, v)
+    return core.national_context(prepared.inputs, v, growth, prepared.aldeas, prepared.aldeas_estimated,
+                                 known), growth
 
 
 def interval_coverage(table: pd.DataFrame, concept: str = "ingresos_propios") -> pd.DataFrame:

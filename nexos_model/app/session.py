@@ -4,8 +4,8 @@ A :class:`Session` holds the municipality, the scenario, the adjustments (dotted
 ``run()`` takes them) and the number of simulations. Runs are cached by all of these (and by
 the scenario file's modification time, so a re-saved user scenario is re-read): moving a slider
 back, or switching tabs, costs nothing. All model calls go through :func:`nexos_model.api.run`;
-an adjusted assumption that Monte Carlo samples takes its distribution along
-(:func:`run_overrides`), and the investment plan of a run is :func:`nexos_model.api.plan_for_run`'s,
+an adjusted assumption that Monte Carlo samples takes its distribution along (the loader does
+it for every face: :func:`nexos_model.params.loader.load_parameters`), and the investment plan of a run is :func:`nexos_model.api.plan_for_run`'s,
 made once (:meth:`Session.plan`).
 """
 
@@ -20,15 +20,12 @@ from typing import TYPE_CHECKING, Any, Mapping
 from nexos_model.api import plan_for_run, run
 from nexos_model.errors import ParameterError
 from nexos_model.params.loader import load_parameters, scenario_path
-from nexos_model.params.uncertainty import centred_specs
+from nexos_model.params.uncertainty import with_centred_distributions
 
 if TYPE_CHECKING:
     from nexos_model.api import RunResult
     from nexos_model.investment.plan import InvestmentPlan
     from nexos_model.params.loader import Resolved
-
-#: The overrides key of the distributions moved with their parameters (see :func:`run_overrides`).
-DISTRIBUTIONS = "incertidumbre.distribuciones"
 
 #: Names ``run()`` may use for the number of Monte Carlo draws (checked once, in one place).
 SIMULATION_ARGUMENTS = ("simulaciones", "draws", "n_draws")
@@ -49,18 +46,6 @@ def simulation_argument() -> str | None:
 def plan_supported() -> bool:
     """Whether ``run()`` can programme the investment plan (``planificar=True``)."""
     return PLAN_ARGUMENT in _run_parameters()
-
-
-def run_overrides(overrides: Mapping[str, Any], reference: "Resolved") -> dict[str, Any]:
-    """The adjustments as ``run()`` takes them: each changed assumption whose distribution places
-    its own centre (the loan's rate: a triangular around 8 %) brings that distribution moved to the
-    new value, so the deterministic run stays Monte Carlo at central values
-    (:func:`nexos_model.params.uncertainty.centred_specs`) instead of being refused."""
-    out = dict(overrides)
-    moved = centred_specs(reference.params, {k: v for k, v in overrides.items() if k != DISTRIBUTIONS})
-    if moved:
-        out[DISTRIBUTIONS] = {**out.get(DISTRIBUTIONS, {}), **moved}
-    return out
 
 
 class Session:
@@ -113,8 +98,6 @@ class Session:
             kwargs[argument] = simulaciones
         if planificar and plan_supported():
             kwargs[PLAN_ARGUMENT] = True
-        if overrides:
-            overrides = run_overrides(overrides, self._reference(municipio, escenario))
         result = run(municipio, escenario, overrides=dict(overrides) or None, **kwargs)
         self._runs[key] = result
         while len(self._runs) > self._cache_size:
@@ -145,8 +128,9 @@ class Session:
         return hit[1]
 
     def full_overrides(self) -> dict[str, Any]:
-        """The session's adjustments as ``run()`` and the report take them (:func:`run_overrides`)."""
-        return run_overrides(self.overrides, self.scenario_parameters()) if self.overrides else {}
+        """The session's adjustments as a scenario file keeps them: with the distributions they move
+        (:func:`~nexos_model.params.uncertainty.with_centred_distributions`), so the file loads alone."""
+        return with_centred_distributions(self.overrides, self.scenario_parameters().params) if self.overrides else {}
 
     def result(self) -> "RunResult":
         """The current settings' result."""

@@ -68,6 +68,9 @@ class Executor:
 
     def __init__(self, workers: int, options: WorkerOptions, scheduler: str | None = None):
         self.workers, self.options, self.scheduler = max(1, workers), options, scheduler
+        #: Outcomes of jobs that finished after ``run`` stopped being read (Ctrl-C: the running
+        #: jobs finish their files during ``close``), so the summary counts them.
+        self.late: list[Outcome] = []
 
     def run(self, jobs: list[Job]) -> Iterator[Outcome]:
         raise NotImplementedError
@@ -157,6 +160,8 @@ class LocalExecutor(Executor):
         pool, self._pool = self._pool, None
         try:
             pool.shutdown(wait=True, cancel_futures=True)
+            self.late = [f.result() for f in self._futures
+                         if f.done() and not f.cancelled() and f.exception() is None]
         except KeyboardInterrupt:  # a second Ctrl-C: stop the workers now (their files stay whole)
             processes = list((getattr(pool, "_processes", None) or {}).values())
             for process in processes:
@@ -218,6 +223,9 @@ class DaskExecutor(Executor):
     def close(self) -> None:
         client, cluster = self._client, self._cluster
         self._client = self._cluster = None
+        # Only what Dask reports finished: a job running when cancelled may still write its files
+        # (atomically), but Dask no longer returns its outcome; the next run counts it as up to date.
+        self.late = [f.result() for f in self._futures if f.status == "finished"]
         if client is not None:
             client.close()
         if cluster is not None:

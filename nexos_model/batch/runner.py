@@ -27,7 +27,7 @@ from nexos_model.batch.summary import write_summary
 from nexos_model.batch.worker import WorkerOptions, read_stamp
 from nexos_model.errors import NexosError, ParameterError
 from nexos_model.io.store import store_dir
-from nexos_model.params.loader import params_folders, scenario_path
+from nexos_model.params.loader import load_parameters, params_folders, scenario_path
 from nexos_model.report.chromium import chromium_path
 from nexos_model.io.bundled import TEMPLATES_DIR
 from nexos_model.report.render import FILE_NAMES, REPORT_WORKBOOK, parse_formats
@@ -73,13 +73,15 @@ def plan_jobs(municipios: str | Iterable[str], escenarios: str | Iterable[str], 
     names = _list(escenarios)
     if not names:
         raise NexosError("--escenarios: no se indicó ningún escenario (p. ej. base,optimista)")
-    errors = []
+    errors: list[str] = []
     folders = params_folders()
     for name in names:
         try:
             scenario_path(name, folders)
+            if overrides:  # adjustments for every job: wrong ones are refused now, not 340 times
+                load_parameters(None, name, overrides)
         except ParameterError as exc:
-            errors.extend(exc.messages)
+            errors.extend(m for m in exc.messages if m not in errors)
     if errors:
         raise NexosError(errors)
     workbook = Path(workbook or REPORT_WORKBOOK).resolve()
@@ -148,9 +150,10 @@ def run_batch(municipios: str | Iterable[str], escenarios: str | Iterable[str] =
     bar.set_postfix(counts)
     interrupted = False
     options = WorkerOptions(isolated=isolated, recycle_every=recycle_every)
+    executor = EXECUTORS[engine](workers or default_workers(), options, scheduler) if todo else None
     try:
-        if todo:
-            with EXECUTORS[engine](workers or default_workers(), options, scheduler) as executor:
+        if executor is not None:
+            with executor:
                 try:
                     for outcome in executor.run(todo):
                         outcomes[(outcome.municipio, outcome.escenario)] = outcome
@@ -164,6 +167,9 @@ def run_batch(municipios: str | Iterable[str], escenarios: str | Iterable[str] =
         interrupted = True
     finally:
         bar.close()
+    for outcome in executor.late if executor is not None else []:  # finished while the batch was stopping
+        if outcome.status != "pending":
+            outcomes[(outcome.municipio, outcome.escenario)] = outcome
     result = BatchResult(list(outcomes.values()), out, interrupted=interrupted)
 
     result.paths = write_summary(result.outcomes, out)

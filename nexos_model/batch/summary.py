@@ -14,6 +14,7 @@ import pandas as pd
 from nexos_model.batch.jobs import STATUS, Outcome
 from nexos_model.io.bundled import load_municipalities
 from nexos_model.io.excel import write_excel
+from nexos_model.io.files import atomic_files
 from nexos_model.io.writers import write_table
 
 if TYPE_CHECKING:
@@ -111,12 +112,14 @@ def failures_table(outcomes: Iterable[Outcome]) -> pd.DataFrame:
 
 
 def write_summary(outcomes: list[Outcome], out_dir: Path) -> dict[str, Path]:
-    """Write ``resumen.csv``, ``resumen.xlsx`` and ``fallas.csv`` into ``out_dir``, atomically."""
+    """Write ``resumen.csv``, ``resumen.xlsx`` and ``fallas.csv`` into ``out_dir``, as one set
+    (:func:`~nexos_model.io.files.atomic_files`): the three always describe the same run."""
     out_dir = Path(out_dir)
     table = summary_table(outcomes, out_dir)
-    paths = {"resumen.csv": write_table(table, out_dir / "resumen.csv"),
-             "resumen.xlsx": write_excel({"Resumen": table}, out_dir / "resumen.xlsx",
-                                         money_columns=MONEY_COLUMNS,
-                                         percent_columns={"autonomia_ultimo_anio"}),
-             "fallas.csv": write_table(failures_table(outcomes), out_dir / "fallas.csv")}
+    paths = {name: out_dir / name for name in ("resumen.csv", "resumen.xlsx", "fallas.csv")}
+    with atomic_files(paths.values()) as staged:
+        write_table(table, staged[paths["resumen.csv"]])
+        write_excel({"Resumen": table}, staged[paths["resumen.xlsx"]], money_columns=MONEY_COLUMNS,
+                    percent_columns={"autonomia_ultimo_anio"})
+        write_table(failures_table(outcomes), staged[paths["fallas.csv"]])
     return paths

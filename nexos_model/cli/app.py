@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from nexos_model.app.server import DEFAULT_PORT, voila_server
+from nexos_model.cli.flags import integer
 from nexos_model.params.loader import params_folders
 
 __all__ = ["add_parser"]
@@ -38,7 +39,7 @@ def add_parser(subparsers: Any, help: str) -> argparse.ArgumentParser:
         description="Sirve la app de escenarios (workbooks/app_escenarios.ipynb) con Voilà en "
                     "http://127.0.0.1:PUERTO/, con kernels precalentados. Un enlace "
                     "?municipio=0901&escenario=usuarios/mi_escenario abre la app en ese municipio y escenario.")
-    p.add_argument("--puerto", type=int, default=DEFAULT_PORT, metavar="N",
+    p.add_argument("--puerto", type=integer(1, 65535, "un puerto"), default=DEFAULT_PORT, metavar="N",
                    help=f"puerto local (por defecto: {DEFAULT_PORT})")
     p.add_argument("--registro", action="store_true", help="mostrar el registro de Voilà en la terminal")
     p.set_defaults(func=_command_app)

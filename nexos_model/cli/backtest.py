@@ -14,8 +14,9 @@ from nexos_model.analyses.backtest import (
     naive_forecast,
     skill,
 )
+from nexos_model.cli.flags import assignment, draws, input_file, numbers, output, scenario, seed, year
 from nexos_model.errors import NexosError
-from nexos_model.io.writers import write_table
+from nexos_model.io.writers import check_result_path, write_table
 from nexos_model.wording import porcentaje
 
 __all__ = ["add_parser"]
@@ -52,12 +53,7 @@ def _calibration(args: argparse.Namespace) -> int:
     if args.verificar is None or args.verificar == args.hasta:
         raise NexosError(f"--verificar: se esperaba otro año de datos que --hasta {args.hasta} (la muestra "
                          f"que verifica no puede ser la que calibra)")
-    try:
-        sigmas = [float(x) for x in args.calibrar.split(",") if x.strip()]
-    except ValueError:
-        raise NexosError(f"--calibrar {args.calibrar}: se esperaban números separados por comas "
-                         f"(p. ej. 0.4,0.45,0.5,0.55)") from None
-    table = calibrate_error(args.hasta, args.verificar, sigmas, args.simulaciones, args.semilla, args.escenario,
+    table = calibrate_error(args.hasta, args.verificar, args.calibrar, args.simulaciones, args.semilla, args.escenario,
                             args.datos)
     write_table(table, Path(args.salida))
     print(f"Calibración de incertidumbre.error_tendencia: banda p10-p90 de los ingresos propios (meta ≈ 80 %); "
@@ -71,6 +67,7 @@ def _calibration(args: argparse.Namespace) -> int:
 
 
 def _command_backtest(args: argparse.Namespace) -> int:
+    check_result_path(args.salida, ["backtest"])
     if args.calibrar:
         return _calibration(args)
     table = backtest(args.hasta, args.escenario, overrides=args.set or None, datos=args.datos,
@@ -104,18 +101,21 @@ def add_parser(subparsers: Any, help: str) -> argparse.ArgumentParser:
                                           "e imprime el error frente al pronóstico ingenuo (último valor), con su "
                                           "intervalo bootstrap por años de anticipación. Con --calibrar, elige "
                                           "incertidumbre.error_tendencia en una muestra y lo verifica en otra.")
-    p.add_argument("--hasta", required=True, type=int, metavar="AÑO", help="último año de datos usado (p. ej. 2018)")
-    p.add_argument("--escenario", default="base", metavar="NOMBRE", help="escenario (por defecto: base)")
-    p.add_argument("--set", action="append", metavar="CLAVE=VALOR", help="ajuste de un parámetro (repetible)")
-    p.add_argument("--datos", metavar="ARCHIVO", help="exportación propia sobre los datos incluidos")
-    p.add_argument("--simulaciones", type=int, default=0, metavar="N",
+    p.add_argument("--hasta", required=True, type=year, metavar="AÑO", help="último año de datos usado (p. ej. 2018)")
+    p.add_argument("--escenario", default="base", metavar="NOMBRE", type=scenario,
+                   help="escenario (por defecto: base)")
+    p.add_argument("--set", action="append", metavar="CLAVE=VALOR", type=assignment,
+                   help="ajuste de un parámetro (repetible)")
+    p.add_argument("--datos", metavar="ARCHIVO", type=input_file, help="exportación propia sobre los datos incluidos")
+    p.add_argument("--simulaciones", type=draws, default=0, metavar="N",
                    help="con N > 0, mide cuántas veces el valor real cae en la banda p10-p90")
-    p.add_argument("--semilla", type=int, default=2026, metavar="S", help="semilla de Monte Carlo")
-    p.add_argument("--calibrar", metavar="σ,σ,...",
+    p.add_argument("--semilla", type=seed, default=2026, metavar="S", help="semilla de Monte Carlo")
+    p.add_argument("--calibrar", metavar="σ,σ,...", type=numbers(0, 5, "valores de σ"),
                    help="valores de incertidumbre.error_tendencia a probar con datos hasta --hasta (p. ej. "
                         "0.4,0.45,0.5,0.55); escribe la cobertura de cada uno")
-    p.add_argument("--verificar", type=int, metavar="AÑO",
+    p.add_argument("--verificar", type=year, metavar="AÑO",
                    help="con --calibrar: otro último año de datos donde verificar el valor elegido (p. ej. 2018)")
-    p.add_argument("--salida", required=True, metavar="ARCHIVO", help="archivo de resultados")
+    p.add_argument("--salida", required=True, metavar="ARCHIVO", type=output,
+                   help="archivo de resultados (.csv, .xlsx o .parquet)")
     p.set_defaults(func=_command_backtest)
     return p

@@ -7,16 +7,18 @@ from pathlib import Path
 from typing import Any
 
 from nexos_model.api import resolve_municipios
-from nexos_model.cli.flags import data_flags
+from nexos_model.cli.flags import data_flags, municipality, output
 from nexos_model.diagnostics.quality import diagnose
 from nexos_model.io.history import load_history
-from nexos_model.io.writers import write_table
+from nexos_model.io.writers import check_result_path, write_table
 from nexos_model.params.loader import load_parameters
 
 __all__ = ["add_parser"]
 
 
 def _command_calidad(args: argparse.Namespace) -> int:
+    if args.salida:
+        check_result_path(args.salida, ["calidad"])
     settings = load_parameters(None, "base").params
     history = load_history(args.datos, args.solo_datos)
     years = sorted(history["anio"].unique().tolist())  # expected years: those of the whole file
@@ -40,8 +42,9 @@ def add_parser(subparsers: Any, help: str) -> argparse.ArgumentParser:
     p = subparsers.add_parser("calidad", help=help,
                               description="Lista, por municipio, año y línea, lo dudoso de los datos: años "
                                           "faltantes, montos negativos, líneas duplicadas y valores implausibles.")
-    p.add_argument("--municipio", metavar="CÓDIGO", help="código INE, lista separada por comas o depto:DD")
+    p.add_argument("--municipio", metavar="CÓDIGO", type=municipality,
+                   help="código INE, lista separada por comas o depto:DD")
     data_flags(p)
-    p.add_argument("--salida", metavar="ARCHIVO", help="escribir las observaciones (.csv, .xlsx, .parquet)")
+    p.add_argument("--salida", metavar="ARCHIVO", type=output, help="escribir las observaciones (.csv, .xlsx, .parquet)")
     p.set_defaults(func=_command_calidad)
     return p

@@ -8,6 +8,7 @@ import subprocess
 from typing import Any
 
 from nexos_model.app.lab import DEFAULT_PORT, kernel_display_name, lab_command, register_kernel, workbooks_folder
+from nexos_model.cli import flags
 
 __all__ = ["add_parser"]
 
@@ -30,7 +31,7 @@ def add_parser(subparsers: Any, help: str) -> argparse.ArgumentParser:
         description="Abre JupyterLab en http://127.0.0.1:PUERTO/ con la carpeta de cuadernos (por defecto "
                     "./workbooks, la de una carpeta de trabajo creada con `nexos init`) y registra el kernel "
                     f"«{kernel_display_name()}» de este entorno.")
-    p.add_argument("--carpeta", metavar="CARPETA", help="carpeta que se abre (por defecto: ./workbooks)")
+    p.add_argument("--carpeta", metavar="CARPETA", type=flags.folder, help="carpeta que se abre (por defecto: ./workbooks)")
     p.add_argument("--puerto", type=int, default=DEFAULT_PORT, metavar="N",
                    help=f"puerto local (por defecto: {DEFAULT_PORT})")
     p.add_argument("--sin-navegador", action="store_true", help="no abrir el navegador")

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from nexos_model.io.working_folder import create_working_folder
+from nexos_model.cli import flags
 
 __all__ = ["add_parser"]
 
@@ -32,6 +33,6 @@ def add_parser(subparsers: Any, help: str) -> argparse.ArgumentParser:
                     "para editar, guías para municipios y carteras, los esquemas para el editor), workbooks/ "
                     "(los cuadernos) y datos/. Los comandos ejecutados desde ella leen params/ encima de los "
                     "parámetros incluidos en Nexos. Nunca sobrescribe un archivo que ya existe.")
-    p.add_argument("carpeta", metavar="CARPETA", help="carpeta a crear (o a completar)")
+    p.add_argument("carpeta", metavar="CARPETA", type=flags.folder, help="carpeta a crear (o a completar)")
     p.set_defaults(func=_command_init)
     return p

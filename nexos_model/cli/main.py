@@ -1,13 +1,15 @@
-"""The ``nexos`` command: Spanish flags and messages; a user error exits 1 without a traceback."""
+"""The ``nexos`` command: Spanish flags and messages; a user error exits 1 (a wrong argument 2)
+without a traceback; a closed pipe (``nexos municipios | head -1``) ends quietly."""
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from nexos_model import __version__
-from nexos_model.errors import NexosError
+from nexos_model.errors import NexosError, os_problem
 
 _ARGPARSE_ES = {
     "usage: ": "uso: ",
@@ -20,7 +22,13 @@ _ARGPARSE_ES = {
     "invalid choice: %(value)r (choose from %(choices)s)": "opción no válida: %(value)r (elija entre %(choices)s)",
     "argument %(argument_name)s: %(message)s": "argumento %(argument_name)s: %(message)s",
     "expected one argument": "se esperaba un valor",
-    "invalid %(type)s value: %(value)r": "valor no válido (%(type)s): %(value)r",
+    "expected at most one argument": "se esperaba a lo sumo un valor",
+    "expected at least one argument": "se esperaba al menos un valor",
+    "ignored explicit argument %r": "esta opción no lleva valor (valor dado: %r)",
+    "not allowed with argument %s": "no se puede usar junto con %s",
+    "one of the arguments %s is required": "falta uno de los argumentos %s",
+    "unexpected option string: %s": "opción inesperada: %s",
+    "invalid %(type)s value: %(value)r": "valor no válido: %(value)r",
     "%(prog)s: error: %(message)s\n": "%(prog)s: error: %(message)s\n",
     "ambiguous option: %(option)s could match %(matches)s": "opción ambigua: %(option)s puede ser %(matches)s",
 }
@@ -82,20 +90,40 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+#: Exit status when the reader of our output went away (a shell's status for SIGPIPE).
+CLOSED_PIPE = 141
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser(command_of(argv))
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return 0
     try:
-        return args.func(args)
-    except NexosError as exc:
-        for message in exc.messages:
-            print(f"error: {message}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("interrumpido: no quedó ningún archivo a medio escribir", file=sys.stderr)
-        return 130
+        parser = build_parser(command_of(argv))
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return 0
+        try:
+            code = args.func(args)
+        except NexosError as exc:
+            for message in exc.messages:
+                print(f"error: {message}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            print("interrumpido: no quedó ningún archivo a medio escribir; los resultados anteriores siguen "
+                  "como estaban", file=sys.stderr)
+            return 130
+        except OSError as exc:
+            if isinstance(exc, BrokenPipeError):
+                raise
+            where = f"{exc.filename}: " if exc.filename else ""
+            print(f"error: {where}{os_problem(exc)}", file=sys.stderr)
+            return 1
+        sys.stdout.flush()  # a closed pipe shows here, not at exit
+        return code
+    except BrokenPipeError:
+        # The reader left (``| head``): say nothing more. Point stdout at /dev/null so Python's
+        # own flush at exit does not complain either.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return CLOSED_PIPE
 

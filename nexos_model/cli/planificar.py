@@ -7,11 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from nexos_model.api import run, single_municipio
+from nexos_model.cli.flags import assignment, input_file, municipality, output, scenario
 from nexos_model.errors import NexosError
 from nexos_model.investment.plan import InvestmentPlan
 from nexos_model.io.excel import write_excel
-from nexos_model.io.writers import write_table
-from nexos_model.report.chromium import CHART_FORMATS, write_chart
+from nexos_model.io.files import atomic_files, check_output
+from nexos_model.io.portfolio import load_portfolio
+from nexos_model.io.writers import check_result_path, write_table
+from nexos_model.report.chromium import CHART_FORMATS, chromium_path, write_chart
 from nexos_model.report.gantt import gantt_chart
 from nexos_model.wording import anio_rango, porcentaje, quetzales
 
@@ -62,15 +65,25 @@ def _summary(plan: InvestmentPlan) -> list[str]:
 
 def _command_planificar(args: argparse.Namespace) -> int:
     codes = [single_municipio(args.municipio, "el plan")]
+    salida = check_result_path(args.salida, ["cronograma"])[0]
     figure = Path(args.grafico) if args.grafico else None
-    if figure is not None and figure.suffix.lower() not in CHART_FORMATS:
-        raise NexosError(f"--grafico {figure}: extensión no admitida (se esperaba {', '.join(CHART_FORMATS)})")
+    if figure is not None:
+        if figure.suffix.lower() not in CHART_FORMATS:
+            raise NexosError(f"--grafico {figure}: extensión no admitida (se esperaba {', '.join(CHART_FORMATS)})")
+        if figure.resolve() == salida.resolve():
+            raise NexosError(f"--grafico {figure}: es el mismo archivo que --salida; elija otro nombre")
+        check_output(figure)
+        if figure.suffix.lower() != ".svg":
+            chromium_path()  # fail before the slow part
+    if args.cartera:
+        load_portfolio(args.cartera)  # every problem of the file now, not after the run
+    # the plan of the run, fed back into its projection (the same plan as the report and the app)
     result = run(codes[0], args.escenario, overrides=args.set or None, planificar=True, cartera=args.cartera)
     plan = result.plans[codes[0]]
-    salida = Path(args.salida)
-    write_plan(plan, salida)
-    if figure is not None:
-        write_chart(gantt_chart(plan), figure)
+    with atomic_files([salida] + ([figure] if figure is not None else [])) as staged:  # both or neither
+        write_plan(plan, staged[salida])
+        if figure is not None:
+            write_chart(gantt_chart(plan), staged[figure])
     for line in _summary(plan):
         print(line)
     print(f"Escrito: {salida}" + (f" y {args.grafico}" if args.grafico else ""))
@@ -87,13 +100,16 @@ def add_parser(subparsers: Any, help: str) -> argparse.ArgumentParser:
                     "puntajes, resultados, comparacion y efecto_proyeccion, o solo el cronograma en .csv o "
                     ".parquet. La cartera por defecto es params/carteras/<código>.yaml|csv|xlsx; si no hay, "
                     "una ilustrativa.")
-    p.add_argument("--municipio", required=True, metavar="CÓDIGO", help="código INE del municipio (p. ej. 0901)")
-    p.add_argument("--escenario", default="base", metavar="NOMBRE", help="escenario (por defecto: base)")
-    p.add_argument("--cartera", metavar="ARCHIVO", help="cartera de proyectos (.yaml, .csv o .xlsx)")
-    p.add_argument("--set", action="append", metavar="CLAVE=VALOR",
-                   help="ajuste de un parámetro, p. ej. --set calendario.anio_presupuesto=2028 o --set calendario.anios_plan=5 (repetible)")
-    p.add_argument("--grafico", metavar="ARCHIVO",
+    p.add_argument("--municipio", required=True, metavar="CÓDIGO", type=municipality,
+                   help="código INE del municipio (p. ej. 0901)")
+    p.add_argument("--escenario", default="base", metavar="NOMBRE", type=scenario, help="escenario (por defecto: base)")
+    p.add_argument("--cartera", metavar="ARCHIVO", type=input_file, help="cartera de proyectos (.yaml, .csv o .xlsx)")
+    p.add_argument("--set", action="append", metavar="CLAVE=VALOR", type=assignment,
+                   help="ajuste de un parámetro, p. ej. --set calendario.anio_presupuesto=2028 o --set "
+                        "calendario.anios_plan=5 (repetible)")
+    p.add_argument("--grafico", metavar="ARCHIVO", type=output,
                    help="también el cronograma como gráfico de Gantt (.svg, .pdf o .png)")
-    p.add_argument("--salida", required=True, metavar="ARCHIVO", help="archivo del plan (.xlsx, .csv o .parquet)")
+    p.add_argument("--salida", required=True, metavar="ARCHIVO", type=output,
+                   help="archivo del plan (.xlsx, .csv o .parquet)")
     p.set_defaults(func=_command_planificar)
     return p

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from nexos_model.api import run
-from nexos_model.cli.flags import data_flags
-from nexos_model.io.writers import write_result_tables
+from nexos_model.api import TABLE_NAMES, run
+from nexos_model.cli.flags import assignment, data_flags, draws, municipality, output, scenario, seed
+from nexos_model.io.writers import check_result_path, write_result_tables
 from nexos_model.report.summary import headline_lines
 from nexos_model.wording import anio_rango, quetzales
 
@@ -15,11 +15,12 @@ __all__ = ["add_parser"]
 
 
 def _command_proyectar(args: argparse.Namespace) -> int:
+    check_result_path(args.salida, TABLE_NAMES)  # every file of the set, before the run
     result = run(args.municipio, args.escenario, overrides=args.set or None,
                  datos=args.datos, solo_datos=args.solo_datos, simulaciones=args.simulaciones,
                  semilla=args.semilla, planificar=not args.sin_plan)
     tables = result.tables()
-    written = write_result_tables(tables, args.salida)
+    written = write_result_tables(tables, args.salida, family=TABLE_NAMES)
     spans = tables["proyeccion"].groupby("tipo", sort=False)["anio"].agg(["min", "max"])
     kinds = "; ".join(f"{kind} {anio_rango(int(row['min']), int(row['max']))}" for kind, row in spans.iterrows())
     print(f"Proyección de {len(result.municipios)} municipio(s), escenario '{args.escenario}' ({kinds}; "
@@ -47,18 +48,20 @@ def add_parser(subparsers: Any, help: str) -> argparse.ArgumentParser:
     p = subparsers.add_parser("proyectar", help=help,
                               description="Proyecta los ingresos de uno o varios municipios bajo un escenario "
                                           "y escribe la tabla (.csv, .xlsx o .parquet según la extensión).")
-    p.add_argument("--municipio", required=True, metavar="CÓDIGO",
+    p.add_argument("--municipio", required=True, metavar="CÓDIGO", type=municipality,
                    help="código INE (p. ej. 0901), lista separada por comas, depto:DD o 'todos'")
-    p.add_argument("--escenario", default="base", metavar="NOMBRE", help="escenario (por defecto: base)")
-    p.add_argument("--set", action="append", metavar="CLAVE=VALOR",
+    p.add_argument("--escenario", default="base", metavar="NOMBRE", type=scenario,
+                   help="escenario (por defecto: base)")
+    p.add_argument("--set", action="append", metavar="CLAVE=VALOR", type=assignment,
                    help="ajuste de un parámetro, p. ej. --set tendencia.contraccion=0.3 (repetible)")
     data_flags(p)
-    p.add_argument("--simulaciones", type=int, default=0, metavar="N",
+    p.add_argument("--simulaciones", type=draws, default=0, metavar="N",
                    help="simulaciones de Monte Carlo (0 = solo la proyección central)")
-    p.add_argument("--semilla", type=int, default=2026, metavar="S", help="semilla de Monte Carlo (por defecto 2026)")
+    p.add_argument("--semilla", type=seed, default=2026, metavar="S", help="semilla de Monte Carlo (por defecto 2026)")
     p.add_argument("--sin-plan", action="store_true",
                    help="proyectar sin el plan de inversión (por defecto se programa la cartera de cada municipio "
                         "y su O&M, sus préstamos y su servicio de la deuda entran en la proyección)")
-    p.add_argument("--salida", required=True, metavar="ARCHIVO", help="archivo de resultados")
+    p.add_argument("--salida", required=True, metavar="ARCHIVO", type=output,
+                   help="archivo de resultados (.csv, .xlsx o .parquet)")
     p.set_defaults(func=_command_proyectar)
     return p

@@ -18,7 +18,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from nexos_model.errors import ParameterError
-from nexos_model.params.loader import PYDANTIC_MESSAGES
+from nexos_model.params.problems import PYDANTIC_MESSAGES, key_path, kind_of, location, shown
 
 # Funding sources, in the order a finance officer usually exhausts them: earmarked
 # transfers first, own revenue last (it also pays the payroll and the O&M).
@@ -180,7 +180,8 @@ def _explain(exc: ValidationError, prefix: str, raw: Mapping[str, Any]) -> list[
     errors = exc.errors()
     bad_items = {str(e["loc"][0]) for e in errors if len(e["loc"]) > 1}
     for error in errors:
-        loc = [str(p) for p in error["loc"]]
+        parts, is_key = location(error["loc"])
+        loc = [str(p) for p in parts]
         if error["type"] == "value_error":  # our own checks carry the whole text
             text = str(error.get("ctx", {}).get("error", error["msg"]))
             messages.extend(f"{prefix}: {line}" for line in text.splitlines())
@@ -188,10 +189,14 @@ def _explain(exc: ValidationError, prefix: str, raw: Mapping[str, Any]) -> list[
         if error["type"] == "too_short" and loc and loc[0] in bad_items:
             continue  # an invalid item was dropped; the item's own error says it all
         campo = loc[0] if loc else "proyecto"
-        path = ".".join(loc) if loc else campo
-        text = _MESSAGES.get(error["type"], error["msg"])
-        detail = [] if error["type"] == "missing" else [f"valor dado: {error.get('input')!r}"]
+        path = key_path(loc) if loc else campo
+        if error["type"] == "extra_forbidden":
+            path = shown(error["loc"][0]) if error["loc"] else path  # the user's own name for the column
+        text = _MESSAGES.get(error["type"], "valor no válido")
+        detail = [] if error["type"] == "missing" else [f"valor dado: {shown(error.get('input'))}"]
         expected = _EXPECTED.get(campo)
+        if is_key:
+            text, expected = "clave no válida", "un texto (el nombre de un resultado, p. ej. cobertura_agua)"
         if error["type"] == "extra_forbidden":
             expected = "uno de " + ", ".join(FIELD_ALIASES)
         if expected:
@@ -286,7 +291,7 @@ def validate_projects(
         if not isinstance(raw, Mapping):
             errors.append(
                 f"{prefix}: se esperaba un mapa de campos (nombre: ..., costo_total: ...), "
-                f"no {type(raw).__name__}"
+                f"no {kind_of(raw)}"
             )
             continue
         try:

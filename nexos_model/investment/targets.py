@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from nexos_model.errors import ParameterError
 from nexos_model.params.investment_schema import ResultTarget
-from nexos_model.params.loader import PYDANTIC_MESSAGES
+from nexos_model.params.problems import PYDANTIC_MESSAGES, shown
 
 
 def parse_targets(targets: Mapping[str, Any] | None, archivo: str = "resultados") -> dict[str, ResultTarget]:
@@ -39,8 +39,8 @@ def parse_targets(targets: Mapping[str, Any] | None, archivo: str = "resultados"
                     text = str(e.get("ctx", {}).get("error", e["msg"]))
                     errors.append(f"{archivo}: {key}: {text}")
                     continue
-                given = "" if e["type"] == "missing" else f" (valor dado: {e.get('input')!r})"
-                errors.append(f"{archivo}: {key}.{campo}: {PYDANTIC_MESSAGES.get(e['type'], e['msg'])}{given}")
+                given = "" if e["type"] == "missing" else f" (valor dado: {shown(e.get('input'))})"
+                errors.append(f"{archivo}: {key}.{campo}: {PYDANTIC_MESSAGES.get(e['type'], 'valor no válido')}{given}")
     if errors:
         raise ParameterError(errors)
     return out

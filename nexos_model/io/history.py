@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from nexos_model.errors import NexosError
 from nexos_model.io.bundled import REVENUE_FILE, data_path
 from nexos_model.io.sicoin import read_revenue_export
 from nexos_model.io.store import store_digest, stored_history
@@ -47,10 +48,26 @@ def combine_history(bundled: pd.DataFrame, user: pd.DataFrame) -> pd.DataFrame:
 def load_history(datos: str | Path | None = None, solo_datos: bool = False) -> pd.DataFrame:
     """The history to project: the bundled data under the store's imported years, under the
     export ``datos`` if given; with ``solo_datos``, that export alone."""
+    if solo_datos and datos is None:
+        raise NexosError("--solo-datos: falta --datos ARCHIVO (el archivo que se usará en lugar de los "
+                         "datos incluidos)")
     if datos is not None and solo_datos:
         return read_revenue_export(Path(datos))
     history = combine_history(load_bundled_history(), stored_history())
     return history if datos is None else combine_history(history, read_revenue_export(Path(datos)))
+
+
+def with_other_municipalities(user: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """A user's own history (``--solo-datos``) completed with the history of the municipalities it
+    does not have (the bundled data under the store's years), and how many those are.
+
+    The art. 119 formula shares the national pools (aporte constitucional, IVA-PAZ) among all
+    340 municipalities, and the trends lean on national medians: a file of one municipality must
+    not make it the whole country. Its own municipalities keep only the file's years.
+    """
+    history = combine_history(load_bundled_history(), stored_history())
+    others = history.loc[~history["municipio"].isin(set(user["municipio"]))]
+    return pd.concat([others, user], ignore_index=True), int(others["municipio"].nunique())
 
 
 def loaded_years(datos: str | Path | None = None, solo_datos: bool = False) -> dict[str, list[int]]:
@@ -76,4 +93,5 @@ def history_digest(datos: str | Path | None = None, solo_datos: bool = False) ->
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12] if parts else ""
 
 
-__all__ = ["combine_history", "history_digest", "load_bundled_history", "load_history", "loaded_years"]
+__all__ = ["combine_history", "history_digest", "load_bundled_history", "load_history", "loaded_years",
+           "with_other_municipalities"]

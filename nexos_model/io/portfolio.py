@@ -22,6 +22,8 @@ from nexos_model.investment.illustrative import illustrative_portfolio, sector_s
 from nexos_model.investment.project import FIELD_ALIASES, Project, validate_projects
 from nexos_model.io.bundled import load_municipalities, load_spending_history
 from nexos_model.io.tables import normalize_name, parse_amount, read_table
+from nexos_model.params.problems import shown
+from nexos_model.params.yaml_reader import parse_yaml, read_yaml_text
 from nexos_model.params.schema import JSON_SCHEMA_DIALECT
 
 PathLike = str | os.PathLike
@@ -38,44 +40,13 @@ _BOOL_WORDS = {
 }
 
 
-def _parse_yaml(text: str) -> tuple[yaml.Node | None, Any]:
-    """One YAML document's node tree (for line numbers) and its data, as ``yaml.safe_load``.
-
-    Parsed once, by libyaml when PyYAML has it (ten times faster); a document libyaml rejects
-    is parsed again by PyYAML, so the error message is PyYAML's usual one.
-    """
-    if getattr(yaml, "__with_libyaml__", False):
-        try:
-            return _load_yaml(yaml.CSafeLoader, text)
-        except yaml.YAMLError:
-            pass
-    return _load_yaml(yaml.SafeLoader, text)
-
-
-def _load_yaml(loader_class: type, text: str) -> tuple[yaml.Node | None, Any]:
-    loader = loader_class(text)
-    try:
-        root = loader.get_single_node()
-        return root, (None if root is None else loader.construct_document(root))
-    finally:
-        loader.dispose()
-
-
 def _yaml_records(path: Path, archivo: str) -> list[tuple[str, Any]]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        text = path.read_text(encoding="latin-1")
-    try:
-        root, data = _parse_yaml(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (línea {mark.line + 1})" if mark else ""
-        raise DataFileError(f"{archivo}: no es un YAML válido{where}: {getattr(exc, 'problem', exc)}") from None
+    text = read_yaml_text(path, archivo, fallback_encoding="latin-1")
+    root, data = parse_yaml(text, archivo, with_node=True)
     if not isinstance(data, Mapping) or not isinstance(data.get("proyectos"), list):
         raise DataFileError(
             f"{archivo}: se esperaba una lista de proyectos bajo la clave 'proyectos' "
-            "(proyectos:\\n  - nombre: ...)"
+            "(proyectos: y debajo un elemento '- nombre: ...' por proyecto)"
         )
     unknown = [k for k in data if k != "proyectos" and k not in PORTFOLIO_KEYS]
     lines: list[int | None] = [None] * len(data["proyectos"])
@@ -88,7 +59,7 @@ def _yaml_records(path: Path, archivo: str) -> list[tuple[str, Any]]:
     ]
     if unknown:
         raise ParameterError(
-            [f"{archivo}: {k}: clave desconocida (se esperaba: proyectos, municipio, descripcion, ilustrativo, nota)"
+            [f"{archivo}: {shown(k)}: clave desconocida (se esperaba: proyectos, municipio, descripcion, ilustrativo, nota)"
              for k in unknown]
         )
     return records

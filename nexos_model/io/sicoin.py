@@ -19,6 +19,7 @@ import pandas as pd
 
 from nexos_model.errors import DataFileError
 from nexos_model.io.bundled import data_path, load_municipalities
+from nexos_model.params.problems import shown
 from nexos_model.io.tables import (
     InvalidCell,
     PathLike,
@@ -177,7 +178,8 @@ def read_revenue_export(path: PathLike) -> pd.DataFrame:
     synonyms = normalize_groups(REVENUE_COLUMNS)
     columns = {field: _choose_column(table, syn) for field, syn in synonyms.items()}
 
-    found = ", ".join(original.values())
+    names = [shown(name) for name in original.values()]
+    found = ", ".join(names[:20]) + (f", … ({len(names)} columnas)" if len(names) > 20 else "")
     missing = [
         f"{archivo}: falta la columna '{field}' (columnas encontradas: {found}; "
         f"nombres aceptados: {', '.join(REVENUE_COLUMNS[field])})"
@@ -227,7 +229,7 @@ def read_revenue_export(path: PathLike) -> pd.DataFrame:
                     line,
                     column_order.index(column),
                     f"{archivo}: fila {line}, columna '{original[column]}': {err.mensaje} "
-                    f"(valor dado: {given!r}; se esperaba: {err.esperado})",
+                    f"(valor dado: {shown(given)}; se esperaba: {err.esperado})",
                 ))
     if problems:
         # dict.fromkeys: percibido used as devengado would report a bad cell twice

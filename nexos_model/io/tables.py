@@ -13,9 +13,11 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import math
 import os
 import re
 import unicodedata
+import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
@@ -23,11 +25,17 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
-from nexos_model.errors import DataFileError
+from nexos_model.errors import DataFileError, os_problem
 
 
 PathLike = str | os.PathLike
 HEADER_SCAN_ROWS = 100
+#: Largest data file read (bytes): a national SICOIN GL export of 20 years is ~100 MB as CSV.
+MAX_FILE_BYTES = 500_000_000
+#: Largest a workbook may grow when unzipped (bytes): a "zip bomb" stops here, not in memory.
+MAX_UNZIPPED_BYTES = 2_000_000_000
+#: Largest amount accepted in a cell (quetzales): more than any municipal budget, by far.
+MAX_AMOUNT = 1e11
 
 TEXT_SUFFIXES = {".csv", ".txt", ".tsv", ".xls", ""}  # .xls: portals often export text
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
@@ -37,6 +45,7 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _FILLER_WORDS = {"de", "del", "la", "el", "los", "las"}
 
 _AMOUNT_EXPECTED = "un número, p. ej. 1234.56, 1,234.56, Q 1,234.56 o (1,234.56)"
+_PLAUSIBLE_EXPECTED = f"un monto de hasta Q {MAX_AMOUNT:,.0f} (más que cualquier presupuesto municipal)"
 
 
 class InvalidCell(ValueError):
@@ -82,10 +91,24 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def _decode(data: bytes) -> str:
-    """UTF-16 (with BOM), else UTF-8 (BOM optional), else cp1252, else Latin-1."""
+def _decode(data: bytes, archivo: str) -> str:
+    """UTF-16 (with BOM), else UTF-8 (BOM optional), else cp1252, else Latin-1.
+
+    Only UTF-16 can fail (Latin-1 decodes any byte): bytes that are not UTF-16 (a file cut at an
+    odd byte, a lone surrogate) are a DataFileError naming the row and the character.
+    """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            good = data[:exc.start - exc.start % 2].decode("utf-16", errors="replace")
+            line = good.count("\n") + 1
+            column = len(good) - good.rfind("\n")
+            raise file_error(
+                archivo,
+                f"fila {line}, carácter {column}: bytes que no forman texto UTF-16 (el archivo empieza con "
+                "la marca de UTF-16; ¿está incompleto o dañado? Expórtelo de nuevo, o guárdelo como UTF-8)",
+            ) from None
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)
@@ -94,11 +117,25 @@ def _decode(data: bytes) -> str:
     return data.decode("latin-1")
 
 
+class _CsvProblem(Exception):
+    """The csv module could not read a record: at which line."""
+
+    def __init__(self, line: int, field_too_large: bool):
+        super().__init__(line)
+        self.line, self.field_too_large = line, field_too_large
+
+
 def _csv_rows(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     """Yield (1-based starting line, cells) for every record, blank lines included."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     previous_line = 0
-    for cells in reader:
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise _CsvProblem(previous_line + 1, "field larger than field limit" in str(exc)) from None
         yield previous_line + 1, [c.strip() for c in cells]
         previous_line = reader.line_num
 
@@ -141,14 +178,17 @@ def file_error(archivo: str, mensaje: str) -> DataFileError:
 
 
 def _load_bytes(path: Path, archivo: str) -> bytes:
-    if not path.exists():
-        raise file_error(archivo, "el archivo no existe")
-    if path.is_dir():
-        raise file_error(archivo, "es una carpeta, no un archivo")
     try:
+        if not path.exists():
+            raise file_error(archivo, "el archivo no existe")
+        if path.is_dir():
+            raise file_error(archivo, "es una carpeta, no un archivo")
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise file_error(archivo, f"el archivo ocupa más de {MAX_FILE_BYTES // 1_000_000:,} MB; "
+                                      "divídalo por años o por municipios")
         data = path.read_bytes()
     except OSError as exc:
-        raise file_error(archivo, f"no se pudo leer el archivo ({exc.strerror or exc})") from None
+        raise file_error(archivo, f"no se pudo leer el archivo ({os_problem(exc)})") from None
     if not data.strip():
         raise file_error(archivo, "el archivo está vacío")
     return data
@@ -158,7 +198,7 @@ def _text_rows(
     data: bytes, archivo: str, groups: dict[str, tuple[str, ...]] | None
 ) -> tuple[list[tuple[int, list[str]]], int, None]:
     """Rows of a delimited text file, with the delimiter giving the best header."""
-    text = _decode(data)
+    text = _decode(data, archivo)
     if "\x00" in text:
         raise file_error(archivo, "no parece un archivo de texto (se esperaba: CSV o XLSX)")
     try:
@@ -171,8 +211,10 @@ def _text_rows(
             scored.append((score, -index, width, delimiter))
         score, neg_index, _, delimiter = max(scored)
         rows = list(_csv_rows(text, delimiter)) if score else []
-    except csv.Error as exc:
-        raise file_error(archivo, f"no se pudo leer como CSV ({exc})") from None
+    except _CsvProblem as exc:
+        why = (f"un campo tiene más de {csv.field_size_limit():,} caracteres (¿unas comillas sin cerrar?)"
+               if exc.field_too_large else "el registro no se puede leer como CSV (¿comillas sin cerrar?)")
+        raise file_error(archivo, f"fila {exc.line}: {why}") from None
     return rows, -neg_index if score else -1, None
 
 
@@ -181,14 +223,25 @@ def _excel_rows(
 ) -> tuple[list[tuple[int, list[str]]], int, str | None]:
     """Rows of the first sheet whose header matches (else the best sheet)."""
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unzipped = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError):
+        unzipped = 0  # openpyxl says what is wrong with it below
+    if unzipped > MAX_UNZIPPED_BYTES:
+        raise file_error(archivo, f"el libro de Excel descomprimido ocuparía más de "
+                                  f"{MAX_UNZIPPED_BYTES // 1_000_000:,} MB; no parece una exportación de datos")
+    try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for corrupt files
+    except Exception:  # openpyxl raises many types (and English texts) for damaged files
         raise file_error(
-            archivo, f"no se pudo abrir como libro de Excel .xlsx ({type(exc).__name__}: {exc})"
+            archivo, "no se pudo abrir como libro de Excel .xlsx (el archivo está dañado, incompleto o no es "
+                     "un .xlsx; ábralo en Excel y guárdelo de nuevo como .xlsx o .csv)"
         ) from None
+    sheet = None
     try:
         best = (0, -1, None)
         for sheet in book.worksheets:
+            sheet.reset_dimensions()  # read the cells there are, not the size the file claims
             score, index = _find_header(_sheet_rows(sheet), groups)
             if score > best[0]:
                 best = (score, index, sheet)
@@ -197,6 +250,10 @@ def _excel_rows(
         score, index, sheet = best
         rows: list[tuple[int, list[str]]] = list(_sheet_rows(sheet)) if sheet is not None else []
         return rows, index, sheet.title if sheet is not None else None
+    except Exception:  # a damaged sheet is read lazily: openpyxl (and its XML parser) fail while iterating
+        where = f"la hoja '{sheet.title}'" if sheet is not None else "una hoja"
+        raise file_error(archivo, f"{where} del libro está dañada y no se puede leer (ábralo en Excel y "
+                                  "guárdelo de nuevo como .xlsx o .csv)") from None
     finally:
         book.close()
 
@@ -293,7 +350,8 @@ def read_table(
 
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 _EUROPEAN = re.compile(r"\d{1,3}(?:\.\d{3})+,\d+|\d+,\d{1,2}")
-_PLAIN = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_PLAIN = re.compile(r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")  # one way to match: linear time
+_LONGEST_AMOUNT = 60  # characters: "Q (1,234,567,890.12)" has 20; a longer cell is not an amount
 _CURRENCY = re.compile(r"^(?:GTQ|Q\.?)\s*", re.IGNORECASE)
 
 
@@ -302,11 +360,14 @@ def parse_amount(text: str, empty: float | None = None) -> float:
     ``(1,234.56)`` or ``-1,234.56`` (negative), ``1.234,56`` (decimal comma).
 
     An empty cell (or a lone ``-``) gives ``empty``; if ``empty`` is None it is an error.
-    Raises ValueError (with a Spanish message) when the text is not an amount.
+    Raises ValueError (with a Spanish message) when the text is not an amount, or is one no
+    municipality can mean (infinite, or beyond :data:`MAX_AMOUNT`).
     """
     s = str(text).replace("\xa0", " ").strip()
+    if len(s) > _LONGEST_AMOUNT:
+        raise InvalidCell("el monto no es un número", _AMOUNT_EXPECTED)
     if _PLAIN.fullmatch(s):  # fast path: most cells are plain numbers
-        return float(s)
+        return _plausible(float(s))
     if s in ("", "-"):
         if empty is None:
             raise InvalidCell("falta el monto", _AMOUNT_EXPECTED)
@@ -324,8 +385,15 @@ def parse_amount(text: str, empty: float | None = None) -> float:
         s = s.replace(".", "").replace(",", ".")
     elif not _PLAIN.fullmatch(s):
         raise InvalidCell("el monto no es un número", _AMOUNT_EXPECTED)
-    value = float(s)
+    value = _plausible(float(s))
     return -value if negative else value
 
 
-__all__ = ["InvalidCell", "file_error", "normalize_groups", "normalize_name", "parse_amount", "read_table"]
+def _plausible(value: float) -> float:
+    """``value`` if it can be an amount: finite and at most :data:`MAX_AMOUNT` in absolute value."""
+    if not math.isfinite(value) or abs(value) > MAX_AMOUNT:
+        raise InvalidCell("el monto no es plausible", _PLAUSIBLE_EXPECTED)
+    return value
+
+
+__all__ = ["MAX_AMOUNT", "InvalidCell", "file_error", "normalize_groups", "normalize_name", "parse_amount", "read_table"]

@@ -2,23 +2,26 @@
 
 ``.csv`` (UTF-8), ``.parquet`` (pyarrow) and ``.xlsx`` (:func:`nexos_model.io.excel.write_excel`,
 one sheet per table). Several tables go to one file only as ``.xlsx``: CSV and Parquet hold one
-table each. Every file goes through :func:`nexos_model.io.files.atomic_path`.
+table each, so a command's tables become a set of sibling files, written as one
+(:func:`nexos_model.io.files.atomic_files`). Every file goes through
+:func:`nexos_model.io.files.atomic_path`.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
 
 from nexos_model.errors import NexosError
 from nexos_model.io.excel import write_excel
-from nexos_model.io.files import atomic_path, frame_for_output
+from nexos_model.io.files import atomic_files, atomic_path, check_output, frame_for_output
 
 
-__all__ = ["SUPPORTED_EXTENSIONS", "write_result_tables", "write_table", "write_tables"]
+__all__ = ["SUPPORTED_EXTENSIONS", "check_result_path", "result_paths", "write_result_tables", "write_table",
+           "write_tables"]
 
 
 #: Extensions :func:`write_table` accepts (lower case; the check ignores case).
@@ -85,17 +88,46 @@ def write_tables(
     return write_table(df, path)
 
 
-def write_result_tables(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike[str]) -> list[Path]:
+def result_paths(path: str | os.PathLike[str], names: Iterable[str]) -> dict[str, Path]:
+    """Where :func:`write_result_tables` puts each named table: all in ``path`` (``.xlsx``), or
+    the first in ``path`` and each other one in ``<name>_<tabla><ext>`` beside it."""
+    path = Path(path)
+    names = list(dict.fromkeys(names))
+    if _extension(path) == ".xlsx":
+        return {name: path for name in names}
+    return {name: path if i == 0 else path.with_name(f"{path.stem}_{name}{path.suffix}")
+            for i, name in enumerate(names)}
+
+
+def check_result_path(path: str | os.PathLike[str], names: Iterable[str]) -> list[Path]:
+    """Before any work: the extension is one we write and every file of the set can be written
+    (:func:`~nexos_model.io.files.check_output`; a sibling table's name taken by a folder is an
+    error now, not after the run). Returns the paths."""
+    paths = list(dict.fromkeys(result_paths(path, names).values()))
+    for target in paths:
+        check_output(target)
+    return paths
+
+
+def write_result_tables(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike[str],
+                        family: Iterable[str] = ()) -> list[Path]:
     """A command's named tables: one ``.xlsx`` with a sheet each, or (``.csv``, ``.parquet``)
     the first table in ``path`` and each other one in ``<name>_<tabla><ext>`` beside it.
-    Every file is written atomically. Returns the paths written."""
+
+    The files are written as one set (:func:`~nexos_model.io.files.atomic_files`): all or
+    none, the previous set left byte-identical on failure or Ctrl-C. ``family`` names every
+    table the command may write: a sibling file of an earlier run named after a table of the
+    family that this run does not write (``x_percentiles.csv`` of a Monte Carlo run, when this
+    one has none) is removed with the set, so no file of an older run sits among the new ones.
+    Returns the paths written.
+    """
     path = Path(path)
     if _extension(path) == ".xlsx":
         write_tables(tables, path)
         return [path]
-    written = []
-    for i, (name, table) in enumerate(tables.items()):
-        target = path if i == 0 else path.with_name(f"{path.stem}_{name}{path.suffix}")
-        write_table(table, target)
-        written.append(target)
-    return written
+    targets = result_paths(path, tables)
+    stale = [p for name, p in result_paths(path, [*tables, *family]).items() if name not in tables]
+    with atomic_files(targets.values(), obsolete=stale) as staged:
+        for name, table in tables.items():
+            write_table(table, staged[targets[name]])
+    return list(targets.values())

@@ -143,6 +143,10 @@ FILLED_WHEN_NULL = {"CalendarSettings": ("anio_presupuesto",), "Lever": ("anio_i
                     "Loan": ("anio", "plazo")}
 
 
+#: The keys :func:`fill_calendar` fills when they are left ``null`` (in any section it visits).
+CALENDAR_FILLED = frozenset({"anio_presupuesto", "anio_inicio", "anio_meta", "anio", "plazo"})
+
+
 def fill_calendar(merged: MutableMapping[str, Any], today: dt.date | None = None) -> None:
     """Fill, in place, the merged parameters' years left ``null``: the budget year (the year after
     ``today``), each reform's start (the budget year) and target (the plan's last year, at least

@@ -43,6 +43,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 from scipy import special
 
 from nexos_model.errors import ParameterError
+from nexos_model.params.problems import problem_text, shown
 
 __all__ = [
     "FAMILIES",
@@ -101,7 +102,7 @@ class Normal(_Spec):
         if not lo <= self.mean <= hi:
             problems.append(f"media ({self.mean}) debe estar entre minimo y maximo")
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("\n".join(problems))
         return self
 
     @property
@@ -315,7 +316,7 @@ def parse_specs(raw: Mapping[str, Any], where: str = "") -> dict[str, _Spec]:
     (e.g. the file name)."""
     if not isinstance(raw, Mapping):
         raise ParameterError(f"{where or 'incertidumbres'}: debe ser un mapa de nombre a distribución "
-                             f"(valor dado: {raw!r})")
+                             f"(valor dado: {shown(raw)})")
     todo = {k: v for k, v in raw.items() if not isinstance(v, _Spec)}
     done = {k: v for k, v in raw.items() if isinstance(v, _Spec)}
     if todo:
@@ -377,10 +378,10 @@ def _explain(exc: ValidationError, where: str, tag_at: int) -> list[str]:
             family = loc.pop(tag_at)
         path = ".".join(str(p) for p in loc)
         kind = error["type"]
-        text = _MESSAGES.get(kind, error["msg"])
-        detail = [] if kind in {"missing", "union_tag_not_found"} else [f"valor dado: {error.get('input')!r}"]
+        text = _MESSAGES.get(kind) or problem_text(error)
+        detail = [] if kind in {"missing", "union_tag_not_found"} else [f"valor dado: {shown(error.get('input'))}"]
         if kind == "union_tag_invalid":
-            detail = [f"valor dado: {(error.get('ctx') or {}).get('tag')!r}"]
+            detail = [f"valor dado: {shown((error.get('ctx') or {}).get('tag'))}"]
         if kind == "value_error":  # our own cross-key checks already say what is expected
             text, detail = str((error.get("ctx") or {}).get("error", text)), []
         expected = _expected(error)

@@ -43,6 +43,10 @@ def _scalar_to_series(value: Any) -> Any:
     return value
 
 
+class _YearSeries:
+    """Marks a year-keyed field in its metadata, so messages can say what it takes."""
+
+    year_series = True
 #: A year as a YAML key becomes a string key in JSON (what editors validate): 0 to 2100.
 YEAR_KEY_PATTERN = "^(0|[1-9][0-9]{0,2}|1[0-9]{3}|20[0-9]{2}|2100)$"
 
@@ -59,6 +63,7 @@ def year_series(ge: float, le: float) -> Any:
     return Annotated[
         dict[Annotated[int, Field(ge=0, le=2100)], Annotated[float, Field(ge=ge, le=le)]],
         BeforeValidator(_scalar_to_series),
+        _YearSeries(),
         WithJsonSchema({"anyOf": [number, by_year]}),
     ]
 
@@ -66,4 +71,4 @@ def year_series(ge: float, le: float) -> Any:
 class Section(BaseModel):
     """A group of parameters: unknown keys are errors, keys are the Spanish aliases."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=False, frozen=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=False, frozen=True, allow_inf_nan=False)

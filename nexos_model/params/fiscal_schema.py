@@ -188,7 +188,7 @@ class TransferSettings(Section):
                 problems.append(f"{key}: la suma entre circulacion_vehiculos, petroleo, codede y otras "
                                 f"debe ser 1 (suma dada {total:.4f})")
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("\n".join(problems))
         return self
 
 

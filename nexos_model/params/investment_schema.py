@@ -88,7 +88,7 @@ class ResultTarget(Section):
         if self.denominator is not None and self.denominator <= 0:
             problems.append(f"denominador debe ser mayor que 0 (valor dado: {self.denominator})")
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("\n".join(problems))
         return self
 
     @property

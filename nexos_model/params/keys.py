@@ -33,7 +33,7 @@ def walk(model: type[BaseModel] | None, keys: Sequence[Any]) -> tuple[type[BaseM
     found, number of keys found)``.
 
     The metadata holds the field's ``etiqueta``, ``unidad``, ``fuente`` and ``rol``, its bounds
-    ``ge``/``le``, and ``etiqueta_completa`` (the labels from the top section down, joined by ›).
+    ``ge``/``le``, ``serie_anual`` (a number or a year-keyed mapping), and ``etiqueta_completa`` (the labels from the top section down, joined by ›).
     The walk stops at the first key the section does not have (then the section returned is the
     one lacking it) or below a leaf (then the section is None).
     """
@@ -47,6 +47,7 @@ def walk(model: type[BaseModel] | None, keys: Sequence[Any]) -> tuple[type[BaseM
         meta = dict(info.json_schema_extra or {})  # type: ignore[arg-type]  # param() always sets a dict
         trail.append(meta.get("etiqueta", str(key)))
         meta["etiqueta_completa"] = " › ".join(trail)
+        meta["serie_anual"] = any(getattr(m, "year_series", False) for m in info.metadata)
         for bound in info.metadata:
             for attr in ("ge", "le"):
                 if getattr(bound, attr, None) is not None:

@@ -12,23 +12,30 @@ import copy
 import difflib
 import hashlib
 import json
+import math
 import os
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from nexos_model.errors import ParameterError
-from nexos_model.params.calendar_schema import fill_calendar
+from nexos_model.params.calendar_schema import CALENDAR_FILLED, fill_calendar
 from nexos_model.params.keys import walk
+from nexos_model.params.problems import expected_for_type, key_path, kind_of, location, problem_text, shown
 from nexos_model.params.schema import Parameters
+from nexos_model.params.uncertainty import DISTRIBUTIONS, with_centred_distributions
+from nexos_model.params.yaml_reader import parse_yaml, read_yaml_text
 
 OVERRIDES = "ajustes"  # name of the in-memory layer (notebook, app, --set)
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: 10× faster, same result
 USER_SCENARIOS = "usuarios"  # subfolder of escenarios/ where the app saves users' scenarios
+#: A scenario name: letters, digits, '_', '-' or '.', optionally under ``usuarios/``.
+_SCENARIO_NAME = re.compile(rf"(?:{USER_SCENARIOS}/)?[\w][\w.\-]{{0,99}}")
+#: No parameter is larger than this in absolute value (quetzales: seven times the national budget).
+MAX_PARAMETER = 1e12
 #: The parameters shipped with Nexos: inside the package, so a wheel installed anywhere has them
 #: (in a checkout the top-level ``params/`` is a link to this folder).
 PACKAGED_PARAMS = Path(str(resources.files("nexos_model").joinpath("resources", "params")))
@@ -181,35 +188,31 @@ class Resolved:
 
 
 def read_yaml(path: Path) -> dict[str, Any]:
-    """Read a YAML mapping; a missing file or bad syntax is a Spanish ParameterError."""
-    if not path.exists():
-        raise ParameterError(f"{display_name(path)}: el archivo no existe")
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)  # noqa: S506 - a safe loader (C or pure Python)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"línea {mark.line + 1}, columna {mark.column + 1}: " if mark else ""
-        raise ParameterError(f"{path}: {where}YAML mal formado ({getattr(exc, 'problem', exc)})") from None
-    except UnicodeDecodeError:
-        raise ParameterError(f"{path}: el archivo no está en UTF-8") from None
+    """Read a YAML mapping (:func:`~nexos_model.params.yaml_reader.parse_yaml`: bounded, Spanish
+    messages naming the file, line and key); a missing file or bad syntax is a ParameterError."""
+    path = Path(path)
+    name = display_name(path)
+    data = parse_yaml(read_yaml_text(path, name), name)
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise ParameterError(
-            f"{path}: se esperaba un mapa de claves (clave: valor), no {type(data).__name__}"
+            f"{name}: se esperaba un mapa de claves (clave: valor), no {kind_of(data)}"
         )
     return data
 
 
 def parse_assignment(text: str) -> dict[str, Any]:
-    """``'tendencia.contraccion=0.3'`` -> ``{'tendencia': {'contraccion': 0.3}}`` (YAML-typed)."""
-    if "=" not in text:
+    """``'tendencia.contraccion=0.3'`` -> ``{'tendencia': {'contraccion': 0.3}}`` (YAML-typed, bounded)."""
+    key, sep, value = str(text).partition("=")
+    key = key.strip()
+    parts = key.split(".")
+    if not sep or not key or not all(part.strip() for part in parts):
         raise ParameterError(
-            f"--set {text!r}: se esperaba la forma clave.sub=valor (p. ej. tendencia.contraccion=0.3)"
+            f"--set {shown(text)}: se esperaba la forma clave.sub=valor (p. ej. tendencia.contraccion=0.3)"
         )
-    key, _, value = text.partition("=")
-    parsed = yaml.safe_load(value) if value.strip() else None
-    return unflatten({key.strip(): parsed})
+    parsed = parse_yaml(value, f"--set {key}", value=True) if value.strip() else None
+    return unflatten({key: parsed})
 
 
 def assignments(items: list[str] | None) -> dict[str, Any]:
@@ -273,18 +276,68 @@ def resolve(layers: list[Layer]) -> Resolved:
     provenance: dict[str, str] = {}
     for layer in layers:
         merged = merge(merged, layer.values)
-        for path in flatten(layer.values):
-            provenance[path] = layer.name
+        provenance = _provenance(provenance, flatten(merged), set(flatten(layer.values)), layer.name)
     merged = copy.deepcopy(merged)  # the layers' own mappings stay as read
     moved = _renamed_keys(layers, merged)
     fill_calendar(merged)
+    problems = _implausible(merged, provenance, layers)
     try:
         params = Parameters.model_validate(merged)
     except ValidationError as exc:
-        raise ParameterError(moved + _explain(exc, provenance, layers)) from None
-    if moved:
-        raise ParameterError(moved)
+        raise ParameterError(moved + list(problems.values())
+                             + _explain(exc, provenance, layers, skip=set(problems))) from None
+    except RecursionError:  # beyond the YAML bounds: only a mapping built in code can be this deep
+        raise ParameterError([f"{layers[-1].name}: parámetros anidados demasiado profundo"]) from None
+    # Numbers written as text ('1e300' is a text in YAML) are read by the schema: check them too.
+    problems.update(_implausible(params.model_dump(by_alias=True), provenance, layers))
+    if moved or problems:
+        raise ParameterError(moved + list(problems.values()))
     return Resolved(params=params, provenance=provenance, raw=merged, layers=tuple(layers))
+
+def _provenance(before: dict[str, str], leaves: Mapping[str, Any], own: set[str], layer: str) -> dict[str, str]:
+    """Which layer set each leaf of the merged tree: this layer for its own leaves; an earlier one
+    for a leaf it kept (or for the year 0 that a plain number became under a year-keyed overlay).
+
+    A leaf replaced by this layer (a number where a mapping was, or the reverse) loses its
+    earlier entries, so an error in it names this layer, not the defaults.
+    """
+    out = {}
+    for path in leaves:
+        if path in own:
+            out[path] = layer
+        elif path in before:
+            out[path] = before[path]
+        else:
+            parent = path.rpartition(".")[0]
+            out[path] = before.get(parent, layer)
+    return out
+
+
+def _implausible(tree: Any, provenance: dict[str, str], layers: list[Layer], path: str = "") -> dict[str, str]:
+    """Numbers no parameter can mean (infinite, not a number, or beyond :data:`MAX_PARAMETER`),
+    by key path: ``{path: message}``."""
+    if isinstance(tree, Mapping):
+        out: dict[str, str] = {}
+        for key, value in tree.items():
+            out.update(_implausible(value, provenance, layers, f"{path}.{key}" if path else str(key)))
+        return out
+    if isinstance(tree, (list, tuple)):
+        out = {}
+        for value in tree:
+            out.update(_implausible(value, provenance, layers, path))
+        return out
+    if isinstance(tree, bool) or not isinstance(tree, (int, float)):
+        return {}
+    if isinstance(tree, float) and not math.isfinite(tree):
+        what = "debe ser un número finito"
+    elif abs(tree) > MAX_PARAMETER:
+        what = "valor fuera de lo plausible"
+    else:
+        return {}
+    path = path[:-2] if path.endswith(".0") and path[:-2] in provenance else path  # a number as year 0
+    where = _layer_for(path, provenance, layers)
+    return {path: f"{where}: {path}: {what} (valor dado: {shown(tree)}; se esperaba: un número finito "
+                  f"de valor absoluto menor que {MAX_PARAMETER:,.0f})"}
 
 
 def _renamed_keys(layers: list[Layer], merged: dict[str, Any]) -> list[str]:
@@ -335,7 +388,7 @@ def layer_files(municipio: str | None, escenario: str | None, folders: ParamFold
                              f"(instalación de Nexos incompleta)")
     if municipio:
         files += folders.layered(f"municipios/{municipio}.yaml")
-    if escenario:
+    if escenario is not None:
         files.append(scenario_path(escenario, folders))
     return files
 
@@ -343,20 +396,33 @@ def layer_files(municipio: str | None, escenario: str | None, folders: ParamFold
 def scenario_path(name: str, folders: ParamFolders | Path | None = None) -> Path:
     """The file of a named scenario (``escenarios/<name>.yaml``, or ``usuarios/<name>`` for the
     scenarios saved from the app in ``escenarios/usuarios/``), from the first folder that has it;
-    an unknown name lists the available ones."""
+    an unknown name lists the available ones. A name that is not a plain name, or whose file
+    (through a symbolic link) lies outside its parameter folder, is refused."""
     if not isinstance(folders, ParamFolders):
         folders = params_folders(folders)
+    text = str(name)
+    if not _SCENARIO_NAME.fullmatch(text):
+        known = scenario_names(folders)
+        raise ParameterError(
+            f"escenario {shown(text)} no válido (se esperaba un nombre de letras, dígitos, '_', '-' o '.', "
+            f"de hasta 100 caracteres, o usuarios/<nombre>; escenarios disponibles: {', '.join(known)})"
+        )
     for root in folders.chain():
         folder = root / "escenarios"
-        path = folder / f"{name}.yaml"
+        path = folder / f"{text}.yaml"
         allowed = {folder.resolve(), (folder / USER_SCENARIOS).resolve()}
         if path.is_file() and path.parent.resolve() in allowed:
+            if not path.resolve().is_relative_to(root.resolve()):
+                raise ParameterError(
+                    f"escenario '{text}': {folders.name(path)} es un enlace a un archivo fuera de la carpeta de "
+                    f"parámetros ({display_name(root)}); copie el archivo dentro de ella"
+                )
             return path
     known = scenario_names(folders)
-    hint = difflib.get_close_matches(name, known, n=1)
+    hint = difflib.get_close_matches(text, known, n=1)
     tip = f"; ¿quiso decir '{hint[0]}'?" if hint else ""
     raise ParameterError(
-        f"escenario '{name}' desconocido{tip} (escenarios disponibles: {', '.join(known)})"
+        f"escenario '{text}' desconocido{tip} (escenarios disponibles: {', '.join(known)})"
     )
 
 
@@ -374,8 +440,41 @@ def load_parameters(
     overrides: Mapping[str, Any] | list[str] | None = None,
     directory: Path | None = None,
 ) -> Resolved:
-    """Load, layer and validate the parameters of one municipality under one scenario."""
-    return resolve(load_layers(municipio, escenario, overrides, directory))
+    """Load, layer and validate the parameters of one municipality under one scenario.
+
+    ``overrides`` (the CLI's ``--set``, the app's controls, a notebook's adjustments) that change an
+    uncertain parameter whose distribution places its own centre move that distribution with
+    them (:func:`~nexos_model.params.uncertainty.with_centred_distributions`)."""
+    layers = load_layers(municipio, escenario, overrides, directory)
+    if overrides:
+        layers = _centred_adjustments(layers)
+    return resolve(layers)
+
+
+def _centred_adjustments(layers: list[Layer]) -> list[Layer]:
+    *below, adjustments = layers
+    flat = flatten(adjustments.values)
+    placed: dict[str, Any] = {}
+    for layer in below:  # cheap test first: does any adjusted key have a distribution at all?
+        section = layer.values.get("incertidumbre")
+        if isinstance(section, Mapping) and isinstance(section.get("distribuciones"), Mapping):
+            placed.update(section["distribuciones"])
+    if not placed.keys() & flat.keys():
+        return layers
+    try:
+        reference = resolve(below)
+    except ParameterError:
+        return layers  # the layers below are wrong: resolving all of them says so
+    section = adjustments.values.get("incertidumbre")
+    given = section.get("distribuciones") if isinstance(section, Mapping) else {}
+    if not isinstance(given, Mapping):
+        return layers  # not a mapping: validation says so
+    given = dict(given)
+    values = {k: v for k, v in flat.items() if not k.startswith(DISTRIBUTIONS + ".")}
+    moved = with_centred_distributions({**values, DISTRIBUTIONS: given}, reference.params)[DISTRIBUTIONS]
+    if moved == given:
+        return layers
+    return [*below, Layer(adjustments.name, merge(dict(adjustments.values), {"incertidumbre": {"distribuciones": moved}}))]
 
 
 def validate_file(path: Path, directory: Path | None = None) -> None:
@@ -395,59 +494,33 @@ def validate_file(path: Path, directory: Path | None = None) -> None:
 
 # --- Spanish error messages -------------------------------------------------------------
 
-PYDANTIC_MESSAGES = {
-    "missing": "falta este parámetro",
-    "extra_forbidden": "clave desconocida",
-    "float_parsing": "debe ser un número",
-    "float_type": "debe ser un número",
-    "int_parsing": "debe ser un número entero",
-    "int_type": "debe ser un número entero",
-    "int_from_float": "debe ser un número entero",
-    "bool_parsing": "debe ser verdadero o falso",
-    "bool_type": "debe ser verdadero o falso",
-    "string_type": "debe ser un texto",
-    "dict_type": "debe ser un mapa de claves",
-    "model_type": "debe ser un mapa de claves",
-    "list_type": "debe ser una lista",
-    "literal_error": "valor no admitido",
-    "greater_than_equal": "fuera de rango",
-    "less_than_equal": "fuera de rango",
-    "greater_than": "fuera de rango",
-    "less_than": "fuera de rango",
-    "finite_number": "debe ser un número finito",
-    "value_error": "valor no válido",
-}
+_YEAR_SERIES_EXPECTED = "un número (el mismo todos los años) o un mapa año: número, p. ej. {2027: 0.05}"
 
 
 def _expected(error: Mapping[str, Any], field_info: dict[str, Any] | None) -> str:
     ctx = error.get("ctx") or {}
     kind = error["type"]
-    if kind == "literal_error":
-        return "uno de " + str(ctx.get("expected", "")).replace("'", "").replace(" or ", " o ")
+    info = field_info or {}
     if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
-        lo, hi = (field_info or {}).get("ge"), (field_info or {}).get("le")
+        lo, hi = info.get("ge"), info.get("le")
         if lo is None:
             lo = ctx.get("ge", ctx.get("gt"))
         if hi is None:
             hi = ctx.get("le", ctx.get("lt"))
-        unit = (field_info or {}).get("unidad", "")
+        unit = info.get("unidad", "")
         span = f"entre {lo} y {hi}" if lo is not None and hi is not None else (
             f">= {lo}" if lo is not None else f"<= {hi}"
         )
         return f"{span} {unit}".strip()
-    if kind in {"float_parsing", "float_type", "finite_number"}:
-        return "un número"
-    if kind.startswith("int_"):
-        return "un número entero"
-    if kind.startswith("bool"):
-        return "true o false"
+    if info.get("serie_anual") and kind in {"dict_type", "float_parsing", "float_type"}:
+        return _YEAR_SERIES_EXPECTED
     if kind == "missing":
-        return "un valor en params/defaults.yaml o en una capa superior"
+        return "un valor (en los valores por defecto, o en un archivo que los cambie)"
     if kind == "extra_forbidden":
         return "una clave del esquema (ver `nexos esquema`)"
     if kind == "value_error":
-        return str(ctx.get("error", ""))
-    return ""
+        return ""
+    return expected_for_type(error)
 
 
 def _schema_node(loc: tuple[Any, ...]) -> tuple[type[BaseModel] | None, dict[str, Any]]:
@@ -456,42 +529,110 @@ def _schema_node(loc: tuple[Any, ...]) -> tuple[type[BaseModel] | None, dict[str
     return owner, meta
 
 
-def _explain(exc: ValidationError, provenance: dict[str, str], layers: list[Layer]) -> list[str]:
+def _location(error: Any) -> tuple[tuple[Any, ...], bool]:
+    """The key path of an error as the user wrote it, and whether the problem is a mapping's key.
+
+    Pydantic adds the tags of union members and ``[key]`` to ``loc``; a plain number in a
+    year-keyed field is validated as its year 0, which the user never wrote.
+    """
+    parts, is_key = location(error["loc"])
+    field_loc = tuple(p for p in parts if not isinstance(p, int))
+    if parts and parts[-1] == 0 and walk(Parameters, field_loc)[1].get("serie_anual"):
+        parts = parts[:-1]
+    return parts, is_key
+
+
+def _explain(exc: ValidationError, provenance: dict[str, str], layers: list[Layer],
+             skip: frozenset[str] | set[str] = frozenset()) -> list[str]:
+    """Every pydantic error as ``archivo: clave.ruta: problema (valor dado: ...; se esperaba: ...)``,
+    except those at the paths of ``skip`` (already reported)."""
     messages = []
     for error in exc.errors():
-        loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and "[" in p))
+        loc, is_key = _location(error)
         path = ".".join(str(p) for p in loc)
+        if path in skip:
+            continue
+        if error.get("input") is None and loc and loc[-1] in CALENDAR_FILLED and len(exc.errors()) > 1:
+            continue  # a year left empty to be filled at load (by the calendar, whichever file left it
+            # empty): not filled because another value is wrong, which has its own message
         field_loc = tuple(p for p in loc if not isinstance(p, int))
         owner, info = _schema_node(field_loc)
-        where = _layer_for(path, provenance, layers, error["type"])
-        text = PYDANTIC_MESSAGES.get(error["type"], error["msg"])
+        where = _layer_for(path, provenance, layers, missing=error["type"] == "missing")
+        text = problem_text(error)
+        if info.get("serie_anual") and error["type"] in {"dict_type", "float_parsing", "float_type"}:
+            text = "debe ser un número o un mapa año: número"
+        if is_key:
+            text, expected = "clave no válida: se esperaba un año", "un año entero, p. ej. 2027"
+        else:
+            expected = _expected(error, info)
         if error["type"] == "extra_forbidden" and owner is not None:
             known = [f.alias or n for n, f in owner.model_fields.items()]
-            hint = difflib.get_close_matches(str(loc[-1]), known, n=1)
+            hint = difflib.get_close_matches(str(loc[-1]), known, n=1) if loc else []
             if hint:
                 text += f"; ¿quiso decir '{hint[0]}'?"
         given = error.get("input")
         if error["type"] == "value_error" and isinstance(given, (dict, list)):
             # A rule across several keys: its own message says what is wrong; the whole
             # section's values would only bury it.
-            reason = str((error.get("ctx") or {}).get("error", error["msg"]))
-            for part in reason.split("; "):
-                messages.append(f"{where}: {path or 'parámetros'}: {part}")
+            reason = str((error.get("ctx") or {}).get("error", ""))
+            for part in reason.splitlines() or [text]:  # one problem a line, blamed on the file of its key
+                messages.append(f"{_line_layer(part, path, provenance, layers, where)}: {path or 'parámetros'}: {part}")
             continue
-        detail = [] if error["type"] == "missing" else [f"valor dado: {given!r}"]
-        expected = _expected(error, info)
+        if error["type"] == "value_error":
+            reason = str((error.get("ctx") or {}).get("error", ""))
+            text = "; ".join(reason.splitlines()) or text
+        detail = [] if error["type"] == "missing" else [f"valor dado: {shown(given)}"]
         if expected:
             detail.append(f"se esperaba: {expected}")
         suffix = f" ({'; '.join(detail)})" if detail else ""
-        messages.append(f"{where}: {path}: {text}{suffix}")
-    return messages
+        messages.append(f"{where}: {key_path(loc)}: {text}{suffix}")
+    return list(dict.fromkeys(messages))
 
 
-def _layer_for(path: str, provenance: dict[str, str], layers: list[Layer], kind: str) -> str:
-    """The file that set ``path`` (or its nearest set ancestor/descendant)."""
+def _line_layer(line: str, path: str, provenance: dict[str, str], layers: list[Layer], default: str) -> str:
+    """The layer at fault for one line of a rule across keys, when the line starts with the key it
+    is about (``incertidumbre.distribuciones: ...`` under the root, ``flujos.x: ...`` under a
+    section): the file that set that key, rather than the section's."""
+    lead = line.split(": ", 1)[0]
+    if not re.fullmatch(r"[\w\-]+(?:\.[\w\-]+)*", lead):
+        return default
+    key = f"{path}.{lead}" if path else lead
+    keys = [key]
+    if key.startswith(DISTRIBUTIONS + "."):  # a distribution must agree with its parameter: the later
+        keys.append(key[len(DISTRIBUTIONS) + 1:])  # of the two files broke the agreement
+    order = {layer.name: i for i, layer in enumerate(layers)}
+    found = [_layer_for(k, provenance, layers) for k in keys
+             if any(p == k or p.startswith(k + ".") or k.startswith(p + ".") for p in provenance)]
+    return max(found, key=lambda name: order.get(name, -1)) if found else default
+
+
+def _layer_for(path: str, provenance: dict[str, str], layers: list[Layer], missing: bool = False) -> str:
+    """The layer at fault for a problem at ``path``.
+
+    A value that is there: the layer that set it, else the latest layer that set a key below it,
+    else the layer of the nearest key above it. A key that is ``missing``: the first layer that
+    wrote the section that lacks it (the defaults, unless a later file added the section, such
+    as a new revenue stream), so a missing key is not blamed on a scenario that never touched it.
+    """
+    order = {layer.name: i for i, layer in enumerate(layers)}
+    if missing:
+        parts = path.split(".")
+        for n in range(len(parts) - 1, -1, -1):
+            section = ".".join(parts[:n])
+            if section in provenance:  # a value set whole (a list): its layer wrote what lacks the key
+                return provenance[section]
+            writers = [layer for p, layer in provenance.items() if not section or p.startswith(section + ".")]
+            if writers:
+                return min(writers, key=lambda name: order.get(name, len(order)))
+        return layers[0].name if layers else "parámetros"
     if path in provenance:
         return provenance[path]
-    candidates = [p for p in provenance if p.startswith(path + ".") or path.startswith(p + ".")]
-    if candidates:
-        return provenance[max(candidates, key=len)]
-    return layers[0].name if layers else "parámetros"
+    below = [provenance[p] for p in provenance if p.startswith(path + ".")] if path else []
+    if below:
+        return max(below, key=lambda name: order.get(name, -1))
+    parts = path.split(".")
+    for n in range(len(parts) - 1, 0, -1):
+        above = ".".join(parts[:n])
+        if above in provenance:
+            return provenance[above]
+    return layers[-1].name if layers else "parámetros"

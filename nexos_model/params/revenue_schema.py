@@ -9,10 +9,12 @@ are left out (``None``) and national benchmarks stand in, and the run says so.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 from pydantic import Field, model_validator
 
+from nexos_model import catalog
 from nexos_model.params.fields import Section, param
 
 STREAM_METHODS = ("tendencia", "impulsores")
@@ -134,7 +136,7 @@ class IusiDrivers(Section):
         if any(v < 0 for v in self.market_values):
             problems.append("valor_mercado_por_tramo: deben ser montos ≥ 0")
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("\n".join(problems))
         return self
 
 
@@ -269,6 +271,42 @@ class OwnRevenueSettings(Section):
     )
     drivers: DriverSettings = param("impulsores", label="Impulsores", unit="", source="Nexos")
 
+    @model_validator(mode="after")
+    def _streams_split_the_concepts(self) -> "OwnRevenueSettings":
+        problems = stream_problems(self.streams, catalog.base_concepts())
+        if problems:  # checked here, so the message names the file that set the streams
+            raise ValueError("\n".join(problems))
+        return self
+
+
+def stream_problems(streams: Mapping[str, StreamSettings], concepts: Sequence[str]) -> list[str]:
+    """What is wrong with the streams over the classification ``concepts`` (keys relative to
+    ``ingresos_propios``): unknown concepts, 'impulsores' for a stream without a driver model, a
+    stream named like a concept, and an own-revenue concept not split exactly once."""
+    problems = []
+    own = set(catalog.children("ingresos_propios"))
+    totals = dict.fromkeys(concepts, 0.0)
+    for name, stream in streams.items():
+        if name in totals and stream.concepts != {name: 1.0}:
+            problems.append(f"flujos.{name}: un flujo con el nombre de un concepto de la clasificación debe ser "
+                            f"exactamente ese concepto (use otro nombre, p. ej. '{name}_flujo')")
+        if stream.method == "impulsores" and name not in DRIVER_STREAMS:
+            problems.append(f"flujos.{name}.metodo: 'impulsores' solo existe para {', '.join(DRIVER_STREAMS)} "
+                            "(use 'tendencia')")
+        for concept, share in stream.concepts.items():
+            if concept not in totals:
+                problems.append(f"flujos.{name}.conceptos: concepto desconocido '{concept}' (se esperaba uno de "
+                                f"{', '.join(concepts)})")
+                continue
+            totals[concept] += share
+    for concept, total in totals.items():
+        if concept not in own and total > 0:
+            problems.append(f"flujos: el concepto '{concept}' no es un ingreso propio")
+        elif concept in own and abs(total - 1) > 1e-6:
+            problems.append(f"flujos: las fracciones del concepto '{concept}' suman {total:.4g} entre todos los "
+                            "flujos (se esperaba 1)")
+    return problems
+
 
 class Lever(Section):
     """A council decision moving one driver from today's value to a target over a path."""
@@ -317,7 +355,7 @@ class Lever(Section):
         if not self.cost_profile or min(self.cost_profile) < 0 or abs(sum(self.cost_profile) - 1) > 1e-6:
             problems.append(f"perfil_costo: participaciones ≥ 0 que sumen 1 (valor dado {self.cost_profile})")
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("\n".join(problems))
         return self
 
 

@@ -189,7 +189,7 @@ class Parameters(Section):
     def _uncertainties_are_declared(self) -> "Parameters":
         problems = uncertainty_problems(self)
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("\n".join(problems))
         return self
 
     @model_validator(mode="after")

@@ -104,3 +104,22 @@ def centred_specs(params: Any, values: Mapping[str, Any]) -> dict[str, dict[str,
         if shift:
             out[key] = recentred(spec, shift)
     return out
+
+
+#: Where the distributions sit among the flat keys of adjustments.
+DISTRIBUTIONS = "incertidumbre.distribuciones"
+
+
+def with_centred_distributions(overrides: Mapping[str, Any], params: Any) -> dict[str, Any]:
+    """Flat adjustments (``{"deuda.nuevo_prestamo.tasa": 0.07}``) plus, for each changed value
+    whose distribution in ``params`` places its own centre, that distribution moved to the new
+    value (:func:`centred_specs`) unless the adjustments give one themselves: so a ``--set``, an
+    app control or a notebook's override of the loan's rate is taken, not refused, and the
+    deterministic run stays Monte Carlo at central values."""
+    out = dict(overrides)
+    given = dict(out.get(DISTRIBUTIONS) or {})
+    values = {k: v for k, v in out.items() if not k.startswith(DISTRIBUTIONS)}
+    moved = {k: v for k, v in centred_specs(params, values).items() if k not in given}
+    if moved:
+        out[DISTRIBUTIONS] = {**given, **moved}
+    return out

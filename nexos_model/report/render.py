@@ -29,9 +29,10 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 from nexos_model.api import run
 from nexos_model.errors import NexosError
 from nexos_model.io.bundled import TEMPLATES_DIR, WORKBOOKS_DIR
-from nexos_model.io.files import atomic_path, write_text
+from nexos_model.io.files import atomic_files, atomic_path, write_text
 from nexos_model.io.store import pin_store_dir
 from nexos_model.io.writers import write_tables
+from nexos_model.params.loader import load_parameters
 from nexos_model.report.chromium import chromium_path, html_to_pdf
 from nexos_model.report.summary import excel_tables
 
@@ -97,13 +98,15 @@ def local_kernel_manager_class() -> type:
 
 
 def execute_workbook(path: str | os.PathLike[str], params: Mapping[str, Any],
-                     out_ipynb: str | os.PathLike[str], kernel_name: str = KERNEL) -> Path:
+                     out_ipynb: str | os.PathLike[str], kernel_name: str = KERNEL,
+                     failed_to: str | os.PathLike[str] | None = None) -> Path:
     """Run the workbook ``path`` with Papermill, injecting ``params``; write it to ``out_ipynb``.
 
     The executed notebook replaces ``out_ipynb`` only when every cell ran. When a cell fails,
-    the executed notebook (with the error) goes to ``<name>.fallido.ipynb`` next to it and a
-    ``NexosError`` says why: the workbook's own Spanish message for a user error (unknown
-    municipality or scenario, bad parameter), or the failing cell otherwise.
+    the executed notebook (with the error) goes to ``failed_to`` (by default
+    ``<name>.fallido.ipynb`` next to it) and a ``NexosError`` says why: the workbook's own
+    Spanish message for a user error (unknown municipality or scenario, bad parameter), or the
+    failing cell otherwise.
     """
     import papermill  # lazy: optional heavy dependency (~0.4 s), only when a workbook runs
     from papermill.exceptions import PapermillExecutionError  # lazy: as papermill
@@ -118,7 +121,7 @@ def execute_workbook(path: str | os.PathLike[str], params: Mapping[str, Any],
                                        progress_bar=False, cwd=str(path.parent),
                                        kernel_manager_class=local_kernel_manager_class())
         except PapermillExecutionError as exc:
-            failed = out.with_name(f"{out.stem}.fallido.ipynb")
+            failed = Path(failed_to) if failed_to else out.with_name(f"{out.stem}.fallido.ipynb")
             if tmp.exists():
                 os.replace(tmp, failed)
             raise execution_error(exc, path, failed) from None
@@ -239,23 +242,26 @@ def render_report(municipio: str, escenario: str = "base", formats: Iterable[str
     out = Path(out_dir)
     if "pdf" in chosen:
         chromium_path()  # fail before the slow part
-    paths: dict[str, Path] = {}
-    if "xlsx" in chosen:
-        result = run(municipio, escenario, overrides or None)
-        sheets, money = excel_tables(result)
-        paths["xlsx"] = write_tables(sheets, out / FILE_NAMES["xlsx"], money_columns=money)
-    if {"html", "pdf"} & set(chosen):
-        params = {"municipio": municipio, "escenario": escenario, "overrides": dict(overrides or {})}
-        paths["ipynb"] = execute_workbook(workbook, params, out / FILE_NAMES["ipynb"])
-        html = to_html(paths["ipynb"])
-        html_path = out / FILE_NAMES["html"]
-        if "html" in chosen:
-            paths["html"] = write_text(html, html_path)
-        if "pdf" in chosen:
+    load_parameters(municipio, escenario, overrides or None)  # a wrong scenario or --set: now, not in the kernel
+    kinds = (["ipynb"] if {"html", "pdf"} & set(chosen) else []) + chosen
+    paths = {kind: out / FILE_NAMES[kind] for kind in kinds}
+    with atomic_files(paths.values()) as staged:  # the report's files are one set: all new, or all as before
+        here = {kind: staged[path] for kind, path in paths.items()}
+        if "xlsx" in chosen:
+            result = run(municipio, escenario, overrides or None)
+            sheets, money = excel_tables(result)
+            write_tables(sheets, here["xlsx"], money_columns=money)
+        if "ipynb" in here:
+            params = {"municipio": municipio, "escenario": escenario, "overrides": dict(overrides or {})}
+            execute_workbook(workbook, params, here["ipynb"],
+                             failed_to=out / f"{Path(FILE_NAMES['ipynb']).stem}.fallido.ipynb")
+            html = to_html(here["ipynb"])
             if "html" in chosen:
-                paths["pdf"] = html_to_pdf(html_path, out / FILE_NAMES["pdf"])
-            else:
-                with tempfile.TemporaryDirectory(prefix="nexos-html-") as tmp:
-                    page = write_text(html, Path(tmp) / FILE_NAMES["html"])
-                    paths["pdf"] = html_to_pdf(page, out / FILE_NAMES["pdf"])
+                write_text(html, here["html"])
+            if "pdf" in chosen:
+                if "html" in chosen:
+                    html_to_pdf(here["html"], here["pdf"])
+                else:
+                    with tempfile.TemporaryDirectory(prefix="nexos-html-") as tmp:
+                        html_to_pdf(write_text(html, Path(tmp) / FILE_NAMES["html"]), here["pdf"])
     return {k: paths[k] for k in ("ipynb", *FORMATS) if k in paths}

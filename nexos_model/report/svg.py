@@ -55,7 +55,8 @@ _WIDE = dict.fromkeys("mwMW%", 0.92) | dict.fromkeys("0123456789Q", 0.64)
 def text_width(text: str, size: float, bold: bool = False) -> float:
     """Estimated width of ``text`` (its longest line) at font ``size``, in user units."""
     def one(line: str) -> float:
-        return sum(_NARROW.get(c) or _WIDE.get(c) or (0.72 if c.isupper() else 0.60) for c in line)
+        # fsum: exactly rounded, so the layout is the same on every Python (3.12's sum() compensates)
+        return math.fsum(_NARROW.get(c) or _WIDE.get(c) or (0.72 if c.isupper() else 0.60) for c in line)
 
     return max((one(line) for line in text.split("\n")), default=0.0) * size * (1.08 if bold else 1.0)
 
@@ -387,12 +388,12 @@ class Plot:
         sized = [(m, 30 + text_width(m.label, TEXT)) for m in entries]
         rows: list[list[tuple[Mark, float]]] = [[]]
         for m, w in sized:
-            if rows[-1] and sum(v + 18 for _, v in rows[-1]) + w > WIDTH - 20:
+            if rows[-1] and math.fsum(v + 18 for _, v in rows[-1]) + w > WIDTH - 20:
                 rows.append([])
             rows[-1].append((m, w))
         parts: list[str] = []
         for i, row in enumerate(r for r in rows if r):
-            total = sum(w for _, w in row) + 18 * (len(row) - 1)
+            total = math.fsum(w for _, w in row) + 18 * (len(row) - 1)
             x, y = (WIDTH - total) / 2, top + 10 + i * 20
             for m, w in row:
                 parts.append(self._legend_swatch(m, x, y))

@@ -24,10 +24,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nexos_model import catalog
 from nexos_model.errors import ParameterError
 from nexos_model.fiscal.arrays import compound
-from nexos_model.params.revenue_schema import DRIVER_STREAMS, LEVER_DRIVERS
+from nexos_model.params.revenue_schema import LEVER_DRIVERS, stream_problems
 from nexos_model.params.values import Values
 from nexos_model.revenue import drivers, levers, potential, trend
 from nexos_model.wording import porcentaje
@@ -49,33 +48,14 @@ class StreamTable:
 
 def stream_table(settings, concepts: list[str]) -> StreamTable:
     """Streams from ``ingresos_propios.flujos``; each own concept must be split exactly once."""
+    errors = stream_problems(settings.streams, concepts)
+    if errors:
+        raise ParameterError([f"ingresos_propios.{e}" for e in errors])
     names = tuple(settings.streams)
     fractions = np.zeros((len(names), len(concepts)))
-    errors: list[str] = []
     for i, name in enumerate(names):
-        stream = settings.streams[name]
-        if name in concepts and stream.concepts != {name: 1.0}:
-            errors.append(f"ingresos_propios.flujos.{name}: un flujo con el nombre de un concepto "
-                          f"de la clasificación debe ser exactamente ese concepto (use otro nombre, p. ej. '{name}_flujo')")
-        if stream.method == "impulsores" and name not in DRIVER_STREAMS:
-            errors.append(f"ingresos_propios.flujos.{name}.metodo: 'impulsores' solo existe para "
-                          f"{', '.join(DRIVER_STREAMS)} (use 'tendencia')")
-        for concept, share in stream.concepts.items():
-            if concept not in concepts:
-                errors.append(f"ingresos_propios.flujos.{name}.conceptos: concepto desconocido "
-                              f"'{concept}' (se esperaba uno de {', '.join(concepts)})")
-                continue
+        for concept, share in settings.streams[name].concepts.items():
             fractions[i, concepts.index(concept)] = share
-    own = set(catalog.children("ingresos_propios"))
-    totals = fractions.sum(axis=0)
-    for concept, total in zip(concepts, totals):
-        if concept not in own and total > 0:
-            errors.append(f"ingresos_propios.flujos: el concepto '{concept}' no es un ingreso propio")
-        elif concept in own and abs(total - 1) > 1e-6:
-            errors.append(f"ingresos_propios.flujos: las fracciones del concepto '{concept}' suman "
-                          f"{total:.4g} entre todos los flujos (se esperaba 1)")
-    if errors:
-        raise ParameterError(errors)
     return StreamTable(names, tuple(settings.streams[n].method for n in names), fractions)
 
 

@@ -98,3 +98,23 @@ def test_calibration_chooses_on_one_sample_and_checks_on_the_other():
     assert set(table.loc[table["muestra"] == "calibración", "horizonte"]) == {1, 2}
     assert set(table.loc[table["muestra"] == "verificación", "hasta"]) == {2018}
     assert set(table.loc[table["elegido"], "error_tendencia"]) == {0.5}  # 0.3 covers far less than 80 %
+
+
+def test_backtest_knows_only_the_inflation_observed_by_its_last_year(monkeypatch):
+    """Out of sample means out of sample: a forecast made with data to 2017 could not know the
+    inflation of 2018-2019. Changing those years' observed inflation does not move the backtest's
+    predictions; the parameter a forecast then used (``macro.inflacion``) does."""
+    from nexos_model.analyses import backtest as module
+    from nexos_model.fiscal.space import NationalFigures
+
+    real = module.national_figures()
+
+    def with_inflation(changes):
+        figures = NationalFigures(aporte_totals=real.aporte_totals, inflation={**real.inflation, **changes})
+        monkeypatch.setattr(module, "national_figures", lambda: figures)
+        return backtest(2017).query("concepto == 'ingresos_propios'")["prediccion"].to_numpy()
+
+    reference = with_inflation({})
+    np.testing.assert_array_equal(with_inflation({2018: 0.30, 2019: 0.30}), reference)
+    moved = backtest(2017, overrides={"macro.inflacion": 0.30}).query("concepto == 'ingresos_propios'")["prediccion"]
+    assert not np.allclose(moved.to_numpy(), reference)

@@ -19,11 +19,11 @@ def test_session_caches_runs_by_settings():
 
 
 def test_a_changed_sampled_assumption_moves_its_distribution():
-    from nexos_model.app.session import run_overrides
     from nexos_model.params.loader import load_parameters
+    from nexos_model.params.uncertainty import with_centred_distributions
 
     reference = load_parameters("0901", "base")
-    sent = run_overrides({"deuda.nuevo_prestamo.tasa": 0.07, "macro.inflacion": 0.05}, reference)
+    sent = with_centred_distributions({"deuda.nuevo_prestamo.tasa": 0.07, "macro.inflacion": 0.05}, reference.params)
     moved = sent["incertidumbre.distribuciones"]
     assert set(moved) == {"deuda.nuevo_prestamo.tasa"}  # a normal without mean follows the value by itself
     assert (moved["deuda.nuevo_prestamo.tasa"]["minimo"], moved["deuda.nuevo_prestamo.tasa"]["moda"]) == (
@@ -31,3 +31,5 @@ def test_a_changed_sampled_assumption_moves_its_distribution():
     session = Session("0901", "base", {"deuda.nuevo_prestamo.tasa": 0.07})
     assert session.result().parameters["0901"].params.debt.new_loan.rate == 0.07  # not refused
     assert session.plan(session.result()) is session.plan(session.result())
+    assert session.full_overrides() == {"deuda.nuevo_prestamo.tasa": 0.07, "incertidumbre.distribuciones": {
+        "deuda.nuevo_prestamo.tasa": moved["deuda.nuevo_prestamo.tasa"]}}, "a saved scenario keeps the moved spec"

@@ -45,3 +45,40 @@ def test_up_to_date_needs_same_hash_and_every_output(tmp_path):
     assert up_to_date(job(digest="abd")) is None, "other inputs"
     (folder / "reporte.html").unlink()
     assert up_to_date(job()) is None, "a deleted output is redone"
+
+
+def test_plan_refuses_a_bad_adjustment_for_every_job_before_running(tmp_path):
+    with pytest.raises(NexosError, match="ajustes: tendencia.contraccion: fuera de rango"):
+        plan_jobs("0901,1301", "base,optimista", tmp_path, ["xlsx"], overrides={"tendencia.contraccion": 7})
+    assert not list(tmp_path.iterdir())
+
+
+def test_jobs_that_finish_while_the_batch_stops_are_counted(tmp_path, monkeypatch):
+    """Ctrl-C: the runner stops reading outcomes; the running job finishes its files during close();
+    its outcome (the executor's ``late``) is in the summary, not 'pendiente'."""
+    from nexos_model.batch import runner
+    from nexos_model.batch.jobs import Outcome
+
+    class Interrupted:
+        late: list = []
+
+        def __init__(self, workers, options, scheduler=None):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.late = [Outcome("0901", "base", "done", files={})]
+
+        def run(self, jobs):
+            raise KeyboardInterrupt
+            yield  # a generator, as the real ones
+
+        def cancel(self):
+            pass
+
+    monkeypatch.setitem(runner.EXECUTORS, "local", Interrupted)
+    result = runner.run_batch("0901,1301", "base", tmp_path, ["xlsx"], progress=False)
+    assert result.interrupted
+    assert {(o.municipio, o.status) for o in result.outcomes} == {("0901", "done"), ("1301", "pending")}

@@ -110,7 +110,7 @@ def test_nexos_aporte_unobserved_revenue_has_nothing_booked(tmp_path, year, kind
 
 def test_nexos_aporte_year_out_of_range_is_a_spanish_error(tmp_path):
     out = nexos("aporte", "--anio", "1990", "--monto", "1000", "--salida", str(tmp_path / "a.csv"))
-    assert out.returncode == 1 and "--anio 1990" in out.stderr and "se esperaba" in out.stderr
+    assert out.returncode == 2 and "--anio: valor no válido '1990' (se esperaba un año entre 2000 y 2100)" in out.stderr
 
 
 @pytest.mark.parametrize("year, pool", [("2025", 614_182_100_000), ("2022", 373_040_000_000)])

@@ -12,6 +12,6 @@ def test_lote_command_flags():
     assert (args.escenarios, args.formato, args.motor, args.trabajos, args.aislado, args.forzar) == (
         "base", "html,xlsx", "local", None, False, False)
     out = nexos("lote", "--municipios", "0901", "--salida", "x", "--trabajos", "0")
-    assert out.returncode == 2 and "mayor que 0" in out.stderr
+    assert out.returncode == 2 and "--trabajos: valor no válido '0' (se esperaba un número de trabajos entre 1" in out.stderr
     out = nexos("lote", "--municipios", "0901", "--escenarios", "pesimsta", "--salida", "x")
     assert out.returncode == 1 and "¿quiso decir 'pesimista'?" in out.stderr and "Traceback" not in out.stderr

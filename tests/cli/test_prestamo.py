@@ -22,5 +22,5 @@ def test_nexos_prestamo_writes_the_schedule(tmp_path):
 
 def test_nexos_prestamo_bad_input_is_spanish(tmp_path):
     out = nexos("prestamo", "--monto", "-5", "--tasa", "0.08", "--plazo", "3", "--salida", str(tmp_path / "p.csv"))
-    assert out.returncode == 1 and "prestamo.monto" in out.stderr
+    assert out.returncode == 2 and "--monto: valor no válido '-5' (se esperaba un monto en quetzales mayor que 0" in out.stderr
     assert not (tmp_path / "p.csv").exists()

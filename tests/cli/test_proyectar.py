@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
 
 from nexos_model import catalog
-from tests.support import BUDGET_YEAR, nexos
+from nexos_model.cli.main import main
+from nexos_model.io import writers
+from tests.support import BUDGET_YEAR, ROOT, nexos
 
 
 def spans(table: pd.DataFrame) -> dict[str, list[int]]:
@@ -128,3 +133,118 @@ def test_datos_replaces_bundled_years(tmp_path):
     new, old = pd.read_csv(target), pd.read_csv(base)
     pick = lambda t: t.query("anio == 2020 and concepto == 'impuestos_directos'")["valor"].item()
     assert pick(new) != pytest.approx(pick(old))
+
+
+# --- the files of a projection are one set ----------------------------------------------------
+
+
+def _set_bytes(folder):
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+@pytest.fixture
+def previous_set(tmp_path):
+    """A first run's set of tables (x.csv and its ten siblings), as a user has it on disk."""
+    target = tmp_path / "x.csv"
+    assert main(["proyectar", "--municipio", "0901", "--salida", str(target)]) == 0
+    return target, _set_bytes(tmp_path)
+
+
+def _failing_on_fifth_table(monkeypatch, error):
+    """Make the writer fail (or be interrupted) on the fifth file of the set."""
+    real = writers.write_table
+    written = []
+
+    def write_table(df, path, sheet_name=None):
+        written.append(path)
+        if len(written) == 5:
+            raise error
+        return real(df, path, sheet_name)
+
+    monkeypatch.setattr(writers, "write_table", write_table)
+    return written
+
+
+@pytest.mark.parametrize("error, status", [(OSError(28, "No space left on device"), 1), (KeyboardInterrupt(), 130)])
+def test_a_failed_or_interrupted_projection_leaves_the_previous_set_byte_identical(
+        previous_set, monkeypatch, capsys, error, status):
+    target, before = previous_set
+    written = _failing_on_fifth_table(monkeypatch, error)
+    # another scenario: every table would change
+    assert main(["proyectar", "--municipio", "0901", "--escenario", "optimista", "--salida", str(target)]) == status
+    assert len(written) == 5
+    assert _set_bytes(target.parent) == before, "old and new tables must not mix"
+    err = capsys.readouterr().err
+    assert ("no queda espacio en el disco" if status == 1 else "interrumpido") in err and "Traceback" not in err
+
+
+def test_a_new_set_replaces_the_old_one_whole_and_drops_tables_it_no_longer_has(tmp_path):
+    target = tmp_path / "x.csv"
+    assert main(["proyectar", "--municipio", "0901", "--simulaciones", "20", "--salida", str(target)]) == 0
+    assert (tmp_path / "x_percentiles.csv").exists() and (tmp_path / "x_probabilidades.csv").exists()
+    assert main(["proyectar", "--municipio", "0901", "--salida", str(target)]) == 0
+    names = {p.name for p in tmp_path.iterdir()}
+    assert "x_percentiles.csv" not in names and "x_probabilidades.csv" not in names, "no table of an older run"
+    assert len(names) == 10 and not [n for n in names if n.startswith(".")]
+
+
+def test_a_killed_projection_leaves_the_old_set_and_the_next_run_cleans_up(previous_set):
+    """kill -9 while the new tables are being written: the old set stays whole; the staging folder
+    left behind is removed by the next run (its process is gone)."""
+    target, before = previous_set
+    script = ("import os, signal, sys\n"
+              "from nexos_model.io import writers\n"
+              "real, n = writers.write_table, []\n"
+              "def write_table(df, path, sheet_name=None):\n"
+              "    n.append(path)\n"
+              "    if len(n) == 5: os.kill(os.getpid(), signal.SIGKILL)\n"
+              "    return real(df, path, sheet_name)\n"
+              "writers.write_table = write_table\n"
+              "from nexos_model.cli.main import main\n"
+              f"sys.exit(main(['proyectar', '--municipio', '0901', '--escenario', 'optimista', '--salida', {str(target)!r}]))\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == -signal.SIGKILL
+    left = [p.name for p in target.parent.iterdir() if p.name.startswith(".")]
+    assert left and all(name.startswith(".nexos-conjunto.") for name in left), left
+    assert {k: v for k, v in _set_bytes(target.parent).items() if not k.startswith(".")} == before
+    assert main(["proyectar", "--municipio", "1301", "--salida", str(target.parent / "otro.csv")]) == 0
+    assert not [p for p in target.parent.iterdir() if p.name.startswith(".")], "the next run removed them"
+
+
+def test_solo_datos_with_one_municipality_does_not_give_it_the_national_pools(tmp_path, capsys):
+    """A file of one municipality with --solo-datos: the art. 119 formula still shares the pools among
+    all 340 (the others from the bundled data), so the result equals the bundled run's."""
+    bundled = ROOT / "nexos_model" / "data" / "ingresos_municipales_2016_2019_por_seccion.csv"
+    lines = bundled.read_text(encoding="utf-8").splitlines()
+    own = tmp_path / "propio.csv"
+    own.write_text("\n".join([lines[0]] + [line for line in lines[1:] if line.startswith("1301,")]) + "\n",
+                   encoding="utf-8")
+    assert main(["proyectar", "--municipio", "1301", "--salida", str(tmp_path / "base.csv")]) == 0
+    assert main(["proyectar", "--municipio", "1301", "--datos", str(own), "--solo-datos",
+                 "--salida", str(tmp_path / "solo.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "incluyen a los 339 municipios que el archivo no trae" in out
+    base, solo = (pd.read_csv(tmp_path / f"{n}_espacio_fiscal.csv") for n in ("base", "solo"))
+    pd.testing.assert_frame_equal(base, solo)  # not Q 5,560 million for one municipality
+    assert main(["proyectar", "--municipio", "0901", "--datos", str(own), "--solo-datos",
+                 "--salida", str(tmp_path / "otro.csv")]) == 1
+    assert "0901 no está(n) en" in capsys.readouterr().err
+
+
+def test_set_of_a_sampled_assumption_is_taken_as_the_app_takes_it(tmp_path):
+    """``--set deuda.nuevo_prestamo.tasa=0.07`` moves the rate's triangular distribution with it
+    (one implementation, the loader's), so the CLI gives what the app's control gives, not a refusal."""
+    from nexos_model.api import run
+    from nexos_model.app.session import Session
+
+    target = tmp_path / "p.csv"
+    out = nexos("proyectar", "--municipio", "1301", "--set", "deuda.nuevo_prestamo.tasa=0.07",
+                "--set", "deuda.nuevo_prestamo.monto=5000000", "--salida", str(target))
+    assert out.returncode == 0, out.stderr
+    cli = pd.read_csv(target, dtype={"municipio": str}).set_index(["anio", "concepto"])["valor"]
+    app = Session("1301", "base", {"deuda.nuevo_prestamo.tasa": 0.07, "deuda.nuevo_prestamo.monto": 5e6}).result()
+    assert app.parameters["1301"].params.debt.new_loan.rate == 0.07
+    base = run("1301", "base", overrides={"deuda.nuevo_prestamo.monto": 5e6}).projection.set_index(["anio", "concepto"])["valor"]
+    mine = app.projection.set_index(["anio", "concepto"])["valor"]
+    pd.testing.assert_series_equal(cli.loc[mine.index], mine, check_names=False, rtol=1e-9)
+    assert not mine.equals(base.loc[mine.index]), "the rate changed the debt service"

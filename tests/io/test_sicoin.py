@@ -171,7 +171,7 @@ def test_missing_columns(tmp_path):
     msgs = excinfo.value.messages
     assert any(m.startswith(f"{path}: falta la columna 'anio' (columnas encontradas: ") for m in msgs)
     assert any("falta la columna 'devengado'" in m for m in msgs)
-    assert "municipio_id, rubro, total" in msgs[0]
+    assert "'municipio_id', 'rubro', 'total'" in msgs[0]  # the names as written, quoted
 
 
 def test_concept_for_code():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 import openpyxl
 import pandas as pd
 import pytest
@@ -72,10 +74,10 @@ def test_failure_mid_write_keeps_previous_file(tmp_path, monkeypatch, resultados
     def half_write(self, path, *args, **kwargs):
         with open(path, "wb") as f:
             f.write(b"escenario,municipio\nbase,09")  # a truncated file
-        raise OSError("disco lleno")
+        raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(pd.DataFrame, method, half_write)
-    with pytest.raises(OSError, match="disco lleno"):
+    with pytest.raises(NexosError, match="no se pudo escribir .no queda espacio en el disco"):
         write_table(resultados.head(1), target)
     assert target.read_bytes() == before
     assert file_names(tmp_path) == {target.name}
@@ -138,3 +140,24 @@ def test_write_tables_single_table_to_csv(tmp_path, resultados):
 def test_write_tables_unsupported_extension(tmp_path, resultados):
     with pytest.raises(NexosError, match="extensión no admitida '.ods'"):
         write_tables({"a": resultados}, tmp_path / "r.ods")
+
+
+def test_result_tables_are_one_set_and_drop_siblings_of_an_earlier_run(tmp_path, resultados):
+    target = tmp_path / "x.csv"
+    family = ["proyeccion", "reglas", "percentiles"]
+    writers.write_result_tables({"proyeccion": resultados, "reglas": resultados, "percentiles": resultados},
+                                target, family=family)
+    assert file_names(tmp_path) == {"x.csv", "x_reglas.csv", "x_percentiles.csv"}
+    written = writers.write_result_tables({"proyeccion": resultados.head(1), "reglas": resultados}, target,
+                                          family=family)
+    assert written == [target, tmp_path / "x_reglas.csv"]
+    assert file_names(tmp_path) == {"x.csv", "x_reglas.csv"}, "x_percentiles.csv was an older run's"
+
+
+def test_check_result_path_finds_a_sibling_taken_by_a_folder_before_any_work(tmp_path):
+    (tmp_path / "x_reglas.csv").mkdir()
+    with pytest.raises(NexosError, match="x_reglas.csv: es una carpeta"):
+        writers.check_result_path(tmp_path / "x.csv", ["proyeccion", "reglas"])
+    with pytest.raises(NexosError, match="extensión no admitida"):
+        writers.check_result_path(tmp_path / "x.doc", ["proyeccion"])
+    assert writers.check_result_path(tmp_path / "x.xlsx", ["proyeccion", "reglas"]) == [tmp_path / "x.xlsx"]

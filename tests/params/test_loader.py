@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+import shutil
+
 import pytest
 import yaml
 
 from nexos_model.errors import ParameterError
+from nexos_model.params import loader
 from nexos_model.params.loader import (PACKAGED_PARAMS, PACKAGED_PREFIX, load_parameters, merge, params_folders,
                                        parse_assignment, scenario_names)
 from tests.support import ROOT
@@ -81,7 +85,7 @@ def test_unknown_scenario_suggests_the_closest(params_copy):
 
 def test_scenario_name_cannot_escape_the_folder(params_copy):
     (params_copy / "secreto.yaml").write_text("descripcion: x\n", encoding="utf-8")
-    with pytest.raises(ParameterError, match="desconocido"):
+    with pytest.raises(ParameterError, match="'../secreto' no válido"):
         load_parameters("0901", "../secreto")
 
 
@@ -97,6 +101,133 @@ def test_bundled_scenarios_are_valid_and_documented(name):
     resolved = load_parameters("0901", name)
     assert resolved.params.description
 
+
+# --- the message names the file at fault, the key, the value and what was expected ------------
+
+
+def _messages(params_copy, text: str, escenario: str = "mio") -> list[str]:
+    (params_copy / "escenarios" / f"{escenario}.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(ParameterError) as caught:
+        load_parameters("0901", escenario)
+    return caught.value.messages
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a mapping where a number goes: the scenario replaced the defaults' number
+    ("tendencia:\n  contraccion: {a: 1}\n", "tendencia.contraccion: debe ser un número (valor dado: {'a': 1}"),
+    ("tendencia:\n  contraccion: [1]\n", "tendencia.contraccion: debe ser un número (valor dado: [1]; "
+                                         "se esperaba: un número)"),
+    ("tendencia: 5\n", "tendencia: debe ser un mapa de claves (valor dado: 5; se esperaba: un mapa clave: valor)"),
+    ("macro:\n  inflacion: hola\n", "macro.inflacion: debe ser un número o un mapa año: número (valor dado: 'hola'; "
+                                    "se esperaba: un número (el mismo todos los años) o un mapa año: número"),
+    ("macro:\n  inflacion: 0.9\n", "macro.inflacion: fuera de rango (valor dado: 0.9; se esperaba: <= 0.5 fracción"),
+    ("macro:\n  inflacion: {dosmil: 0.04}\n", "macro.inflacion.dosmil: clave no válida: se esperaba un año"),
+    ("deuda:\n  nuevo_prestamo:\n    monto: 1e300\n",
+     "deuda.nuevo_prestamo.monto: valor fuera de lo plausible (valor dado: 1e+300"),
+    ("deuda:\n  nuevo_prestamo:\n    monto: .inf\n", "deuda.nuevo_prestamo.monto: debe ser un número finito"),
+])
+def test_a_bad_value_names_the_scenario_that_set_it(params_copy, text, expected):
+    messages = _messages(params_copy, text)
+    assert any(expected in m for m in messages), messages
+    assert all(m.startswith("params/escenarios/mio.yaml: ") or "escenarios/mio.yaml: " in m for m in messages)
+    assert not any("defaults.yaml" in m for m in messages), messages
+    assert not any(m.split(":")[1].strip().endswith(".0") for m in messages), "no '.0' the user never wrote"
+
+
+def test_a_value_given_is_shown_short(params_copy):
+    (message,) = _messages(params_copy, "tendencia:\n  contraccion: " + "x" * 5000 + "\n")
+    assert len(message) < 300 and "..." in message
+
+
+def test_a_missing_key_blames_the_file_that_wrote_its_section(params_copy, monkeypatch):
+    """A stream the scenario adds without its required keys is the scenario's fault; a key the
+    defaults lack is the defaults' fault, whatever scenario is loaded."""
+    messages = _messages(params_copy, "ingresos_propios:\n  flujos:\n    nuevo: {conceptos: {tasas: 0.1}}\n")
+    assert any(m.startswith("params/escenarios/mio.yaml: ingresos_propios.flujos.nuevo.metodo: falta este parámetro")
+               or "mio.yaml: ingresos_propios.flujos.nuevo.metodo: falta" in m for m in messages), messages
+    broken = params_copy.parent / "instalacion"  # an installation whose packaged defaults lack a key
+    shutil.copytree(PACKAGED_PARAMS, broken)
+    defaults = broken / "defaults.yaml"
+    text = defaults.read_text(encoding="utf-8")
+    defaults.write_text(re.sub(r"\n  contraccion: [^\n]*", "", text, count=1), encoding="utf-8")
+    monkeypatch.setattr(loader, "params_folders", lambda directory=None: loader.ParamFolders(packaged=broken))
+    with pytest.raises(ParameterError) as caught:
+        load_parameters("0901", "optimista")
+    assert any("nexos:params/defaults.yaml: tendencia.contraccion: falta este parámetro" in m
+               for m in caught.value.messages), caught.value.messages
+    assert not any("optimista" in m for m in caught.value.messages)
+
+
+def test_duplicate_keys_and_yes_keys_name_the_scenario(params_copy):
+    (message,) = _messages(params_copy, "macro:\n  inflacion: 0.05\n  inflacion: 0.06\n")
+    assert "mio.yaml: línea 3, columna 3: la clave 'inflacion' está repetida" in message
+    (message,) = _messages(params_copy, "yes: 3\n")
+    assert "mio.yaml: línea 1, columna 1: clave no válida 'yes'" in message
+
+
+def test_set_values_are_read_with_the_same_bounds():
+    for value, answer in [("[1,", "YAML mal formado"), ("!!python/object:os.system x", "etiqueta YAML"),
+                          ("9" * 5000, "número entero demasiado largo"), ("&a [1, *a]", "propia ancla")]:
+        with pytest.raises(ParameterError, match=answer):
+            parse_assignment(f"macro.inflacion={value}")
+    for bad in ["=1", "a..b=1", "sin_igual", ".x=1"]:
+        with pytest.raises(ParameterError, match="se esperaba la forma clave.sub=valor"):
+            parse_assignment(bad)
+
+
+def test_an_empty_scenario_name_is_an_error_not_the_defaults(params_copy):
+    with pytest.raises(ParameterError, match="escenario '' no válido"):
+        load_parameters("0901", "")
+    with pytest.raises(ParameterError, match="no válido"):
+        load_parameters("0901", "e" * 300)
+
+
+def test_a_symlink_under_usuarios_cannot_read_outside_the_parameter_folder(params_copy, tmp_path):
+    outside = tmp_path / "fuera.yaml"
+    outside.write_text("descripcion: de otra carpeta\n", encoding="utf-8")
+    users = params_copy / "escenarios" / "usuarios"
+    users.mkdir(exist_ok=True)
+    (users / "enlace.yaml").symlink_to(outside)
+    with pytest.raises(ParameterError, match="es un enlace a un archivo fuera de la carpeta de parámetros"):
+        load_parameters("0901", "usuarios/enlace")
+    inside = params_copy / "escenarios" / "optimista.yaml"
+    (users / "dentro.yaml").symlink_to(inside)
+    assert load_parameters("0901", "usuarios/dentro").params.trend.damping == 0.5  # a link inside is fine
+
+
+def test_a_broken_calendar_is_one_message_on_the_scenario_not_the_defaults_it_leaves_empty(params_copy):
+    """The defaults leave the reforms' years empty (filled from the calendar when the layers merge);
+    a scenario that breaks the calendar gets its own message, not ten about the defaults' blanks."""
+    messages = _messages(params_copy, "calendario:\n  anio_presupuesto: [2027]\n")
+    assert messages == [m for m in messages if "mio.yaml: calendario.anio_presupuesto" in m] and messages
+    messages = _messages(params_copy, "ingresos_propios:\n  flujos:\n    rastro_cementerio: {conceptos: {nada: 1}}\n")
+    assert any("mio.yaml: ingresos_propios: flujos.rastro_cementerio.conceptos: concepto desconocido 'nada'" in m
+               for m in messages), messages
+
+    # a scenario that copies the whole defaults file (its blanks included) and breaks the calendar
+    full = (PACKAGED_PARAMS / "defaults.yaml").read_text(encoding="utf-8")
+    messages = _messages(params_copy, full.replace("anio_presupuesto: null", "anio_presupuesto: [null]", 1))
+    assert messages == [m for m in messages if "mio.yaml: calendario.anio_presupuesto" in m] and messages
+
+
+def test_a_value_moved_without_its_distribution_blames_the_file_that_moved_it(params_copy):
+    """The scenario sets a sampled value away from the defaults' distribution and gives no
+    distribution of its own: the scenario broke the agreement, not the defaults (fuzz case)."""
+    messages = _messages(params_copy, "gasto:\n  funcionamiento:\n    ajuste_salarial_real: 0.02\n")
+    assert any("escenarios/mio.yaml: parámetros: incertidumbre.distribuciones.gasto.funcionamiento."
+               "ajuste_salarial_real: su valor central 0.01 difiere" in m for m in messages), messages
+    assert not any("defaults.yaml" in m for m in messages), messages
+
+
+def test_a_rule_across_keys_names_the_file_of_the_key_it_is_about(params_copy):
+    """A problem the whole-parameters check finds in the municipality's file is blamed on that file,
+    not on the scenario loaded on top of it."""
+    write(params_copy / "municipios" / "0901.yaml",
+          {"incertidumbre": {"distribuciones": {"no_existe.clave": {"distribucion": "normal", "desviacion": 0.1}}}})
+    with pytest.raises(ParameterError) as caught:
+        load_parameters("0901", "base")
+    assert caught.value.messages and all("municipios/0901.yaml: " in m for m in caught.value.messages), \
+        caught.value.messages
 
 # --- where parameters are looked up: ./params, NEXOS_PARAMETROS, the packaged defaults ------------
 
@@ -145,3 +276,9 @@ def test_packaged_parameters_are_inside_the_package_and_found_from_any_folder(tm
     assert params_folders().chain() == (PACKAGED_PARAMS,)
     assert load_parameters("1301", "pesimista").layers[-1].name == f"{PACKAGED_PREFIX}escenarios/pesimista.yaml"
     assert params_folders().writable == tmp_path / "params", "the app saves into ./params when there is none"
+
+
+def test_adjustments_whose_distributions_are_not_a_mapping_are_refused_not_a_crash():
+    """``--set incertidumbre.distribuciones=-1`` beside an adjusted value (fuzz run, seed 2026)."""
+    with pytest.raises(ParameterError, match="incertidumbre.distribuciones: debe ser un mapa de claves"):
+        load_parameters("0901", "base", ["incertidumbre.distribuciones=-1", "deuda.nuevo_prestamo.tasa=0.07"])
