@@ -117,12 +117,12 @@ def stream_setup(inputs: ProjectionInputs, v: Values) -> tuple[stream_engine.Str
 
 
 def project_own_revenue(inputs: ProjectionInputs, v: Values, national_stream_growth: np.ndarray,
-                        shocks: np.ndarray | None = None, detail: bool = True) -> stream_engine.StreamProjection:
+                        errors: np.ndarray | None = None, detail: bool = True) -> stream_engine.StreamProjection:
     """Own-source revenue by stream for the municipalities of ``inputs``."""
     table, history = stream_setup(inputs, v)
     years = projection_years(inputs, v)
     return stream_engine.project_streams(history, inputs.years, national_stream_growth, table, inputs.census,
-                                         list(inputs.municipios), v, years, shocks, detail)
+                                         list(inputs.municipios), v, years, errors, detail)
 
 
 def concept_base(inputs: ProjectionInputs, v: Values) -> np.ndarray:
@@ -167,13 +167,13 @@ def _concept_lines(inputs: ProjectionInputs, v: Values, own: stream_engine.Strea
 
 
 def project_arrays(inputs: ProjectionInputs, v: Values, ctx: NationalContext, national_stream_growth: np.ndarray,
-                   shocks: np.ndarray | None = None, plan_om: dict[str, np.ndarray] | None = None,
+                   errors: np.ndarray | None = None, plan_om: dict[str, np.ndarray] | None = None,
                    plan_debt: dict[str, np.ndarray] | None = None, detail: bool = True) -> ModelArrays:
     """The whole model for a group of municipalities sharing parameter values ``v``.
 
     ``plan_om`` (O&M by the plan's funding source) and ``plan_debt`` carry an investment plan's recurrent costs and new loans
-    (``plan_effect``) into spending and debt. ``shocks`` (Monte Carlo): the standard normals of the
-    trend errors (S, M, D, T + 1) (``streams.trend_error``). ``detail=False`` (Monte Carlo) skips what only
+    (``plan_effect``) into spending and debt. ``errors`` (Monte Carlo): each own-revenue
+    stream's multiplicative trend error (S, M, D, T) (``streams.trend_error``). ``detail=False`` (Monte Carlo) skips what only
     the tables need: the gap decomposition, the split of totals into MINFIN concepts, the
     borrowing capacity and the aporte's split by criterion. ``inputs`` share their last history
     year (see :func:`subset`).
@@ -181,7 +181,7 @@ def project_arrays(inputs: ProjectionInputs, v: Values, ctx: NationalContext, na
     v = known_values(v, ctx.figures)
     years = projection_years(inputs, v)
     table, _ = stream_setup(inputs, v)
-    own = project_own_revenue(inputs, v, national_stream_growth, shocks, detail)
+    own = project_own_revenue(inputs, v, national_stream_growth, errors, detail)
     own_total = total(own.revenue.values())  # (M, D|1, T)
     m = len(inputs.municipios)
     shape = (m, max(v.n_draws, own_total.shape[1]), len(years))

@@ -83,8 +83,19 @@ def free_share_left(revenue: np.ndarray, debt_paid: np.ndarray, operating_used: 
     earmarked for investment. When operation used more than the free share (a rule breach the
     rules report), nothing free is left.
     """
-    free = (1.0 - earmarked) * revenue - operating_used - np.maximum(debt_paid - earmarked * revenue, 0.0)
-    return np.clip(free, 0.0, np.maximum(left, 0.0))
+    return _free_left(free_share(revenue, debt_paid, earmarked), operating_used, left)
+
+
+def free_share(revenue: np.ndarray, debt_paid: np.ndarray, earmarked: float) -> tuple[np.ndarray, np.ndarray]:
+    """The parts of :func:`free_share_left` fixed once the debt is paid: (1 − m) R and max(0, d − m R)."""
+    return (1.0 - earmarked) * revenue, np.maximum(debt_paid - earmarked * revenue, 0.0)
+
+
+def _free_left(share: tuple[np.ndarray, np.ndarray], operating_used: np.ndarray, left: np.ndarray) -> np.ndarray:
+    """:func:`free_share_left` from its fixed parts (:func:`free_share`), in two passes over the arrays."""
+    free = np.asarray(share[0] - operating_used)
+    np.subtract(free, share[1], out=free)
+    return np.clip(free, 0.0, np.maximum(left, 0.0), out=free)
 
 
 @dataclass(frozen=True)
@@ -127,7 +138,10 @@ def total(parts) -> np.ndarray:
     new array instead of a temporary per term."""
     parts = list(parts)
     out = np.zeros(np.broadcast_shapes(*(np.shape(p) for p in parts)))
-    for part in parts:
+    if len(parts) < 2:
+        return out + parts[0] if parts else out
+    np.add(parts[0], parts[1], out=out, dtype=np.float64)  # 0 + a + b, one pass fewer
+    for part in parts[2:]:
         out += part
     return out
 
@@ -263,7 +277,8 @@ def project_transfers(inputs: FiscalInputs, ctx: NationalContext, v: Values, las
     # the median of its last years carried to the base year (robust_level: one year's jump is
     # not compounded), then grows at its own rate.
     history_years = inputs.history_years
-    hist_shares = formula_shares(inputs.own_full, rows, ctx, weights, t_cfg.aporte.revenue_lag, history_years)
+    # the history's own revenue is the same in every draw: its shares are computed once (M, 1, H)
+    hist_shares = formula_shares(inputs.own_full[:, :1], rows, ctx, weights, t_cfg.aporte.revenue_lag, history_years)
     hist_share = total(hist_shares.values())  # (M, D, H)
     hist_pool = (aporte_pool(ctx.figures.aporte_totals, v, history_years)
                  + pool_path(iva_base_amount(v), t_cfg.iva_paz.base_year, v, "iva_paz", history_years))
@@ -336,10 +351,11 @@ def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_y
     lines = {k: np.broadcast_to(a, shape) for k, a in lines.items()}
     lines["gasto_funcionamiento"] = operating
 
-    # Debt: existing loans and the scenario's new loan
-    interest = np.zeros(shape)
-    principal = np.zeros(shape)
-    proceeds = np.zeros(shape)
+    # Debt: existing loans and the scenario's new loan, the same for every municipality of the
+    # group: (1, D|1, T) until they meet a municipality's money
+    interest = np.zeros((1, 1, len(years)))
+    principal = np.zeros((1, 1, len(years)))
+    proceeds = np.zeros((1, 1, len(years)))
     for loan in p.debt.existing:
         service = _loan_service(loan, years, loan.amount)
         interest = interest + service.interest[None]
@@ -356,34 +372,37 @@ def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_y
         principal = principal + inputs.plan_debt["amortizacion"]
         proceeds = proceeds + inputs.plan_debt["desembolso"]
     service_total = interest + principal
-    lines.update(intereses=interest, amortizacion=principal, servicio_deuda=service_total,
-                 desembolso_prestamo=proceeds)
+    lines.update({k: np.broadcast_to(a, shape) for k, a in (("intereses", interest), ("amortizacion", principal),
+                                                            ("servicio_deuda", service_total),
+                                                            ("desembolso_prestamo", proceeds))})
 
     # Funding: debt service first from its source, then operation in the legal order, then the
     # O&M of the investment plan from the free money of the sources the plan chose.
     revenue = {"propios": own, **by_source}
     available = {k: np.array(a) for k, a in revenue.items()}
     used_op = {k: np.zeros(shape) for k in available}
-    debt_paid = {k: np.zeros(shape) for k in available}
+    payers = (p.debt.payment_source, "propios")
+    debt_paid = {k: np.zeros(shape) if k in payers else 0.0 for k in available}  # the others pay no debt
     marks = {k: earmark(k, v) for k in available}
-    need = service_total.copy()
-    for source in (p.debt.payment_source, "propios"):
+    need = np.array(np.broadcast_to(service_total, shape))
+    for source in payers:
         take = np.minimum(need, available[source])
         available[source] -= take
         debt_paid[source] += take
         need -= take
     unfunded = need
     order = p.spending.operating.funding_order
+    shares = {k: free_share(revenue[k], debt_paid[k], marks[k]) for k in available}  # fixed from here on
 
     def pay(amount: np.ndarray, sources, free_only: bool) -> np.ndarray:
-        """Operation paid from ``sources`` in turn (their free money only, or all they have left)."""
+        """Operation paid from ``sources`` in turn (their free money only, or all they have left);
+        ``amount`` (an array of the caller's own) is what is left unpaid on return."""
         for source in sources:
-            room = (free_share_left(revenue[source], debt_paid[source], used_op[source], available[source],
-                                    marks[source]) if free_only else available[source])
-            take = np.minimum(amount, room)
+            room = _free_left(shares[source], used_op[source], available[source]) if free_only else None
+            take = np.minimum(amount, available[source] if room is None else room, out=room)
             available[source] -= take
             used_op[source] += take
-            amount = amount - take
+            amount -= take
         return amount
 
     # operation takes each source's free share first (what the law allows), in the legal order;
@@ -398,12 +417,12 @@ def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_y
     detail_space: dict[tuple[str, str], np.ndarray] = {}
     for source in SPACE_DETAIL_SOURCES:
         if source == "prestamo_infom":
-            detail_space[(source, "prestamo")] = proceeds
+            detail_space[(source, "prestamo")] = lines["desembolso_prestamo"]
             continue
         if source == "codede":
             detail_space[(source, "codede")] = available[source]
             continue
-        free = free_share_left(revenue[source], debt_paid[source], used_op[source], available[source], marks[source])
+        free = _free_left(shares[source], used_op[source], available[source])
         if marks[source] < 1:
             detail_space[(source, "libre")] = free
         if marks[source] > 0:
@@ -417,7 +436,7 @@ def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_y
     for destino in ("libre", "inversion"):
         lines[f"espacio_{destino}"] = total(a for (_, d), a in detail_space.items() if d == destino)
     lines["espacio_fiscal"] = lines["espacio_libre"] + lines["espacio_inversion"] + proceeds
-    free = total((1.0 - marks[k]) * revenue[k] for k in revenue if k != "codede")
+    free = total(shares[k][0] for k in revenue if k != "codede")  # (1 − m) R
     lines["ahorro_corriente"] = free - (operating - lines["costo_reformas"]) - interest
     ordinary = own + by_source["aporte_constitucional"] + by_source["iva_paz"]
     lines["ingresos_ordinarios"] = ordinary

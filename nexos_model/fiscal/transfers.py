@@ -19,12 +19,12 @@ values. Inputs are validated and every problem is reported at once as a
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 
 import numpy as np
 
 from nexos_model.errors import ParameterError
+from nexos_model.fiscal.arrays import nanmedian_last
 from nexos_model.fiscal.checks import finite_array
 
 WEIGHT_TOLERANCE = 1e-9
@@ -442,7 +442,5 @@ def robust_level(values: np.ndarray, carry: np.ndarray, window: int) -> tuple[np
     carried = values * np.asarray(carry, dtype=float)
     last = carried[..., -window:] if window > 0 else carried[..., :0]
     used = np.sum(np.isfinite(last), axis=-1)
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows: no data, level 0
-        level = np.nanmedian(last, axis=-1) if last.shape[-1] else np.zeros(last.shape[:-1])
+    level = nanmedian_last(last) if last.shape[-1] else np.zeros(last.shape[:-1])  # all-NaN rows: level 0 below
     return np.where(used > 0, level, 0.0), used

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nexos_model.errors import ParameterError
+from nexos_model.fiscal.arrays import compound
 from nexos_model.params.revenue_schema import LEVER_DRIVERS, stream_problems
 from nexos_model.params.values import Values
 from nexos_model.revenue import drivers, levers, potential, trend
@@ -129,8 +130,9 @@ class TrendSetup:
         if self.real is None:
             return np.broadcast_to(base, base.shape[:2] + (self.horizon,))
         step = self.nominal * (1.0 + self.real[:, :, s, None] * self.decay)
-        step = np.clip(step, 1.0 + self.low, 1.0 + self.high)
-        return base * np.cumprod(step, axis=-1)
+        bounded = np.broadcast_shapes(step.shape, np.shape(self.low), np.shape(self.high))
+        step = np.clip(step, 1.0 + self.low, 1.0 + self.high, out=step if step.shape == bounded else None)
+        return np.multiply(base, compound(step, out=step), out=step)  # base (M, 1, 1) fits step (M, ., T)
 
 
 def trend_setup(history: np.ndarray, years_hist: np.ndarray, national: np.ndarray, v: Values,
@@ -387,13 +389,12 @@ def trend_error(shocks: np.ndarray, sigma: float, tau: float) -> np.ndarray:
 
 def project_streams(history: np.ndarray, years_hist: np.ndarray, national_growth: np.ndarray,
                     table: StreamTable, census: np.ndarray, municipios: list[str], v: Values,
-                    years: np.ndarray, shocks: np.ndarray | None = None, detail: bool = True) -> StreamProjection:
+                    years: np.ndarray, errors: np.ndarray | None = None, detail: bool = True) -> StreamProjection:
     """Project every stream of ``table`` for municipalities sharing the parameter values ``v``.
 
     ``history`` (M, S, H) stream history; ``national_growth`` (S,) median growth of each stream;
-    ``census`` (M,) 2018 population. ``shocks`` (Monte Carlo only): standard normals
-    (S, M, D, T + 1); each stream's path is multiplied by its :func:`trend_error`, computed in
-    the shocks' dtype, one stream at a time (the temporaries stay in cache).
+    ``census`` (M,) 2018 population. ``errors`` (Monte Carlo only): each stream's
+    multiplicative :func:`trend_error` (S, M, D, T), which its path is multiplied by in place.
     ``detail=False`` skips the potential and gap decomposition (Monte Carlo needs revenue only).
     """
     inflation = v.path("macro.inflacion", years)
@@ -421,9 +422,8 @@ def project_streams(history: np.ndarray, years_hist: np.ndarray, national_growth
                 else:
                     path = np.where(usable, potential.stream_revenue(
                         *(factors[k] for k in ("base", "coverage", "valuation", "rate", "compliance"))), trend_path)
-        if shocks is not None:
-            u = v.params.uncertainty
-            error = trend_error(shocks[s], u.trend_error, u.growth_error)
+        if errors is not None:
+            error = errors[s]
             path = np.multiply(path, error, out=path if path.shape == error.shape and path.base is None else None)
         out.revenue[name] = np.broadcast_to(path, np.broadcast_shapes(np.shape(path), (len(census), 1, len(years))))
     out.lever_cost = lever_cost(v, years)

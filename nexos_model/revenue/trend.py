@@ -25,6 +25,8 @@ import warnings
 
 import numpy as np
 
+from nexos_model.fiscal.arrays import nanmedian_last
+
 
 def log_growth_pairs(values: np.ndarray, years: np.ndarray) -> np.ndarray:
     """Annualized log growth between each valid value and the previous valid one.
@@ -45,17 +47,6 @@ def log_growth_pairs(values: np.ndarray, years: np.ndarray) -> np.ndarray:
         last_value = np.where(valid, v, last_value)
         last_year = np.where(valid, years[t], last_year)
     return out
-
-
-def nanmedian_last(values: np.ndarray) -> np.ndarray:
-    """Median over the last axis ignoring NaN (NaN where all are NaN); same as ``np.nanmedian``
-    but fast on the short series here (numpy's masked-array path dominates the run time)."""
-    ordered = np.sort(values, axis=-1)  # NaN sorts last
-    count = np.sum(~np.isnan(values), axis=-1)
-    low = np.clip((count - 1) // 2, 0, None)[..., None]
-    high = np.clip(count // 2, 0, values.shape[-1] - 1)[..., None]
-    median = 0.5 * (np.take_along_axis(ordered, low, -1) + np.take_along_axis(ordered, high, -1))[..., 0]
-    return np.where(count > 0, median, np.nan)
 
 
 def own_growth(values: np.ndarray, years: np.ndarray) -> np.ndarray:

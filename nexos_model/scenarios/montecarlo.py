@@ -15,20 +15,24 @@ Seeded and reproducible; the chunk size does not change the draws (see ``scenari
 A municipality's trend errors are its own variables (``tendencia:<stream>:<code>``), so they are
 the same whether it runs alone or among all 340.
 
-**Where the time goes** (340 municipalities × 10 years × 10,000 draws, 79 chunks of 128 draws;
-cProfile on this 2-core machine, 13.7 s in all, issue 20): drawing the 449 M normals 4.4 s
-(float32, straight into one reused buffer: about what plain numpy takes for as many float64
-normals, the floor measured by ``make bench``); each stream's error factor (``trend_error``)
-0.6 s and its path and driver formulas 2.1 s; the fiscal core 2.5 s (transfers 0.7 s); the
-legal rules' flags 0.7 s; the percentile summary 2.2 s (one pass per outcome into a cell-major
-buffer and a sort of 128-draw rows 1.5 s, the final merge 0.6 s); the rest 0.3 s. Most of the
-model's time is numpy work on (M, D, T) arrays with short (10-year) inner loops where shapes
-broadcast.
+**Where the time goes** (340 municipalities × 17 years × 10,000 draws, 79 chunks of 128 draws,
+``make bench`` on this shared 2-core machine, issue 20): 32.8 s in all, 4.1× plain numpy's time
+for the 734 M normals. A helper thread draws each chunk's normals (float32, ~10 s, about numpy's
+float64 floor) and turns them into trend errors (~2 s) while the model runs on the previous chunk;
+with a free core that time hides behind the model, on a busy machine it does not. The model, by a
+profile of 2,560 draws: the fiscal core ~60 % (transfers and their art. 119 shares ~17 %, the
+funding of operation by source and the free shares ~27 %, sums of lines ~10 %), the streams' paths
+and driver formulas ~30 % (the trend paths, compounded year by year, ~17 %), the rest of the core
+(own revenue over the national years, donations) ~9 %; the legal rules' flags and the summary's
+per-chunk pass ~7 % more, the final percentile merge ~2 s. Nearly all of it is numpy passes over
+(M, D, T) float64 arrays (~0.3 GB per chunk of lines): fewer passes in the fiscal core is what
+is left to win.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,7 +43,7 @@ from nexos_model.fiscal.rules import breach_flags
 from nexos_model.params.uncertainty import correlations, uncertainty_specs
 from nexos_model.params.values import Values
 from nexos_model.projection import ModelArrays, ProjectionInputs, project_arrays, projection_years
-from nexos_model.revenue.streams import stream_table
+from nexos_model.revenue.streams import stream_table, trend_error
 from nexos_model.scenarios.sampling import NormalStreams, chunks, sample_chunk
 from nexos_model.scenarios.summary import COLUMNS, PercentileAccumulator, ProbabilityAccumulator
 
@@ -66,15 +70,26 @@ def trend_streams(stream_names: Sequence[str], municipios: Sequence[str], seed: 
     return NormalStreams(keys, seed, shape=(years + 1,), dtype=np.float32)
 
 
+def chunk_errors(normals: NormalStreams, start: int, stop: int, n_streams: int, params,
+                 dtype: type = np.float32) -> np.ndarray:
+    """Each stream's multiplicative trend error (``streams.trend_error``) for draws [start, stop),
+    (S, M, stop − start, T), in ``dtype``, from the trend normals ``normals`` (:func:`trend_streams`)."""
+    block = np.empty((len(normals.keys), stop - start, *normals.shape), dtype=normals.dtype)
+    normals.fill(block, start)
+    shocks = block.reshape(n_streams, -1, stop - start, block.shape[-1])
+    u = params.uncertainty
+    return trend_error(shocks if shocks.dtype == dtype else shocks.astype(dtype), u.trend_error, u.growth_error)
+
+
 def chunk_arrays(inputs: ProjectionInputs, params, ctx, stream_growth, start: int, stop: int, seed: int,
-                 shocks: np.ndarray, plan_om=None, plan_debt=None) -> ModelArrays:
-    """The model for draws [start, stop) of the group ``inputs``, given the standard normals of
-    the trend errors of those draws, ``shocks`` (S, M, stop − start, T + 1)."""
+                 errors: np.ndarray, plan_om=None, plan_debt=None) -> ModelArrays:
+    """The model for draws [start, stop) of the group ``inputs``, given the trend errors of those
+    draws, ``errors`` (S, M, stop − start, T) (:func:`chunk_errors`)."""
     specs = uncertainty_specs(params)
     draws = {k: v.reshape(-1) for k, v in sample_chunk(specs, start, stop, seed, correlations(params) or None).items()}
     v = Values(params, draws)
     v.n_draws = stop - start
-    return project_arrays(inputs, v, ctx, stream_growth, shocks=shocks, plan_om=plan_om, plan_debt=plan_debt,
+    return project_arrays(inputs, v, ctx, stream_growth, errors=errors, plan_om=plan_om, plan_debt=plan_debt,
                           detail=False)
 
 
@@ -106,19 +121,24 @@ def simulate(inputs: ProjectionInputs, params, ctx, stream_growth, n: int, seed:
     horizon = len(projection_years(inputs, Values(params)))  # the estimated and the projected years
     names = stream_table(params.own_revenue, list(inputs.concepts)).names
     normals = trend_streams(names, inputs.municipios, seed, horizon)
-    buffer = np.empty((len(normals.keys), min(chunk, n), horizon + 1), dtype=np.float32)
-    for start, stop in chunks(n, chunk):
-        block = buffer if stop - start == buffer.shape[1] else np.empty_like(buffer[:, : stop - start])
-        normals.fill(block, start)
-        shocks = block.reshape(len(names), len(inputs.municipios), stop - start, horizon + 1)
-        if shocks.dtype != dtype:
-            shocks = shocks.astype(dtype)
-        arrays = chunk_arrays(inputs, params, ctx, stream_growth, start, stop, seed, shocks, plan_om, plan_debt)
-        years = arrays.years
-        acc.add([arrays.lines[o] for o in outcomes], draws_axis=1)  # cells (O, M, T), no stacked copy
-        flags = breach_flags(arrays.fiscal, Values(params), years)
-        rule_names = list(flags)
-        events.add([arrays.lines["deficit"] > 0.005, *flags.values()], draws_axis=1)  # (E, M, T)
+    spans = list(chunks(n, chunk))
+    # Two stages on the two cores: a helper thread draws the next chunk's normals and turns them
+    # into trend errors (numpy releases the GIL for both) while this one runs the model on the
+    # current chunk and summarises it. The helper fills the chunks in order, as one loop would:
+    # the same draws, bit for bit.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nexos-normales") as helper:
+        pending = helper.submit(chunk_errors, normals, *spans[0], len(names), params, dtype)
+        for i, (start, stop) in enumerate(spans):
+            errors = pending.result()
+            if i + 1 < len(spans):
+                pending = helper.submit(chunk_errors, normals, *spans[i + 1], len(names), params, dtype)
+            arrays = chunk_arrays(inputs, params, ctx, stream_growth, start, stop, seed, errors, plan_om, plan_debt)
+            del errors
+            years = arrays.years
+            acc.add([arrays.lines[o] for o in outcomes], draws_axis=1)  # cells (O, M, T), no stacked copy
+            flags = breach_flags(arrays.fiscal, Values(params), years)
+            rule_names = list(flags)
+            events.add([arrays.lines["deficit"] > 0.005, *flags.values()], draws_axis=1)  # (E, M, T)
     municipios, years = list(inputs.municipios), years.astype(int).tolist()
     percentiles = _by_municipality(acc.table({"concepto": list(outcomes), "municipio": municipios, "anio": years}))
     probabilities = _by_municipality(events.table({"evento": ["deficit", *rule_names], "municipio": municipios,
