@@ -16,6 +16,7 @@ import pandas as pd
 
 from nexos_model.params.loader import OVERRIDES, USER_SCENARIOS, Resolved, flatten
 from nexos_model.params.schema import field_metadata
+from nexos_model.params.uncertainty import DISTRIBUTIONS
 from nexos_model.wording import porcentaje, quetzales
 
 CHANGE_COLUMNS = ["clave", "parametro", "valor", "unidad", "capa", "fuente"]
@@ -29,8 +30,6 @@ CHOICE_WORDS = {
     "aporte_constitucional": "aporte constitucional", "propios": "ingresos propios",
     "tendencia": "tendencia", "impulsores": "impulsores",
 }
-#: Where a sampled parameter's distribution sits; moved with its value, it is no adjustment of its own.
-DISTRIBUTIONS = "incertidumbre.distribuciones"
 #: A label longer than this is not a label: the scenario's name is used instead.
 LABEL_MAX = 80
 

@@ -106,7 +106,8 @@ def centred_specs(params: Any, values: Mapping[str, Any]) -> dict[str, dict[str,
     return out
 
 
-#: Where the distributions sit among the flat keys of adjustments.
+#: Where a sampled parameter's distribution sits among the flat keys of adjustments (moved with its
+#: value, it is no adjustment of its own).
 DISTRIBUTIONS = "incertidumbre.distribuciones"
 
 
