@@ -91,11 +91,31 @@ def free_share(revenue: np.ndarray, debt_paid: np.ndarray, earmarked: float) -> 
     return (1.0 - earmarked) * revenue, np.maximum(debt_paid - earmarked * revenue, 0.0)
 
 
-def _free_left(share: tuple[np.ndarray, np.ndarray], operating_used: np.ndarray, left: np.ndarray) -> np.ndarray:
-    """:func:`free_share_left` from its fixed parts (:func:`free_share`), in two passes over the arrays."""
-    free = np.asarray(share[0] - operating_used)
-    np.subtract(free, share[1], out=free)
-    return np.clip(free, 0.0, np.maximum(left, 0.0), out=free)
+def _fixed_share(revenue: np.ndarray, debt_paid: np.ndarray | None,
+                 earmarked: float) -> tuple[np.ndarray, np.ndarray | None]:
+    """:func:`free_share` without the passes that cannot change a value: (1 − 0) R is R itself,
+    and for a source that paid no debt (``debt_paid`` None) whose revenue is finite and not
+    negative, max(0, 0 − m R) is +0 everywhere, which subtracts nothing: None."""
+    kept = revenue if earmarked == 0 else (1.0 - earmarked) * revenue
+    if debt_paid is None:
+        if np.min(revenue) >= 0 and np.max(revenue) < np.inf:  # not so with a NaN: then as written
+            return kept, None
+        debt_paid = 0.0
+    over = np.multiply(earmarked, revenue)
+    np.subtract(debt_paid, over, out=over)
+    return kept, np.maximum(over, 0.0, out=over)
+
+
+def _free_left(share: tuple[np.ndarray, np.ndarray | None], operating_used: np.ndarray | None,
+               left: np.ndarray) -> np.ndarray:
+    """:func:`free_share_left` from its fixed parts (:func:`free_share`, :func:`_fixed_share`), a new
+    array; ``operating_used`` None (nothing used yet) and a part None (zero) take no pass."""
+    kept, over = share
+    free = None if operating_used is None else np.asarray(np.subtract(kept, operating_used))
+    if over is not None:
+        free = np.asarray(np.subtract(kept, over)) if free is None else np.subtract(free, over, out=free)
+    ceiling = np.asarray(np.maximum(left, 0.0))
+    return np.clip(kept if free is None else free, 0.0, ceiling, out=ceiling if free is None else free)
 
 
 @dataclass(frozen=True)
@@ -344,10 +364,10 @@ def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_y
     lines = operating_paths(base, v, years)
     lines["costo_reformas"] = np.broadcast_to(inputs.lever_cost, shape)
     plan_om = {k: np.broadcast_to(a, shape) for k, a in (inputs.plan_om or {}).items()}
-    lines["operacion_mantenimiento"] = total(plan_om.values()) if plan_om else np.zeros(shape)
+    lines["operacion_mantenimiento"] = total(plan_om.values()) if plan_om else np.broadcast_to(0.0, shape)
     running = total(np.broadcast_to(lines[k], shape) for k in
                     ("gasto_personal", "gasto_bienes_servicios", "costo_reformas"))
-    operating = running + lines["operacion_mantenimiento"]
+    operating = running + lines["operacion_mantenimiento"] if plan_om else running  # R + 0 is R
     lines = {k: np.broadcast_to(a, shape) for k, a in lines.items()}
     lines["gasto_funcionamiento"] = operating
 
@@ -379,39 +399,44 @@ def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_y
     # Funding: debt service first from its source, then operation in the legal order, then the
     # O&M of the investment plan from the free money of the sources the plan chose.
     revenue = {"propios": own, **by_source}
-    available = {k: np.array(a) for k, a in revenue.items()}
-    used_op = {k: np.zeros(shape) for k in available}
     payers = (p.debt.payment_source, "propios")
-    debt_paid = {k: np.zeros(shape) if k in payers else 0.0 for k in available}  # the others pay no debt
+    order = p.spending.operating.funding_order
+    members = {bucket: [k for k in order if plan_source(k) == bucket] or [bucket] for bucket in plan_om}
+    spent = {*payers, *order, *(k for names in members.values() for k in names)}
+    # a source that pays nothing keeps its revenue (no copy); nothing paid or used is None, not zeros
+    available = {k: np.array(a) if k in spent else a for k, a in revenue.items()}
+    used_op: dict[str, np.ndarray | None] = dict.fromkeys(available)
+    debt_paid: dict[str, np.ndarray | None] = dict.fromkeys(available)
     marks = {k: earmark(k, v) for k in available}
-    need = np.array(np.broadcast_to(service_total, shape))
-    for source in payers:
+    need = np.broadcast_to(service_total, shape)
+    for i, source in enumerate(payers):
         take = np.minimum(need, available[source])
         available[source] -= take
-        debt_paid[source] += take
-        need -= take
+        debt_paid[source] = take if debt_paid[source] is None else debt_paid[source] + take
+        need = need - take if i == 0 else np.subtract(need, take, out=need)  # an array of its own
     unfunded = need
-    order = p.spending.operating.funding_order
-    shares = {k: free_share(revenue[k], debt_paid[k], marks[k]) for k in available}  # fixed from here on
+    shares = {k: _fixed_share(revenue[k], debt_paid[k], marks[k]) for k in available}  # fixed from here on
 
     def pay(amount: np.ndarray, sources, free_only: bool) -> np.ndarray:
         """Operation paid from ``sources`` in turn (their free money only, or all they have left);
         ``amount`` (an array of the caller's own) is what is left unpaid on return."""
         for source in sources:
-            room = _free_left(shares[source], used_op[source], available[source]) if free_only else None
-            take = np.minimum(amount, available[source] if room is None else room, out=room)
-            available[source] -= take
-            used_op[source] += take
+            left, used = available[source], used_op[source]
+            if not free_only and _pay_where_owed(amount, left, used):
+                continue
+            room = _free_left(shares[source], used, left) if free_only else None
+            take = np.minimum(amount, left if room is None else room, out=room)
+            left -= take
+            used_op[source] = take if used is None else np.add(used, take, out=used)
             amount -= take
         return amount
 
     # operation takes each source's free share first (what the law allows), in the legal order;
     # only what is still unpaid goes beyond a free share (a breach the rules report)
-    unfunded = unfunded + pay(pay(running.copy(), order, free_only=True), order, free_only=False)
+    unfunded += pay(pay(running.copy(), order, free_only=True), order, free_only=False)
     for bucket, amount in plan_om.items():
-        members = [k for k in order if plan_source(k) == bucket] or [bucket]
-        left = pay(amount.copy(), members, free_only=True)
-        unfunded = unfunded + pay(left, order, free_only=False)  # beyond the plan's room (a Monte Carlo draw)
+        left = pay(amount.copy(), members[bucket], free_only=True)
+        unfunded += pay(left, order, free_only=False)  # beyond the plan's room (a Monte Carlo draw)
     lines["deficit"] = unfunded
 
     detail_space: dict[tuple[str, str], np.ndarray] = {}
@@ -422,11 +447,16 @@ def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_y
         if source == "codede":
             detail_space[(source, "codede")] = available[source]
             continue
+        if marks[source] == 1 and shares[source][1] is None and used_op[source] is None:
+            detail_space[(source, "inversion")] = available[source]  # no free share: L − clip(+0, 0, L) is L
+            continue
         free = _free_left(shares[source], used_op[source], available[source])
         if marks[source] < 1:
             detail_space[(source, "libre")] = free
         if marks[source] > 0:
             detail_space[(source, "inversion")] = available[source] - free
+    zero = np.broadcast_to(0.0, shape)
+    used_op = {k: zero if used is None else used for k, used in used_op.items()}
     space = {bucket: total(a for (k, _), a in detail_space.items() if plan_source(k) == bucket)
              for bucket in SPACE_SOURCES}
     for source in TRANSFER_SOURCES:
@@ -435,15 +465,36 @@ def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_y
     lines["ingresos_propios_total"] = own
     for destino in ("libre", "inversion"):
         lines[f"espacio_{destino}"] = total(a for (_, d), a in detail_space.items() if d == destino)
-    lines["espacio_fiscal"] = lines["espacio_libre"] + lines["espacio_inversion"] + proceeds
+    fiscal_space = np.add(lines["espacio_libre"], lines["espacio_inversion"])
+    lines["espacio_fiscal"] = np.add(fiscal_space, proceeds, out=fiscal_space)
     free = total(shares[k][0] for k in revenue if k != "codede")  # (1 − m) R
-    lines["ahorro_corriente"] = free - (operating - lines["costo_reformas"]) - interest
+    spent_on_operation = np.subtract(operating, lines["costo_reformas"])
+    np.subtract(free, spent_on_operation, out=free)
+    lines["ahorro_corriente"] = np.subtract(free, interest, out=free)
     ordinary = own + by_source["aporte_constitucional"] + by_source["iva_paz"]
     lines["ingresos_ordinarios"] = ordinary
     capacity = borrowing_capacity(ordinary, service_total, v, years) if detail else {}
     return FiscalResult(lines, space, used_op, aporte_parts, notes, capacity,
                         new.start_year + new.term - 1 if np.any(np.asarray(new_amount) > 0) else None,
                         space_detail=detail_space)
+
+
+def _pay_where_owed(amount: np.ndarray, left: np.ndarray, used: np.ndarray | None) -> bool:
+    """Operation paid from all that a source has ``left``, as ``pay`` does, but only in the cells
+    where some is still owed (after the free shares, usually few): elsewhere it takes
+    min(0, L) = 0 when no money left is negative. True if done here (in place), False if the
+    caller must do it over all cells (money left negative somewhere, or owed in many cells)."""
+    if used is None or not all(a.flags.c_contiguous for a in (amount, left, used)) or not np.min(left) >= 0:
+        return False
+    cells = np.flatnonzero(amount)
+    if cells.size > amount.size // 8:
+        return False
+    owed, have = amount.reshape(-1)[cells], left.reshape(-1)[cells]
+    take = np.minimum(owed, have)
+    left.reshape(-1)[cells] = have - take
+    used.reshape(-1)[cells] += take
+    amount.reshape(-1)[cells] = owed - take
+    return True
 
 
 def borrowing_capacity(ordinary: np.ndarray, service: np.ndarray, v: Values, years: np.ndarray) -> dict:

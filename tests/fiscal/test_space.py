@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
+from hypothesis.extra import numpy as hnp
 
 from nexos_model import run
 from nexos_model.api import prepared_default
@@ -125,6 +127,39 @@ def test_free_share_left_by_hand():
     assert free_share_left(np.array(100.0), np.array(0.0), np.array(12.0), np.array(88.0), 0.9) == 0.0
     assert free_share_left(np.array(100.0), np.array(93.0), np.array(0.0), np.array(7.0), 0.9) == pytest.approx(7.0)
     assert free_share_left(np.array(100.0), np.array(95.0), np.array(0.0), np.array(5.0), 0.9) == pytest.approx(5.0)
+
+
+AMOUNTS = st.one_of(st.just(0.0), st.floats(0.0, 1e9), st.floats(-1e3, 1e9))
+
+
+@settings(max_examples=200, deadline=None)
+@given(revenue=hnp.arrays(np.float64, 24, elements=AMOUNTS), used=hnp.arrays(np.float64, 24, elements=AMOUNTS),
+       left=hnp.arrays(np.float64, 24, elements=AMOUNTS), owed=hnp.arrays(np.float64, 24, elements=AMOUNTS),
+       earmarked=st.sampled_from([0.0, 0.25, 0.9, 1.0]), paid=st.booleans(), cut=st.integers(0, 24))
+def test_the_funding_shortcuts_give_the_plain_formulas_bit_for_bit(revenue, used, left, owed, earmarked, paid, cut):
+    """The fiscal core skips passes that cannot change a value (no debt paid, nothing used yet,
+    operation owed in few cells): the same numbers as the written formulas, to the bit."""
+    from nexos_model.fiscal.space import _fixed_share, _free_left, _pay_where_owed, free_share, free_share_left
+
+    debt = np.abs(used) if paid else None
+    kept, over = _fixed_share(revenue, debt, earmarked)
+    plain = free_share(revenue, 0.0 if debt is None else debt, earmarked)
+    np.testing.assert_array_equal(kept, plain[0])
+    np.testing.assert_array_equal(np.zeros_like(revenue) if over is None else over, plain[1])
+    expected = free_share_left(revenue, 0.0 if debt is None else debt, used, left, earmarked)
+    np.testing.assert_array_equal(_free_left((kept, over), used, left), expected)
+    zero = np.zeros_like(revenue)
+    np.testing.assert_array_equal(_free_left((kept, over), None, left), _free_left(plain, zero, left))
+
+    owed[cut:] = 0.0  # operation still owed in some cells only
+    amount, have, spent = owed.copy(), left.copy(), used.copy()
+    take = np.minimum(owed, left)  # what pay() does over all cells
+    if _pay_where_owed(amount, have, spent):
+        np.testing.assert_array_equal(have, left - take)
+        np.testing.assert_array_equal(spent, used + take)
+        np.testing.assert_array_equal(amount, owed - take)
+    else:
+        assert np.count_nonzero(owed) > owed.size // 8 or left.min() < 0
 
 
 def test_a_new_loan_shows_as_proceeds_service_and_loan_space():
