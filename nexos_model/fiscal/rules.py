@@ -40,40 +40,69 @@ def _share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
     return np.divide(part, whole, out=np.zeros(np.broadcast_shapes(part.shape, whole.shape)), where=whole > 0)
 
 
-def measures(result: FiscalResult, v: Values, years: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Per rule: (measured value, limit, excess in Q), each (M, D, T). Excess > 0 is a breach."""
+def excesses(result: FiscalResult, v: Values, years: np.ndarray) -> dict[str, np.ndarray]:
+    """Per rule, the excess over its limit in Q, (M, D, T) or broadcastable to it: > 0 is a breach."""
     p = v.params
     lines, used = result.lines, result.used_for_operation
-    aporte, iva = lines["aporte_constitucional"], lines["iva_paz"]
-    aporte_max = v.scalar("reglas.aporte_funcionamiento_maximo")
-    iva_max = v.scalar("reglas.iva_paz_funcionamiento_maximo")
-    debt_max = v.scalar("reglas.servicio_deuda_maximo")
-    zeros = np.zeros_like(aporte)
+    deficit = lines["deficit"]
     out = {
-        "aporte_funcionamiento": (_share(used["aporte_constitucional"], aporte), aporte_max + zeros,
-                                  used["aporte_constitucional"] - aporte_max * aporte),
-        "iva_paz_funcionamiento": (_share(used["iva_paz"], iva), iva_max + zeros, used["iva_paz"] - iva_max * iva),
-        "codede_solo_inversion": (used["codede"], zeros, used["codede"]),
-        "prestamos_solo_inversion": (np.minimum(lines["deficit"], lines["desembolso_prestamo"]), zeros,
-                                     np.minimum(lines["deficit"], lines["desembolso_prestamo"])),
-        "servicio_deuda": (_share(lines["servicio_deuda"], lines["ingresos_ordinarios"]), debt_max + zeros,
-                           lines["servicio_deuda"] - debt_max * lines["ingresos_ordinarios"]),
-        "gasto_financiado": (lines["deficit"], zeros, lines["deficit"]),
+        "aporte_funcionamiento": used["aporte_constitucional"]
+        - v.scalar("reglas.aporte_funcionamiento_maximo") * lines["aporte_constitucional"],
+        "iva_paz_funcionamiento": used["iva_paz"] - v.scalar("reglas.iva_paz_funcionamiento_maximo") * lines["iva_paz"],
+        "codede_solo_inversion": used["codede"],
+        "prestamos_solo_inversion": np.minimum(deficit, lines["desembolso_prestamo"]),
+        "servicio_deuda": lines["servicio_deuda"] - v.scalar("reglas.servicio_deuda_maximo") * lines["ingresos_ordinarios"],
+        "gasto_financiado": deficit,
     }
-    last = result.new_loan_last_year
-    term_excess = zeros.copy()
-    term_end = int(term_last_year([p.debt.new_loan.start_year], p.calendar.term_start, p.calendar.term_length)[0])
-    if last is not None and last > term_end:
+    term_excess = np.zeros(np.shape(deficit))
+    if _term_exceeded(result, v):
         # The whole loan breaks the rule; it is counted once, in the year it is taken.
         amount = np.asarray(v.scalar("deuda.nuevo_prestamo.monto"), dtype=float)
         term_excess = term_excess + np.where(years == p.debt.new_loan.start_year, amount, 0.0)
-    out["plazo_prestamo"] = (zeros + (last or 0), zeros + term_end, term_excess)
+    out["plazo_prestamo"] = term_excess
     return out
 
 
+def _term_end(v: Values) -> int:
+    """The last full year of the council's term in course when the new loan starts."""
+    p = v.params
+    return int(term_last_year([p.debt.new_loan.start_year], p.calendar.term_start, p.calendar.term_length)[0])
+
+
+def _term_exceeded(result: FiscalResult, v: Values) -> bool:
+    return result.new_loan_last_year is not None and result.new_loan_last_year > _term_end(v)
+
+
+def measures(result: FiscalResult, v: Values, years: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per rule: (measured value, limit, excess in Q), each (M, D, T). Excess > 0 is a breach."""
+    lines, used = result.lines, result.used_for_operation
+    aporte, iva = lines["aporte_constitucional"], lines["iva_paz"]
+    zeros = np.zeros_like(aporte)
+    excess = {rule: np.broadcast_to(e, zeros.shape) for rule, e in excesses(result, v, years).items()}
+    values = {
+        "aporte_funcionamiento": (_share(used["aporte_constitucional"], aporte),
+                                  v.scalar("reglas.aporte_funcionamiento_maximo") + zeros),
+        "iva_paz_funcionamiento": (_share(used["iva_paz"], iva), v.scalar("reglas.iva_paz_funcionamiento_maximo") + zeros),
+        "codede_solo_inversion": (excess["codede_solo_inversion"], zeros),
+        "prestamos_solo_inversion": (excess["prestamos_solo_inversion"], zeros),
+        "servicio_deuda": (_share(lines["servicio_deuda"], lines["ingresos_ordinarios"]),
+                           v.scalar("reglas.servicio_deuda_maximo") + zeros),
+        "gasto_financiado": (excess["gasto_financiado"], zeros),
+        "plazo_prestamo": (zeros + (result.new_loan_last_year or 0), zeros + _term_end(v)),
+    }
+    return {rule: (value, limit, excess[rule]) for rule, (value, limit) in values.items()}
+
+
 def breach_flags(result: FiscalResult, v: Values, years: np.ndarray) -> dict[str, np.ndarray]:
-    """Per rule, True where breached, (M, D, T)."""
-    return {rule: excess > TOLERANCE for rule, (_, _, excess) in measures(result, v, years).items()}
+    """Per rule, True where breached, (M, D, T): only the excesses, none of the table's shares."""
+    shape = np.shape(result.lines["deficit"])
+    flags = {}
+    for rule, excess in excesses(result, v, years).items():
+        if rule == "plazo_prestamo" and not _term_exceeded(result, v):
+            flags[rule] = np.zeros(shape, dtype=bool)  # no excess anywhere
+        else:
+            flags[rule] = np.broadcast_to(excess > TOLERANCE, shape)
+    return flags
 
 
 def _shares(value: float, limit: float, ok: bool) -> tuple[str, str]:
