@@ -420,10 +420,10 @@ def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_y
     def pay(amount: np.ndarray, sources, free_only: bool) -> np.ndarray:
         """Operation paid from ``sources`` in turn (their free money only, or all they have left);
         ``amount`` (an array of the caller's own) is what is left unpaid on return."""
+        if not free_only and _pay_where_owed(amount, [available[k] for k in sources], [used_op[k] for k in sources]):
+            return amount
         for source in sources:
             left, used = available[source], used_op[source]
-            if not free_only and _pay_where_owed(amount, left, used):
-                continue
             room = _free_left(shares[source], used, left) if free_only else None
             take = np.minimum(amount, left if room is None else room, out=room)
             left -= take
@@ -479,21 +479,26 @@ def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_y
                         space_detail=detail_space)
 
 
-def _pay_where_owed(amount: np.ndarray, left: np.ndarray, used: np.ndarray | None) -> bool:
-    """Operation paid from all that a source has ``left``, as ``pay`` does, but only in the cells
-    where some is still owed (after the free shares, usually few): elsewhere it takes
-    min(0, L) = 0 when no money left is negative. True if done here (in place), False if the
-    caller must do it over all cells (money left negative somewhere, or owed in many cells)."""
-    if used is None or not all(a.flags.c_contiguous for a in (amount, left, used)) or not np.min(left) >= 0:
+def _pay_where_owed(amount: np.ndarray, lefts: list[np.ndarray], useds: list[np.ndarray | None]) -> bool:
+    """Operation paid from all that each source has left (``lefts``, in turn), as ``pay`` does,
+    but only in the cells where some is still owed (after the free shares, usually few):
+    elsewhere every source takes min(0, L) = 0 when no money left is negative. True if done
+    here (in place), False if the caller must do it over all cells (money left negative
+    somewhere, or owed in many cells)."""
+    arrays = [amount, *lefts, *useds]
+    if any(a is None or not a.flags.c_contiguous for a in arrays) or not all(np.min(a) >= 0 for a in lefts):
         return False
     cells = np.flatnonzero(amount)
     if cells.size > amount.size // 8:
         return False
-    owed, have = amount.reshape(-1)[cells], left.reshape(-1)[cells]
-    take = np.minimum(owed, have)
-    left.reshape(-1)[cells] = have - take
-    used.reshape(-1)[cells] += take
-    amount.reshape(-1)[cells] = owed - take
+    owed = amount.reshape(-1)[cells]
+    for left, used in zip(lefts, useds):
+        have = left.reshape(-1)[cells]
+        take = np.minimum(owed, have)
+        left.reshape(-1)[cells] = have - take
+        used.reshape(-1)[cells] += take  # type: ignore[union-attr]  # not None: checked above
+        owed -= take
+    amount.reshape(-1)[cells] = owed
     return True
 
 

@@ -152,14 +152,20 @@ def test_the_funding_shortcuts_give_the_plain_formulas_bit_for_bit(revenue, used
     np.testing.assert_array_equal(_free_left((kept, over), None, left), _free_left(plain, zero, left))
 
     owed[cut:] = 0.0  # operation still owed in some cells only
-    amount, have, spent = owed.copy(), left.copy(), used.copy()
-    take = np.minimum(owed, left)  # what pay() does over all cells
-    if _pay_where_owed(amount, have, spent):
-        np.testing.assert_array_equal(have, left - take)
-        np.testing.assert_array_equal(spent, used + take)
-        np.testing.assert_array_equal(amount, owed - take)
-    else:
-        assert np.count_nonzero(owed) > owed.size // 8 or left.min() < 0
+    amount, lefts, useds = owed.copy(), [left.copy(), revenue.copy()], [used.copy(), np.abs(used)]
+    expected_left, expected_used = [a.copy() for a in lefts], [a.copy() for a in useds]
+    unpaid = owed.copy()
+    for have, spent in zip(expected_left, expected_used):  # what pay() does over all cells
+        take = np.minimum(unpaid, have)
+        have -= take
+        spent += take
+        unpaid -= take
+    done = _pay_where_owed(amount, lefts, useds)
+    assert done == (np.count_nonzero(owed) <= owed.size // 8 and min(left.min(), revenue.min()) >= 0)
+    if done:
+        np.testing.assert_array_equal(amount, unpaid)
+        for got, expected in zip(lefts + useds, expected_left + expected_used):
+            np.testing.assert_array_equal(got, expected)
 
 
 def test_a_new_loan_shows_as_proceeds_service_and_loan_space():
