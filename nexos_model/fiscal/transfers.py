@@ -24,7 +24,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from nexos_model.errors import ParameterError
-from nexos_model.fiscal.arrays import nanmedian_last
+from nexos_model.fiscal.arrays import nanmedian_columns
 from nexos_model.fiscal.checks import finite_array
 
 WEIGHT_TOLERANCE = 1e-9
@@ -438,9 +438,13 @@ def robust_level(values: np.ndarray, carry: np.ndarray, window: int) -> tuple[np
     where the year is missing; ``carry`` broadcastable to it. Returns the level (...) and the
     number of years it used (...), 0 where there is no data (level 0).
     """
-    values = np.asarray(values, dtype=float)
-    carried = values * np.asarray(carry, dtype=float)
-    last = carried[..., -window:] if window > 0 else carried[..., :0]
-    used = np.sum(np.isfinite(last), axis=-1)
-    level = nanmedian_last(last) if last.shape[-1] else np.zeros(last.shape[:-1])  # all-NaN rows: level 0 below
-    return np.where(used > 0, level, 0.0), used
+    full = np.broadcast_shapes(np.shape(values), np.shape(carry))
+    values = np.broadcast_to(np.asarray(values, dtype=float), full)
+    carry = np.broadcast_to(np.asarray(carry, dtype=float), full)
+    # only the last years are carried, one array per year (the median takes them as columns)
+    carried = [values[..., y] * carry[..., y] for y in range(max(0, full[-1] - window), full[-1])] if window > 0 else []
+    if not carried:
+        return np.zeros(full[:-1]), np.zeros(full[:-1], dtype=int)
+    used = sum(np.isfinite(c).astype(int) for c in carried)
+    level = nanmedian_columns(carried)  # all-NaN rows: level 0 below
+    return np.where(used > 0, level, 0.0), np.asarray(used)
