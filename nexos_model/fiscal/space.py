@@ -287,8 +287,11 @@ def project_transfers(inputs: FiscalInputs, ctx: NationalContext, v: Values, las
     total_share = total(shares.values())
     national_aporte = aporte_pool(ctx.figures.aporte_totals, v, axis)
     iva_pool = pool_path(iva_base_amount(v), t_cfg.iva_paz.base_year, v, "iva_paz", axis)
-    aporte = national_aporte[None] * total_share  # (M, D, 1 + T): the last data year, then projection
-    iva = iva_pool[None] * total_share
+    # the last data year (M, D), then the projection (M, D, T) as arrays of their own: contiguous
+    # (a slice of one (M, D, 1 + T) array would make every later pass run row by row)
+    aporte, iva = (np.multiply(pool[None, :, 1:], total_share[..., 1:]) for pool in (national_aporte, iva_pool))
+    base_year = {"aporte_constitucional": national_aporte[None, :, 0] * total_share[..., 0],
+                 "iva_paz": iva_pool[None, :, 0] * total_share[..., 0]}  # (M, D) per draw
     aporte_parts = ({name: share[..., 1:] * national_aporte[None, :, 1:] for name, share in shares.items()}
                     if detail else {})
 
@@ -316,7 +319,7 @@ def project_transfers(inputs: FiscalInputs, ctx: NationalContext, v: Values, las
             f"constitucional y el IVA-PAZ que da la fórmula del art. 119 (Q {float(mean_base[i]):,.2f}); "
             f"las demás transferencias se proyectan en cero.")
     window = t_cfg.level_years
-    out = {"aporte_constitucional": aporte[..., 1:], "iva_paz": iva[..., 1:]}
+    out = {"aporte_constitucional": aporte, "iva_paz": iva}
     levels, last_values = {}, {}
     for key, cfg in t_cfg.shared().items():
         yearly = (cfg.share_current * current + cfg.share_capital * capital) * ratio  # (M, D, H)
@@ -336,7 +339,6 @@ def project_transfers(inputs: FiscalInputs, ctx: NationalContext, v: Values, las
                 f"con el crecimiento de cada fuente (el último año registró Q {last[i]:,.2f}); un salto de un solo "
                 f"año no se proyecta (transferencias.anios_nivel = {window}).")
     out["otras"] = out["otras"] + inputs.donations
-    base_year = {"aporte_constitucional": aporte[..., 0], "iva_paz": iva[..., 0]}  # (M, D) per draw
     return out, aporte_parts, notes, base_year
 
 
