@@ -218,9 +218,10 @@ def lever_cost(v: Values, years: np.ndarray) -> np.ndarray:
     return total
 
 
-def _calibrated(name: str, driver: str, observed: np.ndarray, at_full: np.ndarray,
-                municipios: list[str], known_base: bool, v: Values) -> tuple[np.ndarray, np.ndarray, list[dict]]:
-    """Calibrate the unobserved driver so the base year is reproduced; report every value.
+def _calibrated(name: str, driver: str, observed: np.ndarray, at_full: np.ndarray, municipios: list[str],
+                known_base: bool, v: Values, detail: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[dict]]:
+    """Calibrate the unobserved driver so the base year is reproduced: the driver, the base's
+    scale, whether it is credible (M,), and (``detail``: the tables') a row reporting every value.
 
     A calibration is credible (``calibrable``) when the implied value lies within
     ``ingresos_propios.impulsores.plausibilidad`` (cobro implícito mínimo and máximo); otherwise
@@ -232,7 +233,7 @@ def _calibrated(name: str, driver: str, observed: np.ndarray, at_full: np.ndarra
     usable = np.isfinite(value) & (value >= bounds.min_implied) & (value <= bounds.max_implied)
     scale = np.where(usable, result["base_scale"], 1.0)
     rows = []
-    for i, code in enumerate(municipios):
+    for i, code in enumerate(municipios if detail else ()):
         implied = float(value[i])
         why = ""
         if not usable[i]:
@@ -250,7 +251,7 @@ def _calibrated(name: str, driver: str, observed: np.ndarray, at_full: np.ndarra
                      "valor": float(result["driver"][i]), "valor_implicito": implied,
                      "escala_base": float(scale[i]), "fuera_de_rango": bool(result["out_of_range"][i]),
                      "base_conocida": known_base, "calibrable": bool(usable[i]), "motivo": why, "nota": note})
-    return result["driver"], scale, rows
+    return result["driver"], scale, usable, rows
 
 
 def _market_index(v: Values, years: np.ndarray, inflation: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -267,7 +268,7 @@ def _indexed(share, inflation: np.ndarray, years: np.ndarray) -> np.ndarray:
     return np.cumprod(step, axis=-1)[None]
 
 
-def _iusi(observed, pop_base, pop, v: Values, years, inflation, municipios):
+def _iusi(observed, pop_base, pop, v: Values, years, inflation, municipios, detail=True):
     d = v.params.own_revenue.drivers
     s = d.iusi
     shares = np.asarray(s.value_shares)
@@ -289,7 +290,8 @@ def _iusi(observed, pop_base, pop, v: Values, years, inflation, municipios):
     billed_each = (drivers.iusi_tax(assessed_t, bounds, rates) * shares).sum(axis=-1)
     billed_base = float((drivers.iusi_tax(market * float(np.mean(valuation0)), bounds, rates) * shares).sum())
     full_base = n_base * float(np.mean(coverage0)) * billed_base
-    collection0, scale, rows = _calibrated("iusi", "eficiencia_cobro", observed, full_base, municipios, known, v)
+    collection0, scale, usable, rows = _calibrated("iusi", "eficiencia_cobro", observed, full_base, municipios, known,
+                                                   v, detail)
     collection = _lever_path(collection0[:, None, None] * np.ones((1, 1, len(years))), "iusi_cobro", v, years)
     base_units = units * scale[:, None, None]
     mean_assessed = (assessed_t * shares).sum(axis=-1)
@@ -300,10 +302,10 @@ def _iusi(observed, pop_base, pop, v: Values, years, inflation, municipios):
         rate_target = np.where(mean_market > 0, full_tax / mean_market, 0.0)
     factors = dict(base=base_units, coverage=coverage, valuation=mean_assessed, rate=rate,
                    compliance=collection, valuation_target=mean_market, rate_target=rate_target)
-    return factors, rows
+    return factors, usable, rows
 
 
-def _water(observed, pop_base, pop, v: Values, years, inflation, municipios):
+def _water(observed, pop_base, pop, v: Values, years, inflation, municipios, detail=True):
     d = v.params.own_revenue.drivers
     w = d.water
     known = w.connections is not None
@@ -315,7 +317,8 @@ def _water(observed, pop_base, pop, v: Values, years, inflation, municipios):
     tariff0 = v.scalar("ingresos_propios.impulsores.agua.tarifa_mensual")
     indexed = _indexed(v.scalar("ingresos_propios.impulsores.agua.indexacion_tarifa"), inflation, years)
     full_base = c_base * float(np.mean(registration0)) * float(np.mean(tariff0)) * drivers.MONTHS_PER_YEAR
-    collection0, scale, rows = _calibrated("agua", "eficiencia_cobro", observed, full_base, municipios, known, v)
+    collection0, scale, usable, rows = _calibrated("agua", "eficiencia_cobro", observed, full_base, municipios, known,
+                                                   v, detail)
     registration = _lever_path(registration0 * ones, "agua_registro", v, years)
     tariff = _lever_path(tariff0 * indexed, "agua_tarifa", v, years)
     collection = _lever_path(collection0[:, None, None] * ones, "agua_cobro", v, years)
@@ -323,21 +326,22 @@ def _water(observed, pop_base, pop, v: Values, years, inflation, municipios):
     factors = dict(base=units * scale[:, None, None], coverage=registration,
                    valuation=tariff * drivers.MONTHS_PER_YEAR, rate=ones, compliance=collection,
                    valuation_target=np.maximum(reference, tariff) * drivers.MONTHS_PER_YEAR, rate_target=ones)
-    return factors, rows
+    return factors, usable, rows
 
 
-def _ornato(observed, pop_base, pop, v: Values, years, inflation, municipios):
+def _ornato(observed, pop_base, pop, v: Values, years, inflation, municipios, detail=True):
     adult_share = v.scalar("ingresos_propios.impulsores.ornato.proporcion_adultos")
     ones = np.ones((1, 1, len(years)))
     fee0 = v.scalar("ingresos_propios.impulsores.ornato.cuota_media")
     full_base = pop_base * float(np.mean(adult_share)) * float(np.mean(fee0))
-    compliance0, scale, rows = _calibrated("ornato", "cumplimiento", observed, full_base, municipios, False, v)
+    compliance0, scale, usable, rows = _calibrated("ornato", "cumplimiento", observed, full_base, municipios, False,
+                                                   v, detail)
     indexed = _indexed(v.scalar("ingresos_propios.impulsores.ornato.indexacion_cuota"), inflation, years)
     fee = _lever_path(fee0 * indexed, "ornato_cuota", v, years)
     compliance = _lever_path(compliance0[:, None, None] * ones, "ornato_cumplimiento", v, years)
     factors = dict(base=pop * adult_share * scale[:, None, None], coverage=ones, valuation=fee, rate=ones,
                    compliance=compliance, valuation_target=fee, rate_target=ones)
-    return factors, rows
+    return factors, usable, rows
 
 
 DRIVER_MODELS = {"iusi": _iusi, "agua": _water, "ornato": _ornato}
@@ -395,7 +399,8 @@ def project_streams(history: np.ndarray, years_hist: np.ndarray, national_growth
     ``history`` (M, S, H) stream history; ``national_growth`` (S,) median growth of each stream;
     ``census`` (M,) 2018 population. ``errors`` (Monte Carlo only): each stream's
     multiplicative :func:`trend_error` (S, M, D, T), which its path is multiplied by in place.
-    ``detail=False`` skips the potential and gap decomposition (Monte Carlo needs revenue only).
+    ``detail=False`` skips the potential and gap decomposition and the calibration's report rows
+    (Monte Carlo needs revenue only).
     """
     inflation = v.path("macro.inflacion", years)
     pop_growth = v.path("macro.crecimiento_poblacion", years)
@@ -407,10 +412,10 @@ def project_streams(history: np.ndarray, years_hist: np.ndarray, national_growth
     for s, (name, method) in enumerate(zip(table.names, table.methods)):
         base, path = setup.base[:, s], setup.path(s)
         if method == "impulsores":
-            factors, rows = DRIVER_MODELS[name](base, pop_base, pop, v, years, inflation, municipios)
+            factors, credible, rows = DRIVER_MODELS[name](base, pop_base, pop, v, years, inflation, municipios, detail)
             out.calibration.extend(rows)
             out.drivers[name] = factors
-            usable = np.array([row["calibrable"] for row in rows])[:, None, None]
+            usable = credible[:, None, None]
             trend_path = path
             with np.errstate(over="ignore", invalid="ignore"):
                 if detail:
