@@ -119,20 +119,41 @@ class TrendSetup:
     low: np.ndarray | float = -np.inf
     high: np.ndarray | float = np.inf
 
-    def path(self, s: int) -> np.ndarray:
-        """Series ``s``'s path (M, D|1, T): base × Π_k clip((1 + π_k)(1 + n_k)(1 + real φ^k), 1 + low, 1 + high).
+    def path(self, s: int, rows: np.ndarray | None = None) -> np.ndarray:
+        """Series ``s``'s path (M, D|1, T): base × Π_k clip((1 + π_k)(1 + n_k)(1 + real φ^k), 1 + low, 1 + high);
+        only the municipalities ``rows`` if given (a row's path depends on that row alone).
 
         The bounds act on each projected year's nominal growth, so a scenario's ceiling or floor
         (``tendencia.crecimiento_maximo``, ``crecimiento_minimo``) is what every trend series does
         in every year, not only a cap on the history's growth that the damping then erases.
         """
-        base = self.base[:, s, None, None]
+        base = self.base[:, s, None, None] if rows is None else self.base[rows, s, None, None]
         if self.real is None:
             return np.broadcast_to(base, base.shape[:2] + (self.horizon,))
-        step = self.nominal * (1.0 + self.real[:, :, s, None] * self.decay)
+        real = self.real if rows is None else self.real[rows]
+        step = self.nominal * (1.0 + real[:, :, s, None] * self.decay)
         bounded = np.broadcast_shapes(step.shape, np.shape(self.low), np.shape(self.high))
         step = np.clip(step, 1.0 + self.low, 1.0 + self.high, out=step if step.shape == bounded else None)
         return np.multiply(base, compound(step, out=step), out=step)  # base (M, 1, 1) fits step (M, ., T)
+
+
+    def shape(self) -> tuple[int, ...]:
+        """The shape of every :meth:`path`: (M, D|1, T)."""
+        if self.real is None:
+            return (self.base.shape[0], 1, self.horizon)
+        return np.broadcast_shapes((self.base.shape[0], 1, 1), self.real.shape[:2] + (1,), np.shape(self.decay),
+                                   np.shape(self.nominal), np.shape(self.low), np.shape(self.high))
+
+
+def _credible_or_trend(credible: np.ndarray, revenue: np.ndarray, setup: TrendSetup, s: int) -> np.ndarray:
+    """``np.where(credible, revenue, trend path of series s)`` (credible (M,)), with the trend path
+    computed only for the municipalities whose calibration is not credible: the same numbers, a
+    new array of its own."""
+    out = np.array(np.broadcast_to(revenue, np.broadcast_shapes(np.shape(revenue), setup.shape())))
+    rows = np.flatnonzero(~credible)
+    if rows.size:
+        out[rows] = setup.path(s, rows)
+    return out
 
 
 def trend_setup(history: np.ndarray, years_hist: np.ndarray, national: np.ndarray, v: Values,
@@ -410,23 +431,24 @@ def project_streams(history: np.ndarray, years_hist: np.ndarray, national_growth
     setup = trend_setup(history, years_hist, national_growth, v, years, inflation, pop_growth)
     out = StreamProjection(table.names, table.methods, setup.base, {})
     for s, (name, method) in enumerate(zip(table.names, table.methods)):
-        base, path = setup.base[:, s], setup.path(s)
+        base = setup.base[:, s]
         if method == "impulsores":
             factors, credible, rows = DRIVER_MODELS[name](base, pop_base, pop, v, years, inflation, municipios, detail)
             out.calibration.extend(rows)
             out.drivers[name] = factors
             usable = credible[:, None, None]
-            trend_path = path
             with np.errstate(over="ignore", invalid="ignore"):
                 if detail:
                     gap = potential.gap_decomposition(**{k: factors[k] for k in (
                         "base", "coverage", "valuation", "rate", "compliance", "valuation_target", "rate_target")})
-                    path = np.where(usable, gap["actual"], trend_path)
+                    path = _credible_or_trend(credible, gap["actual"], setup, s)
                     out.potential[name] = np.where(usable, gap["potential"], np.nan)  # sin datos suficientes
                     out.gaps[name] = {k: np.where(usable, gap[k], np.nan) for k in GAP_PARTS + ("total_gap",)}
                 else:
-                    path = np.where(usable, potential.stream_revenue(
-                        *(factors[k] for k in ("base", "coverage", "valuation", "rate", "compliance"))), trend_path)
+                    path = _credible_or_trend(credible, potential.stream_revenue(
+                        *(factors[k] for k in ("base", "coverage", "valuation", "rate", "compliance"))), setup, s)
+        else:
+            path = setup.path(s)
         if errors is not None:
             error = errors[s]
             path = np.multiply(path, error, out=path if path.shape == error.shape and path.base is None else None)
