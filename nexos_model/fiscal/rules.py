@@ -54,7 +54,7 @@ def excesses(result: FiscalResult, v: Values, years: np.ndarray) -> dict[str, np
         "servicio_deuda": lines["servicio_deuda"] - v.scalar("reglas.servicio_deuda_maximo") * lines["ingresos_ordinarios"],
         "gasto_financiado": deficit,
     }
-    term_excess = np.zeros(np.shape(deficit))
+    term_excess = np.broadcast_to(0.0, np.shape(deficit))
     if _term_exceeded(result, v):
         # The whole loan breaks the rule; it is counted once, in the year it is taken.
         amount = np.asarray(v.scalar("deuda.nuevo_prestamo.monto"), dtype=float)

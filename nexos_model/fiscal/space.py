@@ -157,9 +157,10 @@ def total(parts) -> np.ndarray:
     """``sum(parts)`` of arrays, with the same rounding (0 + a is a), added in place into one
     new array instead of a temporary per term."""
     parts = list(parts)
-    out = np.zeros(np.broadcast_shapes(*(np.shape(p) for p in parts)))
+    shape = np.broadcast_shapes(*(np.shape(p) for p in parts))
     if len(parts) < 2:
-        return out + parts[0] if parts else out
+        return np.zeros(shape) + parts[0] if parts else np.zeros(shape)
+    out = np.empty(shape)
     np.add(parts[0], parts[1], out=out, dtype=np.float64)  # 0 + a + b, one pass fewer
     for part in parts[2:]:
         out += part
@@ -226,7 +227,7 @@ def formula_shares(own: np.ndarray, rows: np.ndarray, ctx: NationalContext, weig
     aldeas = ctx.aldeas[rows] / total_aldeas if total_aldeas > 0 else np.full(len(rows), 1.0 / n)
     shape = group_pc.shape
     return {
-        "partes_iguales": np.full(shape, weights["partes_iguales"] / n),
+        "partes_iguales": np.broadcast_to(weights["partes_iguales"] / n, shape),
         "poblacion": np.broadcast_to((weights["poblacion"] * pop[rows] / pop.sum())[:, None, None], shape),
         "ingresos_propios_per_capita": weights["ingresos_propios_per_capita"] * own_share,
         "aldeas_caserios": np.broadcast_to((weights["aldeas_caserios"] * aldeas)[:, None, None], shape),

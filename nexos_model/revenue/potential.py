@@ -29,14 +29,15 @@ GAP_FACTORS = ("coverage", "valuation", "rate", "compliance")
 
 
 def stream_revenue(base, coverage, valuation, rate, compliance) -> np.ndarray:
-    """revenue = base × coverage × valuation × rate × compliance (Q/year)."""
-    return (
-        np.asarray(base, dtype=float)
-        * np.asarray(coverage, dtype=float)
-        * np.asarray(valuation, dtype=float)
-        * np.asarray(rate, dtype=float)
-        * np.asarray(compliance, dtype=float)
-    )
+    """revenue = base × coverage × valuation × rate × compliance (Q/year), multiplied left to right;
+    once the product is a new array of the final shape, the rest is multiplied into it in place."""
+    factors = [np.asarray(f, dtype=float) for f in (base, coverage, valuation, rate, compliance)]
+    shape = np.broadcast_shapes(*(f.shape for f in factors))
+    out = factors[0]
+    for factor in factors[1:]:
+        done = out is not factors[0] and isinstance(out, np.ndarray) and out.shape == shape
+        out = np.multiply(out, factor, out=out if done else None)
+    return out
 
 
 def gap_decomposition(
