@@ -92,25 +92,25 @@ def free_share(revenue: np.ndarray, debt_paid: np.ndarray, earmarked: float) -> 
 
 
 def _fixed_share(revenue: np.ndarray, debt_paid: np.ndarray | None,
-                 earmarked: float) -> tuple[np.ndarray, np.ndarray | None]:
-    """:func:`free_share` without the passes that cannot change a value: (1 − 0) R is R itself,
-    and for a source that paid no debt (``debt_paid`` None) whose revenue is finite and not
-    negative, max(0, 0 − m R) is +0 everywhere, which subtracts nothing: None."""
+                 earmarked: float) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """:func:`free_share` without the passes that cannot change a value: (1 − 0) R is R itself;
+    for a source that paid no debt (``debt_paid`` None) whose revenue is finite and not negative,
+    max(0, 0 − m R) is +0 everywhere, which subtracts nothing (None), and so is (1 − 1) R (None)."""
+    if debt_paid is None and np.min(revenue) >= 0 and np.max(revenue) < np.inf:  # not so with a NaN
+        return (None if earmarked == 1 else revenue if earmarked == 0 else (1.0 - earmarked) * revenue), None
     kept = revenue if earmarked == 0 else (1.0 - earmarked) * revenue
-    if debt_paid is None:
-        if np.min(revenue) >= 0 and np.max(revenue) < np.inf:  # not so with a NaN: then as written
-            return kept, None
-        debt_paid = 0.0
     over = np.multiply(earmarked, revenue)
-    np.subtract(debt_paid, over, out=over)
+    np.subtract(0.0 if debt_paid is None else debt_paid, over, out=over)
     return kept, np.maximum(over, 0.0, out=over)
 
 
-def _free_left(share: tuple[np.ndarray, np.ndarray | None], operating_used: np.ndarray | None,
+def _free_left(share: tuple[np.ndarray | None, np.ndarray | None], operating_used: np.ndarray | None,
                left: np.ndarray) -> np.ndarray:
     """:func:`free_share_left` from its fixed parts (:func:`free_share`, :func:`_fixed_share`), a new
     array; ``operating_used`` None (nothing used yet) and a part None (zero) take no pass."""
     kept, over = share
+    if kept is None:
+        kept = np.zeros(np.shape(left))
     free = None if operating_used is None else np.asarray(np.subtract(kept, operating_used))
     if over is not None:
         free = np.asarray(np.subtract(kept, over)) if free is None else np.subtract(free, over, out=free)
@@ -470,7 +470,7 @@ def project_fiscal(inputs: FiscalInputs, ctx: NationalContext, v: Values, last_y
         lines[f"espacio_{destino}"] = total(a for (_, d), a in detail_space.items() if d == destino)
     fiscal_space = np.add(lines["espacio_libre"], lines["espacio_inversion"])
     lines["espacio_fiscal"] = np.add(fiscal_space, proceeds, out=fiscal_space)
-    free = total(shares[k][0] for k in revenue if k != "codede")  # (1 − m) R
+    free = total(shares[k][0] for k in revenue if k != "codede" and shares[k][0] is not None)  # (1 − m) R, + 0
     spent_on_operation = np.subtract(operating, lines["costo_reformas"])
     np.subtract(free, spent_on_operation, out=free)
     lines["ahorro_corriente"] = np.subtract(free, interest, out=free)

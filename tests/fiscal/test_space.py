@@ -144,7 +144,7 @@ def test_the_funding_shortcuts_give_the_plain_formulas_bit_for_bit(revenue, used
     debt = np.abs(used) if paid else None
     kept, over = _fixed_share(revenue, debt, earmarked)
     plain = free_share(revenue, 0.0 if debt is None else debt, earmarked)
-    np.testing.assert_array_equal(kept, plain[0])
+    np.testing.assert_array_equal(np.zeros_like(revenue) if kept is None else kept, plain[0])
     np.testing.assert_array_equal(np.zeros_like(revenue) if over is None else over, plain[1])
     expected = free_share_left(revenue, 0.0 if debt is None else debt, used, left, earmarked)
     np.testing.assert_array_equal(_free_left((kept, over), used, left), expected)
