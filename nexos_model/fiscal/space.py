@@ -220,16 +220,22 @@ def formula_shares(own: np.ndarray, rows: np.ndarray, ctx: NationalContext, weig
     k = np.searchsorted(ctx.years, years - lag)
     pop = ctx.population
     per_capita_others = (np.maximum(ctx.own[others][:, k], 0.0) / pop[others, None]).sum(axis=0)  # (T,)
-    group_pc = np.maximum(own[:, :, k], 0.0) / pop[rows, None, None]  # (M, D, T)
+    # the gathered years are an array of their own: each step in place (its memory order, the
+    # gather's, sets the order of the sum over municipalities below: kept as it was)
+    group_pc = own[:, :, k]
+    np.maximum(group_pc, 0.0, out=group_pc)
+    np.divide(group_pc, pop[rows, None, None], out=group_pc)  # (M, D, T)
     denominator = per_capita_others + group_pc.sum(axis=0)  # (D, T)
-    own_share = np.divide(group_pc, denominator, out=np.full(group_pc.shape, 1.0 / n), where=denominator > 0)
+    positive = denominator > 0
+    own_share = np.divide(group_pc, denominator, out=group_pc if positive.all() else np.full(group_pc.shape, 1.0 / n),
+                          where=positive)
     total_aldeas = ctx.aldeas.sum()
     aldeas = ctx.aldeas[rows] / total_aldeas if total_aldeas > 0 else np.full(len(rows), 1.0 / n)
     shape = group_pc.shape
     return {
         "partes_iguales": np.broadcast_to(weights["partes_iguales"] / n, shape),
         "poblacion": np.broadcast_to((weights["poblacion"] * pop[rows] / pop.sum())[:, None, None], shape),
-        "ingresos_propios_per_capita": weights["ingresos_propios_per_capita"] * own_share,
+        "ingresos_propios_per_capita": np.multiply(weights["ingresos_propios_per_capita"], own_share, out=own_share),
         "aldeas_caserios": np.broadcast_to((weights["aldeas_caserios"] * aldeas)[:, None, None], shape),
     }
 
