@@ -215,9 +215,7 @@ def project_arrays(inputs: ProjectionInputs, v: Values, ctx: NationalContext, na
         lines.setdefault(key, np.broadcast_to(value, shape))
     for source, value in fiscal.space.items():
         lines[f"espacio_{source}"] = np.broadcast_to(value, shape)
-    pop = stream_engine.population_path(inputs.census, years, v.params.macro.historical_population_growth,
-                                        v.path("macro.crecimiento_poblacion", years), int(inputs.years[-1]))
-    lines["poblacion"] = np.broadcast_to(pop, shape)
+    lines["poblacion"] = np.broadcast_to(own.population, shape)  # the streams' population path
     return ModelArrays(inputs.municipios, years, lines, own, fiscal, v.params.calendar.budget_year)
 
 

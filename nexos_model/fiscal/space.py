@@ -159,7 +159,7 @@ def total(parts) -> np.ndarray:
     parts = list(parts)
     shape = np.broadcast_shapes(*(np.shape(p) for p in parts))
     if len(parts) < 2:
-        return np.zeros(shape) + parts[0] if parts else np.zeros(shape)
+        return np.add(0.0, parts[0], out=np.empty(shape)) if parts else np.zeros(shape)
     out = np.empty(shape)
     np.add(parts[0], parts[1], out=out, dtype=np.float64)  # 0 + a + b, one pass fewer
     for part in parts[2:]:

@@ -90,6 +90,7 @@ class StreamProjection:
     calibration: list[dict] = field(default_factory=list)  # one row per municipality and stream
     lever_cost: np.ndarray | None = None  # (M, D|1, T) implementation cost of the levers
     drivers: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    population: np.ndarray | None = None  # (M, D|1, T) the population path the streams used
 
 
 def trend_paths(history: np.ndarray, years_hist: np.ndarray, national: np.ndarray, v: Values,
@@ -429,7 +430,7 @@ def project_streams(history: np.ndarray, years_hist: np.ndarray, national_growth
                           int(years_hist[-1]))
     pop_base = census * (1 + v.params.macro.historical_population_growth) ** (int(years_hist[-1]) - CENSUS_YEAR)
     setup = trend_setup(history, years_hist, national_growth, v, years, inflation, pop_growth)
-    out = StreamProjection(table.names, table.methods, setup.base, {})
+    out = StreamProjection(table.names, table.methods, setup.base, {}, population=pop)
     for s, (name, method) in enumerate(zip(table.names, table.methods)):
         base = setup.base[:, s]
         if method == "impulsores":
