@@ -189,10 +189,14 @@ def project_arrays(inputs: ProjectionInputs, v: Values, ctx: NationalContext, na
 
     history_own = np.nansum(np.einsum("sc,mch->msh", table.fractions, np.nan_to_num(inputs.values)), axis=1)
     rows = ctx.rows(list(inputs.municipios))
-    own_full = np.broadcast_to(ctx.own[rows][:, None, :], (m, shape[1], len(ctx.years))).copy()
+    # own revenue over the national years: the context's, then the group's history and projection
+    # over it (only the years neither covers are copied from the context)
+    own_full = np.empty((m, shape[1], len(ctx.years)))
     hist_index = np.searchsorted(ctx.years, inputs.years)
-    own_full[:, :, hist_index] = history_own[:, None, :]
     proj_index = np.searchsorted(ctx.years, years)
+    rest = np.setdiff1d(np.arange(len(ctx.years)), np.concatenate([hist_index, proj_index]))
+    own_full[:, :, rest] = ctx.own[rows][:, None, rest]
+    own_full[:, :, hist_index] = history_own[:, None, :]
     own_full[:, :, proj_index] = own_total
 
     donations = _donations(inputs, v, years)
