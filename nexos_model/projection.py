@@ -175,8 +175,8 @@ def project_arrays(inputs: ProjectionInputs, v: Values, ctx: NationalContext, na
     (``plan_effect``) into spending and debt. ``errors`` (Monte Carlo): each own-revenue
     stream's multiplicative trend error (S, M, D, T) (``streams.trend_error``). ``detail=False`` (Monte Carlo) skips what only
     the tables need: the gap decomposition, the calibration's report rows, the split of totals
-    into MINFIN concepts, the borrowing capacity and the aporte's split by criterion. ``inputs`` share their last history
-    year (see :func:`subset`).
+    into MINFIN concepts, the borrowing capacity and the aporte's split by criterion. ``inputs``
+    share their last history year (see :func:`subset`).
     """
     v = known_values(v, ctx.figures)
     years = projection_years(inputs, v)
