@@ -116,6 +116,11 @@ def stream_setup(inputs: ProjectionInputs, v: Values) -> tuple[stream_engine.Str
     return table, stream_engine.stream_history(inputs.values, table.fractions)
 
 
+def own_revenue_history(inputs: ProjectionInputs, table: stream_engine.StreamTable) -> np.ndarray:
+    """Own-source revenue booked in each history year (M, H): the streams' concepts summed."""
+    return np.nansum(np.einsum("sc,mch->msh", table.fractions, np.nan_to_num(inputs.values)), axis=1)
+
+
 def project_own_revenue(inputs: ProjectionInputs, v: Values, national_stream_growth: np.ndarray,
                         errors: np.ndarray | None = None, detail: bool = True) -> stream_engine.StreamProjection:
     """Own-source revenue by stream for the municipalities of ``inputs``."""
@@ -172,8 +177,8 @@ def project_arrays(inputs: ProjectionInputs, v: Values, ctx: NationalContext, na
     """The whole model for a group of municipalities sharing parameter values ``v``.
 
     ``plan_om`` (O&M by the plan's funding source) and ``plan_debt`` carry an investment plan's recurrent costs and new loans
-    (``plan_effect``) into spending and debt. ``errors`` (Monte Carlo): each own-revenue
-    stream's multiplicative trend error (S, M, D, T) (``streams.trend_error``). ``detail=False`` (Monte Carlo) skips what only
+    (``plan_effect``) into spending and debt. ``errors`` (Monte Carlo): each municipality's
+    multiplicative own-revenue trend error (M, D, T) (``streams.trend_error``). ``detail=False`` (Monte Carlo) skips what only
     the tables need: the gap decomposition, the split of totals into MINFIN concepts, the
     borrowing capacity and the aporte's split by criterion. ``inputs`` share their last history
     year (see :func:`subset`).
@@ -187,7 +192,7 @@ def project_arrays(inputs: ProjectionInputs, v: Values, ctx: NationalContext, na
     shape = (m, max(v.n_draws, own_total.shape[1]), len(years))
     own_total = np.broadcast_to(own_total, shape)
 
-    history_own = np.nansum(np.einsum("sc,mch->msh", table.fractions, np.nan_to_num(inputs.values)), axis=1)
+    history_own = own_revenue_history(inputs, table)
     rows = ctx.rows(list(inputs.municipios))
     own_full = np.broadcast_to(ctx.own[rows][:, None, :], (m, shape[1], len(ctx.years))).copy()
     hist_index = np.searchsorted(ctx.years, inputs.years)

@@ -16,6 +16,7 @@ import re
 import shutil
 import subprocess
 
+import numpy as np
 import pytest
 
 from nexos_model import run
@@ -116,6 +117,17 @@ def test_headline_numbers_are_table_cells_and_the_run(report):
     assert row["Proyección central"] == millones(values["espacio_fiscal"], 1)
     assert f"entre {row['p10']} y {row['p90']} (proyección central {row['Proyección central']})" in text
     assert "Rango de 1,000 simulaciones" in text
+    # a plausible range: the central projection inside it and about its middle in logs (the trend
+    # error is symmetric in logs), not an upper tail several times the centre
+    numbers = summary.headline_range(truth)
+    for row in numbers.itertuples():
+        assert row.p10 < row.central < row.p90, row
+        up, down = np.log(row.p90 / row.central), np.log(row.central / row.p10)
+        assert 0.6 < up / down < 1.6, row
+    own_2027 = numbers.loc[(numbers["concepto"] == "ingresos_propios") & (numbers["anio"] == BUDGET_YEAR)].iloc[0]
+    last_observed = int(truth.annual.query("municipio == @CODE")["anio"].max())
+    assert f"datos hasta {last_observed}: el rango de {BUDGET_YEAR} suma {BUDGET_YEAR - last_observed} años" in text
+    assert own_2027.p90 < 2 * own_2027.central  # was 4.9 × with independent errors per stream
     if pdf:
         flat = " ".join(pdf.split())
         assert own.replace(" ", "") in flat.replace(" ", "")

@@ -29,6 +29,7 @@ from nexos_model.report.summary.common import (
     _plan_span,
     _projected,
     _rows,
+    _years,
     amount,
     whole,
     whole_parts,
@@ -472,9 +473,15 @@ def range_sentences(result: "RunResult", municipio: str | None = None) -> list[s
            f"en 8 de cada 10 simulaciones la cifra queda entre su p10 y su p90."]
     out.append(f"El espacio fiscal propio de {year} estaría entre {millones(space['p10'], 1)} y "
                f"{millones(space['p90'], 1)} (proyección central {millones(space['central'], 1)}).")
+    last = _years(result, code)[1]
+    out.append(f"Los ingresos propios tienen datos hasta {last}: el rango de {year} suma {year - last} año"
+               f"{'s' if year - last != 1 else ''} de error de su tendencia, un error anual medido en los años ya "
+               f"observados (en ellos la banda p10-p90 contuvo el valor real de 8 de cada 10 municipios) y menor "
+               f"en los municipios de más ingresos.")
     wide = table.loc[(table["p90"] - table["p10"]) > 0.5 * table["central"].abs()]
     if len(wide):
         out.append("Un rango más ancho que la mitad de la proyección central dice que la cifra depende mucho de "
-                   "supuestos inciertos (sobre todo de los años sin datos): tómela como orden de magnitud y "
-                   "cargue datos recientes.")
+                   "supuestos inciertos, sobre todo de los años sin datos: planifique con la proyección central, "
+                   "prevea qué obras posponer si la cifra se acerca a su p10 y cargue datos recientes para "
+                   "acotarla.")
     return out
