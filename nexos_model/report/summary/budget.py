@@ -135,6 +135,25 @@ def ceilings_table(result: "RunResult", municipio: str | None = None) -> pd.Data
                          f"Techo {year}": [amount(v) for v in table["monto"]]})
 
 
+def _own_revenue_used(result: "RunResult", code: str, table: pd.DataFrame, year: int) -> list[str]:
+    """Why the own-revenue ceiling is zero, when it is: operation (and debt) took all of it."""
+    own_row = table.loc[(table["grupo"] == FREE) & (table["fuente"] == "propios"), "monto"]
+    lines = _projected(result, code).loc[year]
+    own, operating = whole(lines["ingresos_propios"]), whole(lines["gasto_funcionamiento"])
+    if own_row.empty or own_row.iloc[0] != 0 or own <= 0:
+        return []
+    if own > operating:
+        return [f"Los ingresos propios de {year} ({amount(own)}) se van por completo en el funcionamiento "
+                f"({amount(operating)}) y la deuda: por eso su techo de libre uso es Q 0."]
+    short = (f"los {amount(operating - own)} que faltan se pagan con transferencias de libre uso (sus techos en "
+             f"la tabla ya los descuentan)")
+    if whole(lines["deficit"]) > 0:
+        short = (f"de los {amount(operating - own)} que faltan, las transferencias de libre uso no cubren "
+                 f"{amount(whole(lines['deficit']))} (déficit)")
+    return [f"Los ingresos propios de {year} ({amount(own)}) no alcanzan para el funcionamiento "
+            f"({amount(operating)}): su techo de libre uso es Q 0, y {short}."]
+
+
 def ceilings_sentences(result: "RunResult", municipio: str | None = None) -> list[str]:
     """The budget year's own space (free and earmarked), the new loan it could take and the
     CODEDE funds apart: every number a cell (or the sum of cells of one use) of :func:`ceilings`."""
@@ -146,6 +165,7 @@ def ceilings_sentences(result: "RunResult", municipio: str | None = None) -> lis
     out = [f"Para el presupuesto {year}, el espacio propio para invertir, sin préstamos, es de {amount(by[OWN])}: "
            f"{amount(by.get(FREE, 0))} de libre uso y {amount(by.get(EARMARKED, 0))} que la ley destina solo a "
            f"inversión."]
+    out += _own_revenue_used(result, code, table, year)
     if by[LOAN] > 0:
         years = f" a {term} año{'s' if term != 1 else ''}" if term else ""
         out.append(f"Un préstamo nuevo del INFOM que empiece en {year} podría ser de hasta {amount(by[LOAN])}{years}, "
