@@ -138,6 +138,15 @@ def concept_base(inputs: ProjectionInputs, v: Values) -> np.ndarray:
     return trend.base_value(inputs.values, inputs.years, growth)
 
 
+def own_revenue_base(inputs: ProjectionInputs, v: Values) -> np.ndarray:
+    """Own-source revenue in the last history year as the projection starts from it (M,): each
+    own-revenue concept's :func:`concept_base` (a missing or flagged last value replaced by the
+    trend of the earlier ones), so one year's booking error does not make a municipality look
+    larger or smaller than it is."""
+    table = stream_engine.stream_table(v.params.own_revenue, list(inputs.concepts))
+    return np.nan_to_num(concept_base(inputs, v)) @ np.nansum(table.fractions, axis=0)
+
+
 def _concept_lines(inputs: ProjectionInputs, v: Values, own: stream_engine.StreamProjection, fiscal: FiscalResult,
                    table: stream_engine.StreamTable, shape: tuple[int, int, int]) -> dict[str, np.ndarray]:
     """MINFIN concepts consistent with the streams and the transfers, so totals add up exactly.

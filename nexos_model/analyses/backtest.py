@@ -36,18 +36,7 @@ def backtest(until: int, escenario: str = "base", overrides: Mapping[str, Any] |
     With ``simulaciones`` the Monte Carlo bands of own-source revenue are added (columns
     ``p10``, ``p90``) so the intervals can be checked for honesty (:func:`interval_coverage`).
     """
-    history = load_history(datos)
-    later = sorted(y for y in history["anio"].unique() if y > until)
-    if not later or until < history["anio"].min() + 1:
-        raise NexosError(
-            f"--hasta {until}: se necesitan al menos dos años de datos hasta {until} y alguno "
-            f"después (años disponibles: {history['anio'].min()}-{history['anio'].max()})")
-    # As if the budget of the year after ``until`` were being prepared, through the last year with data.
-    calendar = {"calendario.anio_presupuesto": until + 1, "calendario.horizonte": int(max(later) - until)}
-    params = load_parameters(None, escenario, _merge_overrides(overrides, calendar)).params
-    q = params.quality
-    prepared = prepare_history(history.loc[history["anio"] <= until], params.projection.measure,
-                               q.outlier_factor, q.outlier_floor, q.flagged_values == "excluir")
+    history, later, params, prepared = _as_of(until, escenario, overrides, datos)
     ctx, stream_growth = _context_as_of(prepared, params, until)
     arrays = core.project_arrays(prepared.inputs, Values(params), ctx, stream_growth)
     predicted = core.lines_table(arrays, escenario).rename(columns={"valor": "prediccion"})
@@ -61,6 +50,23 @@ def backtest(until: int, escenario: str = "base", overrides: Mapping[str, Any] |
                             on=["municipio", "anio", "concepto"], how="left")
         columns += ["p10", "p90"]
     return table[columns].sort_values(["municipio", "concepto", "anio"]).reset_index(drop=True)
+
+
+def _as_of(until: int, escenario: str, overrides, datos: str | None):
+    """The history, the held-out years, the parameters and the history prepared as it was known
+    after ``until`` (as if the budget of the year after it were being prepared)."""
+    history = load_history(datos)
+    later = sorted(y for y in history["anio"].unique() if y > until)
+    if not later or until < history["anio"].min() + 1:
+        raise NexosError(
+            f"--hasta {until}: se necesitan al menos dos años de datos hasta {until} y alguno "
+            f"después (años disponibles: {history['anio'].min()}-{history['anio'].max()})")
+    calendar = {"calendario.anio_presupuesto": until + 1, "calendario.horizonte": int(max(later) - until)}
+    params = load_parameters(None, escenario, _merge_overrides(overrides, calendar)).params
+    q = params.quality
+    prepared = prepare_history(history.loc[history["anio"] <= until], params.projection.measure,
+                               q.outlier_factor, q.outlier_floor, q.flagged_values == "excluir")
+    return history, later, params, prepared
 
 
 def _context_as_of(prepared, params, until: int):
@@ -96,10 +102,11 @@ def interval_coverage(table: pd.DataFrame, concept: str = "ingresos_propios",
             .reset_index())
 
 
-def own_revenue_level(until: int, datos: str | None = None, measure: str = "devengado") -> pd.Series:
-    """Each municipality's own revenue observed in ``until`` (the size the trend error scales with)."""
-    level = observed_values(load_history(datos), [until], measure)
-    return level.loc[level["concepto"] == "ingresos_propios"].set_index("municipio")["real"]
+def own_revenue_level(until: int, datos: str | None = None, escenario: str = "base") -> pd.Series:
+    """Each municipality's own revenue in ``until`` as a projection from data up to then starts
+    from it (``projection.own_revenue_base``, what Monte Carlo scales the trend error with)."""
+    _, _, params, prepared = _as_of(until, escenario, None, datos)
+    return pd.Series(core.own_revenue_base(prepared.inputs, Values(params)), index=list(prepared.inputs.municipios))
 
 
 #: Size groups of :func:`calibrate_error`'s coverage: thirds of the municipalities by own revenue.
@@ -117,7 +124,7 @@ def fit_error_elasticity(until: int, escenario: str = "base", datos: str | None 
 
     For own revenue in each held-out year: the error in logs per √(years ahead), centred on its
     median per horizon; the slope of the log of its absolute value on the log of the
-    municipality's own revenue in ``until`` is −elasticity (for errors that are a scale times one
+    municipality's own revenue in ``until`` (:func:`own_revenue_level`) is −elasticity (for errors that are a scale times one
     same distribution, the slope does not depend on that distribution). Also the robust spread
     (median absolute error / 0.6745) at ``incertidumbre.error_tendencia_referencia``, and a 90 %
     bootstrap interval of the elasticity (cases resampled).
@@ -125,7 +132,7 @@ def fit_error_elasticity(until: int, escenario: str = "base", datos: str | None 
     params = load_parameters(None, escenario).params
     reference = params.uncertainty.trend_error_reference
     table = backtest(until, escenario, None, datos)
-    level = own_revenue_level(until, datos, params.projection.measure)
+    level = own_revenue_level(until, datos, escenario)
     sub = table.loc[(table["concepto"] == "ingresos_propios") & (table["real"] > 0) & (table["prediccion"] > 0)]
     sub = sub.assign(nivel=sub["municipio"].map(level)).loc[lambda t: t["nivel"] > 0]
     z = np.log(sub["real"] / sub["prediccion"]) / np.sqrt(sub["anio"] - until)
@@ -207,8 +214,7 @@ def calibrate_error(until: int, check: int, sigmas: list[float], simulaciones: i
     ``target`` on average (absolute distance); its check rows say whether it holds elsewhere.
     """
     rows = []
-    measure = load_parameters(None, escenario).params.projection.measure
-    groups = {year: size_groups(own_revenue_level(year, datos, measure)) for year in (until, check)}
+    groups = {year: size_groups(own_revenue_level(year, datos, escenario)) for year in (until, check)}
     for sigma in sigmas:
         for sample, year in (("calibración", until), ("verificación", check)):
             table = backtest(year, escenario, {"incertidumbre.error_tendencia": float(sigma)}, datos,

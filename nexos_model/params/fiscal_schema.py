@@ -339,8 +339,8 @@ class UncertaintySettings(Section):
         "error_tendencia_elasticidad", label="Cuánto baja el error de tendencia con el tamaño del municipio",
         unit="elasticidad: error = error_tendencia × (ingresos propios / referencia) ^ (−elasticidad)",
         source="Estimado con `nexos backtest --hasta 2017 --ajustar-error` (regresión del logaritmo del error "
-               "absoluto a uno y dos años sobre el logaritmo de los ingresos propios): 0.199 con datos hasta 2017 "
-               "(IC 90 % 0.14 a 0.26) y 0.205 hasta 2018 (0.13 a 0.28). Los municipios grandes se desvían menos de su tendencia.",
+               "absoluto a uno y dos años sobre el logaritmo de los ingresos propios): 0.215 con datos hasta 2017 "
+               "(IC 90 % 0.15 a 0.28) y 0.193 hasta 2018 (0.11 a 0.27); 0.2 los resume. Los municipios grandes se desvían menos de su tendencia.",
         ge=0, le=1)
     growth_error: float = param(
         "error_crecimiento", label="Error del crecimiento anual de los ingresos propios, aparte del paseo aleatorio",

@@ -45,9 +45,9 @@ from nexos_model.errors import NexosError
 from nexos_model.fiscal.rules import breach_flags
 from nexos_model.params.uncertainty import correlations, uncertainty_specs
 from nexos_model.params.values import Values
-from nexos_model.projection import (ModelArrays, ProjectionInputs, own_revenue_history, project_arrays,
+from nexos_model.projection import (ModelArrays, ProjectionInputs, own_revenue_base, project_arrays,
                                     projection_years)
-from nexos_model.revenue.streams import error_scale, stream_table, trend_error
+from nexos_model.revenue.streams import error_scale, trend_error
 from nexos_model.scenarios.sampling import NormalStreams, chunks, sample_chunk
 from nexos_model.scenarios.summary import COLUMNS, PercentileAccumulator, ProbabilityAccumulator
 
@@ -75,10 +75,9 @@ def trend_streams(municipios: Sequence[str], seed: int, years: int) -> NormalStr
 
 def error_scales(inputs: ProjectionInputs, params) -> np.ndarray:
     """Each municipality's trend-error scale (M,) (``streams.error_scale``), from its own revenue
-    in the last history year."""
-    table = stream_table(params.own_revenue, list(inputs.concepts))
+    in the last history year (``projection.own_revenue_base``)."""
     u = params.uncertainty
-    return error_scale(own_revenue_history(inputs, table)[:, -1], u.trend_error_reference, u.trend_error_elasticity)
+    return error_scale(own_revenue_base(inputs, Values(params)), u.trend_error_reference, u.trend_error_elasticity)
 
 
 def chunk_errors(normals: NormalStreams, start: int, stop: int, scales: np.ndarray, params,

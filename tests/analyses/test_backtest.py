@@ -16,6 +16,7 @@ from nexos_model.analyses.backtest import (
     interval_coverage,
     naive_forecast,
     observed_values,
+    own_revenue_level,
     skill,
 )
 from nexos_model.errors import NexosError
@@ -74,7 +75,7 @@ def test_error_fit_command_writes_the_elasticity_of_each_sample(tmp_path):
     out = nexos("backtest", "--hasta", "2017", "--verificar", "2018", "--ajustar-error", "--salida",
                 str(tmp_path / "ajuste.csv"))
     assert out.returncode == 0, out.stderr
-    assert "datos hasta 2017 (680 casos): elasticidad 0.20 (IC 90 %" in out.stdout
+    assert "datos hasta 2017 (680 casos): elasticidad 0.21 (IC 90 % 0.15 a 0.28)" in out.stdout
     assert "datos hasta 2018 (340 casos)" in out.stdout and "Q 5,000,000" in out.stdout
     assert list(pd.read_csv(tmp_path / "ajuste.csv")["hasta"]) == [2017, 2018]
     both = nexos("backtest", "--hasta", "2017", "--simulaciones", "100", "--calibrar", "0.2", "--ajustar-error",
@@ -137,12 +138,23 @@ def test_error_elasticity_recovers_a_known_one_from_synthetic_errors():
     assert abs(flat["elasticidad"]) < 0.03
 
 
+def test_size_is_the_cleaned_base_not_a_booking_glitch():
+    """Guatemala City booked Q 30 billion of own revenue in 2017 (devengado far above percibido,
+    flagged by the quality check): its size for the trend error is the projection's base, about
+    Q 1 billion, in line with its other years."""
+    raw = observed_values(load_history(None), [2017], "devengado").query("concepto == 'ingresos_propios'")
+    assert raw.set_index("municipio").at["0101", "real"] > 3e10
+    level = own_revenue_level(2017)
+    assert 0.9e9 < level["0101"] < 1.2e9
+    assert len(level) == 340 and (level > 0).all()
+
+
 def test_the_default_elasticity_is_the_one_the_data_give():
     default = load_parameters(None, None).params.uncertainty.trend_error_elasticity
     for until in (2017, 2018):
         fit = fit_error_elasticity(until, resamples=200)
         assert fit["elasticidad_baja"] <= default <= fit["elasticidad_alta"]
-        assert fit["elasticidad"] == pytest.approx(default, abs=0.01)
+        assert fit["elasticidad"] == pytest.approx(default, abs=0.02)
 
 
 def test_backtest_knows_only_the_inflation_observed_by_its_last_year(monkeypatch):
