@@ -2,7 +2,7 @@
 
 1. All municipalities × 10 years × 10,000 draws, full projection to percentiles, against **the
    floor**: plain ``numpy.random.default_rng().standard_normal`` drawing as many normals as the
-   run needs (7 uncertainties plus one per revenue stream, municipality and year + 1, per draw),
+   run needs (7 uncertainties plus one per municipality and year + 1, per draw),
    in 20 M slices, in this process. Goal: within 3× of the floor. For reference it also times the
    project's own RNG (``NormalStreams``, the same variables and chunks the run draws), so the two
    ratios cannot be mistaken for each other. The floor is timed before and after the run and
@@ -55,12 +55,10 @@ def _years(inputs, params) -> int:
 
 def normals_needed(inputs, params, draws: int) -> int:
     """How many standard normals a Monte Carlo run of ``draws`` draws: per draw, one per
-    uncertainty and T + 1 per (revenue stream, municipality)."""
+    uncertainty and T + 1 per municipality (its own-revenue trend error)."""
     from nexos_model.params.uncertainty import uncertainty_specs
-    from nexos_model.revenue.streams import stream_table
 
-    streams = len(stream_table(params.own_revenue, list(inputs.concepts)).names)
-    per_draw = len(uncertainty_specs(params)) + streams * len(inputs.municipios) * (_years(inputs, params) + 1)
+    per_draw = len(uncertainty_specs(params)) + len(inputs.municipios) * (_years(inputs, params) + 1)
     return draws * per_draw
 
 
@@ -78,14 +76,12 @@ def floor_seconds(count: int, seed: int = SEED) -> float:
 def project_rng_seconds(inputs, params, draws: int, seed: int = SEED) -> float:
     """Seconds for the project's RNG to draw exactly the normals the run draws, chunk by chunk."""
     from nexos_model.params.uncertainty import uncertainty_specs
-    from nexos_model.revenue.streams import stream_table
     from nexos_model.scenarios.montecarlo import default_chunk, trend_streams
     from nexos_model.scenarios.sampling import NormalStreams, chunks
 
-    names = stream_table(params.own_revenue, list(inputs.concepts)).names
     start = time.perf_counter()
     specs = NormalStreams(sorted(uncertainty_specs(params)), seed)
-    trend = trend_streams(names, inputs.municipios, seed, _years(inputs, params))
+    trend = trend_streams(inputs.municipios, seed, _years(inputs, params))
     for a, b in chunks(draws, default_chunk(len(inputs.municipios))):
         specs.fill(np.empty((len(specs.keys), b - a)), a)
         trend.fill(np.empty((len(trend.keys), b - a, *trend.shape), dtype=trend.dtype), a)

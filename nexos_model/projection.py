@@ -116,6 +116,11 @@ def stream_setup(inputs: ProjectionInputs, v: Values) -> tuple[stream_engine.Str
     return table, stream_engine.stream_history(inputs.values, table.fractions)
 
 
+def own_revenue_history(inputs: ProjectionInputs, table: stream_engine.StreamTable) -> np.ndarray:
+    """Own-source revenue booked in each history year (M, H): the streams' concepts summed."""
+    return np.nansum(np.einsum("sc,mch->msh", table.fractions, np.nan_to_num(inputs.values)), axis=1)
+
+
 def project_own_revenue(inputs: ProjectionInputs, v: Values, national_stream_growth: np.ndarray,
                         errors: np.ndarray | None = None, detail: bool = True) -> stream_engine.StreamProjection:
     """Own-source revenue by stream for the municipalities of ``inputs``."""
@@ -131,6 +136,15 @@ def concept_base(inputs: ProjectionInputs, v: Values) -> np.ndarray:
     growth = trend.shrunk_growth(trend.own_growth(inputs.values, inputs.years), inputs.national_growth,
                                  t.shrinkage, t.growth_min, t.growth_max)
     return trend.base_value(inputs.values, inputs.years, growth)
+
+
+def own_revenue_base(inputs: ProjectionInputs, v: Values) -> np.ndarray:
+    """Own-source revenue in the last history year as the projection starts from it (M,): each
+    own-revenue concept's :func:`concept_base` (a missing or flagged last value replaced by the
+    trend of the earlier ones), so one year's booking error does not make a municipality look
+    larger or smaller than it is."""
+    table = stream_engine.stream_table(v.params.own_revenue, list(inputs.concepts))
+    return np.nan_to_num(concept_base(inputs, v)) @ np.nansum(table.fractions, axis=0)
 
 
 def _concept_lines(inputs: ProjectionInputs, v: Values, own: stream_engine.StreamProjection, fiscal: FiscalResult,
@@ -172,8 +186,8 @@ def project_arrays(inputs: ProjectionInputs, v: Values, ctx: NationalContext, na
     """The whole model for a group of municipalities sharing parameter values ``v``.
 
     ``plan_om`` (O&M by the plan's funding source) and ``plan_debt`` carry an investment plan's recurrent costs and new loans
-    (``plan_effect``) into spending and debt. ``errors`` (Monte Carlo): each own-revenue
-    stream's multiplicative trend error (S, M, D, T) (``streams.trend_error``). ``detail=False`` (Monte Carlo) skips what only
+    (``plan_effect``) into spending and debt. ``errors`` (Monte Carlo): each municipality's
+    multiplicative own-revenue trend error (M, D, T) (``streams.trend_error``). ``detail=False`` (Monte Carlo) skips what only
     the tables need: the gap decomposition, the calibration's report rows, the split of totals
     into MINFIN concepts, the borrowing capacity and the aporte's split by criterion. ``inputs``
     share their last history year (see :func:`subset`).
@@ -187,7 +201,7 @@ def project_arrays(inputs: ProjectionInputs, v: Values, ctx: NationalContext, na
     shape = (m, max(v.n_draws, own_total.shape[1]), len(years))
     own_total = np.broadcast_to(own_total, shape)
 
-    history_own = np.nansum(np.einsum("sc,mch->msh", table.fractions, np.nan_to_num(inputs.values)), axis=1)
+    history_own = own_revenue_history(inputs, table)
     rows = ctx.rows(list(inputs.municipios))
     # own revenue over the national years: the context's, then the group's history and projection
     # over it (only the years neither covers are copied from the context)

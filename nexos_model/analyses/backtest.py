@@ -23,6 +23,10 @@ from nexos_model.params.values import Values
 from nexos_model.scenarios.montecarlo import simulate
 
 BACKTEST_COLUMNS = ["municipio", "concepto", "anio", "prediccion", "real"]
+#: Bootstrap resamples of the municipalities for the intervals of :func:`skill`.
+BOOTSTRAP = 2000
+#: ... and of :func:`fit_error_elasticity`.
+BOOTSTRAP_FIT = 1000
 
 
 def backtest(until: int, escenario: str = "base", overrides: Mapping[str, Any] | list[str] | None = None,
@@ -32,18 +36,7 @@ def backtest(until: int, escenario: str = "base", overrides: Mapping[str, Any] |
     With ``simulaciones`` the Monte Carlo bands of own-source revenue are added (columns
     ``p10``, ``p90``) so the intervals can be checked for honesty (:func:`interval_coverage`).
     """
-    history = load_history(datos)
-    later = sorted(y for y in history["anio"].unique() if y > until)
-    if not later or until < history["anio"].min() + 1:
-        raise NexosError(
-            f"--hasta {until}: se necesitan al menos dos años de datos hasta {until} y alguno "
-            f"después (años disponibles: {history['anio'].min()}-{history['anio'].max()})")
-    # As if the budget of the year after ``until`` were being prepared, through the last year with data.
-    calendar = {"calendario.anio_presupuesto": until + 1, "calendario.horizonte": int(max(later) - until)}
-    params = load_parameters(None, escenario, _merge_overrides(overrides, calendar)).params
-    q = params.quality
-    prepared = prepare_history(history.loc[history["anio"] <= until], params.projection.measure,
-                               q.outlier_factor, q.outlier_floor, q.flagged_values == "excluir")
+    history, later, params, prepared = _as_of(until, escenario, overrides, datos)
     ctx, stream_growth = _context_as_of(prepared, params, until)
     arrays = core.project_arrays(prepared.inputs, Values(params), ctx, stream_growth)
     predicted = core.lines_table(arrays, escenario).rename(columns={"valor": "prediccion"})
@@ -57,6 +50,23 @@ def backtest(until: int, escenario: str = "base", overrides: Mapping[str, Any] |
                             on=["municipio", "anio", "concepto"], how="left")
         columns += ["p10", "p90"]
     return table[columns].sort_values(["municipio", "concepto", "anio"]).reset_index(drop=True)
+
+
+def _as_of(until: int, escenario: str, overrides, datos: str | None):
+    """The history, the held-out years, the parameters and the history prepared as it was known
+    after ``until`` (as if the budget of the year after it were being prepared)."""
+    history = load_history(datos)
+    later = sorted(y for y in history["anio"].unique() if y > until)
+    if not later or until < history["anio"].min() + 1:
+        raise NexosError(
+            f"--hasta {until}: se necesitan al menos dos años de datos hasta {until} y alguno "
+            f"después (años disponibles: {history['anio'].min()}-{history['anio'].max()})")
+    calendar = {"calendario.anio_presupuesto": until + 1, "calendario.horizonte": int(max(later) - until)}
+    params = load_parameters(None, escenario, _merge_overrides(overrides, calendar)).params
+    q = params.quality
+    prepared = prepare_history(history.loc[history["anio"] <= until], params.projection.measure,
+                               q.outlier_factor, q.outlier_floor, q.flagged_values == "excluir")
+    return history, later, params, prepared
 
 
 def _context_as_of(prepared, params, until: int):
@@ -75,20 +85,78 @@ def _context_as_of(prepared, params, until: int):
                                  known), growth
 
 
-def interval_coverage(table: pd.DataFrame, concept: str = "ingresos_propios") -> pd.DataFrame:
-    """Per held-out year: how often the real value fell inside the p10-p90 band (goal ≈ 80 %),
-    below it and above it."""
+def interval_coverage(table: pd.DataFrame, concept: str = "ingresos_propios",
+                      by: pd.Series | None = None) -> pd.DataFrame:
+    """Per held-out year (and per group of ``by``, a label per municipality, if given): how often
+    the real value fell inside the p10-p90 band (goal ≈ 80 %), below it and above it."""
     sub = table.loc[(table["concepto"] == concept) & table["p10"].notna()]
+    keys = ["anio"]
+    if by is not None:
+        sub = sub.assign(grupo=sub["municipio"].map(by))
+        keys.append("grupo")
     inside = (sub["real"] >= sub["p10"]) & (sub["real"] <= sub["p90"])
-    return (sub.assign(dentro=inside).groupby("anio")
-            .agg(casos=("dentro", "size"), dentro_p10_p90=("dentro", "mean"),
-                 debajo=("real", lambda r: float((r < sub.loc[r.index, "p10"]).mean())),
-                 encima=("real", lambda r: float((r > sub.loc[r.index, "p90"]).mean())))
+    return (sub.assign(dentro=inside, bajo=sub["real"] < sub["p10"], sobre=sub["real"] > sub["p90"])
+            .groupby(keys, observed=True)
+            .agg(casos=("dentro", "size"), dentro_p10_p90=("dentro", "mean"), debajo=("bajo", "mean"),
+                 encima=("sobre", "mean"))
             .reset_index())
 
 
-#: Bootstrap resamples of the municipalities for the intervals of :func:`skill`.
-BOOTSTRAP = 2000
+def own_revenue_level(until: int, datos: str | None = None, escenario: str = "base") -> pd.Series:
+    """Each municipality's own revenue in ``until`` as a projection from data up to then starts
+    from it (``projection.own_revenue_base``, what Monte Carlo scales the trend error with)."""
+    _, _, params, prepared = _as_of(until, escenario, None, datos)
+    return pd.Series(core.own_revenue_base(prepared.inputs, Values(params)), index=list(prepared.inputs.municipios))
+
+
+#: Size groups of :func:`calibrate_error`'s coverage: thirds of the municipalities by own revenue.
+SIZE_GROUPS = ("pequeños", "medianos", "grandes")
+
+
+def size_groups(level: pd.Series) -> pd.Series:
+    """Each municipality's third by own revenue (``SIZE_GROUPS``)."""
+    return pd.qcut(level.rank(method="first"), len(SIZE_GROUPS), labels=list(SIZE_GROUPS))
+
+
+def fit_error_elasticity(until: int, escenario: str = "base", datos: str | None = None,
+                         resamples: int = BOOTSTRAP_FIT, seed: int = 2026) -> dict[str, float]:
+    """How the trend error shrinks with size, from the point forecasts with data up to ``until``.
+
+    For own revenue in each held-out year: the error in logs per √(years ahead), centred on its
+    median per horizon; the slope of the log of its absolute value on the log of the
+    municipality's own revenue in ``until`` (:func:`own_revenue_level`) is −elasticity (for errors that are a scale times one
+    same distribution, the slope does not depend on that distribution). Also the robust spread
+    (median absolute error / 0.6745) at ``incertidumbre.error_tendencia_referencia``, and a 90 %
+    bootstrap interval of the elasticity (cases resampled).
+    """
+    params = load_parameters(None, escenario).params
+    reference = params.uncertainty.trend_error_reference
+    table = backtest(until, escenario, None, datos)
+    level = own_revenue_level(until, datos, escenario)
+    sub = table.loc[(table["concepto"] == "ingresos_propios") & (table["real"] > 0) & (table["prediccion"] > 0)]
+    sub = sub.assign(nivel=sub["municipio"].map(level)).loc[lambda t: t["nivel"] > 0]
+    z = np.log(sub["real"] / sub["prediccion"]) / np.sqrt(sub["anio"] - until)
+    z = z - z.groupby(sub["anio"]).transform("median")
+    fit = error_elasticity(np.log(sub["nivel"].to_numpy() / reference), z.to_numpy(), resamples, seed)
+    return {"hasta": until, **fit, "referencia": reference}
+
+
+def error_elasticity(log_size: np.ndarray, z: np.ndarray, resamples: int = BOOTSTRAP_FIT,
+                     seed: int = 2026) -> dict[str, float]:
+    """The elasticity of errors ``z`` (centred) to size (``log_size``: log of size over the
+    reference), its 90 % bootstrap interval and the errors' robust spread at the reference."""
+    keep = z != 0  # a case exactly at the median: the log of 0
+    x, y = log_size[keep], np.log(np.abs(z[keep]))
+    elasticity = -float(np.polyfit(x, y, 1)[0])
+    spread = float(np.median(np.abs(z[keep]) * np.exp(elasticity * x)) / 0.6745)
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, len(x), size=(resamples, len(x)))
+    xs, ys = x[picks], y[picks]
+    xc = xs - xs.mean(axis=1, keepdims=True)
+    slopes = (xc * (ys - ys.mean(axis=1, keepdims=True))).sum(axis=1) / (xc ** 2).sum(axis=1)
+    low, high = np.quantile(-slopes, [0.05, 0.95])
+    return {"casos": int(len(x)), "elasticidad": elasticity, "elasticidad_baja": float(low),
+            "elasticidad_alta": float(high), "error_robusto_referencia": spread}
 
 
 def _ape(table: pd.DataFrame) -> pd.Series:
@@ -141,19 +209,24 @@ def calibrate_error(until: int, check: int, sigmas: list[float], simulaciones: i
     data up to ``until`` (the calibration sample: with ``until`` two years before the last data
     year it holds one- and two-year-ahead errors), and from data up to ``check`` (the check
     sample). Columns ``error_tendencia, muestra, hasta, anio, horizonte, cobertura, debajo,
-    encima, elegido``: ``elegido`` marks the σ whose calibration coverages are closest to
+    encima, cobertura_pequeños, cobertura_medianos, cobertura_grandes`` (by thirds of own
+    revenue: the size elasticity is right if they agree), ``elegido``: ``elegido`` marks the σ whose calibration coverages are closest to
     ``target`` on average (absolute distance); its check rows say whether it holds elsewhere.
     """
     rows = []
+    groups = {year: size_groups(own_revenue_level(year, datos, escenario)) for year in (until, check)}
     for sigma in sigmas:
         for sample, year in (("calibración", until), ("verificación", check)):
             table = backtest(year, escenario, {"incertidumbre.error_tendencia": float(sigma)}, datos,
                              simulaciones, semilla)
+            by_size = interval_coverage(table, by=groups[year]).pivot(index="anio", columns="grupo",
+                                                                      values="dentro_p10_p90")
             for row in interval_coverage(table).itertuples():
                 rows.append({"error_tendencia": float(sigma), "muestra": sample, "hasta": year,
                              "anio": int(row.anio), "horizonte": int(row.anio) - year,
                              "cobertura": float(row.dentro_p10_p90), "debajo": float(row.debajo),
-                             "encima": float(row.encima)})
+                             "encima": float(row.encima),
+                             **{f"cobertura_{g}": float(by_size.loc[row.anio, g]) for g in SIZE_GROUPS}})
     out = pd.DataFrame(rows)
     fit = out.loc[out["muestra"] == "calibración"].groupby("error_tendencia")["cobertura"].apply(
         lambda c: float(np.mean(np.abs(c - target))))

@@ -6,10 +6,13 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from nexos_model.analyses.backtest import (
     backtest,
     calibrate_error,
     error_summary,
+    fit_error_elasticity,
     interval_coverage,
     naive_forecast,
     skill,
@@ -17,7 +20,7 @@ from nexos_model.analyses.backtest import (
 from nexos_model.cli.flags import assignment, draws, input_file, numbers, output, scenario, seed, year
 from nexos_model.errors import NexosError
 from nexos_model.io.writers import check_result_path, write_table
-from nexos_model.wording import porcentaje
+from nexos_model.wording import porcentaje, quetzales
 
 __all__ = ["add_parser"]
 
@@ -62,12 +65,31 @@ def _calibration(args: argparse.Namespace) -> int:
         mark = "  ← elegido" if row.elegido else ""
         print(f"  σ = {row.error_tendencia:g}, {row.muestra} (hasta {row.hasta}), {_ahead(row.horizonte)} "
               f"({row.anio}): {porcentaje(row.cobertura)} (debajo {porcentaje(row.debajo)}, encima "
-              f"{porcentaje(row.encima)}){mark}")
+              f"{porcentaje(row.encima)}; por tamaño: pequeños {porcentaje(row.cobertura_pequeños)}, medianos "
+              f"{porcentaje(row.cobertura_medianos)}, grandes {porcentaje(row.cobertura_grandes)}){mark}")
+    return 0
+
+
+def _error_fit(args: argparse.Namespace) -> int:
+    years = [args.hasta] + ([args.verificar] if args.verificar not in (None, args.hasta) else [])
+    table = pd.DataFrame([fit_error_elasticity(year, args.escenario, args.datos) for year in years])
+    write_table(table, Path(args.salida))
+    print(f"Ajuste de incertidumbre.error_tendencia_elasticidad (error de los ingresos propios según el tamaño "
+          f"del municipio): {args.salida}")
+    for row in table.itertuples():
+        print(f"  datos hasta {row.hasta} ({row.casos} casos): elasticidad {row.elasticidad:.2f} (IC 90 % "
+              f"{row.elasticidad_baja:.2f} a {row.elasticidad_alta:.2f}); error robusto por año de un municipio "
+              f"con {quetzales(row.referencia, 0)} de ingresos propios: {row.error_robusto_referencia:.3f} "
+              f"(la calibración con --calibrar lo ajusta a la cobertura del 80 %)")
     return 0
 
 
 def _command_backtest(args: argparse.Namespace) -> int:
     check_result_path(args.salida, ["backtest"])
+    if args.calibrar and args.ajustar_error:
+        raise NexosError("--calibrar y --ajustar-error: use uno a la vez (primero --ajustar-error, luego --calibrar)")
+    if args.ajustar_error:
+        return _error_fit(args)
     if args.calibrar:
         return _calibration(args)
     table = backtest(args.hasta, args.escenario, overrides=args.set or None, datos=args.datos,
@@ -99,7 +121,8 @@ def add_parser(subparsers: Any, help: str) -> argparse.ArgumentParser:
                               description="Proyecta todos los municipios con datos hasta un año y compara con lo "
                                           "observado después; escribe municipio, concepto, anio, prediccion, real "
                                           "e imprime el error frente al pronóstico ingenuo (último valor), con su "
-                                          "intervalo bootstrap por años de anticipación. Con --calibrar, elige "
+                                          "intervalo bootstrap por años de anticipación. Con --ajustar-error, estima "
+                                          "cómo baja el error con el tamaño del municipio; con --calibrar, elige "
                                           "incertidumbre.error_tendencia en una muestra y lo verifica en otra.")
     p.add_argument("--hasta", required=True, type=year, metavar="AÑO", help="último año de datos usado (p. ej. 2018)")
     p.add_argument("--escenario", default="base", metavar="NOMBRE", type=scenario,
@@ -114,7 +137,10 @@ def add_parser(subparsers: Any, help: str) -> argparse.ArgumentParser:
                    help="valores de incertidumbre.error_tendencia a probar con datos hasta --hasta (p. ej. "
                         "0.4,0.45,0.5,0.55); escribe la cobertura de cada uno")
     p.add_argument("--verificar", type=year, metavar="AÑO",
-                   help="con --calibrar: otro último año de datos donde verificar el valor elegido (p. ej. 2018)")
+                   help="con --calibrar o --ajustar-error: otro último año de datos donde verificar (p. ej. 2018)")
+    p.add_argument("--ajustar-error", action="store_true",
+                   help="estima cuánto baja el error de tendencia con el tamaño del municipio "
+                        "(incertidumbre.error_tendencia_elasticidad)")
     p.add_argument("--salida", required=True, metavar="ARCHIVO", type=output,
                    help="archivo de resultados (.csv, .xlsx o .parquet)")
     p.set_defaults(func=_command_backtest)

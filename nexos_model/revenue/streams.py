@@ -371,21 +371,36 @@ DRIVER_MODELS = {"iusi": _iusi, "agua": _water, "ornato": _ornato}
 
 #: Draws per matrix product in :func:`trend_error`.
 ERROR_ROWS = 256
+#: Own revenue below which a municipality's trend error stops growing with smallness (the
+#: smallest in the bundled data is about Q 82,000; one with none recorded would get an
+#: unbounded error).
+ERROR_MIN_LEVEL = 50_000.0
 
 
-def trend_error(shocks: np.ndarray, sigma: float, tau: float) -> np.ndarray:
-    """The multiplicative error of a stream's path, ``exp(σ Σ_{k≤t} ε_k + τ h η − τ² h²/2)``,
-    (..., T), in the dtype of ``shocks`` (..., T + 1): standard normals, ``ε_t`` the T yearly
-    ones, ``η`` the last.
+def error_scale(own_revenue: np.ndarray, reference: float, elasticity: float) -> np.ndarray:
+    """How a municipality's trend error compares with the reference one's, (M,): its last
+    observed own revenue over ``incertidumbre.error_tendencia_referencia`` to the power
+    −``error_tendencia_elasticidad`` (the backtest's errors are smaller in larger municipalities:
+    elasticity ≈ 0.2, so ten times the revenue is about 0.63 times the error)."""
+    level = np.maximum(np.nan_to_num(np.asarray(own_revenue, dtype=np.float64)), ERROR_MIN_LEVEL)
+    return (level / reference) ** -elasticity
+
+
+def trend_error(shocks: np.ndarray, sigma: float, tau: float, scale: np.ndarray | None = None) -> np.ndarray:
+    """The multiplicative error of a municipality's own revenue, ``exp(s (σ Σ_{k≤t} ε_k + τ h η))``,
+    (M, ..., T), in the dtype of ``shocks`` (M, ..., T + 1): standard normals, ``ε_t`` the T yearly
+    ones, ``η`` the last; ``s`` the municipality's :func:`error_scale` (1 if ``scale`` is None).
 
     A random walk of yearly errors (σ = ``incertidumbre.error_tendencia``: each year's surprise
-    stays in the level, so the spread grows as √h, as the backtest's errors do: their spread in
-    logs is 0.22 one year ahead and 0.32 two years ahead, ≈ √2 times) plus an error in the
-    growth rate that accumulates with the horizon h = 1..T (τ = ``incertidumbre.error_crecimiento``).
-    The walk keeps each stream's median (its 1-2 year errors, measured by the backtest, are
-    symmetric in logs); the growth error keeps its mean, so the sum of twelve skewed streams
-    does not drift above the central projection at long horizons. σ = τ = 0 gives exactly 1
-    (Monte Carlo at zero variance is the deterministic run).
+    stays in the level, so the spread grows as √h, as the backtest's errors do: their robust
+    spread in logs is 0.175 one year ahead and 0.250 two years ahead, ≈ √2 times) plus an optional
+    error in the growth rate that accumulates with the horizon h = 1..T (τ =
+    ``incertidumbre.error_crecimiento``). Symmetric in logs, so the median is exactly 1: the
+    central projection is the median of the simulated revenue. One error for all the streams of
+    a municipality: the backtest measures the total's error, and independent errors per stream
+    would, over the years without data, let the mean of the small volatile streams run away
+    from their medians and carry the total's upper tail. σ = τ = 0 gives exactly 1 (Monte
+    Carlo at zero variance is the deterministic run).
 
     This is the one place where the noise becomes an error path: another error model changes
     only this function. Monte Carlo computes it in float32, which moves its percentiles by far
@@ -408,9 +423,11 @@ def trend_error(shocks: np.ndarray, sigma: float, tau: float) -> np.ndarray:
     np.matmul(flat[:whole].reshape(-1, ERROR_ROWS, years + 1), weights,
               out=out[:whole].reshape(-1, ERROR_ROWS, years))
     np.matmul(flat[whole:], weights, out=out[whole:])
-    out -= (0.5 * (tau * h) ** 2).astype(dtype)
+    out = out.reshape(shocks.shape[:-1] + (years,))
+    if scale is not None:
+        out *= np.asarray(scale, dtype=dtype).reshape((-1,) + (1,) * (out.ndim - 1))
     np.exp(out, out=out)
-    return out.reshape(shocks.shape[:-1] + (years,))
+    return out
 
 
 def project_streams(history: np.ndarray, years_hist: np.ndarray, national_growth: np.ndarray,
@@ -419,8 +436,8 @@ def project_streams(history: np.ndarray, years_hist: np.ndarray, national_growth
     """Project every stream of ``table`` for municipalities sharing the parameter values ``v``.
 
     ``history`` (M, S, H) stream history; ``national_growth`` (S,) median growth of each stream;
-    ``census`` (M,) 2018 population. ``errors`` (Monte Carlo only): each stream's
-    multiplicative :func:`trend_error` (S, M, D, T), which its path is multiplied by in place.
+    ``census`` (M,) 2018 population. ``errors`` (Monte Carlo only): each municipality's
+    multiplicative :func:`trend_error` (M, D, T), which every stream's path is multiplied by.
     ``detail=False`` skips the potential and gap decomposition and the calibration's report rows
     (Monte Carlo needs revenue only).
     """
@@ -451,8 +468,7 @@ def project_streams(history: np.ndarray, years_hist: np.ndarray, national_growth
         else:
             path = setup.path(s)
         if errors is not None:
-            error = errors[s]
-            path = np.multiply(path, error, out=path if path.shape == error.shape and path.base is None else None)
+            path = np.multiply(path, errors, out=path if path.shape == errors.shape and path.base is None else None)
         out.revenue[name] = np.broadcast_to(path, np.broadcast_shapes(np.shape(path), (len(census), 1, len(years))))
     out.lever_cost = lever_cost(v, years)
     return out

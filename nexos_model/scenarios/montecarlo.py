@@ -6,13 +6,16 @@ within a chunk every municipality of the group shares the parameter draws, so th
 
 - parameters declared as uncertainties (``incertidumbre.distribuciones``), through a Gaussian
   copula with ``incertidumbre.correlaciones``;
-- the trend error of each own-revenue stream, independent across streams and municipalities:
-  a random walk of yearly errors (``incertidumbre.error_tendencia``: the band widens as √h, as
-  the backtest's errors do) plus an error in its growth rate (``incertidumbre.error_crecimiento``),
-  calibrated with ``nexos backtest --calibrar`` on one hold-out and checked on the other.
+- the trend error of each municipality's own revenue (one for all its streams, independent
+  across municipalities): a random walk of yearly errors from the last year with data
+  (``incertidumbre.error_tendencia``: the band widens as √h, as the backtest's errors do), smaller
+  in larger municipalities (``incertidumbre.error_tendencia_elasticidad``), plus an optional error
+  in its growth rate (``incertidumbre.error_crecimiento``); the elasticity is fitted with
+  ``nexos backtest --ajustar-error``, σ calibrated with ``nexos backtest --calibrar`` on one
+  hold-out and checked on the other.
 
 Seeded and reproducible; the chunk size does not change the draws (see ``scenarios.sampling``).
-A municipality's trend errors are its own variables (``tendencia:<stream>:<code>``), so they are
+A municipality's trend errors are its own variables (``tendencia:<code>``), so they are
 the same whether it runs alone or among all 340.
 
 **Where the time goes** (340 municipalities × 17 years × 10,000 draws, 79 chunks of 128 draws,
@@ -42,8 +45,9 @@ from nexos_model.errors import NexosError
 from nexos_model.fiscal.rules import breach_flags
 from nexos_model.params.uncertainty import correlations, uncertainty_specs
 from nexos_model.params.values import Values
-from nexos_model.projection import ModelArrays, ProjectionInputs, project_arrays, projection_years
-from nexos_model.revenue.streams import stream_table, trend_error
+from nexos_model.projection import (ModelArrays, ProjectionInputs, own_revenue_base, project_arrays,
+                                    projection_years)
+from nexos_model.revenue.streams import error_scale, trend_error
 from nexos_model.scenarios.sampling import NormalStreams, chunks, sample_chunk
 from nexos_model.scenarios.summary import COLUMNS, PercentileAccumulator, ProbabilityAccumulator
 
@@ -62,29 +66,36 @@ class Simulation:
     seed: int
 
 
-def trend_streams(stream_names: Sequence[str], municipios: Sequence[str], seed: int, years: int) -> NormalStreams:
-    """The standard normals of the trend errors: one variable per (stream, municipality), named
-    ``tendencia:<stream>:<code>`` (a municipality's errors do not depend on the group it runs
-    in), ``years + 1`` float32 normals per draw (``streams.trend_error``'s ε_1..ε_T, η)."""
-    keys = [f"tendencia:{name}:{code}" for name in stream_names for code in municipios]
-    return NormalStreams(keys, seed, shape=(years + 1,), dtype=np.float32)
+def trend_streams(municipios: Sequence[str], seed: int, years: int) -> NormalStreams:
+    """The standard normals of the trend errors: one variable per municipality, named
+    ``tendencia:<code>`` (a municipality's errors do not depend on the group it runs in),
+    ``years + 1`` float32 normals per draw (``streams.trend_error``'s ε_1..ε_T, η)."""
+    return NormalStreams([f"tendencia:{code}" for code in municipios], seed, shape=(years + 1,), dtype=np.float32)
 
 
-def chunk_errors(normals: NormalStreams, start: int, stop: int, n_streams: int, params,
-                 dtype: type = np.float32) -> np.ndarray:
-    """Each stream's multiplicative trend error (``streams.trend_error``) for draws [start, stop),
-    (S, M, stop − start, T), in ``dtype``, from the trend normals ``normals`` (:func:`trend_streams`)."""
-    block = np.empty((len(normals.keys), stop - start, *normals.shape), dtype=normals.dtype)
-    normals.fill(block, start)
-    shocks = block.reshape(n_streams, -1, stop - start, block.shape[-1])
+def error_scales(inputs: ProjectionInputs, params) -> np.ndarray:
+    """Each municipality's trend-error scale (M,) (``streams.error_scale``), from its own revenue
+    in the last history year (``projection.own_revenue_base``)."""
     u = params.uncertainty
-    return trend_error(shocks if shocks.dtype == dtype else shocks.astype(dtype), u.trend_error, u.growth_error)
+    return error_scale(own_revenue_base(inputs, Values(params)), u.trend_error_reference, u.trend_error_elasticity)
+
+
+def chunk_errors(normals: NormalStreams, start: int, stop: int, scales: np.ndarray, params,
+                 dtype: type = np.float32) -> np.ndarray:
+    """Each municipality's multiplicative trend error (``streams.trend_error``) for draws
+    [start, stop), (M, stop − start, T), in ``dtype``, from the trend normals ``normals``
+    (:func:`trend_streams`) and the municipalities' ``scales`` (:func:`error_scales`)."""
+    shocks = np.empty((len(normals.keys), stop - start, *normals.shape), dtype=normals.dtype)
+    normals.fill(shocks, start)
+    u = params.uncertainty
+    return trend_error(shocks if shocks.dtype == dtype else shocks.astype(dtype), u.trend_error, u.growth_error,
+                       scales)
 
 
 def chunk_arrays(inputs: ProjectionInputs, params, ctx, stream_growth, start: int, stop: int, seed: int,
                  errors: np.ndarray, plan_om=None, plan_debt=None) -> ModelArrays:
     """The model for draws [start, stop) of the group ``inputs``, given the trend errors of those
-    draws, ``errors`` (S, M, stop − start, T) (:func:`chunk_errors`)."""
+    draws, ``errors`` (M, stop − start, T) (:func:`chunk_errors`)."""
     specs = uncertainty_specs(params)
     draws = {k: v.reshape(-1) for k, v in sample_chunk(specs, start, stop, seed, correlations(params) or None).items()}
     v = Values(params, draws)
@@ -119,19 +130,19 @@ def simulate(inputs: ProjectionInputs, params, ctx, stream_growth, n: int, seed:
     rule_names: list[str] = []
     chunk = chunk or default_chunk(len(inputs.municipios))
     horizon = len(projection_years(inputs, Values(params)))  # the estimated and the projected years
-    names = stream_table(params.own_revenue, list(inputs.concepts)).names
-    normals = trend_streams(names, inputs.municipios, seed, horizon)
+    normals = trend_streams(inputs.municipios, seed, horizon)
+    scales = error_scales(inputs, params)
     spans = list(chunks(n, chunk))
     # Two stages on the two cores: a helper thread draws the next chunk's normals and turns them
     # into trend errors (numpy releases the GIL for both) while this one runs the model on the
     # current chunk and summarises it. The helper fills the chunks in order, as one loop would:
     # the same draws, bit for bit.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nexos-normales") as helper:
-        pending = helper.submit(chunk_errors, normals, *spans[0], len(names), params, dtype)
+        pending = helper.submit(chunk_errors, normals, *spans[0], scales, params, dtype)
         for i, (start, stop) in enumerate(spans):
             errors = pending.result()
             if i + 1 < len(spans):
-                pending = helper.submit(chunk_errors, normals, *spans[i + 1], len(names), params, dtype)
+                pending = helper.submit(chunk_errors, normals, *spans[i + 1], scales, params, dtype)
             arrays = chunk_arrays(inputs, params, ctx, stream_growth, start, stop, seed, errors, plan_om, plan_debt)
             del errors
             years = arrays.years

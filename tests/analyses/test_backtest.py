@@ -7,16 +7,21 @@ import pandas as pd
 import pytest
 
 from nexos_model.analyses.backtest import (
+    SIZE_GROUPS,
     backtest,
     calibrate_error,
+    error_elasticity,
     error_summary,
+    fit_error_elasticity,
     interval_coverage,
     naive_forecast,
     observed_values,
+    own_revenue_level,
     skill,
 )
 from nexos_model.errors import NexosError
 from nexos_model.io.history import load_history
+from nexos_model.params.loader import load_parameters
 from tests.support import nexos
 
 
@@ -65,6 +70,19 @@ def test_calibration_command_needs_another_sample_to_check(tmp_path):
     assert out.returncode == 1 and "--verificar" in out.stderr and "se esperaba" in out.stderr
 
 
+@pytest.mark.slow
+def test_error_fit_command_writes_the_elasticity_of_each_sample(tmp_path):
+    out = nexos("backtest", "--hasta", "2017", "--verificar", "2018", "--ajustar-error", "--salida",
+                str(tmp_path / "ajuste.csv"))
+    assert out.returncode == 0, out.stderr
+    assert "datos hasta 2017 (680 casos): elasticidad 0.21 (IC 90 % 0.15 a 0.28)" in out.stdout
+    assert "datos hasta 2018 (340 casos)" in out.stdout and "Q 5,000,000" in out.stdout
+    assert list(pd.read_csv(tmp_path / "ajuste.csv")["hasta"]) == [2017, 2018]
+    both = nexos("backtest", "--hasta", "2017", "--simulaciones", "100", "--calibrar", "0.2", "--ajustar-error",
+                 "--salida", str(tmp_path / "x.csv"))
+    assert both.returncode == 1 and "use uno a la vez" in both.stderr and "Traceback" not in both.stderr
+
+
 def test_skill_by_hand_and_its_bootstrap_interval():
     """Model errors 10, 5, 50 %, naive 20, 5, 50 %: MdAPE 10 % vs 20 %, advantage +10 points; the
     intervals hold their point estimates and the same forecast against itself has advantage 0."""
@@ -92,12 +110,51 @@ def test_bands_widen_with_the_horizon_as_the_errors_do():
     assert width[2019] > 1.3 * width[2018]
 
 
-def test_calibration_chooses_on_one_sample_and_checks_on_the_other():
-    table = calibrate_error(2017, 2018, [0.3, 0.5], simulaciones=400)
+def test_calibration_chooses_the_default_on_one_sample_and_it_holds_on_the_other_and_for_every_size():
+    """The default ``incertidumbre.error_tendencia`` is the one calibration chooses among its
+    neighbours, and with it small, middle and large municipalities are covered alike (the size
+    elasticity is right): each third within 70-90 % in every held-out year."""
+    default = load_parameters(None, None).params.uncertainty.trend_error
+    table = calibrate_error(2017, 2018, [default - 0.06, default, default + 0.06], simulaciones=1000)
     assert set(table["muestra"]) == {"calibración", "verificación"}
     assert set(table.loc[table["muestra"] == "calibración", "horizonte"]) == {1, 2}
     assert set(table.loc[table["muestra"] == "verificación", "hasta"]) == {2018}
-    assert set(table.loc[table["elegido"], "error_tendencia"]) == {0.5}  # 0.3 covers far less than 80 %
+    assert set(table.loc[table["elegido"], "error_tendencia"]) == {default}
+    chosen = table.loc[table["elegido"]]
+    sizes = chosen[[f"cobertura_{g}" for g in SIZE_GROUPS]]
+    assert sizes.ge(0.70).all().all() and sizes.le(0.90).all().all(), chosen.to_dict("records")
+
+
+def test_error_elasticity_recovers_a_known_one_from_synthetic_errors():
+    """Errors whose spread is σ (size / reference)^(−β), heavy-tailed (Student t, 4 d.o.f.):
+    the fit finds β within its interval and close to the truth."""
+    rng = np.random.default_rng(3)
+    log_size = rng.uniform(-3, 5, size=4000)
+    z = 0.15 * np.exp(-0.2 * log_size) * rng.standard_t(4, size=4000)
+    fit = error_elasticity(log_size, z)
+    assert fit["elasticidad"] == pytest.approx(0.2, abs=0.03)
+    assert fit["elasticidad_baja"] < 0.2 < fit["elasticidad_alta"]
+    flat = error_elasticity(log_size, 0.15 * rng.standard_normal(4000))
+    assert abs(flat["elasticidad"]) < 0.03
+
+
+def test_size_is_the_cleaned_base_not_a_booking_glitch():
+    """Guatemala City booked Q 30 billion of own revenue in 2017 (devengado far above percibido,
+    flagged by the quality check): its size for the trend error is the projection's base, about
+    Q 1 billion, in line with its other years."""
+    raw = observed_values(load_history(None), [2017], "devengado").query("concepto == 'ingresos_propios'")
+    assert raw.set_index("municipio").at["0101", "real"] > 3e10
+    level = own_revenue_level(2017)
+    assert 0.9e9 < level["0101"] < 1.2e9
+    assert len(level) == 340 and (level > 0).all()
+
+
+def test_the_default_elasticity_is_the_one_the_data_give():
+    default = load_parameters(None, None).params.uncertainty.trend_error_elasticity
+    for until in (2017, 2018):
+        fit = fit_error_elasticity(until, resamples=200)
+        assert fit["elasticidad_baja"] <= default <= fit["elasticidad_alta"]
+        assert fit["elasticidad"] == pytest.approx(default, abs=0.02)
 
 
 def test_backtest_knows_only_the_inflation_observed_by_its_last_year(monkeypatch):

@@ -16,6 +16,7 @@ import re
 import shutil
 import subprocess
 
+import numpy as np
 import pytest
 
 from nexos_model import run
@@ -93,6 +94,17 @@ def test_headline_numbers_are_table_cells_and_the_run(report):
     assert free + earmarked == round(values["espacio_fiscal"])  # the rows foot to the own space
     assert abs(free - values["espacio_libre"]) <= 1 and abs(earmarked - values["espacio_inversion"]) <= 1
     assert f"{quetzales(free, 0)} de libre uso y {quetzales(earmarked, 0)} que la ley destina solo a inversión" in text
+    # the own-revenue ceiling of Q 0 is explained: operation costs more than own revenue, and the
+    # other free sources' ceilings (table) are what is left after paying the difference
+    own_free = ceilings.loc[ceilings["fuente"] == "propios", "monto"].iloc[0]
+    shortfall = round(values["gasto_funcionamiento"]) - round(values["ingresos_propios"])
+    assert own_free == 0 and shortfall > 0 and values["deficit"] == 0
+    assert (f"Los ingresos propios de {BUDGET_YEAR} ({quetzales(round(values['ingresos_propios']), 0)}) no alcanzan "
+            f"para el funcionamiento ({quetzales(round(values['gasto_funcionamiento']), 0)}): su techo de libre uso "
+            f"es Q 0, y los {quetzales(shortfall, 0)} que faltan se pagan con transferencias de libre uso") in text
+    before = values["ingresos_propios"] + values["otras_transferencias"] + 0.10 * values["aporte_constitucional"] \
+        + 0.25 * values["iva_paz"]
+    assert abs(before - values["gasto_funcionamiento"] - free) <= 2  # the free money left after paying it
     # the operating budget
     operating = summary.operating_table(truth).set_index("Concepto")[f"Presupuesto {BUDGET_YEAR}"]
     assert operating["Gasto de funcionamiento"] == quetzales(round(values["gasto_funcionamiento"]), 0)
@@ -116,6 +128,17 @@ def test_headline_numbers_are_table_cells_and_the_run(report):
     assert row["Proyección central"] == millones(values["espacio_fiscal"], 1)
     assert f"entre {row['p10']} y {row['p90']} (proyección central {row['Proyección central']})" in text
     assert "Rango de 1,000 simulaciones" in text
+    # a plausible range: the central projection inside it and about its middle in logs (the trend
+    # error is symmetric in logs), not an upper tail several times the centre
+    numbers = summary.headline_range(truth)
+    for row in numbers.itertuples():
+        assert row.p10 < row.central < row.p90, row
+        up, down = np.log(row.p90 / row.central), np.log(row.central / row.p10)
+        assert 0.6 < up / down < 1.6, row
+    own_2027 = numbers.loc[(numbers["concepto"] == "ingresos_propios") & (numbers["anio"] == BUDGET_YEAR)].iloc[0]
+    last_observed = int(truth.annual.query("municipio == @CODE")["anio"].max())
+    assert f"datos hasta {last_observed}: el rango de {BUDGET_YEAR} suma {BUDGET_YEAR - last_observed} años" in text
+    assert own_2027.p90 < 2 * own_2027.central  # was 4.9 × with independent errors per stream
     if pdf:
         flat = " ".join(pdf.split())
         assert own.replace(" ", "") in flat.replace(" ", "")

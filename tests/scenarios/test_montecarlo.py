@@ -70,13 +70,24 @@ def test_trend_error_is_the_documented_formula_and_exactly_one_at_zero_spread():
 
     shocks = np.random.default_rng(4).standard_normal((3, 5, 11))
     sigma, tau, h = 0.4, 0.07, np.arange(1, 11)
+    scale = np.array([0.5, 1.0, 2.0])
     walk = np.cumsum(shocks[..., :10], axis=-1)  # each year's surprise stays in the level
-    expected = np.exp(sigma * walk + tau * h * shocks[..., 10:] - 0.5 * (tau * h) ** 2)
-    np.testing.assert_allclose(trend_error(shocks, sigma, tau), expected, rtol=1e-12)
-    got32 = trend_error(shocks.astype(np.float32), sigma, tau)
+    expected = np.exp(scale[:, None, None] * (sigma * walk + tau * h * shocks[..., 10:]))
+    np.testing.assert_allclose(trend_error(shocks, sigma, tau, scale), expected, rtol=1e-12)
+    np.testing.assert_allclose(trend_error(shocks, sigma, tau), np.exp(sigma * walk + tau * h * shocks[..., 10:]),
+                               rtol=1e-12)
+    got32 = trend_error(shocks.astype(np.float32), sigma, tau, scale)
     assert got32.dtype == np.float32
     np.testing.assert_allclose(got32, expected, rtol=1e-5)
-    assert (trend_error(shocks.astype(np.float32), 0.0, 0.0) == 1).all()
+    assert (trend_error(shocks.astype(np.float32), 0.0, 0.0, scale) == 1).all()
+
+
+def test_error_scale_falls_with_size_by_the_elasticity_and_is_bounded_for_tiny_revenue():
+    from nexos_model.revenue.streams import ERROR_MIN_LEVEL, error_scale
+
+    got = error_scale(np.array([5e6, 50e6, 500e6, 0.0, np.nan]), 5e6, 0.2)
+    np.testing.assert_allclose(got[:3], [1.0, 10 ** -0.2, 100 ** -0.2])
+    np.testing.assert_allclose(got[3:], (ERROR_MIN_LEVEL / 5e6) ** -0.2)  # none recorded: the smallest's error
 
 
 @pytest.mark.parametrize("codes", [["0901"], ["0901", "1301", "1401"]])
@@ -109,19 +120,31 @@ def test_zero_variance_equals_the_deterministic_run_exactly(escenario, extra):
         np.testing.assert_array_equal(got.to_numpy(), det.reindex(got.index).to_numpy())
 
 
-def test_sample_mean_converges_to_the_analytic_mean():
-    """Trend error only: revenue = path × exp(σ Σ_{k≤h} ε_k + τ h η − τ² h²/2), lognormal, so the
-    mean is path × exp(σ² h/2) and the median path × exp(−τ² h²/2)."""
+def test_trend_error_alone_keeps_the_median_and_has_the_lognormal_mean():
+    """Trend error only: revenue = path × exp(s (σ Σ_{k≤h} ε_k + τ h η)), lognormal with log-sd
+    s √(σ² h + τ² h²), s the municipality's size scale: the median is the deterministic path and
+    the mean path × exp(s² (σ² h + τ² h²) / 2)."""
+    from nexos_model.scenarios.montecarlo import error_scales
+
     sigma, tau = 0.3, 0.05
     overrides = {**NO_UNCERTAINTY, "incertidumbre.error_tendencia": sigma, "incertidumbre.error_crecimiento": tau}
     inputs, params, ctx, growth = setup("1301", "base", overrides)
-    sim = simulate(inputs, params, ctx, growth, 40_000, 9, outcomes=("multas",))
-    det = run("1301", "base", overrides).projection.query("concepto == 'multas'").set_index("anio")["valor"]
-    mean = sim.percentiles.set_index("anio")["media"]
-    h = np.arange(1, len(det) + 1)
-    # Four standard errors of a mean of 40,000 lognormal draws (their spread grows with h).
-    standard_error = np.sqrt(np.expm1(sigma**2 * h + tau**2 * h**2) / 40_000)
-    relative = mean.to_numpy() / (det.to_numpy() * np.exp(sigma**2 * h / 2)) - 1
-    assert (np.abs(relative) <= 4 * standard_error).all(), relative / standard_error
-    median = sim.percentiles.set_index("anio")["p50"]
-    np.testing.assert_allclose(median.to_numpy(), det.to_numpy() * np.exp(-(tau**2 * h**2) / 2), rtol=0.02)
+    (scale,) = error_scales(inputs, params)
+    assert 0.6 < scale < 0.9  # Huehuetenango, about Q 20 M a year: larger than the Q 5 M reference
+    sim = simulate(inputs, params, ctx, growth, 40_000, 9, outcomes=("multas", "ingresos_propios"))
+    det = run("1301", "base", overrides).projection.set_index(["concepto", "anio"])["valor"]
+    got = sim.percentiles.set_index(["concepto", "anio"])
+    h = np.arange(1, got.loc["multas"].shape[0] + 1)
+    variance = scale**2 * (sigma**2 * h + tau**2 * h**2)
+    for concept in ("multas", "ingresos_propios"):  # one error for all the streams: the total is lognormal too
+        central = det.loc[concept].reindex(got.loc[concept].index).to_numpy()
+        # Four standard errors of a mean of 40,000 lognormal draws (their spread grows with h).
+        standard_error = np.sqrt(np.expm1(variance) / 40_000)
+        relative = got.loc[concept]["media"].to_numpy() / (central * np.exp(variance / 2)) - 1
+        assert (np.abs(relative) <= 4 * standard_error).all(), relative / standard_error
+        np.testing.assert_allclose(got.loc[concept]["p50"].to_numpy(), central, rtol=0.02)
+        # symmetric in logs, p10 and p90 at ∓1.2816 log-sd (within 0.05 in logs: sampling error)
+        z90 = 1.2815516
+        for column, sign in (("p90", 1), ("p10", -1)):
+            np.testing.assert_allclose(np.log(got.loc[concept][column].to_numpy() / central),
+                                       sign * z90 * np.sqrt(variance), atol=0.05)

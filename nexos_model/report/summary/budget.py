@@ -29,6 +29,7 @@ from nexos_model.report.summary.common import (
     _plan_span,
     _projected,
     _rows,
+    _years,
     amount,
     whole,
     whole_parts,
@@ -134,6 +135,25 @@ def ceilings_table(result: "RunResult", municipio: str | None = None) -> pd.Data
                          f"Techo {year}": [amount(v) for v in table["monto"]]})
 
 
+def _own_revenue_used(result: "RunResult", code: str, table: pd.DataFrame, year: int) -> list[str]:
+    """Why the own-revenue ceiling is zero, when it is: operation (and debt) took all of it."""
+    own_row = table.loc[(table["grupo"] == FREE) & (table["fuente"] == "propios"), "monto"]
+    lines = _projected(result, code).loc[year]
+    own, operating = whole(lines["ingresos_propios"]), whole(lines["gasto_funcionamiento"])
+    if own_row.empty or own_row.iloc[0] != 0 or own <= 0:
+        return []
+    if own > operating:
+        return [f"Los ingresos propios de {year} ({amount(own)}) se van por completo en el funcionamiento "
+                f"({amount(operating)}) y la deuda: por eso su techo de libre uso es Q 0."]
+    short = (f"los {amount(operating - own)} que faltan se pagan con transferencias de libre uso (sus techos en "
+             f"la tabla ya los descuentan)")
+    if whole(lines["deficit"]) > 0:
+        short = (f"de los {amount(operating - own)} que faltan, las transferencias de libre uso no cubren "
+                 f"{amount(whole(lines['deficit']))} (déficit)")
+    return [f"Los ingresos propios de {year} ({amount(own)}) no alcanzan para el funcionamiento "
+            f"({amount(operating)}): su techo de libre uso es Q 0, y {short}."]
+
+
 def ceilings_sentences(result: "RunResult", municipio: str | None = None) -> list[str]:
     """The budget year's own space (free and earmarked), the new loan it could take and the
     CODEDE funds apart: every number a cell (or the sum of cells of one use) of :func:`ceilings`."""
@@ -145,6 +165,7 @@ def ceilings_sentences(result: "RunResult", municipio: str | None = None) -> lis
     out = [f"Para el presupuesto {year}, el espacio propio para invertir, sin préstamos, es de {amount(by[OWN])}: "
            f"{amount(by.get(FREE, 0))} de libre uso y {amount(by.get(EARMARKED, 0))} que la ley destina solo a "
            f"inversión."]
+    out += _own_revenue_used(result, code, table, year)
     if by[LOAN] > 0:
         years = f" a {term} año{'s' if term != 1 else ''}" if term else ""
         out.append(f"Un préstamo nuevo del INFOM que empiece en {year} podría ser de hasta {amount(by[LOAN])}{years}, "
@@ -472,9 +493,15 @@ def range_sentences(result: "RunResult", municipio: str | None = None) -> list[s
            f"en 8 de cada 10 simulaciones la cifra queda entre su p10 y su p90."]
     out.append(f"El espacio fiscal propio de {year} estaría entre {millones(space['p10'], 1)} y "
                f"{millones(space['p90'], 1)} (proyección central {millones(space['central'], 1)}).")
+    last = _years(result, code)[1]
+    out.append(f"Los ingresos propios tienen datos hasta {last}: el rango de {year} suma {year - last} año"
+               f"{'s' if year - last != 1 else ''} de error de su tendencia, un error anual medido en los años ya "
+               f"observados (en ellos la banda p10-p90 contuvo el valor real de 8 de cada 10 municipios) y menor "
+               f"en los municipios de más ingresos.")
     wide = table.loc[(table["p90"] - table["p10"]) > 0.5 * table["central"].abs()]
     if len(wide):
         out.append("Un rango más ancho que la mitad de la proyección central dice que la cifra depende mucho de "
-                   "supuestos inciertos (sobre todo de los años sin datos): tómela como orden de magnitud y "
-                   "cargue datos recientes.")
+                   "supuestos inciertos, sobre todo de los años sin datos: planifique con la proyección central, "
+                   "prevea qué obras posponer si la cifra se acerca a su p10 y cargue datos recientes para "
+                   "acotarla.")
     return out
