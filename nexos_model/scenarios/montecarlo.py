@@ -19,17 +19,15 @@ A municipality's trend errors are its own variables (``tendencia:<code>``), so t
 the same whether it runs alone or among all 340.
 
 **Where the time goes** (340 municipalities × 17 years × 10,000 draws, 79 chunks of 128 draws,
-``make bench`` on this shared 2-core machine, issue 20): 32.8 s in all, 4.1× plain numpy's time
-for the 734 M normals. A helper thread draws each chunk's normals (float32, ~10 s, about numpy's
-float64 floor) and turns them into trend errors (~2 s) while the model runs on the previous chunk;
-with a free core that time hides behind the model, on a busy machine it does not. The model, by a
-profile of 2,560 draws: the fiscal core ~60 % (transfers and their art. 119 shares ~17 %, the
-funding of operation by source and the free shares ~27 %, sums of lines ~10 %), the streams' paths
-and driver formulas ~30 % (the trend paths, compounded year by year, ~17 %), the rest of the core
-(own revenue over the national years, donations) ~9 %; the legal rules' flags and the summary's
-per-chunk pass ~7 % more, the final percentile merge ~2 s. Nearly all of it is numpy passes over
-(M, D, T) float64 arrays (~0.3 GB per chunk of lines): fewer passes in the fiscal core is what
-is left to win.
+``make bench`` on this shared 2-core machine): 21.6 s in all, 22.1 s of CPU, peak 1.43 GB. The
+61 M normals (one error path per municipality and draw) take about numpy's 0.6 s, drawn in a
+helper thread behind the model. The model takes ~160 ms a chunk: the fiscal core ~70 % (the
+transfers and their art. 119 shares, the funding of operation by source and the free shares, the
+sums of lines), the streams' paths and driver formulas ~25 %; the per-chunk summary ~40 ms and
+the final percentile merge ~3 s. Nearly all of it is numpy passes over (M, D, T) float64 arrays
+(float64 because a zero-variance run must equal the deterministic one exactly): fusing those
+passes into one kernel is what is left to win (issue 20's goal, ≤ 3× the time of the normals,
+was set when the run drew 734 M of them, one per stream).
 """
 
 from __future__ import annotations
