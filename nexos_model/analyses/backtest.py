@@ -124,8 +124,8 @@ def fit_error_elasticity(until: int, escenario: str = "base", datos: str | None 
 
     For own revenue in each held-out year: the error in logs per √(years ahead), centred on its
     median per horizon; the slope of the log of its absolute value on the log of the
-    municipality's own revenue in ``until`` (:func:`own_revenue_level`) is −elasticity (for errors that are a scale times one
-    same distribution, the slope does not depend on that distribution). Also the robust spread
+    municipality's own revenue in ``until`` (:func:`own_revenue_level`) is −elasticity (for errors
+    that are a scale times one same distribution, the slope does not depend on that distribution). Also the robust spread
     (median absolute error / 0.6745) at ``incertidumbre.error_tendencia_referencia``, and a 90 %
     bootstrap interval of the elasticity (cases resampled).
     """
@@ -210,8 +210,9 @@ def calibrate_error(until: int, check: int, sigmas: list[float], simulaciones: i
     year it holds one- and two-year-ahead errors), and from data up to ``check`` (the check
     sample). Columns ``error_tendencia, muestra, hasta, anio, horizonte, cobertura, debajo,
     encima, cobertura_pequeños, cobertura_medianos, cobertura_grandes`` (by thirds of own
-    revenue: the size elasticity is right if they agree), ``elegido``: ``elegido`` marks the σ whose calibration coverages are closest to
-    ``target`` on average (absolute distance); its check rows say whether it holds elsewhere.
+    revenue: the size elasticity is right if they agree) and ``elegido``, which marks the σ whose
+    calibration coverages are closest to ``target`` on average (absolute distance); its check
+    rows say whether it holds elsewhere.
     """
     rows = []
     groups = {year: size_groups(own_revenue_level(year, datos, escenario)) for year in (until, check)}

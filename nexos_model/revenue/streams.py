@@ -137,7 +137,6 @@ class TrendSetup:
         step = np.clip(step, 1.0 + self.low, 1.0 + self.high, out=step if step.shape == bounded else None)
         return np.multiply(base, compound(step, out=step), out=step)  # base (M, 1, 1) fits step (M, ., T)
 
-
     def shape(self) -> tuple[int, ...]:
         """The shape of every :meth:`path`: (M, D|1, T)."""
         if self.real is None:
