@@ -177,6 +177,11 @@ class Resolved:
                 return False
         return True
 
+    def departs_from_defaults(self, key: str) -> bool:
+        """Whether leaf ``key`` ends with another value than the ``defaults.yaml`` layer gives it
+        (a layer above that sets the same value does not count)."""
+        return bool(self.layers) and flatten(self.raw).get(key) != flatten(self.layers[0].values).get(key)
+
     def changes_from_defaults(self) -> dict[str, tuple[str, Any]]:
         """Leaf paths set by any layer other than the defaults: ``{path: (layer, value)}``."""
         flat = flatten(self.raw)

@@ -182,3 +182,19 @@ def test_quality_sentence_never_clears_data_that_rest_on_estimates():
     assert "ingresos_propios.impulsores.iusi.predios" in table.iloc[:, -1].tolist()
     aporte = summary.aporte_criteria_table(r)
     assert aporte["Criterio (art. 119)"].str.contains("supuesto genérico").any()
+
+
+@pytest.mark.parametrize("overrides, calibrated", [
+    (None, True),
+    ({"incertidumbre.error_tendencia": 0.21}, True),  # the calibrated value, set again by hand
+    ({"incertidumbre.error_tendencia": 0.4}, False),
+    ({"incertidumbre.error_tendencia_elasticidad": 0.0}, False),
+])
+def test_the_range_claims_its_measured_coverage_only_with_the_calibrated_error(overrides, calibrated):
+    """The 8-in-10 coverage was measured with the default trend error: a report run with another
+    one says its band lacks that check instead of claiming it."""
+    r = run("1301", overrides=overrides, simulaciones=64, semilla=3)
+    text = " ".join(summary.range_sentences(r))
+    assert ("contuvo el valor real de 8 de cada 10 municipios" in text) is calibrated
+    assert ("no tiene la cobertura comprobada" in text) is not calibrated
+    assert f"el rango de {BUDGET_YEAR} suma" in text
