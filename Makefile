@@ -37,7 +37,7 @@ fuzz: install
 # The package's static checks: import contracts, ruff (lint) and mypy (types).
 lint: install
 	$(BIN)/lint-imports
-	$(BIN)/ruff check nexos_model
+	$(BIN)/ruff check nexos_model benchmarks
 	$(BIN)/mypy
 
 bench: install

@@ -31,7 +31,7 @@ MUNICIPIOS = ["0901", "1301", "1201", "0801", "1401", *(f"09{n:02d}" for n in ra
 
 
 def _run(command: list[str], allowed: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess:
-    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
     if done.returncode not in allowed:
         raise RuntimeError(f"{' '.join(command)} failed:\n{done.stderr[-2000:]}")
     return done
