@@ -12,7 +12,8 @@ Why one Parquet file and not DuckDB: the store is small (a municipality-year is 
 sección lines, all 340 over ten years about 100,000 rows) and always read whole; replacing one
 file with ``os.replace`` makes an import all or nothing for free, and readers that run at the
 same time (``nexos lote`` workers, the app) see the old store or the new one, never half of
-each, with no lock to hold; pyarrow is already a dependency, DuckDB would be a second database
+each, with no lock to hold (writers, which read the store and write it back, hold one:
+:func:`_writing`); pyarrow is already a dependency, DuckDB would be a second database
 engine (about 40 MB) whose file format changes between versions; and any tool opens a Parquet
 file (pandas, R, DuckDB itself, Excel through Power Query).
 
@@ -26,11 +27,14 @@ import datetime as dt
 import functools
 import hashlib
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
 
 import pandas as pd
+from filelock import FileLock, Timeout
 
 from nexos_model.errors import DataFileError
 from nexos_model.io.files import atomic_path
@@ -161,7 +165,12 @@ def import_exports(paths: Iterable[str | os.PathLike[str]], store: Path | None =
     if problems:
         raise DataFileError(problems)
 
-    stamp = (now or dt.datetime.now()).isoformat(timespec="seconds")
+    with _writing(store):
+        return _add(frames, store, (now or dt.datetime.now()).isoformat(timespec="seconds"))
+
+
+def _add(frames: list[tuple[Path, str, pd.DataFrame]], store: Path, stamp: str) -> list[Imported]:
+    """Add the checked exports ``frames`` (path, digest, table) to the store (its lock held)."""
     current = read_store(store)
     stored_keys = set(zip(current["municipio"], current["anio"].astype(int)))
     new_rows, report = [], []
@@ -181,17 +190,45 @@ def remove(municipio: str, anio: int | None = None, store: Path | None = None) -
     """Remove a municipality's imported years (all, or ``anio``) from the store; returns the
     removed rows. Nothing to remove is a Spanish error and leaves the store as it was."""
     store = Path(store or store_path())
-    current = read_store(store)
-    hit = current["municipio"] == municipio
-    if anio is not None:
-        hit &= current["anio"] == int(anio)
-    if not hit.any():
-        which = f"{municipio} en {anio}" if anio is not None else municipio
-        held = sorted(set(current["municipio"]))
-        raise DataFileError(f"no hay datos importados de {which} (municipios con datos importados: "
-                            f"{', '.join(held) or 'ninguno'}; ver `nexos datos`)")
-    _write(current.loc[~hit], store)
+    with _writing(store) if store.is_file() else nullcontext():  # no store: nothing to lock, an error below
+        current = read_store(store)
+        hit = current["municipio"] == municipio
+        if anio is not None:
+            hit &= current["anio"] == int(anio)
+        if not hit.any():
+            which = f"{municipio} en {anio}" if anio is not None else municipio
+            held = sorted(set(current["municipio"]))
+            raise DataFileError(f"no hay datos importados de {which} (municipios con datos importados: "
+                                f"{', '.join(held) or 'ninguno'}; ver `nexos datos`)")
+        _write(current.loc[~hit], store)
     return current.loc[hit]
+
+
+#: Seconds an import or a removal waits for another one writing the same store.
+LOCK_WAIT = 120.0
+
+
+def lock_path(store: Path) -> Path:
+    """The lock file beside the store (``.ingresos.parquet.lock``): it stays there, empty."""
+    return store.with_name(f".{store.name}.lock")
+
+
+@contextmanager
+def _writing(store: Path) -> Iterator[None]:
+    """Hold the store's write lock while reading it and writing it back: two imports at once
+    (two advisors, two terminals) would otherwise each write the store they read, and the later
+    would drop the earlier's rows. Readers need no lock (the store is replaced in one step)."""
+    lock = FileLock(lock_path(store))
+    try:
+        lock.acquire(timeout=LOCK_WAIT)
+    except Timeout:
+        raise DataFileError(f"{store}: otra importación o borrado lo está escribiendo desde hace más de "
+                            f"{LOCK_WAIT:.0f} s (se esperaba que terminara antes); espere a que termine y "
+                            f"vuelva a intentarlo") from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _write(table: pd.DataFrame, store: Path) -> None:

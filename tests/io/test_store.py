@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pandas as pd
 import pytest
@@ -41,7 +42,7 @@ def test_a_malformed_file_changes_nothing_byte_for_byte(tmp_path, data_store):
     text = "\n".join(info.value.messages)
     assert "malo.csv: fila 2, columna 'Devengado'" in text and "malo.csv: fila 3, columna 'Código Municipio'" in text
     assert store.store_path().read_bytes() == before  # the good file was not imported either
-    assert sorted(p.name for p in data_store.iterdir()) == ["ingresos.parquet"]  # no temporary file left
+    assert sorted(p.name for p in data_store.iterdir()) == [".ingresos.parquet.lock", "ingresos.parquet"]  # no temporary file
 
 
 def test_without_a_store_a_failed_import_creates_nothing(tmp_path, data_store):
@@ -98,3 +99,57 @@ def test_the_store_sits_on_the_bundled_data_and_every_run_reads_it(tmp_path, dat
     other = run("0901", "base")
     assert other.tidy().query("tipo == 'estimado'")["anio"].min() == 2020
     assert other.quality.query("tipo == 'anio_faltante'").empty
+
+
+def test_imports_wait_for_each_other_and_lose_no_rows(tmp_path, data_store):
+    """Two imports at once: the second waits for the first's write lock, then adds its rows to the
+    store the first wrote (without the lock it would write back the store it read before)."""
+    import threading
+
+    from filelock import FileLock
+
+    store.import_exports([synthetic_export(tmp_path / "primero.csv")], now=NOW)
+    held = FileLock(store.lock_path(store.store_path()))
+    held.acquire()  # another import is writing
+    done = threading.Event()
+    worker = threading.Thread(target=lambda: (store.import_exports([synthetic_export(tmp_path / "xela.csv",
+                                                                                    code="0901")]), done.set()))
+    worker.start()
+    assert not done.wait(0.5)  # it waits instead of reading the store being written
+    assert set(store.read_store()["municipio"]) == {"1301"}
+    held.release()
+    worker.join(30)
+    assert done.is_set()
+    assert set(store.read_store()["municipio"]) == {"1301", "0901"}
+    assert sorted(p.name for p in data_store.iterdir()) == [".ingresos.parquet.lock", "ingresos.parquet"]
+
+
+def test_an_import_that_cannot_get_the_lock_says_so_in_spanish_and_changes_nothing(tmp_path, data_store,
+                                                                                 monkeypatch):
+    from filelock import FileLock
+
+    store.import_exports([synthetic_export(tmp_path / "primero.csv")], now=NOW)
+    before = store.store_path().read_bytes()
+    monkeypatch.setattr(store, "LOCK_WAIT", 0.2)
+    with FileLock(store.lock_path(store.store_path())):
+        with pytest.raises(DataFileError, match="otra importación o borrado lo está escribiendo"):
+            store.import_exports([synthetic_export(tmp_path / "xela.csv", code="0901")])
+        with pytest.raises(DataFileError, match="otra importación o borrado"):
+            store.remove("1301")
+    assert store.store_path().read_bytes() == before
+
+
+def test_concurrent_imports_from_separate_processes_keep_every_municipality(tmp_path, data_store):
+    """Four `nexos datos importar` processes at once, one municipality each: all four are stored."""
+    import subprocess
+    import sys
+
+    codes = ["0101", "0901", "1301", "1401"]
+    exports = [synthetic_export(tmp_path / f"{code}.csv", code=code) for code in codes]
+    procs = [subprocess.Popen([sys.executable, "-m", "nexos_model.cli", "datos", "importar", str(path)],
+                              env={**os.environ, "NEXOS_DATOS": str(data_store)}, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for path in exports]
+    for proc in procs:
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+    assert set(store.read_store()["municipio"]) == set(codes)
