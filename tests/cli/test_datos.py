@@ -49,4 +49,4 @@ def test_a_malformed_export_exits_1_in_spanish_and_the_store_is_byte_identical(t
     assert "error: " in out.stderr and "malo.csv: fila 3, columna 'Año': el año no es válido" in out.stderr
     assert "Traceback" not in out.stderr
     assert stored.read_bytes() == before
-    assert sorted(p.name for p in stored.parent.iterdir()) == ["ingresos.parquet"]
+    assert sorted(p.name for p in stored.parent.iterdir()) == [".ingresos.parquet.lock", "ingresos.parquet"]
