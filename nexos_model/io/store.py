@@ -222,9 +222,8 @@ def _writing(store: Path) -> Iterator[None]:
     try:
         lock.acquire(timeout=LOCK_WAIT)
     except Timeout:
-        raise DataFileError(f"{store}: otra importación o borrado lo está escribiendo desde hace más de "
-                            f"{LOCK_WAIT:.0f} s (se esperaba que terminara antes); espere a que termine y "
-                            f"vuelva a intentarlo") from None
+        raise DataFileError(f"{store}: otro `nexos datos importar` o `nexos datos quitar` lo está escribiendo y "
+                            f"no terminó en {LOCK_WAIT:g} s; espere a que termine y vuelva a intentarlo") from None
     try:
         yield
     finally:

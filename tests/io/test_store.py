@@ -132,9 +132,10 @@ def test_an_import_that_cannot_get_the_lock_says_so_in_spanish_and_changes_nothi
     before = store.store_path().read_bytes()
     monkeypatch.setattr(store, "LOCK_WAIT", 0.2)
     with FileLock(store.lock_path(store.store_path())):
-        with pytest.raises(DataFileError, match="otra importación o borrado lo está escribiendo"):
+        with pytest.raises(DataFileError, match="otro `nexos datos importar` o `nexos datos quitar` lo está "
+                                                "escribiendo y no terminó en 0.2 s"):
             store.import_exports([synthetic_export(tmp_path / "xela.csv", code="0901")])
-        with pytest.raises(DataFileError, match="otra importación o borrado"):
+        with pytest.raises(DataFileError, match="ingresos.parquet: otro `nexos datos importar`"):
             store.remove("1301")
     assert store.store_path().read_bytes() == before
 
